@@ -1,0 +1,47 @@
+"""Every table of the bot, in one place.
+
+Privacy by design: a person is a chat id plus the few choices they made. No names, no phone numbers, no free
+text. Every table that holds something about a person has a `person_id` column: `/forget` and the data export
+find those tables by that column, so a new table is covered the day it is added.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Column, ForeignKey, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+PERSON_COLUMN = "person_id"
+
+
+class Person(SQLModel, table=True):
+    """Someone who accepted the privacy notice. Nothing exists here before they do."""
+
+    __tablename__ = "person"
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False, index=True))
+    language: str = Field(max_length=8)
+    role: str = Field(max_length=16)
+    territory: str = Field(max_length=32)
+    messages_enabled: bool = True
+    # The deep-link code (poster, partner, neighbourhood) the person came from, for anonymous attribution.
+    source: str | None = Field(default=None, max_length=64)
+    consented_at: datetime
+    # Day precision only: enough to delete people who stopped using the bot, not enough to follow them.
+    last_active_on: date
+
+
+class Attribution(SQLModel, table=True):
+    """How many people joined per deep-link code, territory and month: a count, never a person."""
+
+    __tablename__ = "attribution"
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=64)
+    territory: str = Field(max_length=32)
+    month: str = Field(max_length=7)  # "2026-11"
+    joined: int = 0
+
+    __table_args__ = (UniqueConstraint("source", "territory", "month"),)
