@@ -155,6 +155,10 @@ class World:
         self._waiters: set[asyncio.Future[None]] = set()
         self.closing = False
 
+    @staticmethod
+    def now() -> int:
+        return int(time.time())
+
     # Users and chats -----------------------------------------------------------------------------
 
     def add_user(
@@ -200,7 +204,7 @@ class World:
         update_id = self._next_update_id
         self._next_update_id += 1
         self.updates.append({"update_id": update_id, kind: payload})
-        self._wake()
+        self.wake()
         return update_id
 
     def confirm_updates(self, offset: int) -> None:
@@ -216,13 +220,13 @@ class World:
         self.seq += 1
         event = Event(seq=self.seq, type=type, chat_id=chat.id, payload=payload)
         chat.events.append(event)
-        self._wake()
+        self.wake()
         return event
 
     def events_after(self, chat: Chat, seq: int) -> list[Event]:
         return [event for event in chat.events if event.seq > seq]
 
-    def _wake(self) -> None:
+    def wake(self) -> None:
         # Plain futures rather than a Condition: waking needs no lock, so synchronous code (every
         # route handler) can publish a change without spawning a task per message.
         for waiter in self._waiters:
@@ -250,7 +254,7 @@ class World:
 
     def close(self) -> None:
         self.closing = True
-        self._wake()
+        self.wake()
 
     # Callback queries ----------------------------------------------------------------------------
 
@@ -264,6 +268,9 @@ class World:
         query_id = f"{chat_id}{next(self._callback_counter):08d}"
         self.callbacks[query_id] = PendingCallback(chat_id=chat_id, created=now)
         return query_id
+
+    def callback_expired(self, pending: PendingCallback) -> bool:
+        return time.monotonic() - pending.created > CALLBACK_QUERY_TTL
 
     # Files ---------------------------------------------------------------------------------------
 
