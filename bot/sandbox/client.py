@@ -149,8 +149,12 @@ class SandboxUser:
     # Actions ------------------------------------------------------------------------------------------
 
     async def send(
-        self, text: str, *, timeout: float = DEFAULT_TIMEOUT, settle: float = DEFAULT_SETTLE
-    ) -> list[JSON]:  # noqa: ASYNC109
+        self,
+        text: str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109
+        settle: float = DEFAULT_SETTLE,
+    ) -> list[JSON]:
         await self.client.request("POST", f"/users/{self.id}/messages", json={"text": text})
         return await self.reaction(f"to {text!r}", timeout=timeout, settle=settle)
 
@@ -180,9 +184,8 @@ class SandboxUser:
                     return await self.press_data(
                         button["callback_data"], message["message_id"], timeout=timeout, settle=settle
                     )
-        raise AssertionError(
-            f"no button {label_or_data!r} in message {message['message_id']}; buttons: {self.buttons(message)}"
-        )
+        where = f"message {message['message_id']}"
+        raise AssertionError(f"no button {label_or_data!r} in {where}; buttons: {self.buttons(message)}")
 
     async def press_data(
         self,
