@@ -1,0 +1,88 @@
+"""Build the python-telegram-bot Application: services, handlers in one ordered block, jobs."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
+
+from bot import metrics
+from bot.config import SUPPORTED_LANGUAGES, Settings
+from bot.content.loader import load_content
+from bot.content.problems import Report
+from bot.db import Database
+from bot.domain.privacy import purge_inactive
+from bot.handlers import fallback, menu, onboarding, privacy, settings
+from bot.handlers.common import SERVICES_KEY, services
+from bot.i18n import Catalogs
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+BotApplication = Application  # type: ignore[type-arg]
+
+
+class ContentInvalid(Exception):
+    def __init__(self, report: Report) -> None:
+        super().__init__(f"{len(report.errors)} error(s) in the content")
+        self.report = report
+
+
+def build_services(settings: Settings, database: Database | None = None) -> Services:
+    """Load and check content and catalogs; raise ContentInvalid rather than start on broken content."""
+    pack, report = load_content(settings.content_dir, SUPPORTED_LANGUAGES)
+    if report.errors:
+        raise ContentInvalid(report)
+    for warning in report.warnings:
+        log.warning("content: %s", warning)
+    return Services(
+        settings=settings,
+        database=database or Database(settings.database_url),
+        content=pack,
+        catalogs=Catalogs(SUPPORTED_LANGUAGES),
+    )
+
+
+async def _count_update(update: object, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    if isinstance(update, Update):
+        metrics.UPDATES.labels(kind=metrics.update_kind(update.to_dict())).inc()
+
+
+def register_handlers(app: BotApplication) -> None:
+    app.add_handler(TypeHandler(Update, _count_update), group=-1)  # counts every update, then goes on
+    # Order matters: specific commands and buttons first, the catch-all answers last.
+    onboarding.register(app)  # /start and the onboarding buttons
+    menu.register(app)  # /menu, /help, content pages
+    settings.register(app)  # /settings, /language, /stop
+    privacy.register(app)  # /privacy, /forget, export
+    fallback.register(app)  # unknown commands, free text, stale buttons, errors
+
+
+async def purge_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Delete people who have not used the bot for RETENTION_DAYS, as the privacy notice promises."""
+    found = services(context)
+    cutoff = found.clock().date() - timedelta(days=found.settings.retention_days)
+    async with found.database.session() as session:
+        deleted = await purge_inactive(session, last_active_before=cutoff)
+    if deleted:
+        log.info("retention: %d inactive people deleted", deleted)
+
+
+def build_application(found: Services, *, token: str) -> BotApplication:
+    api = found.settings.telegram_api_url
+    app = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(f"{api}/bot")
+        .base_file_url(f"{api}/file/bot")
+        .defaults(Defaults(block=True))
+        .build()
+    )
+    app.bot_data[SERVICES_KEY] = found
+    register_handlers(app)
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(purge_job, interval=timedelta(hours=24), first=timedelta(minutes=1),
+                                    name="retention")
+    return app

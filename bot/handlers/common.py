@@ -1,0 +1,101 @@
+"""What every handler shares: the services, the person and their language, and how to answer.
+
+Answers to a button edit the message that carried it, so the chat reads like an app rather than a pile of
+menus; answers to a typed command are new messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot.domain.people import get_person, mark_active
+from bot.i18n import Translator, resolve_language
+from bot.models import Person
+from bot.services import Services
+
+Context = ContextTypes.DEFAULT_TYPE
+Keyboard = list[list[InlineKeyboardButton]]
+SERVICES_KEY = "services"
+# Pages cite their sources with links; a preview of the first one would bury the text.
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+class _HasBotData(Protocol):
+    @property
+    def bot_data(self) -> dict[Any, Any]: ...
+
+
+def services(holder: _HasBotData) -> Services:
+    """The services, from a handler's context or from the application itself."""
+    found: Services = holder.bot_data[SERVICES_KEY]
+    return found
+
+
+@dataclass(frozen=True)
+class Ui:
+    """The person (None before they accept the notice) and the translator for their language."""
+
+    person: Person | None
+    t: Translator
+
+    @property
+    def language(self) -> str:
+        return self.t.language
+
+    def _(self, message: str) -> str:
+        return self.t.gettext(message)
+
+
+async def ui_for(update: Update, context: Context, language: str | None = None) -> Ui:
+    """Load the person, note today's use, and pick their language (chosen, Telegram's, then default)."""
+    found = services(context)
+    person = None
+    if update.effective_chat is not None:
+        async with found.database.session() as session:
+            person = await get_person(session, chat_id=update.effective_chat.id)
+            if person is not None:
+                await mark_active(session, person=person, today=found.clock().date())
+    telegram_code = update.effective_user.language_code if update.effective_user else None
+    chosen = language or (person.language if person else None)
+    code = resolve_language(chosen, telegram_code, found.catalogs.languages, found.settings.default_language)
+    return Ui(person=person, t=found.catalogs.get(code))
+
+
+def keyboard(rows: Keyboard) -> InlineKeyboardMarkup | None:
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def button(label: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=data)
+
+
+async def answer(update: Update, ui: Ui, text: str, rows: Keyboard | None = None, *, edit: bool = True) -> None:
+    """Show `text` (Telegram HTML): in place of the pressed button's message, or as a new message."""
+    markup = keyboard(rows or [])
+    body = ui.t.directed(text)
+    query = update.callback_query
+    if edit and query is not None and isinstance(query.message, Message):
+        try:
+            await query.message.edit_text(body, parse_mode=ParseMode.HTML, reply_markup=markup,
+                                          link_preview_options=_NO_PREVIEW)
+            return
+        except BadRequest as error:
+            # Pressing the same button twice asks for the same text: nothing to change, nothing to say.
+            if "not modified" in str(error).lower():
+                return
+            # Older messages may no longer be editable: send a new one instead.
+    chat = update.effective_chat
+    if chat is not None:
+        await chat.send_message(body, parse_mode=ParseMode.HTML, reply_markup=markup,
+                                link_preview_options=_NO_PREVIEW)
+
+
+async def acknowledge(update: Update, text: str | None = None, *, alert: bool = False) -> None:
+    """Stop the button's spinner; Telegram wants this for every press."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=alert)

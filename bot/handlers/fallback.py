@@ -1,0 +1,66 @@
+"""Whatever no other handler took: unknown commands, free text, stale buttons, and errors.
+
+Every one of them gets a short answer and the menu: never silence, never a traceback. Free text is read
+only to know it is text; it is neither stored nor logged.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+
+from bot import metrics
+from bot.handlers.common import Context, acknowledge, answer, services, ui_for
+from bot.handlers.views import menu_view
+
+log = logging.getLogger(__name__)
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    ui = await ui_for(update, context)
+    text, rows = menu_view(ui, services(context))
+    note = ui._("Je ne connais pas cette commande. /help liste celles que je comprends.")
+    await answer(update, ui, note + "\n\n" + text, rows, edit=False)
+
+
+async def free_text(update: Update, context: Context) -> None:
+    ui = await ui_for(update, context)
+    text, rows = menu_view(ui, services(context))
+    note = ui._(
+        "Je ne lis pas les messages écrits et je ne les garde pas. Utilisez les boutons ci-dessous. "
+        "En cas d'urgence, appelez le 17, le 15 ou le 112."
+    )
+    await answer(update, ui, note + "\n\n" + text, rows, edit=False)
+
+
+async def stale_button(update: Update, context: Context) -> None:
+    ui = await ui_for(update, context)
+    await acknowledge(update, ui._("Ce bouton n'est plus valable."))
+    text, rows = menu_view(ui, services(context))
+    await answer(update, ui, ui._("Ce bouton n'est plus valable. Voici le menu.") + "\n\n" + text, rows, edit=False)
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log the failure without any chat id or text, and tell the person something went wrong."""
+    error = context.error
+    metrics.ERRORS.inc()
+    log.error("handler failed: %s", type(error).__name__, exc_info=error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    try:
+        ui = await ui_for(update, context)
+        await acknowledge(update)
+        await answer(update, ui, ui._("Désolé, quelque chose s'est mal passé. Réessayez dans un instant : /menu"),
+                     edit=False)
+    except Exception as second:  # the apology must never raise in turn
+        log.error("could not tell the person about the failure: %s", type(second).__name__)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    app.add_handler(MessageHandler(private & filters.COMMAND, unknown_command))
+    app.add_handler(MessageHandler(private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, free_text))
+    app.add_handler(CallbackQueryHandler(stale_button))
+    app.add_error_handler(on_error)

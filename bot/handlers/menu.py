@@ -1,0 +1,59 @@
+"""/menu, /help and the content pages listed in the menu."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot.callbacks import unpack
+from bot.handlers.common import Context, acknowledge, answer, services, ui_for
+from bot.handlers.fallback import stale_button
+from bot.handlers.views import back_to_menu, menu_view
+
+
+async def show_menu(update: Update, context: Context) -> None:
+    ui = await ui_for(update, context)
+    await acknowledge(update)
+    text, rows = menu_view(ui, services(context))
+    await answer(update, ui, text, rows, edit=update.callback_query is not None)
+
+
+async def show_help(update: Update, context: Context) -> None:
+    ui = await ui_for(update, context)
+    await acknowledge(update)
+    text = "\n".join(
+        [
+            "<b>" + ui._("Ce que je sais faire") + "</b>",
+            ui._("Utilisez les boutons sous mes messages, ou ces commandes :"),
+            "",
+            "/menu — " + ui._("le menu principal"),
+            "/language — " + ui._("changer de langue"),
+            "/settings — " + ui._("profil, territoire, messages"),
+            "/privacy — " + ui._("vos données : les voir, les télécharger"),
+            "/forget — " + ui._("tout effacer"),
+            "/stop — " + ui._("ne plus recevoir de messages"),
+            "",
+            ui._("En cas d'urgence, appelez le 17, le 15 ou le 112 (114 par SMS)."),
+        ]
+    )
+    await answer(update, ui, text, [back_to_menu(ui)], edit=update.callback_query is not None)
+
+
+async def show_page(update: Update, context: Context) -> None:
+    fields = unpack(update.callback_query.data if update.callback_query else None) or []
+    found = services(context)
+    if len(fields) != 2 or not found.content.has_page(fields[1]):
+        await stale_button(update, context)
+        return
+    ui = await ui_for(update, context)
+    await acknowledge(update)
+    await answer(update, ui, found.content.page(ui.language, fields[1]).html, [back_to_menu(ui)])
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("menu", show_menu, filters=private))
+    app.add_handler(CommandHandler("help", show_help, filters=private))
+    app.add_handler(CallbackQueryHandler(show_menu, pattern=r"^1:m$"))
+    app.add_handler(CallbackQueryHandler(show_help, pattern=r"^1:h$"))
+    app.add_handler(CallbackQueryHandler(show_page, pattern=r"^1:p(:|$)"))

@@ -1,0 +1,108 @@
+"""/start and the onboarding buttons: language, who you are, territory, privacy notice, Accept.
+
+Button data "1:o:<language>:<role>:<territory>:<decision>" carries the choices made so far, so nothing
+is stored before Accept. The deep-link code of `/start CODE` waits in memory (user_data) until then.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot.callbacks import pack, unpack
+from bot.domain.onboarding import Draft, Step, clean_source
+from bot.domain.people import accept_notice
+from bot.domain.roles import ROLES
+from bot.handlers.commands import set_chat_commands
+from bot.handlers.common import Context, Ui, acknowledge, answer, button, services, ui_for
+from bot.handlers.fallback import stale_button
+from bot.handlers.views import language_rows, menu_view, role_rows, territory_rows
+
+SOURCE_KEY = "source"
+ACCEPT, NOT_NOW = "y", "n"
+
+
+async def start(update: Update, context: Context) -> None:
+    source = clean_source(context.args[0] if context.args else None)
+    if source and context.user_data is not None:
+        context.user_data[SOURCE_KEY] = source
+    ui = await ui_for(update, context)
+    if ui.person is not None:
+        text, rows = menu_view(ui, services(context))
+        await answer(update, ui, ui._("Bon retour sur Repères !") + "\n\n" + text, rows, edit=False)
+        return
+    await show_step(update, context, ui, Draft(), edit=False)
+
+
+async def show_step(update: Update, context: Context, ui: Ui, draft: Draft, *, edit: bool = True) -> None:
+    """Show the next question of onboarding for the choices made so far."""
+    found = services(context)
+    territories = found.territory_ids
+    step = draft.next_step(territories=territories)
+    if step is Step.LANGUAGE:
+        # Written in every language, since the person has not chosen one yet.
+        prompt = "\n".join(dict.fromkeys(found.catalogs.get(code).gettext("Choisissez votre langue :")
+                                         for code in found.catalogs.languages))
+        rows = language_rows(found, {code: pack("o", code) for code in found.catalogs.languages})
+        await answer(update, ui, prompt, rows, edit=edit)
+    elif step is Step.ROLE:
+        welcome = found.content.page(ui.language, "welcome").html
+        rows = role_rows(ui, {role: pack("o", draft.language, role) for role in ROLES})
+        await answer(update, ui, welcome + "\n\n<b>" + ui._("Vous êtes :") + "</b>", rows, edit=edit)
+    elif step is Step.TERRITORY:
+        rows = territory_rows(ui, found, {tid: pack("o", draft.language, draft.role, tid) for tid in territories})
+        await answer(update, ui, "<b>" + ui._("Où habitez-vous ou travaillez-vous ?") + "</b>", rows, edit=edit)
+    else:
+        full = draft.completed(territories=territories)
+        fields = (full.language, full.role, full.territory)
+        notice = found.content.page(ui.language, "privacy_notice").html
+        rows = [[button(ui._("✅ J'accepte"), pack("o", *fields, ACCEPT)),
+                 button(ui._("Pas maintenant"), pack("o", *fields, NOT_NOW))]]
+        await answer(update, ui, notice, rows, edit=edit)
+
+
+async def on_button(update: Update, context: Context) -> None:
+    fields = (unpack(update.callback_query.data if update.callback_query else None) or [])[1:]
+    found = services(context)
+    if len(fields) > 4 or (len(fields) == 4 and fields[3] not in (ACCEPT, NOT_NOW)):
+        await stale_button(update, context)
+        return
+    draft = Draft(*fields[:3])
+    if not draft.valid(languages=found.catalogs.languages, territories=found.territory_ids):
+        await stale_button(update, context)
+        return
+    ui = await ui_for(update, context, language=draft.language or None)
+    await acknowledge(update)
+    decision = fields[3] if len(fields) == 4 else None
+    if decision == ACCEPT:
+        await _accept(update, context, ui, draft)
+    elif decision == NOT_NOW:
+        text, rows = menu_view(Ui(person=None, t=ui.t), found)
+        await answer(update, ui, ui._("D'accord, rien n'a été enregistré.") + "\n\n" + text, rows)
+    else:
+        await show_step(update, context, ui, draft)
+
+
+async def _accept(update: Update, context: Context, ui: Ui, draft: Draft) -> None:
+    found = services(context)
+    source = context.user_data.pop(SOURCE_KEY, None) if context.user_data is not None else None
+    chat = update.effective_chat
+    if chat is None:
+        return
+    async with found.database.session() as session:
+        person = await accept_notice(session, chat_id=chat.id, language=draft.language, role=draft.role,
+                                     territory=draft.territory, source=source, now=found.clock())
+    # Keep the notice readable in the chat, without its buttons, and answer below it.
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        await context.bot.edit_message_reply_markup(chat.id, query.message.message_id, reply_markup=None)
+    await set_chat_commands(context.bot, chat.id, ui.t)
+    ui = Ui(person=person, t=ui.t)
+    text, rows = menu_view(ui, found)
+    thanks = ui._("Merci ! Vos choix sont enregistrés. Vous pouvez les changer avec /settings.")
+    await answer(update, ui, thanks + "\n\n" + text, rows, edit=False)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("start", start, filters=filters.ChatType.PRIVATE))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^1:o(:|$)"))

@@ -1,0 +1,109 @@
+"""/privacy (the notice, and everything stored as a JSON file) and /forget (delete it all).
+
+Buttons: "1:x" (the privacy screen), "1:x:e" (export), "1:x:f" (ask to confirm), "1:x:F" (delete).
+"""
+
+from __future__ import annotations
+
+import json
+
+from telegram import InputFile, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot.callbacks import pack, unpack
+from bot.domain.privacy import export_person, forget_person
+from bot.handlers.commands import clear_chat_commands
+from bot.handlers.common import Context, Ui, acknowledge, answer, button, services, ui_for
+from bot.handlers.fallback import stale_button
+from bot.handlers.views import back_to_menu
+
+EXPORT, ASK, CONFIRM = "e", "f", "F"
+
+
+async def show_privacy(update: Update, context: Context) -> None:
+    ui = await ui_for(update, context)
+    await acknowledge(update)
+    notice = services(context).content.page(ui.language, "privacy_notice").html
+    if ui.person is None:
+        rows = [[button(ui._("Commencer"), pack("o"))]]
+        text = notice + "\n\n<b>" + ui._("Rien n'est enregistré à votre sujet pour l'instant.") + "</b>"
+    else:
+        rows = [
+            [button(ui._("📄 Télécharger mes données"), pack("x", EXPORT))],
+            [button(ui._("🗑 Tout effacer"), pack("x", ASK))],
+            back_to_menu(ui),
+        ]
+        text = notice + "\n\n" + _your_record(ui, services(context).settings.retention_days)
+    await answer(update, ui, text, rows, edit=update.callback_query is not None)
+
+
+def _your_record(ui: Ui, retention_days: int) -> str:
+    """When the person accepted, and when their data goes if they stop using the bot."""
+    assert ui.person is not None
+    accepted = ui._("Vous avez accepté cette notice le {date}.").format(date=ui.t.date(ui.person.consented_at))
+    retention = ui.t.ngettext(
+        "Sans utilisation pendant {count} jour, tout est effacé automatiquement.",
+        "Sans utilisation pendant {count} jours, tout est effacé automatiquement.",
+        retention_days,
+    ).format(count=ui.t.number(retention_days))
+    return f"<b>{accepted}</b>\n{retention}"
+
+
+async def export(update: Update, context: Context) -> None:
+    ui = await ui_for(update, context)
+    await acknowledge(update)
+    chat = update.effective_chat
+    assert chat is not None
+    async with services(context).database.session() as session:
+        data = await export_person(session, chat_id=chat.id)
+    if data is None:
+        await answer(update, ui, ui._("Rien n'est enregistré à votre sujet."), [back_to_menu(ui)], edit=False)
+        return
+    content = json.dumps(data, ensure_ascii=False, indent=2).encode()
+    await chat.send_document(
+        InputFile(content, filename="reperes-data.json"),
+        caption=ui.t.directed(ui._("Voici tout ce que Repères garde à votre sujet.")),
+    )
+
+
+async def ask_forget(update: Update, context: Context) -> None:
+    ui = await ui_for(update, context)
+    await acknowledge(update)
+    if ui.person is None:
+        await answer(update, ui, ui._("Rien n'est enregistré à votre sujet : il n'y a rien à effacer."),
+                     [back_to_menu(ui)], edit=False)
+        return
+    text = ui._("Effacer tout ce que Repères garde à votre sujet ? Ce n'est pas réversible.")
+    rows = [[button(ui._("Oui, tout effacer"), pack("x", CONFIRM)), button(ui._("Annuler"), pack("m"))]]
+    await answer(update, ui, text, rows, edit=update.callback_query is not None)
+
+
+async def forget(update: Update, context: Context) -> None:
+    ui = await ui_for(update, context)
+    await acknowledge(update)
+    chat = update.effective_chat
+    assert chat is not None
+    async with services(context).database.session() as session:
+        deleted = await forget_person(session, chat_id=chat.id)
+    if context.user_data is not None:
+        context.user_data.clear()
+    if deleted:
+        await clear_chat_commands(context.bot, chat.id)
+    text = ui._("C'est fait : tout ce qui vous concernait a été effacé. /start pour recommencer quand vous voulez.")
+    if not deleted:
+        text = ui._("Rien n'est enregistré à votre sujet : il n'y a rien à effacer.")
+    await answer(update, ui, text)
+
+
+async def on_button(update: Update, context: Context) -> None:
+    fields = (unpack(update.callback_query.data if update.callback_query else None) or [])[1:]
+    handlers = {(): show_privacy, (EXPORT,): export, (ASK,): ask_forget, (CONFIRM,): forget}
+    handler = handlers.get(tuple(fields))
+    await (handler or stale_button)(update, context)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("privacy", show_privacy, filters=private))
+    app.add_handler(CommandHandler("forget", ask_forget, filters=private))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^1:x(:|$)"))

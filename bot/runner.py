@@ -1,0 +1,127 @@
+"""The three ways to run the bot: long polling, webhook server, and the sandbox demo.
+
+Each one opens the database, brings its schema up to date (serve only checks: the Procfile's release step
+migrates), starts the Application, and on SIGTERM or SIGINT lets in-flight updates finish before closing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from aiohttp import web
+from telegram import Update
+
+from bot import migrate
+from bot.app import BotApplication, build_application, build_services
+from bot.config import ConfigError, Settings
+from bot.db import Database
+from bot.handlers.commands import publish_commands
+from bot.services import Services
+from bot.web import create_web_app
+
+log = logging.getLogger(__name__)
+
+SANDBOX_TOKEN = "123456789:sandbox-token-for-local-runs-only"
+
+
+def stop_event() -> asyncio.Event:
+    """Set on SIGTERM or SIGINT: the signal to shut down gracefully."""
+    event = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, event.set)
+    return event
+
+
+async def prepare_database(database: Database, *, migrate_schema: bool) -> None:
+    """Migrate (or check) the schema, turning any failure into one line about DATABASE_URL."""
+    try:
+        if migrate_schema:
+            await migrate.upgrade(database)
+        elif not await migrate.is_current(database):
+            raise ConfigError("DATABASE_URL: the schema is not up to date; run `python -m bot db upgrade` first.")
+    except (OSError, ConnectionError) as error:
+        raise ConfigError(f"DATABASE_URL: cannot reach the database ({type(error).__name__}).") from None
+    except Exception as error:  # SQLAlchemy and driver errors differ by backend; all mean the same here
+        if isinstance(error, ConfigError):
+            raise
+        raise ConfigError(f"DATABASE_URL: cannot use the database ({type(error).__name__}: {error}).") from None
+
+
+@asynccontextmanager
+async def running(found: Services, *, token: str) -> AsyncIterator[BotApplication]:
+    """An initialised, started Application; stopped so that queued updates are processed first."""
+    app = build_application(found, token=token)
+    try:
+        async with app:
+            await publish_commands(app.bot, found.catalogs, found.settings.default_language)
+            await app.start()
+            try:
+                yield app
+            finally:
+                if app.updater is not None and app.updater.running:
+                    await app.updater.stop()
+                await app.stop()  # waits for the updates already queued
+    finally:
+        await found.database.close()
+
+
+async def run_polling(settings: Settings, *, token: str, on_ready: Callable[[], None] | None = None) -> None:
+    found = build_services(settings)
+    await prepare_database(found.database, migrate_schema=True)
+    stop = stop_event()
+    async with running(found, token=token) as app:
+        assert app.updater is not None
+        await app.bot.delete_webhook()
+        await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, timeout=20)
+        log.info("Repères is running (long polling)")
+        if on_ready is not None:
+            on_ready()
+        await stop.wait()
+    log.info("Repères stopped")
+
+
+async def run_webhook(settings: Settings) -> None:
+    if not settings.telegram_bot_token:
+        raise ConfigError("TELEGRAM_BOT_TOKEN is missing: serve talks to Telegram and needs the bot's token.")
+    if not settings.webhook_url:
+        raise ConfigError("WEBHOOK_URL is missing: serve needs the public https URL Telegram will call.")
+    if not settings.webhook_secret:
+        raise ConfigError("WEBHOOK_SECRET is missing: serve needs 1 to 256 characters among A-Z a-z 0-9 _ -.")
+    found = build_services(settings)
+    await prepare_database(found.database, migrate_schema=False)
+    stop = stop_event()
+    async with running(found, token=settings.telegram_bot_token) as app:
+        await app.bot.set_webhook(settings.webhook_url, secret_token=settings.webhook_secret,
+                                  allowed_updates=Update.ALL_TYPES)
+        web_app = create_web_app(app, secret=settings.webhook_secret, webhook_path=settings.webhook_path)
+        runner = web.AppRunner(web_app, handle_signals=False)
+        await runner.setup()
+        await web.TCPSite(runner, "0.0.0.0", settings.port).start()
+        log.info("Repères is serving the webhook on port %d", settings.port)
+        try:
+            await stop.wait()
+        finally:
+            await runner.cleanup()  # stop accepting, finish the requests under way
+    log.info("Repères stopped")
+
+
+async def run_demo(settings: Settings, *, host: str, port: int) -> None:
+    """The sandbox's Bot API and chat page, and the bot talking to it: no Telegram account needed."""
+    from bot.sandbox.server import start_sandbox
+
+    runner, base_url = await start_sandbox(host, port)
+    try:
+        local = settings.model_copy(update={"telegram_api_url": base_url})
+
+        def announce() -> None:
+            print(f"Repères sandbox: open {base_url}/ in a browser to chat with the bot (Ctrl+C to stop).",
+                  flush=True)
+
+        await run_polling(local, token=SANDBOX_TOKEN, on_ready=announce)
+    finally:
+        await runner.cleanup()

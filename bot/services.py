@@ -1,0 +1,30 @@
+"""What handlers need, built once at start-up and kept in `application.bot_data`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from bot.config import Settings
+from bot.content.models import ContentPack
+from bot.db import Database
+from bot.i18n import Catalogs
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    database: Database
+    content: ContentPack
+    catalogs: Catalogs
+    # Tests replace the clock to check dates and retention without waiting.
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+    @property
+    def territory_ids(self) -> tuple[str, ...]:
+        return tuple(self.content.territories)
