@@ -155,6 +155,7 @@ class SandboxUser:
         timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109
         settle: float = DEFAULT_SETTLE,
     ) -> list[JSON]:
+        await self.skip_pending()
         await self.client.request("POST", f"/users/{self.id}/messages", json={"text": text})
         return await self.reaction(f"to {text!r}", timeout=timeout, settle=settle)
 
@@ -196,6 +197,7 @@ class SandboxUser:
         settle: float = DEFAULT_SETTLE,
     ) -> list[JSON]:
         body = {"message_id": message_id, "data": data}
+        await self.skip_pending()
         await self.client.request("POST", f"/users/{self.id}/callbacks", json=body)
         return await self.reaction(f"to the button {data!r}", timeout=timeout, settle=settle)
 
@@ -208,6 +210,7 @@ class SandboxUser:
         settle: float = DEFAULT_SETTLE,
     ) -> list[JSON]:
         body = {"latitude": latitude, "longitude": longitude}
+        await self.skip_pending()
         await self.client.request("POST", f"/users/{self.id}/locations", json=body)
         return await self.reaction("to a location", timeout=timeout, settle=settle)
 
@@ -225,6 +228,7 @@ class SandboxUser:
         form.add_field("file", content, filename=filename, content_type=content_type)
         if caption is not None:
             form.add_field("caption", caption)
+        await self.skip_pending()
         await self.client.request("POST", f"/users/{self.id}/documents", data=form)
         return await self.reaction(f"to the file {filename!r}", timeout=timeout, settle=settle)
 
@@ -244,6 +248,13 @@ class SandboxUser:
     def buttons(message: JSON | None) -> list[str]:
         markup = (message or {}).get("reply_markup") or {}
         return [button.get("text", "") for row in markup.get("inline_keyboard", []) for button in row]
+
+    async def skip_pending(self) -> None:
+        """Mark what the bot did before an action as seen, so the action returns only its own reaction.
+
+        Messages the bot sends on its own (campaigns, reminders) are read with `reaction()` instead.
+        """
+        await self.poll_events(0)
 
     async def poll_events(self, wait: float = 0.0) -> list[JSON]:
         """Events after the last seen one, waiting up to `wait` seconds for the first."""

@@ -7,6 +7,7 @@ for the bot, and the chat's events (what the bot did) can be long-polled.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -330,6 +331,19 @@ async def get_webhook(request: web.Request) -> web.Response:
     )
 
 
+async def get_file(request: web.Request) -> web.Response:
+    stored = request.app[SANDBOX].world.files.get(request.match_info["file_id"])
+    if stored is None or stored.data is None:
+        raise _error(404, "file not found")
+    name = stored.file_name or stored.file_path.rsplit("/", 1)[-1]
+    # Served as a download, never inline: the bytes come from users and the bot, not from us.
+    headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"}
+    content_type = (stored.mime_type or "application/octet-stream").split(";")[0]
+    if content_type.startswith("image/") and content_type != "image/svg+xml":
+        headers["Content-Disposition"] = "inline"
+    return web.Response(body=stored.data, content_type=content_type, headers=headers)
+
+
 async def get_info(request: web.Request) -> web.Response:
     world = request.app[SANDBOX].world
     return web.json_response({"bot": world.bot.to_api(), "seq": world.seq})
@@ -356,3 +370,4 @@ def add_routes(app: web.Application) -> None:
     router.add_get(f"{PREFIX}/stats", get_stats)
     router.add_get(f"{PREFIX}/commands", get_commands)
     router.add_get(f"{PREFIX}/webhook", get_webhook)
+    router.add_get(PREFIX + "/files/{file_id}", get_file)

@@ -37,7 +37,7 @@ class TokenBucket:
 
     def take(self, now: float) -> float:
         """Take one token; return 0 when allowed, else the seconds until a token is available."""
-        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+        self.tokens = min(self.burst, self.tokens + max(0.0, now - self.updated) * self.rate)
         self.updated = now
         if self.tokens >= 1:
             self.tokens -= 1

@@ -10,8 +10,19 @@ from bot.sandbox.telegram_html import render_html
 JSON = dict[str, Any]
 
 
+FILES_URL = "/sandbox/api/files"
+
+
+def _with_url(file: JSON | None) -> JSON | None:
+    # The page has no bot token, so it downloads through the control API rather than /file/bot<token>.
+    if file is None:
+        return None
+    return {**file, "url": f"{FILES_URL}/{file['file_id']}"}
+
+
 def page_message(stored: StoredMessage) -> JSON:
     data = stored.data
+    photo = data.get("photo")
     text = data.get("text")
     caption = data.get("caption")
     if text is not None:
@@ -30,8 +41,8 @@ def page_message(stored: StoredMessage) -> JSON:
         "reply_markup": data.get("reply_markup"),
         "reply_keyboard": stored.reply_keyboard,
         "edited": "edit_date" in data,
-        "document": data.get("document"),
-        "photo": data.get("photo"),
+        "document": _with_url(data.get("document")),
+        "photo": [_with_url(size) for size in photo] if photo else None,
         "location": data.get("location"),
         "venue": data.get("venue"),
         "reply_to_message_id": (data.get("reply_to_message") or {}).get("message_id"),
