@@ -16,7 +16,7 @@ run: $(STAMP)
 	$(PY) -m bot run
 
 test: $(STAMP)
-	$(PY) -m pytest
+	tests/with-postgres $(PY) -m pytest
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -35,7 +35,7 @@ async def export_person(session: AsyncSession, *, chat_id: int) -> dict[str, Any
         Person.__tablename__: {key: _jsonable(value) for key, value in person.model_dump().items()}
     }
     for table in person_tables():
-        rows = (await session.execute(select(table).where(table.c[PERSON_COLUMN] == person.id))).mappings()
+        rows = (await session.exec(select(table).where(table.c[PERSON_COLUMN] == person.id))).mappings()
         exported[table.name] = [{key: _jsonable(value) for key, value in row.items()} for row in rows]
     return exported
 
@@ -51,8 +51,9 @@ async def forget_person(session: AsyncSession, *, chat_id: int) -> bool:
 
 async def purge_inactive(session: AsyncSession, *, last_active_before: date) -> int:
     """Delete the people who have not used the bot since `last_active_before`; how many were deleted."""
-    ids = list((await session.exec(select(Person.id).where(Person.last_active_on < last_active_before))).all())
-    await _delete(session, [person_id for person_id in ids if person_id is not None])
+    query = select(Person.id).where(Person.last_active_on < last_active_before)  # type: ignore[arg-type]
+    ids = [row[0] for row in (await session.exec(query)).all()]
+    await _delete(session, ids)
     return len(ids)
 
 
@@ -60,5 +61,5 @@ async def _delete(session: AsyncSession, person_ids: list[int]) -> None:
     if not person_ids:
         return
     for table in person_tables():
-        await session.execute(delete(table).where(table.c[PERSON_COLUMN].in_(person_ids)))
-    await session.execute(delete(Person).where(Person.id.in_(person_ids)))  # type: ignore[union-attr]
+        await session.exec(delete(table).where(table.c[PERSON_COLUMN].in_(person_ids)))
+    await session.exec(delete(Person).where(Person.id.in_(person_ids)))  # type: ignore[union-attr]

@@ -1,0 +1,138 @@
+"""Shared fixtures: databases (SQLite and a real PostgreSQL), and the bot running against the sandbox.
+
+PostgreSQL tests need TEST_POSTGRES_URL (an admin URL; .ci/run starts a server and sets it). Without it they
+are skipped locally, but fail under CI so a missing server can never pass silently.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+
+from bot.app import BotApplication, build_services
+from bot.config import Settings, load_settings
+from bot.db import Database
+from bot.runner import SANDBOX_TOKEN, prepare_database, running
+from bot.sandbox.client import SandboxClient, SandboxUser
+from bot.sandbox.server import start_sandbox
+from bot.services import Services
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(params=BACKENDS)
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh, empty database on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+        return
+    admin = os.environ.get("TEST_POSTGRES_URL")
+    if not admin:
+        if os.environ.get("CI"):
+            pytest.fail("TEST_POSTGRES_URL is not set: CI must run the PostgreSQL tests")
+        pytest.skip("TEST_POSTGRES_URL is not set (see .ci/run to start a PostgreSQL server)")
+    url = make_url(admin)
+    name = f"reperes_test_{uuid.uuid4().hex[:12]}"
+    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    connection = await asyncpg.connect(dsn)
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    yield url.set(drivername="postgresql+asyncpg", database=name).render_as_string(hide_password=False)
+    connection = await asyncpg.connect(dsn)
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    """A migrated database."""
+    found = Database(database_url)
+    await prepare_database(found, migrate_schema=True)
+    yield found
+    await found.close()
+
+
+@pytest.fixture
+def content_dir() -> Path:
+    return CONTENT
+
+
+@pytest.fixture
+def two_territories(tmp_path: Path) -> Path:
+    """The shipped content plus a second territory, so onboarding asks where the person lives."""
+    copy = tmp_path / "content"
+    shutil.copytree(CONTENT, copy)
+    (copy / "territories" / "ile.yml").write_text(
+        "id: ile\nname:\n  fr: Île-Exemple\n  en: Example Island\n  ar: جزيرة المثال\ntimezone: Indian/Reunion\n",
+        encoding="utf-8",
+    )
+    return copy
+
+
+@dataclass
+class Clock:
+    """A clock the tests move by hand."""
+
+    now: datetime = field(default_factory=lambda: datetime(2026, 11, 27, 10, 0, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@dataclass
+class Harness:
+    client: SandboxClient
+    services: Services
+    app: BotApplication
+    clock: Clock
+    base_url: str
+
+    async def user(self, first_name: str = "Test", language_code: str | None = "fr") -> SandboxUser:
+        return await self.client.new_user(first_name, language_code)
+
+
+def make_settings(**overrides: object) -> Settings:
+    return load_settings(None, **overrides)
+
+
+@pytest.fixture
+async def harness(database_url: str, content_dir: Path) -> AsyncIterator[Harness]:
+    """The real Application, polling the sandbox over HTTP, on a fresh database."""
+    runner, base_url = await start_sandbox("127.0.0.1", 0)
+    settings = make_settings(telegram_api_url=base_url, database_url=database_url, content_dir=content_dir)
+    clock = Clock()
+    found = build_services(settings)
+    found.clock = clock
+    await prepare_database(found.database, migrate_schema=True)
+    client = SandboxClient(base_url)
+    try:
+        async with running(found, token=SANDBOX_TOKEN) as app:
+            assert app.updater is not None
+            await app.updater.start_polling(timeout=1, poll_interval=0)
+            yield Harness(client=client, services=found, app=app, clock=clock, base_url=base_url)
+    finally:
+        await client.close()
+        await runner.cleanup()
+
+
+@pytest.fixture
+def no_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No configuration leaks in from the machine running the tests."""
+    for name in ("TELEGRAM_BOT_TOKEN", "DATABASE_URL", "WEBHOOK_URL", "WEBHOOK_SECRET", "PORT", "COORDINATORS"):
+        monkeypatch.delenv(name, raising=False)
+    yield
