@@ -83,6 +83,7 @@ def build_application(found: Services, *, token: str) -> BotApplication:
     app.bot_data[SERVICES_KEY] = found
     register_handlers(app)
     if app.job_queue is not None:
-        app.job_queue.run_repeating(purge_job, interval=timedelta(hours=24), first=timedelta(minutes=1),
-                                    name="retention")
+        app.job_queue.run_repeating(
+            purge_job, interval=timedelta(hours=24), first=timedelta(minutes=1), name="retention"
+        )
     return app

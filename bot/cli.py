@@ -19,7 +19,9 @@ USAGE_ERROR = 2
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="Repères, a Telegram bot for prevention.")
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="Repères, a Telegram bot for prevention."
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("run", help="talk to Telegram by long polling (the sandbox when no token is set)")
     commands.add_parser("serve", help="serve the webhook, /healthz and /metrics on PORT")
@@ -90,8 +92,10 @@ def _content_check(settings: Settings) -> int:
     if report.errors:
         return USAGE_ERROR
     pages = sum(len(pages) for pages in pack.pages.values())
-    print(f"content is valid: {pages} pages in {len(pack.pages)} languages, {len(pack.territories)} territories"
-          f", {len(report.warnings)} warning(s)")
+    print(
+        f"content is valid: {pages} pages in {len(pack.pages)} languages, {len(pack.territories)} territories"
+        f", {len(report.warnings)} warning(s)"
+    )
     return 0
 
 

@@ -74,7 +74,9 @@ class Translator:
         """Mark each line of an RTL message so it is laid out right to left whatever it starts with."""
         if not self.rtl:
             return text
-        return "\n".join(RLM + line if line and not line.startswith(RLM) else line for line in text.split("\n"))
+        return "\n".join(
+            RLM + line if line and not line.startswith(RLM) else line for line in text.split("\n")
+        )
 
 
 class Catalogs:
@@ -95,8 +97,9 @@ class Catalogs:
         return name[:1].upper() + name[1:]
 
 
-def resolve_language(chosen: str | None, telegram_code: str | None, supported: tuple[str, ...],
-                     default: str) -> str:
+def resolve_language(
+    chosen: str | None, telegram_code: str | None, supported: tuple[str, ...], default: str
+) -> str:
     """The chosen language, else the person's Telegram language when supported, else the default."""
     if chosen in supported:
         return chosen

@@ -11,4 +11,6 @@ WEBHOOK_REJECTED = Counter("reperes_webhook_rejected_total", "Webhook calls refu
 
 def update_kind(payload: dict[str, object]) -> str:
     """The update's type ("message", "callback_query", ...): the one key besides update_id."""
-    return next((key for key, value in payload.items() if key != "update_id" and value is not None), "unknown")
+    return next(
+        (key for key, value in payload.items() if key != "update_id" and value is not None), "unknown"
+    )

@@ -43,13 +43,17 @@ async def prepare_database(database: Database, *, migrate_schema: bool) -> None:
         if migrate_schema:
             await migrate.upgrade(database)
         elif not await migrate.is_current(database):
-            raise ConfigError("DATABASE_URL: the schema is not up to date; run `python -m bot db upgrade` first.")
+            raise ConfigError(
+                "DATABASE_URL: the schema is not up to date; run `python -m bot db upgrade` first."
+            )
     except (OSError, ConnectionError) as error:
         raise ConfigError(f"DATABASE_URL: cannot reach the database ({type(error).__name__}).") from None
     except Exception as error:  # SQLAlchemy and driver errors differ by backend; all mean the same here
         if isinstance(error, ConfigError):
             raise
-        raise ConfigError(f"DATABASE_URL: cannot use the database ({type(error).__name__}: {error}).") from None
+        raise ConfigError(
+            f"DATABASE_URL: cannot use the database ({type(error).__name__}: {error})."
+        ) from None
 
 
 @asynccontextmanager
@@ -70,10 +74,16 @@ async def running(found: Services, *, token: str) -> AsyncIterator[BotApplicatio
         await found.database.close()
 
 
-async def run_polling(settings: Settings, *, token: str, on_ready: Callable[[], None] | None = None) -> None:
+async def run_polling(
+    settings: Settings,
+    *,
+    token: str,
+    on_ready: Callable[[], None] | None = None,
+    stop: asyncio.Event | None = None,
+) -> None:
     found = build_services(settings)
     await prepare_database(found.database, migrate_schema=True)
-    stop = stop_event()
+    stop = stop or stop_event()
     async with running(found, token=token) as app:
         assert app.updater is not None
         await app.bot.delete_webhook()
@@ -85,7 +95,9 @@ async def run_polling(settings: Settings, *, token: str, on_ready: Callable[[], 
     log.info("Repères stopped")
 
 
-async def run_webhook(settings: Settings) -> None:
+async def run_webhook(
+    settings: Settings, *, stop: asyncio.Event | None = None, on_ready: Callable[[], None] | None = None
+) -> None:
     if not settings.telegram_bot_token:
         raise ConfigError("TELEGRAM_BOT_TOKEN is missing: serve talks to Telegram and needs the bot's token.")
     if not settings.webhook_url:
@@ -94,15 +106,18 @@ async def run_webhook(settings: Settings) -> None:
         raise ConfigError("WEBHOOK_SECRET is missing: serve needs 1 to 256 characters among A-Z a-z 0-9 _ -.")
     found = build_services(settings)
     await prepare_database(found.database, migrate_schema=False)
-    stop = stop_event()
+    stop = stop or stop_event()
     async with running(found, token=settings.telegram_bot_token) as app:
-        await app.bot.set_webhook(settings.webhook_url, secret_token=settings.webhook_secret,
-                                  allowed_updates=Update.ALL_TYPES)
+        await app.bot.set_webhook(
+            settings.webhook_url, secret_token=settings.webhook_secret, allowed_updates=Update.ALL_TYPES
+        )
         web_app = create_web_app(app, secret=settings.webhook_secret, webhook_path=settings.webhook_path)
         runner = web.AppRunner(web_app, handle_signals=False)
         await runner.setup()
         await web.TCPSite(runner, "0.0.0.0", settings.port).start()
         log.info("Repères is serving the webhook on port %d", settings.port)
+        if on_ready is not None:
+            on_ready()
         try:
             await stop.wait()
         finally:
@@ -119,8 +134,10 @@ async def run_demo(settings: Settings, *, host: str, port: int) -> None:
         local = settings.model_copy(update={"telegram_api_url": base_url})
 
         def announce() -> None:
-            print(f"Repères sandbox: open {base_url}/ in a browser to chat with the bot (Ctrl+C to stop).",
-                  flush=True)
+            print(
+                f"Repères sandbox: open {base_url}/ in a browser to chat with the bot (Ctrl+C to stop).",
+                flush=True,
+            )
 
         await run_polling(local, token=SANDBOX_TOKEN, on_ready=announce)
     finally:

@@ -29,11 +29,13 @@ MAX_UPDATE_BYTES = 1024 * 1024
 def create_web_app(application: BotApplication, *, secret: str, webhook_path: str) -> web.Application:
     app = web.Application(client_max_size=MAX_UPDATE_BYTES)
     app[APPLICATION] = application
-    app.add_routes([
-        web.post(webhook_path, _webhook(secret)),
-        web.get("/healthz", _healthz),
-        web.get("/metrics", _metrics),
-    ])
+    app.add_routes(
+        [
+            web.post(webhook_path, _webhook(secret)),
+            web.get("/healthz", _healthz),
+            web.get("/metrics", _metrics),
+        ]
+    )
     return app
 
 

@@ -78,7 +78,8 @@ def two_territories(tmp_path: Path) -> Path:
     copy = tmp_path / "content"
     shutil.copytree(CONTENT, copy)
     (copy / "territories" / "ile.yml").write_text(
-        "id: ile\nname:\n  fr: Île-Exemple\n  en: Example Island\n  ar: جزيرة المثال\ntimezone: Indian/Reunion\n",
+        "id: ile\nname:\n  fr: Île-Exemple\n  en: Example Island\n  ar: جزيرة المثال\n"
+        "timezone: Indian/Reunion\n",
         encoding="utf-8",
     )
     return copy
@@ -133,6 +134,13 @@ async def harness(database_url: str, content_dir: Path) -> AsyncIterator[Harness
 @pytest.fixture
 def no_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No configuration leaks in from the machine running the tests."""
-    for name in ("TELEGRAM_BOT_TOKEN", "DATABASE_URL", "WEBHOOK_URL", "WEBHOOK_SECRET", "PORT", "COORDINATORS"):
+    for name in (
+        "TELEGRAM_BOT_TOKEN",
+        "DATABASE_URL",
+        "WEBHOOK_URL",
+        "WEBHOOK_SECRET",
+        "PORT",
+        "COORDINATORS",
+    ):
         monkeypatch.delenv(name, raising=False)
     yield

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-
-from bot.domain.people import get_person
 from sqlmodel import SQLModel
 
+from bot.domain.people import attribution_counts, get_person
 from tests.conftest import Harness
 
 
@@ -45,3 +44,99 @@ async def test_start_to_menu_in_french(harness: Harness) -> None:
     assert person is not None
     assert (person.language, person.role, person.territory) == ("fr", "parent", "demo")
 
+
+async def test_start_to_menu_in_english(harness: Harness) -> None:
+    # Telegram says the app is in English: the prompt is in English; the choice is what counts after.
+    user = await harness.user("Sam", "en-GB")
+    await user.send("/start")
+    assert "Choose your language" in (await user.last_bot_message())["text"]
+    await user.press("English")
+    welcome = await user.last_bot_message()
+    assert "Welcome to" in welcome["text"]
+    await user.press(user.buttons(welcome)[1])  # professional
+    notice = await user.last_bot_message()
+    assert "What we store" in notice["text"] or "what we store" in notice["text"].lower()
+    await user.press(user.buttons(notice)[0])
+    menu = await user.last_bot_message()
+    assert "Menu" in menu["text"]
+    labels = user.buttons(menu)
+    assert "Helplines" in labels
+    assert any("Child in danger" in label for label in labels), "professionals see the referral page"
+    async with harness.services.database.session() as session:
+        person = await get_person(session, chat_id=user.id)
+    assert person is not None and (person.language, person.role) == ("en", "professional")
+
+
+async def test_start_to_menu_in_arabic_reads_right_to_left(harness: Harness) -> None:
+    user = await harness.user("Nour", "ar")
+    await user.send("/start")
+    await user.press("العربية")
+    welcome = await user.last_bot_message()
+    assert "Repères" in welcome["text"]
+    # Every line of an Arabic message starts with a right-to-left mark, even one that starts with "Repères".
+    assert all(line.startswith("\u200f") for line in welcome["text"].split("\n") if line)
+    await user.press(user.buttons(welcome)[0])
+    notice = await user.last_bot_message()
+    await user.press(user.buttons(notice)[0])
+    menu = await user.last_bot_message()
+    assert "أرقام المساعدة" in user.buttons(menu)
+    assert all(line.startswith("\u200f") for line in menu["text"].split("\n") if line)
+    async with harness.services.database.session() as session:
+        person = await get_person(session, chat_id=user.id)
+    assert person is not None and person.language == "ar"
+
+
+async def test_not_now_stores_nothing_and_still_offers_help(harness: Harness) -> None:
+    user = await harness.user("Léa", "fr")
+    await user.send("/start")
+    await user.press("Français")
+    await user.press("Habitant")
+    await user.press("Pas maintenant")
+    message = await user.last_bot_message()
+    assert "rien n'a été enregistré" in message["text"]
+    assert "Numéros d'aide" in user.buttons(message)
+    await user.press("Numéros d'aide")
+    assert "0 800 23 13 13" in (await user.last_bot_message())["text"]
+    await user.send("/settings")
+    assert "rien enregistré" in (await user.last_bot_message())["text"]
+    assert await count_rows(harness) == 0
+
+
+async def test_deep_link_code_is_recorded_for_anonymous_attribution(harness: Harness) -> None:
+    for name in ("A", "B"):
+        user = await harness.user(name, "fr")
+        await user.send("/start affiche-gare")
+        await user.press("Français")
+        await user.press("Autre")
+        await user.press("✅ J'accepte")
+    refused = await harness.user("C", "fr")
+    await refused.send("/start bad*code")  # not a code Telegram could send: ignored, not stored
+    await refused.press("Français")
+    await refused.press("Autre")
+    await refused.press("✅ J'accepte")
+    async with harness.services.database.session() as session:
+        counts = await attribution_counts(session)
+        person = await get_person(session, chat_id=refused.id)
+    assert [(row.source, row.territory, row.month, row.joined) for row in counts] == [
+        ("affiche-gare", "demo", "2026-11", 2)
+    ]
+    assert person is not None and person.source is None
+
+
+async def test_returning_person_gets_the_menu(harness: Harness) -> None:
+    user = await harness.user("Ali", "fr")
+    await user.send("/start")
+    await user.press("Français")
+    await user.press("Parent ou proche d'un jeune")
+    await user.press("✅ J'accepte")
+    await user.send("/start")
+    message = await user.last_bot_message()
+    assert "Bon retour" in message["text"]
+    assert "⚙️ Réglages" in user.buttons(message)
+
+
+async def test_commands_are_published_in_each_language(harness: Harness) -> None:
+    for language, word in (("fr", "le menu principal"), ("en", "main menu"), ("ar", "القائمة")):
+        commands = await harness.client.commands(language)
+        assert [command["command"] for command in commands][:3] == ["start", "menu", "help"]
+        assert any(word in command["description"] for command in commands), (language, commands)

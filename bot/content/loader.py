@@ -46,8 +46,9 @@ def load_content(root: Path, languages: tuple[str, ...]) -> tuple[ContentPack, R
     return pack, report
 
 
-def _validate(model: type[BaseModel], data: Any, lines: dict[Any, int], offset: int,
-              path: Path, report: Report) -> Any:
+def _validate(
+    model: type[BaseModel], data: Any, lines: dict[Any, int], offset: int, path: Path, report: Report
+) -> Any:
     """The model, or None after reporting each field error at its line."""
     if not isinstance(data, dict):
         report.error(path, offset + 1, "expected fields such as 'id: ...' (one per line)")
@@ -79,13 +80,20 @@ def _load_territories(folder: Path, pack: ContentPack, report: Report) -> None:
         if parsed is None:
             continue
         if parsed.id in pack.territories:
-            report.error(path, line_of(lines, ("id",)), f"duplicate id {parsed.id!r}: another territory has it")
+            report.error(
+                path, line_of(lines, ("id",)), f"duplicate id {parsed.id!r}: another territory has it"
+            )
             continue
         for language in pack.languages:
             if language != SOURCE_LANGUAGE and not parsed.name.get(language, "").strip():
-                report.warning(path, line_of(lines, ("name",)),
-                               f"no {_language_name(language)} name; the French one will be shown")
-        pack.territories[parsed.id] = Territory(id=parsed.id, names=dict(parsed.name), timezone=parsed.timezone)
+                report.warning(
+                    path,
+                    line_of(lines, ("name",)),
+                    f"no {_language_name(language)} name; the French one will be shown",
+                )
+        pack.territories[parsed.id] = Territory(
+            id=parsed.id, names=dict(parsed.name), timezone=parsed.timezone
+        )
     if not pack.territories:
         report.error(folder, 1, "no territory: add at least one file such as territories/my-town.yml")
 
@@ -144,9 +152,18 @@ def _load_page(path: Path, language: str, report: Report) -> Page | None:
         full += "\n\n" + "\n".join(f"<i>📚 {html.escape(source, quote=False)}</i>" for source in meta.sources)
     length = visible_length(full)
     if length > TEXT_LIMIT:
-        report.error(path, body_line, f"the page is {length} characters once rendered; Telegram allows {TEXT_LIMIT}")
-    return Page(id=meta.id, language=language, title=meta.title, html=full, menu=tuple(meta.menu),
-                order=meta.order, sources=tuple(meta.sources))
+        report.error(
+            path, body_line, f"the page is {length} characters once rendered; Telegram allows {TEXT_LIMIT}"
+        )
+    return Page(
+        id=meta.id,
+        language=language,
+        title=meta.title,
+        html=full,
+        menu=tuple(meta.menu),
+        order=meta.order,
+        sources=tuple(meta.sources),
+    )
 
 
 def _check_languages(root: Path, pack: ContentPack, report: Report) -> None:
@@ -161,14 +178,20 @@ def _check_languages(root: Path, pack: ContentPack, report: Report) -> None:
         folder = root / language / "pages"
         for page_id, page in pack.pages.get(language, {}).items():
             if page_id not in source:
-                report.error(folder / f"{page_id}.md", 2,
-                             f"unknown id {page_id!r}: there is no French page with this id")
+                report.error(
+                    folder / f"{page_id}.md",
+                    2,
+                    f"unknown id {page_id!r}: there is no French page with this id",
+                )
             elif page.title == source[page_id].title and page.html == source[page_id].html:
                 report.warning(folder / f"{page_id}.md", 1, "identical to the French page: not translated?")
         for page_id in source:
             if page_id not in pack.pages.get(language, {}):
-                report.warning(folder / f"{page_id}.md", 1,
-                               f"no {_language_name(language)} translation of {page_id!r}; French will be shown")
+                report.warning(
+                    folder / f"{page_id}.md",
+                    1,
+                    f"no {_language_name(language)} translation of {page_id!r}; French will be shown",
+                )
 
 
 def _language_name(code: str) -> str:

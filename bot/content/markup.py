@@ -48,8 +48,11 @@ def render(markdown: str) -> Rendered:
         if token.type in ("bullet_list_open", "ordered_list_open"):
             group += 0 if lists else 1
             start = token.attrGet("start")
-            lists.append([int(start) if isinstance(start, (int, str)) and str(start).isdigit() else 1]
-                         if token.type == "ordered_list_open" else [0])
+            lists.append(
+                [int(start) if isinstance(start, (int, str)) and str(start).isdigit() else 1]
+                if token.type == "ordered_list_open"
+                else [0]
+            )
         elif token.type in ("bullet_list_close", "ordered_list_close"):
             lists.pop()
         elif token.type == "list_item_open":
@@ -125,7 +128,9 @@ def _inline(children: list[Token], line: int, result: Rendered) -> str:
         elif kind == "link_close":
             parts.append("</a>")
         elif kind == "image":
-            result.problems.append((line, "images are not allowed in the text; Telegram cannot show them here"))
+            result.problems.append(
+                (line, "images are not allowed in the text; Telegram cannot show them here")
+            )
         elif kind == "html_inline":
             result.problems.append((line, _html_problem(child.content)))
     return "".join(parts)

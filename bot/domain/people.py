@@ -28,8 +28,15 @@ async def accept_notice(
     """The first write about a person, made only once they accept the notice (again, after /forget)."""
     person = await get_person(session, chat_id=chat_id)
     if person is None:
-        person = Person(chat_id=chat_id, language=language, role=role, territory=territory, source=source,
-                        consented_at=now, last_active_on=now.date())
+        person = Person(
+            chat_id=chat_id,
+            language=language,
+            role=role,
+            territory=territory,
+            source=source,
+            consented_at=now,
+            last_active_on=now.date(),
+        )
         if source:
             await _count_join(session, source=source, territory=territory, month=now.strftime("%Y-%m"))
     else:

@@ -6,8 +6,10 @@ menus; answers to a typed command are new messages.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any, Protocol
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
@@ -17,6 +19,8 @@ from bot.domain.people import get_person, mark_active
 from bot.i18n import Translator, resolve_language
 from bot.models import Person
 from bot.services import Services
+
+log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
 Keyboard = list[list[InlineKeyboardButton]]
@@ -74,15 +78,18 @@ def button(label: str, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=data)
 
 
-async def answer(update: Update, ui: Ui, text: str, rows: Keyboard | None = None, *, edit: bool = True) -> None:
+async def answer(
+    update: Update, ui: Ui, text: str, rows: Keyboard | None = None, *, edit: bool = True
+) -> None:
     """Show `text` (Telegram HTML): in place of the pressed button's message, or as a new message."""
     markup = keyboard(rows or [])
     body = ui.t.directed(text)
     query = update.callback_query
     if edit and query is not None and isinstance(query.message, Message):
         try:
-            await query.message.edit_text(body, parse_mode=ParseMode.HTML, reply_markup=markup,
-                                          link_preview_options=_NO_PREVIEW)
+            await query.message.edit_text(
+                body, parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=_NO_PREVIEW
+            )
             return
         except BadRequest as error:
             # Pressing the same button twice asks for the same text: nothing to change, nothing to say.
@@ -91,11 +98,20 @@ async def answer(update: Update, ui: Ui, text: str, rows: Keyboard | None = None
             # Older messages may no longer be editable: send a new one instead.
     chat = update.effective_chat
     if chat is not None:
-        await chat.send_message(body, parse_mode=ParseMode.HTML, reply_markup=markup,
-                                link_preview_options=_NO_PREVIEW)
+        await chat.send_message(
+            body, parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=_NO_PREVIEW
+        )
 
 
 async def acknowledge(update: Update, text: str | None = None, *, alert: bool = False) -> None:
-    """Stop the button's spinner; Telegram wants this for every press."""
-    if update.callback_query is not None:
+    """Stop the button's spinner; Telegram wants this for every press.
+
+    A press older than Telegram's answer window (after a restart, say) cannot be answered any more; the
+    handler still does its work, so that refusal is not an error.
+    """
+    if update.callback_query is None:
+        return
+    try:
         await update.callback_query.answer(text, show_alert=alert)
+    except BadRequest as error:
+        log.info("could not answer a button press: %s", error.message)

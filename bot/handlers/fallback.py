@@ -39,7 +39,9 @@ async def stale_button(update: Update, context: Context) -> None:
     ui = await ui_for(update, context)
     await acknowledge(update, ui._("Ce bouton n'est plus valable."))
     text, rows = menu_view(ui, services(context))
-    await answer(update, ui, ui._("Ce bouton n'est plus valable. Voici le menu.") + "\n\n" + text, rows, edit=False)
+    await answer(
+        update, ui, ui._("Ce bouton n'est plus valable. Voici le menu.") + "\n\n" + text, rows, edit=False
+    )
 
 
 async def on_error(update: object, context: Context) -> None:
@@ -52,8 +54,12 @@ async def on_error(update: object, context: Context) -> None:
     try:
         ui = await ui_for(update, context)
         await acknowledge(update)
-        await answer(update, ui, ui._("Désolé, quelque chose s'est mal passé. Réessayez dans un instant : /menu"),
-                     edit=False)
+        await answer(
+            update,
+            ui,
+            ui._("Désolé, quelque chose s'est mal passé. Réessayez dans un instant : /menu"),
+            edit=False,
+        )
     except Exception as second:  # the apology must never raise in turn
         log.error("could not tell the person about the failure: %s", type(second).__name__)
 

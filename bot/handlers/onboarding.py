@@ -41,8 +41,12 @@ async def show_step(update: Update, context: Context, ui: Ui, draft: Draft, *, e
     step = draft.next_step(territories=territories)
     if step is Step.LANGUAGE:
         # Written in every language, since the person has not chosen one yet.
-        prompt = "\n".join(dict.fromkeys(found.catalogs.get(code).gettext("Choisissez votre langue :")
-                                         for code in found.catalogs.languages))
+        prompt = "\n".join(
+            dict.fromkeys(
+                found.catalogs.get(code).gettext("Choisissez votre langue :")
+                for code in found.catalogs.languages
+            )
+        )
         rows = language_rows(found, {code: pack("o", code) for code in found.catalogs.languages})
         await answer(update, ui, prompt, rows, edit=edit)
     elif step is Step.ROLE:
@@ -50,14 +54,22 @@ async def show_step(update: Update, context: Context, ui: Ui, draft: Draft, *, e
         rows = role_rows(ui, {role: pack("o", draft.language, role) for role in ROLES})
         await answer(update, ui, welcome + "\n\n<b>" + ui._("Vous êtes :") + "</b>", rows, edit=edit)
     elif step is Step.TERRITORY:
-        rows = territory_rows(ui, found, {tid: pack("o", draft.language, draft.role, tid) for tid in territories})
-        await answer(update, ui, "<b>" + ui._("Où habitez-vous ou travaillez-vous ?") + "</b>", rows, edit=edit)
+        rows = territory_rows(
+            ui, found, {tid: pack("o", draft.language, draft.role, tid) for tid in territories}
+        )
+        await answer(
+            update, ui, "<b>" + ui._("Où habitez-vous ou travaillez-vous ?") + "</b>", rows, edit=edit
+        )
     else:
         full = draft.completed(territories=territories)
         fields = (full.language, full.role, full.territory)
         notice = found.content.page(ui.language, "privacy_notice").html
-        rows = [[button(ui._("✅ J'accepte"), pack("o", *fields, ACCEPT)),
-                 button(ui._("Pas maintenant"), pack("o", *fields, NOT_NOW))]]
+        rows = [
+            [
+                button(ui._("✅ J'accepte"), pack("o", *fields, ACCEPT)),
+                button(ui._("Pas maintenant"), pack("o", *fields, NOT_NOW)),
+            ]
+        ]
         await answer(update, ui, notice, rows, edit=edit)
 
 
@@ -90,8 +102,15 @@ async def _accept(update: Update, context: Context, ui: Ui, draft: Draft) -> Non
     if chat is None:
         return
     async with found.database.session() as session:
-        person = await accept_notice(session, chat_id=chat.id, language=draft.language, role=draft.role,
-                                     territory=draft.territory, source=source, now=found.clock())
+        person = await accept_notice(
+            session,
+            chat_id=chat.id,
+            language=draft.language,
+            role=draft.role,
+            territory=draft.territory,
+            source=source,
+            now=found.clock(),
+        )
     # Keep the notice readable in the chat, without its buttons, and answer below it.
     query = update.callback_query
     if query is not None and query.message is not None:

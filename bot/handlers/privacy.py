@@ -40,7 +40,9 @@ async def show_privacy(update: Update, context: Context) -> None:
 def _your_record(ui: Ui, retention_days: int) -> str:
     """When the person accepted, and when their data goes if they stop using the bot."""
     assert ui.person is not None
-    accepted = ui._("Vous avez accepté cette notice le {date}.").format(date=ui.t.date(ui.person.consented_at))
+    accepted = ui._("Vous avez accepté cette notice le {date}.").format(
+        date=ui.t.date(ui.person.consented_at)
+    )
     retention = ui.t.ngettext(
         "Sans utilisation pendant {count} jour, tout est effacé automatiquement.",
         "Sans utilisation pendant {count} jours, tout est effacé automatiquement.",
@@ -70,8 +72,13 @@ async def ask_forget(update: Update, context: Context) -> None:
     ui = await ui_for(update, context)
     await acknowledge(update)
     if ui.person is None:
-        await answer(update, ui, ui._("Rien n'est enregistré à votre sujet : il n'y a rien à effacer."),
-                     [back_to_menu(ui)], edit=False)
+        await answer(
+            update,
+            ui,
+            ui._("Rien n'est enregistré à votre sujet : il n'y a rien à effacer."),
+            [back_to_menu(ui)],
+            edit=False,
+        )
         return
     text = ui._("Effacer tout ce que Repères garde à votre sujet ? Ce n'est pas réversible.")
     rows = [[button(ui._("Oui, tout effacer"), pack("x", CONFIRM)), button(ui._("Annuler"), pack("m"))]]
@@ -89,7 +96,9 @@ async def forget(update: Update, context: Context) -> None:
         context.user_data.clear()
     if deleted:
         await clear_chat_commands(context.bot, chat.id)
-    text = ui._("C'est fait : tout ce qui vous concernait a été effacé. /start pour recommencer quand vous voulez.")
+    text = ui._(
+        "C'est fait : tout ce qui vous concernait a été effacé. /start pour recommencer quand vous voulez."
+    )
     if not deleted:
         text = ui._("Rien n'est enregistré à votre sujet : il n'y a rien à effacer.")
     await answer(update, ui, text)

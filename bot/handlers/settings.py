@@ -44,16 +44,23 @@ def settings_view(ui: Ui, context: Context) -> tuple[str, Keyboard]:
     ]
     if len(found.territory_ids) > 1:
         rows.append([button(ui._("Territoire"), pack("s", "t"))])
-    toggle = (ui._("🔕 Ne plus recevoir de messages"), OFF) if person.messages_enabled else (
-        ui._("🔔 Recevoir les messages"), ON)
+    toggle = (
+        (ui._("🔕 Ne plus recevoir de messages"), OFF)
+        if person.messages_enabled
+        else (ui._("🔔 Recevoir les messages"), ON)
+    )
     rows.append([button(toggle[0], pack("s", "m", toggle[1]))])
     rows.append(back_to_menu(ui))
     return text, rows
 
 
 async def show_settings(update: Update, context: Context) -> None:
-    ui = await ui_for(update, context)
     await acknowledge(update)
+    await _render(update, context)
+
+
+async def _render(update: Update, context: Context) -> None:
+    ui = await ui_for(update, context)
     if ui.person is None:
         await _not_started(update, context, ui)
         return
@@ -87,7 +94,9 @@ async def stop_messages(update: Update, context: Context) -> None:
     if person is None:
         text = ui._("Rien n'est enregistré à votre nom : vous ne recevrez aucun message.")
     else:
-        text = ui._("C'est noté : vous ne recevrez plus de messages de la commune. /settings pour les réactiver.")
+        text = ui._(
+            "C'est noté : vous ne recevrez plus de messages de la commune. /settings pour les réactiver."
+        )
     await answer(update, ui, text, [back_to_menu(ui)], edit=False)
 
 
@@ -100,7 +109,8 @@ async def on_button(update: Update, context: Context) -> None:
         await _not_started(update, context, ui)
         return
     if not fields:
-        await show_settings(update, context)
+        await acknowledge(update)
+        await _render(update, context)
         return
     what, value = fields[0], fields[1] if len(fields) > 1 else None
     choices = {
@@ -127,7 +137,7 @@ async def on_button(update: Update, context: Context) -> None:
         )
     if what == "l":
         await set_chat_commands(context.bot, ui.person.chat_id, found.catalogs.get(value))
-    await show_settings(update, context)
+    await _render(update, context)
 
 
 async def _ask(update: Update, context: Context, ui: Ui, what: str) -> None:

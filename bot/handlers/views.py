@@ -50,9 +50,13 @@ def territory_rows(ui: Ui, found: Services, data_for: dict[str, str]) -> Keyboar
 def menu_view(ui: Ui, found: Services) -> tuple[str, Keyboard]:
     """The main menu for the person's role; before consent, only what needs nothing stored."""
     role = ui.person.role if ui.person else OTHER
-    rows: Keyboard = [[button(page.title, pack("p", page.id))] for page in found.content.menu_pages(ui.language, role)]
+    rows: Keyboard = [
+        [button(page.title, pack("p", page.id))] for page in found.content.menu_pages(ui.language, role)
+    ]
     if ui.person is None:
-        text = ui._("Vous n'avez encore rien enregistré. Vous pouvez lire ces pages, ou commencer quand vous voulez.")
+        text = ui._(
+            "Vous n'avez encore rien enregistré. Vous pouvez lire ces pages, ou commencer quand vous voulez."
+        )
         rows.append([button(ui._("Commencer"), pack("o"))])
         return text, rows
     text = ui._("<b>Menu</b>\nQue souhaitez-vous faire ?")

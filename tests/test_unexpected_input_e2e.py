@@ -1,0 +1,68 @@
+"""Unknown commands, free text, files, stale or forged buttons: a short answer and the menu, never silence."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.domain.people import get_person
+from tests.conftest import Harness
+from tests.test_privacy_e2e import onboard_user
+
+
+async def test_unknown_command(harness: Harness) -> None:
+    user = await harness.user("Test", "fr")
+    events = await user.send("/bonjour")
+    assert len([e for e in events if e["type"] == "message"]) == 1
+    message = await user.last_bot_message()
+    assert "Je ne connais pas cette commande" in message["text"]
+    assert "Commencer" in user.buttons(message)
+
+
+async def test_free_text_is_answered_and_never_stored(harness: Harness) -> None:
+    user = await onboard_user(harness)
+    secret = "Mon fils Kevin vend du shit au bloc C"
+    await user.send(secret)
+    message = await user.last_bot_message()
+    assert "je ne les garde pas" in message["text"]
+    assert "⚙️ Réglages" in user.buttons(message)
+    async with harness.services.database.session() as session:
+        person = await get_person(session, chat_id=user.id)
+    assert person is not None
+    assert "Kevin" not in repr(person.model_dump())
+
+
+async def test_a_file_gets_an_answer(harness: Harness) -> None:
+    user = await harness.user("Test", "en")
+    await user.upload("notes.txt", b"hello")
+    assert (
+        "I don't read" in (await user.last_bot_message())["text"] or (await user.last_bot_message())["text"]
+    )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "garbage",
+        "0:o:fr",  # an older format version
+        "1:o:xx",  # a language that does not exist
+        "1:o:fr:king",  # a role that does not exist
+        "1:o:fr:parent:nowhere",  # a territory that does not exist
+        "1:o:fr:parent:demo:z",  # an unknown decision
+        "1:p:no_such_page",
+        "1:s:l:zz",
+        "1:s:q",
+        "1:x:e:extra",
+        "1:zz",
+    ],
+)
+async def test_stale_or_forged_buttons(harness: Harness, data: str) -> None:
+    user = await onboard_user(harness)
+    menu = await user.last_bot_message()
+    assert menu is not None
+    events = await user.press_data(data, menu["message_id"])
+    answers = [e for e in events if e["type"] == "callback_answer"]
+    assert answers and "plus valable" in answers[0]["text"]
+    assert "Voici le menu" in (await user.last_bot_message())["text"]
+    async with harness.services.database.session() as session:
+        person = await get_person(session, chat_id=user.id)
+    assert person is not None and (person.language, person.role, person.territory) == ("fr", "parent", "demo")
