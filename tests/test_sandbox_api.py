@@ -187,7 +187,7 @@ async def test_injected_faults(bot: Bot, client: SandboxClient, user: SandboxUse
         assert not isinstance(server_error.value, BadRequest)
 
     await client.add_fault(method="sendMessage", drop=True)
-    with pytest.raises(NetworkError):
+    with pytest.raises(NetworkError, match=r"(?i)disconnected without sending a response"):
         await bot.send_message(user.id, "x")
 
     # Every fault is used up: the next request goes through, and getMe was never affected.

@@ -787,9 +787,10 @@ async def handle_method(request: web.Request) -> web.StreamResponse:
         if fault is not None:
             sandbox.stats.faults_injected += 1
             if fault.drop:
+                # Closing the socket before any byte of an answer is what the client sees on a network cut.
                 if request.transport is not None:
                     request.transport.close()
-                raise ConnectionResetError("fault injection: connection dropped")
+                return web.Response(status=500)
             return web.json_response(fault.answer(), status=fault.error_code)
         if name in SENDING_METHODS:
             retry_after = sandbox.limiter.check(chat_id)

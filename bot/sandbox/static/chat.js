@@ -44,7 +44,7 @@ function initial(name) {
 }
 
 function formatTime(unix) {
-  return new Date(unix * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return new Date(unix * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
 }
 
 function formatSize(bytes) {
@@ -110,6 +110,7 @@ async function selectUser(id) {
   renderUsers();
   const user = currentUser();
   $("chat-title").textContent = user ? user.first_name : "";
+  $("chat-avatar").textContent = initial(user ? user.first_name : "?");
   $("chat-title").setAttribute("dir", "auto");
   updateSubtitle();
   $("composer").hidden = false;
@@ -213,14 +214,14 @@ function renderMessage(message) {
     const link = el(
       "a",
       { class: "attachment", href: doc.url, download: doc.file_name || "" },
-      el("span", { class: "file-icon", "aria-hidden": "true", text: "📄" }),
+      el("span", { class: "file-icon", "aria-hidden": "true", text: "⤓" }),
       el("span", { dir: "auto" }, doc.file_name || "document", el("small", { text: formatSize(doc.file_size) })),
     );
     bubble.append(link);
   }
   if (message.location) bubble.append(renderPlace(message.location, message.venue));
   if (message.html) {
-    const text = el("div", { class: "text", dir: "auto" });
+    const text = el("div", { class: "text" }); // the bubble's dir="auto" applies: a nested dir would hide the text from it
     text.innerHTML = message.html; // already escaped and sanitised by the server
     for (const link of text.querySelectorAll("a")) link.rel = "noopener noreferrer";
     for (const spoiler of text.querySelectorAll(".tg-spoiler")) {
@@ -231,7 +232,7 @@ function renderMessage(message) {
     }
     bubble.append(text);
   }
-  const meta = el("div", { class: "meta" });
+  const meta = el("div", { class: "meta", dir: "ltr" }); // its own dir keeps "modifié" out of the bubble's direction guess
   if (message.edited) meta.append(el("span", { class: "edited", text: "modifié" }));
   meta.append(el("time", { text: formatTime(message.date) }));
   bubble.append(meta);
@@ -247,10 +248,10 @@ function renderPlace(location, venue) {
   const osm = `https://www.openstreetmap.org/?mlat=${latitude}&mlon=${longitude}#map=16/${latitude}/${longitude}`;
   const place = el("div", { class: "place" });
   if (venue) {
-    place.append(el("strong", { dir: "auto", text: `📍 ${venue.title}` }));
+    place.append(el("strong", { dir: "auto", text: venue.title }));
     place.append(el("span", { dir: "auto", text: venue.address }));
   } else {
-    place.append(el("strong", { text: "📍 Position" }));
+    place.append(el("strong", { text: "Position partagée" }));
   }
   place.append(el("span", { text: `${latitude.toFixed(5)}, ${longitude.toFixed(5)}` }));
   place.append(el("a", { href: osm, target: "_blank", rel: "noopener noreferrer", text: "Voir sur OpenStreetMap" }));
@@ -461,12 +462,18 @@ function wire() {
   $("block-toggle").addEventListener("click", () => toggleBlock().catch((e) => showToast(e.message)));
 }
 
+async function openFromHash() {
+  // The hash names the user, so two windows can show two users side by side and links can be shared.
+  const match = /user=(\d+)/.exec(location.hash);
+  const wanted = match && state.users.find((user) => user.id === Number(match[1]));
+  if (wanted && wanted.id !== state.currentId) await selectUser(wanted.id);
+}
+
 async function start() {
   wire();
   await loadUsers();
-  const match = /user=(\d+)/.exec(location.hash);
-  const wanted = match && state.users.find((user) => user.id === Number(match[1]));
-  if (wanted) await selectUser(wanted.id);
+  await openFromHash();
+  window.addEventListener("hashchange", () => loadUsers().then(openFromHash).catch((e) => showToast(e.message)));
   // Another window may add users: keep the list fresh without a dedicated event stream.
   setInterval(() => loadUsers().catch(() => {}), 5000);
 }
