@@ -169,6 +169,8 @@ def _load_page(path: Path, language: str, report: Report) -> Page | None:
 def _check_languages(root: Path, pack: ContentPack, report: Report) -> None:
     source = pack.pages.get(SOURCE_LANGUAGE, {})
     source_folder = root / SOURCE_LANGUAGE / "pages"
+    # A French page that failed to load is reported already; its translations are not "unknown" too.
+    broken = {path.stem for path in source_folder.glob("*.md")} - {page.id for page in source.values()}
     for page_id in REQUIRED_PAGES:
         if page_id not in source:
             report.error(source_folder / f"{page_id}.md", 1, f"the required page {page_id!r} is missing")
@@ -177,13 +179,13 @@ def _check_languages(root: Path, pack: ContentPack, report: Report) -> None:
             continue
         folder = root / language / "pages"
         for page_id, page in pack.pages.get(language, {}).items():
-            if page_id not in source:
+            if page_id not in source and page_id not in broken:
                 report.error(
                     folder / f"{page_id}.md",
                     2,
                     f"unknown id {page_id!r}: there is no French page with this id",
                 )
-            elif page.title == source[page_id].title and page.html == source[page_id].html:
+            elif page_id in source and page.title == source[page_id].title and page.html == source[page_id].html:
                 report.warning(folder / f"{page_id}.md", 1, "identical to the French page: not translated?")
         for page_id in source:
             if page_id not in pack.pages.get(language, {}):
