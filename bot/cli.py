@@ -75,7 +75,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         else:
             if args.command == "run":
                 print("TELEGRAM_BOT_TOKEN is not set: starting the local sandbox instead.", flush=True)
-            port = getattr(args, "port", None) or settings.port
+            port = settings.port if getattr(args, "port", None) is None else args.port
             asyncio.run(runner.run_demo(settings, host=getattr(args, "host", "127.0.0.1"), port=port))
         return 0
     except ContentInvalid as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -22,12 +23,20 @@ def alembic_config() -> Config:
 
 
 async def upgrade(database: Database, revision: str = "head") -> None:
-    """Bring the schema to `revision` (alembic's connection-sharing recipe for asyncio)."""
+    """Bring the schema up to `revision` (alembic's connection-sharing recipe for asyncio)."""
+    await _run(database, command.upgrade, revision)
 
+
+async def downgrade(database: Database, revision: str) -> None:
+    """Take the schema back to `revision` ("base" removes every table)."""
+    await _run(database, command.downgrade, revision)
+
+
+async def _run(database: Database, step: Callable[[Config, str], None], revision: str) -> None:
     def run(connection: Connection) -> None:
         config = alembic_config()
         config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+        step(config, revision)
 
     async with database.engine.begin() as connection:
         await connection.run_sync(run)

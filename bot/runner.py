@@ -114,7 +114,13 @@ async def run_webhook(
         web_app = create_web_app(app, secret=settings.webhook_secret, webhook_path=settings.webhook_path)
         runner = web.AppRunner(web_app, handle_signals=False)
         await runner.setup()
-        await web.TCPSite(runner, "0.0.0.0", settings.port).start()
+        try:
+            await web.TCPSite(runner, "0.0.0.0", settings.port).start()
+        except OSError as error:
+            await runner.cleanup()
+            raise ConfigError(
+                f"PORT: cannot listen on port {settings.port} (address in use or not allowed)."
+            ) from None
         log.info("Repères is serving the webhook on port %d", settings.port)
         if on_ready is not None:
             on_ready()
@@ -129,7 +135,10 @@ async def run_demo(settings: Settings, *, host: str, port: int) -> None:
     """The sandbox's Bot API and chat page, and the bot talking to it: no Telegram account needed."""
     from bot.sandbox.server import start_sandbox
 
-    runner, base_url = await start_sandbox(host, port)
+    try:
+        runner, base_url = await start_sandbox(host, port)
+    except OSError as error:
+        raise ConfigError(f"PORT: cannot listen on {host}:{port} (address in use or not allowed).") from None
     try:
         local = settings.model_copy(update={"telegram_api_url": base_url})
 
