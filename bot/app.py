@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 
 from telegram import Update
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
+from telegram.ext import ApplicationBuilder, ContextTypes, Defaults, TypeHandler
 
 from bot import metrics
 from bot.config import SUPPORTED_LANGUAGES, Settings
@@ -15,13 +15,11 @@ from bot.content.problems import Report
 from bot.db import Database
 from bot.domain.privacy import purge_inactive
 from bot.handlers import fallback, menu, onboarding, privacy, settings
-from bot.handlers.common import SERVICES_KEY, services
+from bot.handlers.common import SERVICES_KEY, BotApplication, services
 from bot.i18n import Catalogs
 from bot.services import Services
 
 log = logging.getLogger(__name__)
-
-BotApplication = Application  # type: ignore[type-arg]
 
 
 class ContentInvalid(Exception):

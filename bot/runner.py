@@ -16,10 +16,11 @@ from aiohttp import web
 from telegram import Update
 
 from bot import migrate
-from bot.app import BotApplication, build_application, build_services
+from bot.app import build_application, build_services
 from bot.config import ConfigError, Settings
 from bot.db import Database
 from bot.handlers.commands import publish_commands
+from bot.handlers.common import BotApplication
 from bot.services import Services
 from bot.web import create_web_app
 
@@ -116,7 +117,7 @@ async def run_webhook(
         await runner.setup()
         try:
             await web.TCPSite(runner, "0.0.0.0", settings.port).start()
-        except OSError as error:
+        except OSError:
             await runner.cleanup()
             raise ConfigError(
                 f"PORT: cannot listen on port {settings.port} (address in use or not allowed)."
@@ -137,7 +138,7 @@ async def run_demo(settings: Settings, *, host: str, port: int) -> None:
 
     try:
         runner, base_url = await start_sandbox(host, port)
-    except OSError as error:
+    except OSError:
         raise ConfigError(f"PORT: cannot listen on {host}:{port} (address in use or not allowed).") from None
     try:
         local = settings.model_copy(update={"telegram_api_url": base_url})

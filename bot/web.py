@@ -16,8 +16,7 @@ from sqlalchemy import text
 from telegram import Update
 
 from bot import metrics
-from bot.app import BotApplication
-from bot.handlers.common import services
+from bot.handlers.common import BotApplication, services
 
 log = logging.getLogger(__name__)
 

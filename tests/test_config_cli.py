@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli import main
 from bot.config import ConfigError, load_settings
 from tests.conftest import CONTENT, ROOT
 
@@ -43,13 +44,20 @@ def run_cli(
         ("RETENTION_DAYS", "3"),
     ],
 )
-def test_wrong_configuration_names_the_variable(name: str, value: str, tmp_path: Path) -> None:
-    result = run_cli("run", env={name: value}, cwd=tmp_path)
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
+def test_wrong_configuration_names_the_variable(
+    name: str, value: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], no_env: None
+) -> None:
+    monkeypatch.setenv(name, value)
+    assert main(["run"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
     assert lines[0].startswith(f"error: {name} is wrong: expected ")
-    assert "Traceback" not in result.stderr
+
+
+def test_wrong_configuration_in_a_real_process(tmp_path: Path) -> None:
+    result = run_cli("run", env={"TIMEZONE": "Mars/Olympus"}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == "error: TIMEZONE is wrong: expected an IANA time zone such as Europe/Paris.\n"
 
 
 def test_settings_accept_the_usual_spellings() -> None:
@@ -64,7 +72,7 @@ def test_settings_accept_the_usual_spellings() -> None:
     assert settings.coordinators == (12, 34, 56)
     assert settings.telegram_api_url == "http://localhost:8081"
     assert settings.webhook_path == "/hook/telegram"
-    with pytest.raises(ConfigError, match="^DATABASE_URL is wrong"):
+    with pytest.raises(ConfigError, match=r"^DATABASE_URL is wrong"):
         load_settings(None, database_url="postgresql://")
 
 

@@ -60,7 +60,8 @@ def test_duplicate_id(content: Path) -> None:
 def test_invalid_markup_points_at_its_line(content: Path) -> None:
     write(
         content / "fr" / "pages" / "bad.md",
-        "---\nid: bad\ntitle: Mauvais\n---\nPremier paragraphe.\n\nUn <p>paragraphe</p> en HTML.\n\n![image](x.png)\n",
+        "---\nid: bad\ntitle: Mauvais\n---\nPremier paragraphe.\n\n"
+        "Un <p>paragraphe</p> en HTML.\n\n![image](x.png)\n",
     )
     lines = check(content)
     assert any(line.startswith("content/fr/pages/bad.md:7: error: HTML such as '<p>'") for line in lines)
@@ -97,8 +98,8 @@ def test_yaml_syntax_error_and_missing_front_matter(content: Path) -> None:
     lines = check(content)
     assert any(line.startswith("content/fr/pages/a.md:3: error: not valid YAML") for line in lines), lines
     assert (
-        "content/fr/pages/b.md:1: error: the file must start with '---', the fields, then '---' before the text"
-        in (lines)
+        "content/fr/pages/b.md:1: error: "
+        "the file must start with '---', the fields, then '---' before the text" in (lines)
     )
 
 
@@ -123,7 +124,8 @@ def test_required_pages(content: Path) -> None:
 
 def test_markdown_becomes_telegram_html() -> None:
     rendered = render(
-        "## Titre & co\n\n**Gras** et _italique_, [lien](https://a.fr/?x=1&y=2).\n\n- un\n- deux\n\n1. premier\n"
+        "## Titre & co\n\n**Gras** et _italique_, [lien](https://a.fr/?x=1&y=2).\n\n"
+        "- un\n- deux\n\n1. premier\n"
     )
     assert rendered.problems == []
     assert rendered.html == (

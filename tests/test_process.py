@@ -75,4 +75,7 @@ async def test_run_without_token_says_it_uses_the_sandbox(tmp_path: Path) -> Non
         out, err = await asyncio.wait_for(process.communicate(), 30)
     assert "TELEGRAM_BOT_TOKEN is not set: starting the local sandbox instead." in out.decode()
     assert process.returncode == 2, err.decode()
-    assert err.decode().strip() == f"error: PORT: cannot listen on 127.0.0.1:{port} (address in use or not allowed)."
+    assert (
+        err.decode().strip()
+        == f"error: PORT: cannot listen on 127.0.0.1:{port} (address in use or not allowed)."
+    )

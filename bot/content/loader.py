@@ -185,7 +185,10 @@ def _check_languages(root: Path, pack: ContentPack, report: Report) -> None:
                     2,
                     f"unknown id {page_id!r}: there is no French page with this id",
                 )
-            elif page_id in source and page.title == source[page_id].title and page.html == source[page_id].html:
+            elif page_id in source and (page.title, page.html) == (
+                source[page_id].title,
+                source[page_id].html,
+            ):
                 report.warning(folder / f"{page_id}.md", 1, "identical to the French page: not translated?")
         for page_id in source:
             if page_id not in pack.pages.get(language, {}):

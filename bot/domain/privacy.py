@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Table, delete, select
 from sqlmodel import SQLModel
+from sqlmodel import select as model_select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.people import get_person
@@ -35,7 +36,8 @@ async def export_person(session: AsyncSession, *, chat_id: int) -> dict[str, Any
         Person.__tablename__: {key: _jsonable(value) for key, value in person.model_dump().items()}
     }
     for table in person_tables():
-        rows = (await session.exec(select(table).where(table.c[PERSON_COLUMN] == person.id))).mappings()
+        query = select(table).where(table.c[PERSON_COLUMN] == person.id)
+        rows = (await session.exec(query)).mappings()  # type: ignore[call-overload]
         exported[table.name] = [{key: _jsonable(value) for key, value in row.items()} for row in rows]
     return exported
 
@@ -51,8 +53,8 @@ async def forget_person(session: AsyncSession, *, chat_id: int) -> bool:
 
 async def purge_inactive(session: AsyncSession, *, last_active_before: date) -> int:
     """Delete the people who have not used the bot since `last_active_before`; how many were deleted."""
-    query = select(Person.id).where(Person.last_active_on < last_active_before)  # type: ignore[arg-type]
-    ids = [row[0] for row in (await session.exec(query)).all()]
+    query = model_select(Person.id).where(Person.last_active_on < last_active_before)
+    ids = [person_id for person_id in (await session.exec(query)).all() if person_id is not None]
     await _delete(session, ids)
     return len(ids)
 

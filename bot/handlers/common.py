@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeAlias
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
+from telegram.ext import Application, ContextTypes, ExtBot, JobQueue
 
 from bot.domain.people import get_person, mark_active
 from bot.i18n import Translator, resolve_language
@@ -23,6 +23,9 @@ from bot.services import Services
 log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
+BotApplication: TypeAlias = Application[  # the Application as ApplicationBuilder builds it by default
+    ExtBot[None], Context, dict[Any, Any], dict[Any, Any], dict[Any, Any], JobQueue[Context]
+]
 Keyboard = list[list[InlineKeyboardButton]]
 SERVICES_KEY = "services"
 # Pages cite their sources with links; a preview of the first one would bury the text.

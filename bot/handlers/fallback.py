@@ -9,10 +9,10 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot import metrics
-from bot.handlers.common import Context, acknowledge, answer, services, ui_for
+from bot.handlers.common import BotApplication, Context, acknowledge, answer, services, ui_for
 from bot.handlers.views import menu_view
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ async def on_error(update: object, context: Context) -> None:
         log.error("could not tell the person about the failure: %s", type(second).__name__)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(MessageHandler(private & filters.COMMAND, unknown_command))
     app.add_handler(MessageHandler(private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, free_text))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.callbacks import unpack
-from bot.handlers.common import Context, acknowledge, answer, services, ui_for
+from bot.handlers.common import BotApplication, Context, acknowledge, answer, services, ui_for
 from bot.handlers.fallback import stale_button
 from bot.handlers.views import back_to_menu, menu_view
 
@@ -50,7 +50,7 @@ async def show_page(update: Update, context: Context) -> None:
     await answer(update, ui, found.content.page(ui.language, fields[1]).html, [back_to_menu(ui)])
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("menu", show_menu, filters=private))
     app.add_handler(CommandHandler("help", show_help, filters=private))

@@ -7,14 +7,14 @@ is stored before Accept. The deep-link code of `/start CODE` waits in memory (us
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.callbacks import pack, unpack
 from bot.domain.onboarding import Draft, Step, clean_source
 from bot.domain.people import accept_notice
 from bot.domain.roles import ROLES
 from bot.handlers.commands import set_chat_commands
-from bot.handlers.common import Context, Ui, acknowledge, answer, button, services, ui_for
+from bot.handlers.common import BotApplication, Context, Ui, acknowledge, answer, button, services, ui_for
 from bot.handlers.fallback import stale_button
 from bot.handlers.views import language_rows, menu_view, role_rows, territory_rows
 
@@ -122,6 +122,6 @@ async def _accept(update: Update, context: Context, ui: Ui, draft: Draft) -> Non
     await answer(update, ui, thanks + "\n\n" + text, rows, edit=False)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("start", start, filters=filters.ChatType.PRIVATE))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^1:o(:|$)"))

@@ -8,12 +8,12 @@ from __future__ import annotations
 import json
 
 from telegram import InputFile, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.callbacks import pack, unpack
 from bot.domain.privacy import export_person, forget_person
 from bot.handlers.commands import clear_chat_commands
-from bot.handlers.common import Context, Ui, acknowledge, answer, button, services, ui_for
+from bot.handlers.common import BotApplication, Context, Ui, acknowledge, answer, button, services, ui_for
 from bot.handlers.fallback import stale_button
 from bot.handlers.views import back_to_menu
 
@@ -111,7 +111,7 @@ async def on_button(update: Update, context: Context) -> None:
     await (handler or stale_button)(update, context)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("privacy", show_privacy, filters=private))
     app.add_handler(CommandHandler("forget", ask_forget, filters=private))

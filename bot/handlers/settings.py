@@ -7,14 +7,24 @@ Buttons: "1:s" (the settings screen), "1:s:l[:<language>]", "1:s:r[:<role>]", "1
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.callbacks import pack, unpack
 from bot.domain.onboarding import Draft
 from bot.domain.people import update_person
 from bot.domain.roles import ROLES
 from bot.handlers.commands import set_chat_commands
-from bot.handlers.common import Context, Keyboard, Ui, acknowledge, answer, button, services, ui_for
+from bot.handlers.common import (
+    BotApplication,
+    Context,
+    Keyboard,
+    Ui,
+    acknowledge,
+    answer,
+    button,
+    services,
+    ui_for,
+)
 from bot.handlers.fallback import stale_button
 from bot.handlers.onboarding import show_step
 from bot.handlers.views import back_to_menu, language_rows, role_label, role_rows, territory_rows
@@ -155,7 +165,7 @@ async def _ask(update: Update, context: Context, ui: Ui, what: str) -> None:
     await answer(update, ui, prompt, rows)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("settings", show_settings, filters=private))
     app.add_handler(CommandHandler("language", change_language, filters=private))
