@@ -20,7 +20,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy bot
+	$(VENV)/bin/mypy bot tests
 
 # After changing texts in the code: refresh the template and every catalog, then translate the new entries.
 messages: $(STAMP)

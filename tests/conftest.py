@@ -13,14 +13,16 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
-from bot.app import BotApplication, build_services
+from bot.app import build_services
 from bot.config import Settings, load_settings
 from bot.db import Database
+from bot.handlers.common import BotApplication
 from bot.runner import SANDBOX_TOKEN, prepare_database, running
 from bot.sandbox.client import SandboxClient, SandboxUser
 from bot.sandbox.server import start_sandbox
@@ -105,6 +107,13 @@ class Harness:
 
     async def user(self, first_name: str = "Test", language_code: str | None = "fr") -> SandboxUser:
         return await self.client.new_user(first_name, language_code)
+
+
+async def last(user: SandboxUser) -> dict[str, Any]:
+    """The bot's latest message in the user's chat; failing the test when there is none."""
+    message = await user.last_bot_message()
+    assert message is not None, "the bot has sent nothing in this chat"
+    return message
 
 
 def make_settings(**overrides: object) -> Settings:

@@ -48,7 +48,7 @@ def test_catalog_translates_every_message_the_code_uses(language: str) -> None:
             continue
         source = key if isinstance(message_id, str) else message_id[1]
         allowed = set(PLACEHOLDER.findall(source))
-        for string in strings:
+        for string in map(str, strings):
             used = set(PLACEHOLDER.findall(string))
             # Arabic may spell out "one day" and "two days" and drop {count} from those plural forms.
             if used - allowed or (isinstance(message_id, str) and used != allowed):

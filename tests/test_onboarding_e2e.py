@@ -6,37 +6,37 @@ from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
 from bot.domain.people import attribution_counts, get_person
-from tests.conftest import Harness
+from tests.conftest import Harness, last
 
 
 async def count_rows(harness: Harness) -> int:
     total = 0
     async with harness.services.database.session() as session:
         for table in SQLModel.metadata.sorted_tables:
-            total += (await session.exec(select(func.count()).select_from(table))).one()[0]
+            total += await session.scalar(select(func.count()).select_from(table)) or 0
     return total
 
 
 async def test_start_to_menu_in_french(harness: Harness) -> None:
     user = await harness.user("Amina", "fr")
     await user.send("/start")
-    message = await user.last_bot_message()
+    message = await last(user)
     assert message is not None
     assert "Choisissez votre langue" in message["text"]
     assert user.buttons(message) == ["Français", "English", "العربية"]
 
     await user.press("Français")
-    message = await user.last_bot_message()
+    message = await last(user)
     assert "Bienvenue sur Repères" in message["text"]
     assert "Parent ou proche d'un jeune" in user.buttons(message)
 
     await user.press("Parent ou proche d'un jeune")
-    message = await user.last_bot_message()
+    message = await last(user)
     assert "Ce que nous enregistrons" in message["text"]
     assert await count_rows(harness) == 0, "nothing may be stored before Accept"
 
     await user.press("✅ J'accepte")
-    message = await user.last_bot_message()
+    message = await last(user)
     assert "Vos choix sont enregistrés" in message["text"]
     assert "Numéros d'aide" in user.buttons(message)
     async with harness.services.database.session() as session:
@@ -49,15 +49,15 @@ async def test_start_to_menu_in_english(harness: Harness) -> None:
     # Telegram says the app is in English: the prompt is in English; the choice is what counts after.
     user = await harness.user("Sam", "en-GB")
     await user.send("/start")
-    assert "Choose your language" in (await user.last_bot_message())["text"]
+    assert "Choose your language" in (await last(user))["text"]
     await user.press("English")
-    welcome = await user.last_bot_message()
+    welcome = await last(user)
     assert "Welcome to" in welcome["text"]
     await user.press(user.buttons(welcome)[1])  # professional
-    notice = await user.last_bot_message()
+    notice = await last(user)
     assert "What we store" in notice["text"] or "what we store" in notice["text"].lower()
     await user.press(user.buttons(notice)[0])
-    menu = await user.last_bot_message()
+    menu = await last(user)
     assert "Menu" in menu["text"]
     labels = user.buttons(menu)
     assert "Helplines" in labels
@@ -71,14 +71,14 @@ async def test_start_to_menu_in_arabic_reads_right_to_left(harness: Harness) -> 
     user = await harness.user("Nour", "ar")
     await user.send("/start")
     await user.press("العربية")
-    welcome = await user.last_bot_message()
+    welcome = await last(user)
     assert "Repères" in welcome["text"]
     # Every line of an Arabic message starts with a right-to-left mark, even one that starts with "Repères".
     assert all(line.startswith("\u200f") for line in welcome["text"].split("\n") if line)
     await user.press(user.buttons(welcome)[0])
-    notice = await user.last_bot_message()
+    notice = await last(user)
     await user.press(user.buttons(notice)[0])
-    menu = await user.last_bot_message()
+    menu = await last(user)
     assert "أرقام المساعدة" in user.buttons(menu)
     assert all(line.startswith("\u200f") for line in menu["text"].split("\n") if line)
     async with harness.services.database.session() as session:
@@ -92,13 +92,13 @@ async def test_not_now_stores_nothing_and_still_offers_help(harness: Harness) ->
     await user.press("Français")
     await user.press("Habitant")
     await user.press("Pas maintenant")
-    message = await user.last_bot_message()
+    message = await last(user)
     assert "rien n'a été enregistré" in message["text"]
     assert "Numéros d'aide" in user.buttons(message)
     await user.press("Numéros d'aide")
-    assert "0 800 23 13 13" in (await user.last_bot_message())["text"]
+    assert "0 800 23 13 13" in (await last(user))["text"]
     await user.send("/settings")
-    assert "rien enregistré" in (await user.last_bot_message())["text"]
+    assert "rien enregistré" in (await last(user))["text"]
     assert await count_rows(harness) == 0
 
 
@@ -130,7 +130,7 @@ async def test_returning_person_gets_the_menu(harness: Harness) -> None:
     await user.press("Parent ou proche d'un jeune")
     await user.press("✅ J'accepte")
     await user.send("/start")
-    message = await user.last_bot_message()
+    message = await last(user)
     assert "Bon retour" in message["text"]
     assert "⚙️ Réglages" in user.buttons(message)
 

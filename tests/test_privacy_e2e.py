@@ -10,7 +10,7 @@ from sqlmodel import SQLModel
 from bot.domain.people import get_person
 from bot.models import PERSON_COLUMN
 from bot.sandbox.client import SandboxUser
-from tests.conftest import Harness
+from tests.conftest import Harness, last
 
 
 async def onboard(user: SandboxUser, source: str | None = None) -> None:
@@ -33,9 +33,7 @@ async def rows_about(harness: Harness, chat_id: int, person_id: int) -> dict[str
             if table.name == "person":
                 conditions.append(table.c.id == person_id)
             if conditions:
-                count = (
-                    await session.exec(select(func.count()).select_from(table).where(or_(*conditions)))
-                ).one()[0]
+                count = await session.scalar(select(func.count()).select_from(table).where(or_(*conditions)))
                 if count:
                     found[table.name] = count
     return found
@@ -44,12 +42,12 @@ async def rows_about(harness: Harness, chat_id: int, person_id: int) -> dict[str
 async def test_export_holds_what_is_stored(harness: Harness) -> None:
     user = await onboard_user(harness, source="centre-social")
     await user.send("/privacy")
-    privacy = await user.last_bot_message()
+    privacy = await last(user)
     assert "Ce que nous enregistrons" in privacy["text"]
     assert "27 novembre 2026" in privacy["text"], "the acceptance date, formatted by babel in French"
     assert "365 jours" in privacy["text"], "the retention period, with its plural"
     await user.press("📄 Télécharger mes données")
-    document = (await user.last_bot_message())["document"]
+    document = (await last(user))["document"]
     assert document["file_name"] == "reperes-data.json"
     async with harness.client.session.get(
         f"{harness.base_url}/sandbox/api/files/{document['file_id']}"
@@ -86,28 +84,28 @@ async def test_forget_leaves_no_row_about_the_person(harness: Harness) -> None:
     assert await rows_about(harness, user.id, person.id) == {"person": 1}
 
     await user.send("/forget")
-    confirm = await user.last_bot_message()
+    confirm = await last(user)
     assert "pas réversible" in confirm["text"]
     await user.press("Annuler")
     assert await rows_about(harness, user.id, person.id) == {"person": 1}, "cancel deletes nothing"
 
     await user.send("/forget")
     await user.press("Oui, tout effacer")
-    assert "a été effacé" in (await user.last_bot_message())["text"]
+    assert "a été effacé" in (await last(user))["text"]
     assert await rows_about(harness, user.id, person.id) == {}
     async with harness.services.database.session() as session:
         assert await get_person(session, chat_id=other.id) is not None, "only this person is deleted"
 
     await user.send("/forget")
-    assert "rien à effacer" in (await user.last_bot_message())["text"]
+    assert "rien à effacer" in (await last(user))["text"]
     await user.send("/privacy")
-    assert "Rien n'est enregistré" in (await user.last_bot_message())["text"]
+    assert "Rien n'est enregistré" in (await last(user))["text"]
 
 
 async def test_stop_turns_campaign_messages_off(harness: Harness) -> None:
     user = await onboard_user(harness)
     await user.send("/stop")
-    assert "ne recevrez plus" in (await user.last_bot_message())["text"]
+    assert "ne recevrez plus" in (await last(user))["text"]
     async with harness.services.database.session() as session:
         person = await get_person(session, chat_id=user.id)
     assert person is not None and person.messages_enabled is False

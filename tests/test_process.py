@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from bot.sandbox.client import SandboxClient
-from tests.conftest import CONTENT, ROOT
+from tests.conftest import CONTENT, ROOT, last
 
 
 async def test_run_without_token_starts_the_sandbox_and_stops_on_sigterm(tmp_path: Path) -> None:
@@ -37,7 +37,7 @@ async def test_run_without_token_starts_the_sandbox_and_stops_on_sigterm(tmp_pat
         async with SandboxClient(found.group(1)) as client:
             user = await client.new_user("Process", "fr")
             await user.send("/start")
-            message = await user.last_bot_message()
+            message = await last(user)
             assert message is not None and "Choisissez votre langue" in message["text"]
         process.send_signal(signal.SIGTERM)
         code = await asyncio.wait_for(process.wait(), 20)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.people import get_person
-from tests.conftest import Harness
+from tests.conftest import Harness, last
 from tests.test_privacy_e2e import onboard_user
 
 
@@ -11,17 +11,17 @@ async def test_change_language_then_role(harness: Harness) -> None:
     user = await onboard_user(harness)
     await user.send("/language")
     await user.press("English")
-    settings = await user.last_bot_message()
+    settings = await last(user)
     assert "Language: English" in settings["text"]
     chat_commands = await harness.client.commands(chat_id=user.id)
     assert any(command["description"] == "the main menu" for command in chat_commands)
 
     await user.press("Profile")
-    await user.press(user.buttons(await user.last_bot_message())[1])  # professional
-    settings = await user.last_bot_message()
+    await user.press(user.buttons(await last(user))[1])  # professional
+    settings = await last(user)
     assert "Professional" in settings["text"]
     await user.send("/menu")
-    assert any("Child in danger" in label for label in user.buttons(await user.last_bot_message()))
+    assert any("Child in danger" in label for label in user.buttons(await last(user)))
     async with harness.services.database.session() as session:
         person = await get_person(session, chat_id=user.id)
     assert person is not None and (person.language, person.role) == ("en", "professional")
@@ -30,15 +30,15 @@ async def test_change_language_then_role(harness: Harness) -> None:
 async def test_language_before_onboarding_starts_it(harness: Harness) -> None:
     user = await harness.user("Yasmine", "ar")
     await user.send("/language")
-    message = await user.last_bot_message()
+    message = await last(user)
     assert user.buttons(message) == ["Français", "English", "العربية"]
     await user.press("العربية")
-    assert "Repères" in (await user.last_bot_message())["text"]
+    assert "Repères" in (await last(user))["text"]
 
 
 async def test_help_lists_the_commands(harness: Harness) -> None:
     user = await harness.user("Hugo", "fr")
     await user.send("/help")
-    text = (await user.last_bot_message())["text"]
+    text = (await last(user))["text"]
     for command in ("/menu", "/language", "/settings", "/privacy", "/forget", "/stop"):
         assert command in text

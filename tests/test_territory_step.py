@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.domain.people import get_person
-from tests.conftest import Harness
+from tests.conftest import Harness, last
 
 
 @pytest.fixture
@@ -19,16 +19,16 @@ async def test_territory_is_asked_when_there_are_several(harness: Harness) -> No
     user = await harness.user("Zoé", "en")
     await user.send("/start")
     await user.press("English")
-    await user.press(user.buttons(await user.last_bot_message())[0])
-    question = await user.last_bot_message()
+    await user.press(user.buttons(await last(user))[0])
+    question = await last(user)
     assert user.buttons(question) == ["Démo-sur-Seine (example)", "Example Island"]
     await user.press("Example Island")
-    await user.press(user.buttons(await user.last_bot_message())[0])
+    await user.press(user.buttons(await last(user))[0])
     async with harness.services.database.session() as session:
         person = await get_person(session, chat_id=user.id)
     assert person is not None and person.territory == "ile"
     await user.send("/settings")
-    settings = await user.last_bot_message()
+    settings = await last(user)
     assert "Example Island" in settings["text"]
     await user.press(user.buttons(settings)[2])  # Area
     await user.press("Démo-sur-Seine (example)")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.people import get_person
-from tests.conftest import Harness
+from tests.conftest import Harness, last
 from tests.test_privacy_e2e import onboard_user
 
 
@@ -11,7 +11,7 @@ async def test_unknown_command(harness: Harness) -> None:
     user = await harness.user("Test", "fr")
     events = await user.send("/bonjour")
     assert len([e for e in events if e["type"] == "message"]) == 1
-    message = await user.last_bot_message()
+    message = await last(user)
     assert "Je ne connais pas cette commande" in message["text"]
     assert "Commencer" in user.buttons(message)
 
@@ -20,7 +20,7 @@ async def test_free_text_is_answered_and_never_stored(harness: Harness) -> None:
     user = await onboard_user(harness)
     secret = "Mon fils Kevin vend du shit au bloc C"
     await user.send(secret)
-    message = await user.last_bot_message()
+    message = await last(user)
     assert "je ne les garde pas" in message["text"]
     assert "⚙️ Réglages" in user.buttons(message)
     async with harness.services.database.session() as session:
@@ -32,9 +32,7 @@ async def test_free_text_is_answered_and_never_stored(harness: Harness) -> None:
 async def test_a_file_gets_an_answer(harness: Harness) -> None:
     user = await harness.user("Test", "en")
     await user.upload("notes.txt", b"hello")
-    assert (
-        "I don't read" in (await user.last_bot_message())["text"] or (await user.last_bot_message())["text"]
-    )
+    assert "I don't read" in (await last(user))["text"] or (await last(user))["text"]
 
 
 FORGED = [
@@ -55,12 +53,12 @@ FORGED = [
 async def test_stale_or_forged_buttons(harness: Harness) -> None:
     user = await onboard_user(harness)
     for data in FORGED:
-        menu = await user.last_bot_message()
+        menu = await last(user)
         assert menu is not None
         events = await user.press_data(data, menu["message_id"])
         answers = [e for e in events if e["type"] == "callback_answer"]
         assert answers and "plus valable" in answers[0]["text"], data
-        assert "Voici le menu" in (await user.last_bot_message())["text"], data
+        assert "Voici le menu" in (await last(user))["text"], data
     async with harness.services.database.session() as session:
         person = await get_person(session, chat_id=user.id)
     assert person is not None and (person.language, person.role, person.territory) == ("fr", "parent", "demo")

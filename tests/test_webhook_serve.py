@@ -15,7 +15,7 @@ from bot.db import Database
 from bot.runner import SANDBOX_TOKEN, run_webhook
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import start_sandbox
-from tests.conftest import make_settings
+from tests.conftest import last, make_settings
 
 SECRET = "s3cret_token-for-tests"
 
@@ -62,7 +62,7 @@ async def test_updates_arrive_through_the_webhook(served: Served) -> None:
     assert webhook["url"].endswith("/hook/telegram")
     user = await served.client.new_user("Webhook", "fr")
     await user.send("/start")
-    message = await user.last_bot_message()
+    message = await last(user)
     assert message is not None and "Choisissez votre langue" in message["text"]
 
 
