@@ -45,7 +45,7 @@ def build_services(settings: Settings, database: Database | None = None) -> Serv
 
 async def _count_update(update: object, _context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(update, Update):
-        metrics.UPDATES.labels(kind=metrics.update_kind(update.to_dict())).inc()
+        metrics.UPDATES.labels(kind=metrics.update_kind(update)).inc()
 
 
 def register_handlers(app: BotApplication) -> None:

@@ -36,11 +36,18 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _configure_logging(settings: Settings) -> None:
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # httpx logs every request URL, and Telegram URLs contain the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    """LOG_LEVEL applies to the bot's own loggers only.
+
+    Libraries log request URLs (with the token), API parameters (chat ids, texts) and SQL values at DEBUG,
+    so they never go below INFO, and the chattiest stay at WARNING.
+    """
+    level = logging.getLevelName(settings.log_level)
+    logging.basicConfig(
+        level=max(level, logging.INFO), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("bot").setLevel(level)
+    for name in ("httpx", "httpcore", "apscheduler", "alembic", "aiosqlite", "sqlalchemy", "asyncpg"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -92,8 +92,10 @@ class Settings(BaseSettings):
         if value is None:
             return None
         parts = urlsplit(value.strip())
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError("not an http(s) URL")
+        # Telegram only calls https; plain http is for a sandbox or Bot API server on this machine.
+        local = parts.hostname in ("localhost", "127.0.0.1", "::1")
+        if not parts.netloc or not (parts.scheme == "https" or (parts.scheme == "http" and local)):
+            raise ValueError("not an https URL")
         return value.strip()
 
     @field_validator("webhook_secret")
@@ -138,9 +140,8 @@ class Settings(BaseSettings):
 
     @property
     def webhook_path(self) -> str:
-        """The path the webhook listens on: the path of WEBHOOK_URL, so a proxy can pass it through."""
-        path = urlsplit(self.webhook_url).path if self.webhook_url else ""
-        return path if path and path != "/" else "/telegram"
+        """The path the webhook listens on: exactly the path of WEBHOOK_URL, where Telegram will post."""
+        return (urlsplit(self.webhook_url).path if self.webhook_url else "") or "/"
 
 
 def normalise_database_url(value: str) -> str:

@@ -17,13 +17,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 
 def create_engine(url: str) -> AsyncEngine:
-    """An engine for the URL; for SQLite, create the folder and turn on WAL and foreign keys."""
+    """An engine for the URL; for SQLite, create the folder and turn on WAL and foreign keys.
+
+    `hide_parameters` keeps query values (chat ids) out of error messages, and so out of the logs.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_pre_ping=True)
+        return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": 15})
+    engine = create_async_engine(url, connect_args={"timeout": 15}, hide_parameters=True)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:

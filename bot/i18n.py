@@ -8,13 +8,12 @@ message ids in the code are French.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from io import BytesIO
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -66,9 +65,6 @@ class Translator:
 
     def date(self, value: date) -> str:
         return format_date(value, format="long", locale=self.locale)
-
-    def datetime(self, value: datetime, timezone: str) -> str:
-        return format_datetime(value, format="medium", tzinfo=ZoneInfo(timezone), locale=self.locale)
 
     def directed(self, text: str) -> str:
         """Mark each line of an RTL message so it is laid out right to left whatever it starts with."""

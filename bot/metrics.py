@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from prometheus_client import Counter
+from telegram.constants import UpdateType
 
 UPDATES = Counter("reperes_updates_total", "Updates received from Telegram", ["kind"])
 ERRORS = Counter("reperes_handler_errors_total", "Updates whose handler raised")
 WEBHOOK_REJECTED = Counter("reperes_webhook_rejected_total", "Webhook calls refused", ["reason"])
 
 
-def update_kind(payload: dict[str, object]) -> str:
-    """The update's type ("message", "callback_query", ...): the one key besides update_id."""
-    return next(
-        (key for key, value in payload.items() if key != "update_id" and value is not None), "unknown"
-    )
+def update_kind(update: object) -> str:
+    """The update's type ("message", "callback_query", ...): the first of Telegram's types it carries."""
+    return next((str(kind) for kind in UpdateType if getattr(update, kind, None) is not None), "unknown")

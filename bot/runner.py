@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from aiohttp import web
 from telegram import Update
+from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 
 from bot import migrate
 from bot.app import build_application, build_services
@@ -26,6 +27,8 @@ from bot.web import create_web_app
 
 log = logging.getLogger(__name__)
 
+# Only what the bot handles: no edited messages, reactions, polls or business updates to ignore one by one.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 SANDBOX_TOKEN = "123456789:sandbox-token-for-local-runs-only"
 
 
@@ -47,13 +50,14 @@ async def prepare_database(database: Database, *, migrate_schema: bool) -> None:
             raise ConfigError(
                 "DATABASE_URL: the schema is not up to date; run `python -m bot db upgrade` first."
             )
+    except ConfigError:
+        raise
     except (OSError, ConnectionError) as error:
         raise ConfigError(f"DATABASE_URL: cannot reach the database ({type(error).__name__}).") from None
     except Exception as error:  # SQLAlchemy and driver errors differ by backend; all mean the same here
-        if isinstance(error, ConfigError):
-            raise
+        first_line = str(error).strip().splitlines()[0][:160] if str(error).strip() else ""
         raise ConfigError(
-            f"DATABASE_URL: cannot use the database ({type(error).__name__}: {error})."
+            f"DATABASE_URL: cannot use the database ({type(error).__name__}: {first_line})."
         ) from None
 
 
@@ -62,8 +66,9 @@ async def running(found: Services, *, token: str) -> AsyncIterator[BotApplicatio
     """An initialised, started Application; stopped so that queued updates are processed first."""
     app = build_application(found, token=token)
     try:
-        async with app:
-            await publish_commands(app.bot, found.catalogs, found.settings.default_language)
+        await _telegram_call(app.initialize())
+        try:
+            await _telegram_call(publish_commands(app.bot, found.catalogs, found.settings.default_language))
             await app.start()
             try:
                 yield app
@@ -71,8 +76,22 @@ async def running(found: Services, *, token: str) -> AsyncIterator[BotApplicatio
                 if app.updater is not None and app.updater.running:
                     await app.updater.stop()
                 await app.stop()  # waits for the updates already queued
+        finally:
+            await app.shutdown()
     finally:
         await found.database.close()
+
+
+async def _telegram_call(call: Awaitable[object]) -> None:
+    """Start-up calls to the Bot API; their failures become one line that never shows the token."""
+    try:
+        await call
+    except InvalidToken:
+        raise ConfigError("TELEGRAM_BOT_TOKEN: Telegram refused this token (revoked or mistyped?).") from None
+    except (NetworkError, TimedOut):
+        raise ConfigError("TELEGRAM_API_URL: cannot reach the Bot API server.") from None
+    except TelegramError as error:
+        raise ConfigError(f"Telegram refused a start-up call: {error.message}") from None
 
 
 async def run_polling(
@@ -88,7 +107,7 @@ async def run_polling(
     async with running(found, token=token) as app:
         assert app.updater is not None
         await app.bot.delete_webhook()
-        await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, timeout=20)
+        await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=20)
         log.info("Repères is running (long polling)")
         if on_ready is not None:
             on_ready()
@@ -109,23 +128,27 @@ async def run_webhook(
     await prepare_database(found.database, migrate_schema=False)
     stop = stop or stop_event()
     async with running(found, token=settings.telegram_bot_token) as app:
-        await app.bot.set_webhook(
-            settings.webhook_url, secret_token=settings.webhook_secret, allowed_updates=Update.ALL_TYPES
-        )
         web_app = create_web_app(app, secret=settings.webhook_secret, webhook_path=settings.webhook_path)
         runner = web.AppRunner(web_app, handle_signals=False)
         await runner.setup()
         try:
-            await web.TCPSite(runner, "0.0.0.0", settings.port).start()
-        except OSError:
-            await runner.cleanup()
-            raise ConfigError(
-                f"PORT: cannot listen on port {settings.port} (address in use or not allowed)."
-            ) from None
-        log.info("Repères is serving the webhook on port %d", settings.port)
-        if on_ready is not None:
-            on_ready()
-        try:
+            # Listen first, then tell Telegram: its first deliveries must find the server up.
+            try:
+                await web.TCPSite(runner, "0.0.0.0", settings.port).start()
+            except OSError:
+                raise ConfigError(
+                    f"PORT: cannot listen on port {settings.port} (address in use or not allowed)."
+                ) from None
+            await _telegram_call(
+                app.bot.set_webhook(
+                    settings.webhook_url,
+                    secret_token=settings.webhook_secret,
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+            )
+            log.info("Repères is serving the webhook on port %d", settings.port)
+            if on_ready is not None:
+                on_ready()
             await stop.wait()
         finally:
             await runner.cleanup()  # stop accepting, finish the requests under way

@@ -49,8 +49,10 @@ def _webhook(secret: str):  # type: ignore[no-untyped-def]
         application = request.app[APPLICATION]
         try:
             payload = await request.json()
+            if not isinstance(payload, dict) or not isinstance(payload.get("update_id"), int):
+                raise ValueError("not an update")
             update = Update.de_json(payload, application.bot)
-        except (json.JSONDecodeError, UnicodeDecodeError, TypeError, KeyError, ValueError):
+        except (json.JSONDecodeError, UnicodeDecodeError, TypeError, KeyError, ValueError, AttributeError):
             metrics.WEBHOOK_REJECTED.labels(reason="malformed").inc()
             return web.json_response({"ok": False, "description": "Bad Request"}, status=400)
         await application.update_queue.put(update)

@@ -6,6 +6,7 @@ are skipped locally, but fail under CI so a missing server can never pass silent
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import uuid
@@ -18,6 +19,8 @@ from typing import Any
 import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
+from telegram import Update
+from telegram.ext import TypeHandler
 
 from bot.app import build_services
 from bot.config import Settings, load_settings
@@ -31,6 +34,7 @@ from bot.services import Services
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 BACKENDS = ["sqlite", "postgresql"]
+LAST_GROUP = 1000
 
 
 @pytest.fixture(params=BACKENDS)
@@ -97,6 +101,24 @@ class Clock:
         return self.now
 
 
+class Processed:
+    """Which updates the bot has finished handling: a handler in the last group records each one."""
+
+    def __init__(self) -> None:
+        self.ids: set[int] = set()
+        self.changed = asyncio.Condition()
+
+    async def record(self, update: object, _context: object) -> None:
+        if isinstance(update, Update):
+            async with self.changed:
+                self.ids.add(update.update_id)
+                self.changed.notify_all()
+
+    async def wait(self, update_id: int) -> None:
+        async with self.changed:
+            await self.changed.wait_for(lambda: update_id in self.ids)
+
+
 @dataclass
 class Harness:
     client: SandboxClient
@@ -133,6 +155,9 @@ async def harness(database_url: str, content_dir: Path) -> AsyncIterator[Harness
     try:
         async with running(found, token=SANDBOX_TOKEN) as app:
             assert app.updater is not None
+            processed = Processed()
+            app.add_handler(TypeHandler(Update, processed.record), group=LAST_GROUP)
+            client.processed = processed.wait
             await app.updater.start_polling(timeout=1, poll_interval=0)
             yield Harness(client=client, services=found, app=app, clock=clock, base_url=base_url)
     finally:

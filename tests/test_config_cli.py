@@ -72,6 +72,9 @@ def test_settings_accept_the_usual_spellings() -> None:
     assert settings.coordinators == (12, 34, 56)
     assert settings.telegram_api_url == "http://localhost:8081"
     assert settings.webhook_path == "/hook/telegram"
+    assert load_settings(None, webhook_url="https://bot.example.fr").webhook_path == "/"
+    with pytest.raises(ConfigError, match=r"^WEBHOOK_URL is wrong"):
+        load_settings(None, webhook_url="http://bot.example.fr/telegram")  # Telegram only calls https
     with pytest.raises(ConfigError, match=r"^DATABASE_URL is wrong"):
         load_settings(None, database_url="postgresql://")
 

@@ -109,18 +109,22 @@ async def test_deep_link_code_is_recorded_for_anonymous_attribution(harness: Har
         await user.press("Français")
         await user.press("Autre")
         await user.press("✅ J'accepte")
-    refused = await harness.user("C", "fr")
-    await refused.send("/start bad*code")  # not a code Telegram could send: ignored, not stored
-    await refused.press("Français")
-    await refused.press("Autre")
-    await refused.press("✅ J'accepte")
+    unlisted = await harness.user("C", "fr")
+    await unlisted.send("/start Kevin_bloc_C")  # not in content/links.yml: counted as "other", never kept
+    refused = await harness.user("D", "fr")
+    await refused.send("/start bad*code")  # not a code Telegram could send: ignored
+    for user in (unlisted, refused):
+        await user.press("Français")
+        await user.press("Autre")
+        await user.press("✅ J'accepte")
     async with harness.services.database.session() as session:
         counts = await attribution_counts(session)
-        person = await get_person(session, chat_id=refused.id)
+        sources = [(await get_person(session, chat_id=u.id)) for u in (unlisted, refused)]
     assert [(row.source, row.territory, row.month, row.joined) for row in counts] == [
-        ("affiche-gare", "demo", "2026-11", 2)
+        ("affiche-gare", "demo", "2026-11", 2),
+        ("other", "demo", "2026-11", 1),
     ]
-    assert person is not None and person.source is None
+    assert [person.source if person else "missing" for person in sources] == ["other", None]
 
 
 async def test_returning_person_gets_the_menu(harness: Harness) -> None:
@@ -140,3 +144,35 @@ async def test_commands_are_published_in_each_language(harness: Harness) -> None
         commands = await harness.client.commands(language)
         assert [command["command"] for command in commands][:3] == ["start", "menu", "help"]
         assert any(word in command["description"] for command in commands), (language, commands)
+
+
+async def test_accept_twice_or_an_old_onboarding_message(harness: Harness) -> None:
+    user = await harness.user("Double", "fr")
+    await user.send("/start")
+    await user.press("Français")
+    await user.press("Parent ou proche d'un jeune")
+    notice = await last(user)
+    accept, not_now = (button["callback_data"] for button in notice["reply_markup"]["inline_keyboard"][0])
+    await user.press("✅ J'accepte")
+    messages = {message["message_id"]: message for message in await user.messages()}
+    assert not messages[notice["message_id"]].get("reply_markup"), (
+        "the notice keeps its text, loses its buttons"
+    )
+    for data in (accept, not_now):  # a double tap, or the buttons of an older copy of the notice
+        events = await user.press_data(data, notice["message_id"])
+        assert any(e["type"] == "callback_answer" for e in events)
+        message = await last(user)
+        assert "Bon retour" in message["text"], data
+        assert "quelque chose s'est mal passé" not in message["text"]
+    async with harness.services.database.session() as session:
+        person = await get_person(session, chat_id=user.id)
+    assert person is not None and person.role == "parent"
+
+
+async def test_language_prompt_lines_each_go_their_own_way(harness: Harness) -> None:
+    user = await harness.user("Rania", "ar")
+    await user.send("/start")
+    lines = (await last(user))["text"].split("\n")
+    assert lines[0] == "Choisissez votre langue :"
+    assert lines[1].startswith("Choose")
+    assert lines[2] == "\u200fاختاروا لغتكم:"

@@ -77,7 +77,7 @@ async def onboard_user(harness: Harness, source: str | None = None, name: str = 
 
 async def test_forget_leaves_no_row_about_the_person(harness: Harness) -> None:
     other = await onboard_user(harness, name="Other")
-    user = await onboard_user(harness, source="affiche")
+    user = await onboard_user(harness, source="affiche-gare")
     async with harness.services.database.session() as session:
         person = await get_person(session, chat_id=user.id)
     assert person is not None and person.id is not None

@@ -42,3 +42,14 @@ async def test_help_lists_the_commands(harness: Harness) -> None:
     text = (await last(user))["text"]
     for command in ("/menu", "/language", "/settings", "/privacy", "/forget", "/stop"):
         assert command in text
+
+
+async def test_forget_takes_back_the_chat_command_list(harness: Harness) -> None:
+    user = await onboard_user(harness)
+    await user.send("/language")
+    await user.press("English")
+    assert any(c["description"] == "the main menu" for c in await harness.client.commands(chat_id=user.id))
+    await user.send("/forget")
+    await user.press(user.buttons(await last(user))[0])
+    commands = await harness.client.commands(chat_id=user.id)
+    assert any(c["description"] == "le menu principal" for c in commands), "back to the default list"

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
+from sqlalchemy import select, text
+from sqlmodel import SQLModel
+
 from bot.domain.people import get_person
 from tests.conftest import Harness, last
 from tests.test_privacy_e2e import onboard_user
@@ -16,17 +22,33 @@ async def test_unknown_command(harness: Harness) -> None:
     assert "Commencer" in user.buttons(message)
 
 
-async def test_free_text_is_answered_and_never_stored(harness: Harness) -> None:
+async def test_free_text_is_answered_and_never_stored_or_logged(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="bot")
     user = await onboard_user(harness)
-    secret = "Mon fils Kevin vend du shit au bloc C"
-    await user.send(secret)
+    await user.send("Mon fils Kevin vend du shit au bloc C")
     message = await last(user)
     assert "je ne les garde pas" in message["text"]
     assert "⚙️ Réglages" in user.buttons(message)
     async with harness.services.database.session() as session:
-        person = await get_person(session, chat_id=user.id)
-    assert person is not None
-    assert "Kevin" not in repr(person.model_dump())
+        for table in SQLModel.metadata.sorted_tables:
+            rows = (await session.exec(select(table))).all()  # type: ignore[call-overload]
+            assert "Kevin" not in repr(rows), table.name
+    assert "Kevin" not in caplog.text
+    assert str(user.id) not in caplog.text
+
+
+async def test_a_failure_is_apologised_for_without_logging_the_chat_id(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    user = await onboard_user(harness)
+    async with harness.services.database.engine.begin() as connection:
+        await connection.execute(text("DROP TABLE person"))  # the database breaks under the bot
+    await user.send("/menu")
+    assert "quelque chose s'est mal passé" in (await last(user))["text"]
+    assert "handler failed" in caplog.text
+    assert str(user.id) not in caplog.text
 
 
 async def test_a_file_gets_an_answer(harness: Harness) -> None:
@@ -42,6 +64,8 @@ FORGED = [
     "1:o:fr:king",  # a role that does not exist
     "1:o:fr:parent:nowhere",  # a territory that does not exist
     "1:o:fr:parent:demo:z",  # an unknown decision
+    "1:o::::y",  # Accept with nothing chosen
+    "1:o:fr::demo:y",  # Accept without a role
     "1:p:no_such_page",
     "1:s:l:zz",
     "1:s:q",

@@ -18,8 +18,12 @@ from pydantic import BaseModel, ValidationError
 
 from bot.content.markup import TEXT_LIMIT, render, visible_length
 from bot.content.models import (
+    ID_PATTERN,
+    LINK_CODE_PATTERN,
     SOURCE_LANGUAGE,
+    TERRITORY_ID_PATTERN,
     ContentPack,
+    LinkFile,
     Page,
     PageFile,
     Territory,
@@ -27,8 +31,15 @@ from bot.content.models import (
 )
 from bot.content.problems import Report
 from bot.content.yaml_lines import YamlError, line_of, load_with_lines
+from bot.i18n import RTL_LANGUAGES
 
 REQUIRED_PAGES = ("welcome", "privacy_notice")
+PAGE_LIMIT = TEXT_LIMIT - 300
+PATTERN_HINTS = {
+    ID_PATTERN: "lowercase letters, digits and _ (32 at most)",
+    TERRITORY_ID_PATTERN: "lowercase letters, digits, - and _ (20 at most)",
+    LINK_CODE_PATTERN: "letters, digits, - and _ (64 at most)",
+}
 LANGUAGE_NAMES = {"fr": "French", "en": "English", "ar": "Arabic"}
 
 
@@ -40,6 +51,7 @@ def load_content(root: Path, languages: tuple[str, ...]) -> tuple[ContentPack, R
         report.error(root, 1, "the content folder does not exist")
         return pack, report
     _load_territories(root / "territories", pack, report)
+    _load_links(root / "links.yml", pack, report)
     for language in languages:
         pack.pages[language] = _load_pages(root / language / "pages", language, report)
     _check_languages(root, pack, report)
@@ -64,6 +76,11 @@ def _validate(
                 message = "this field is required"
             elif item["type"] == "extra_forbidden":
                 message = "unknown field (check its spelling)"
+            elif item["type"] == "string_pattern_mismatch":
+                allowed = PATTERN_HINTS.get(str(item.get("ctx", {}).get("pattern")), "other characters")
+                message = f"{item['input']!r} is not allowed: use {allowed}"
+            elif item["type"] == "string_too_long":
+                message = f"too long: {item.get('ctx', {}).get('max_length')} characters at most"
             report.error(path, line, f"{where}: {message}")
         return None
 
@@ -96,6 +113,31 @@ def _load_territories(folder: Path, pack: ContentPack, report: Report) -> None:
         )
     if not pack.territories:
         report.error(folder, 1, "no territory: add at least one file such as territories/my-town.yml")
+
+
+def _load_links(path: Path, pack: ContentPack, report: Report) -> None:
+    """The deep-link codes worth counting; the file is optional (then every code counts as "other")."""
+    if not path.is_file():
+        return
+    try:
+        data, lines = load_with_lines(path.read_text(encoding="utf-8"))
+    except (YamlError, UnicodeDecodeError) as error:
+        report.error(path, getattr(error, "line", 1), getattr(error, "message", "not UTF-8 text"))
+        return
+    if not isinstance(data, list):
+        report.error(path, 1, "expected a list of entries, each starting with '- code: ...'")
+        return
+    codes: set[str] = set()
+    for index, entry in enumerate(data):
+        link = _validate(
+            LinkFile, entry, {k[1:]: v for k, v in lines.items() if k[:1] == (index,)}, 0, path, report
+        )
+        if link is None:
+            continue
+        if link.code in codes:
+            report.error(path, line_of(lines, (index, "code")), f"duplicate code {link.code!r}")
+        codes.add(link.code)
+    pack.link_codes = frozenset(codes)
 
 
 def _load_pages(folder: Path, language: str, report: Report) -> dict[str, Page]:
@@ -150,10 +192,14 @@ def _load_page(path: Path, language: str, report: Report) -> Page | None:
     full = rendered.html
     if meta.sources:
         full += "\n\n" + "\n".join(f"<i>📚 {html.escape(source, quote=False)}</i>" for source in meta.sources)
-    length = visible_length(full)
-    if length > TEXT_LIMIT:
+    # Right-to-left pages get a direction mark per line, and the bot adds a line or two of its own.
+    length = visible_length(full) + (full.count("\n") + 1 if language in RTL_LANGUAGES else 0)
+    if length > PAGE_LIMIT:
         report.error(
-            path, body_line, f"the page is {length} characters once rendered; Telegram allows {TEXT_LIMIT}"
+            path,
+            body_line,
+            f"the page is {length} characters once rendered; at most {PAGE_LIMIT} "
+            f"(Telegram allows {TEXT_LIMIT}, and the bot adds a few lines of its own)",
         )
     return Page(
         id=meta.id,

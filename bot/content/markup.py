@@ -16,7 +16,6 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 TEXT_LIMIT = 4096
-CAPTION_LIMIT = 1024
 _LINK_SCHEMES = ("http", "https", "tg", "mailto")
 _TAG = re.compile(r"<[^>]*>")
 

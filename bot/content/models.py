@@ -13,6 +13,8 @@ SOURCE_LANGUAGE = "fr"
 ID_PATTERN = r"^[a-z0-9_]{1,32}$"
 # Territory ids travel inside button data (64 bytes at most), so they stay short.
 TERRITORY_ID_PATTERN = r"^[a-z0-9_-]{1,20}$"
+# Telegram deep-link parameters are 1-64 characters of A-Z, a-z, 0-9, _ and -.
+LINK_CODE_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 
 
 class PageFile(BaseModel):
@@ -61,6 +63,22 @@ class TerritoryFile(BaseModel):
         return value
 
 
+class LinkFile(BaseModel):
+    """One entry of `content/links.yml`: a deep-link code printed on a poster or given to a partner."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(pattern=LINK_CODE_PATTERN)
+    description: str = Field(min_length=1)
+
+    @field_validator("code")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        if value == "other":
+            raise ValueError("'other' is reserved for codes that are not listed")
+        return value
+
+
 @dataclass(frozen=True)
 class Page:
     id: str
@@ -89,6 +107,7 @@ class ContentPack:
     languages: tuple[str, ...]
     pages: dict[str, dict[str, Page]] = field(default_factory=dict)  # language -> id -> page
     territories: dict[str, Territory] = field(default_factory=dict)
+    link_codes: frozenset[str] = frozenset()
 
     def page(self, language: str, page_id: str) -> Page:
         found = self.pages.get(language, {}).get(page_id)

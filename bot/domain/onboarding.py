@@ -10,10 +10,10 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.content.models import LINK_CODE_PATTERN
 from bot.domain.roles import ROLES
 
-# Telegram deep-link parameters are 1-64 characters of A-Z, a-z, 0-9, _ and -.
-_SOURCE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_SOURCE = re.compile(LINK_CODE_PATTERN)
 
 
 class Step(StrEnum):
@@ -54,8 +54,15 @@ class Draft:
         return self
 
 
-def clean_source(payload: str | None) -> str | None:
-    """The deep-link code if it is one Telegram could have sent, else None (never stored as is)."""
-    if payload and _SOURCE.match(payload):
-        return payload
-    return None
+OTHER_SOURCE = "other"
+
+
+def attribution_code(payload: str | None, known: frozenset[str]) -> str | None:
+    """The deep-link code to count: a code listed in the content, "other" for any other, None without one.
+
+    Only listed codes are kept, so a code typed by hand can neither carry personal words into the
+    database nor create rows at will.
+    """
+    if not payload or not _SOURCE.match(payload):
+        return None
+    return payload if payload in known else OTHER_SOURCE

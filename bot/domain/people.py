@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -48,14 +50,15 @@ async def accept_notice(
 
 
 async def _count_join(session: AsyncSession, *, source: str, territory: str, month: str) -> None:
-    result = await session.exec(
-        select(Attribution).where(
-            Attribution.source == source, Attribution.territory == territory, Attribution.month == month
-        )
+    """Add one to the month's count in a single statement, so concurrent joins never lose one."""
+    dialect = (await session.connection()).dialect.name
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    table = Attribution.__table__  # type: ignore[attr-defined]
+    statement = insert(table).values(source=source, territory=territory, month=month, joined=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=["source", "territory", "month"], set_={"joined": table.c.joined + 1}
     )
-    row = result.first() or Attribution(source=source, territory=territory, month=month, joined=0)
-    row.joined += 1
-    session.add(row)
+    await session.exec(statement)
 
 
 async def update_person(

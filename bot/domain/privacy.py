@@ -9,9 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, select
-from sqlmodel import SQLModel
-from sqlmodel import select as model_select
+from sqlalchemy import ColumnElement, Table, delete, select
+from sqlmodel import SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.people import get_person
@@ -44,24 +43,19 @@ async def export_person(session: AsyncSession, *, chat_id: int) -> dict[str, Any
 
 async def forget_person(session: AsyncSession, *, chat_id: int) -> bool:
     """Delete every row about the person; False when there was nothing to delete."""
-    person = await get_person(session, chat_id=chat_id)
-    if person is None:
-        return False
-    await _delete(session, [person.id] if person.id is not None else [])
-    return True
+    return await _delete(session, col(Person.chat_id) == chat_id) > 0
 
 
 async def purge_inactive(session: AsyncSession, *, last_active_before: date) -> int:
     """Delete the people who have not used the bot since `last_active_before`; how many were deleted."""
-    query = model_select(Person.id).where(Person.last_active_on < last_active_before)
-    ids = [person_id for person_id in (await session.exec(query)).all() if person_id is not None]
-    await _delete(session, ids)
-    return len(ids)
+    return await _delete(session, col(Person.last_active_on) < last_active_before)
 
 
-async def _delete(session: AsyncSession, person_ids: list[int]) -> None:
-    if not person_ids:
-        return
+async def _delete(session: AsyncSession, which: ColumnElement[bool]) -> int:
+    """Delete the people matching `which` and every row about them, through a subquery rather than a
+    list of ids, so that any number of people fits in one statement per table."""
+    ids = select(col(Person.id)).where(which).scalar_subquery()
     for table in person_tables():
-        await session.exec(delete(table).where(table.c[PERSON_COLUMN].in_(person_ids)))
-    await session.exec(delete(Person).where(Person.id.in_(person_ids)))  # type: ignore[union-attr]
+        await session.exec(delete(table).where(table.c[PERSON_COLUMN].in_(ids)))
+    result = await session.exec(delete(Person).where(which))
+    return int(result.rowcount)

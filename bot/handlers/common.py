@@ -12,9 +12,10 @@ from typing import Any, Protocol, TypeAlias
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, ContextTypes, ExtBot, JobQueue
 
+from bot.callbacks import unpack
 from bot.domain.people import get_person, mark_active
 from bot.i18n import Translator, resolve_language
 from bot.models import Person
@@ -82,11 +83,14 @@ def button(label: str, data: str) -> InlineKeyboardButton:
 
 
 async def answer(
-    update: Update, ui: Ui, text: str, rows: Keyboard | None = None, *, edit: bool = True
+    update: Update, ui: Ui, text: str, rows: Keyboard | None = None, *, edit: bool = True, direct: bool = True
 ) -> None:
-    """Show `text` (Telegram HTML): in place of the pressed button's message, or as a new message."""
+    """Show `text` (Telegram HTML): in place of the pressed button's message, or as a new message.
+
+    `direct=False` leaves the text's direction marks to the caller (a message mixing languages).
+    """
     markup = keyboard(rows or [])
-    body = ui.t.directed(text)
+    body = ui.t.directed(text) if direct else text
     query = update.callback_query
     if edit and query is not None and isinstance(query.message, Message):
         try:
@@ -116,5 +120,11 @@ async def acknowledge(update: Update, text: str | None = None, *, alert: bool = 
         return
     try:
         await update.callback_query.answer(text, show_alert=alert)
-    except BadRequest as error:
-        log.info("could not answer a button press: %s", error.message)
+    except TelegramError as error:
+        log.info("could not answer a button press: %s", type(error).__name__)
+
+
+def button_fields(update: Update) -> list[str] | None:
+    """The fields of the pressed button after its action ("1:s:l:fr" -> ["l", "fr"]); None if unreadable."""
+    fields = unpack(update.callback_query.data if update.callback_query else None)
+    return None if fields is None else fields[1:]

@@ -12,8 +12,9 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot import metrics
-from bot.handlers.common import BotApplication, Context, acknowledge, answer, services, ui_for
+from bot.handlers.common import BotApplication, Context, Ui, acknowledge, answer, services, ui_for
 from bot.handlers.views import menu_view
+from bot.i18n import Translator, resolve_language
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +36,8 @@ async def free_text(update: Update, context: Context) -> None:
     await answer(update, ui, note + "\n\n" + text, rows, edit=False)
 
 
-async def stale_button(update: Update, context: Context) -> None:
-    ui = await ui_for(update, context)
+async def stale_button(update: Update, context: Context, ui: Ui | None = None) -> None:
+    ui = ui or await ui_for(update, context)
     await acknowledge(update, ui._("Ce bouton n'est plus valable."))
     text, rows = menu_view(ui, services(context))
     await answer(
@@ -52,7 +53,10 @@ async def on_error(update: object, context: Context) -> None:
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:
-        ui = await ui_for(update, context)
+        try:
+            ui = await ui_for(update, context)
+        except Exception:  # the database may be what failed: apologise in the Telegram app's language
+            ui = Ui(person=None, t=_telegram_language(update, context))
         await acknowledge(update)
         await answer(
             update,
@@ -62,6 +66,13 @@ async def on_error(update: object, context: Context) -> None:
         )
     except Exception as second:  # the apology must never raise in turn
         log.error("could not tell the person about the failure: %s", type(second).__name__)
+
+
+def _telegram_language(update: Update, context: Context) -> Translator:
+    found = services(context)
+    code = update.effective_user.language_code if update.effective_user else None
+    language = resolve_language(None, code, found.catalogs.languages, found.settings.default_language)
+    return found.catalogs.get(language)
 
 
 def register(app: BotApplication) -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.callbacks import unpack
-from bot.handlers.common import BotApplication, Context, acknowledge, answer, services, ui_for
+from bot.handlers.common import BotApplication, Context, acknowledge, answer, button_fields, services, ui_for
 from bot.handlers.fallback import stale_button
 from bot.handlers.views import back_to_menu, menu_view
 
@@ -15,7 +14,7 @@ async def show_menu(update: Update, context: Context) -> None:
     ui = await ui_for(update, context)
     await acknowledge(update)
     text, rows = menu_view(ui, services(context))
-    await answer(update, ui, text, rows, edit=update.callback_query is not None)
+    await answer(update, ui, text, rows)
 
 
 async def show_help(update: Update, context: Context) -> None:
@@ -36,18 +35,18 @@ async def show_help(update: Update, context: Context) -> None:
             ui._("En cas d'urgence, appelez le 17, le 15 ou le 112 (114 par SMS)."),
         ]
     )
-    await answer(update, ui, text, [back_to_menu(ui)], edit=update.callback_query is not None)
+    await answer(update, ui, text, [back_to_menu(ui)])
 
 
 async def show_page(update: Update, context: Context) -> None:
-    fields = unpack(update.callback_query.data if update.callback_query else None) or []
+    fields = button_fields(update) or []
     found = services(context)
-    if len(fields) != 2 or not found.content.has_page(fields[1]):
+    if len(fields) != 1 or not found.content.has_page(fields[0]):
         await stale_button(update, context)
         return
     ui = await ui_for(update, context)
     await acknowledge(update)
-    await answer(update, ui, found.content.page(ui.language, fields[1]).html, [back_to_menu(ui)])
+    await answer(update, ui, found.content.page(ui.language, fields[0]).html, [back_to_menu(ui)])
 
 
 def register(app: BotApplication) -> None:

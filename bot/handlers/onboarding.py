@@ -6,15 +6,28 @@ is stored before Accept. The deep-link code of `/start CODE` waits in memory (us
 
 from __future__ import annotations
 
-from telegram import Update
+import contextlib
+
+from telegram import Message, Update
+from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.callbacks import pack, unpack
-from bot.domain.onboarding import Draft, Step, clean_source
+from bot.callbacks import pack
+from bot.domain.onboarding import Draft, Step, attribution_code
 from bot.domain.people import accept_notice
 from bot.domain.roles import ROLES
 from bot.handlers.commands import set_chat_commands
-from bot.handlers.common import BotApplication, Context, Ui, acknowledge, answer, button, services, ui_for
+from bot.handlers.common import (
+    BotApplication,
+    Context,
+    Ui,
+    acknowledge,
+    answer,
+    button,
+    button_fields,
+    services,
+    ui_for,
+)
 from bot.handlers.fallback import stale_button
 from bot.handlers.views import language_rows, menu_view, role_rows, territory_rows
 
@@ -23,15 +36,19 @@ ACCEPT, NOT_NOW = "y", "n"
 
 
 async def start(update: Update, context: Context) -> None:
-    source = clean_source(context.args[0] if context.args else None)
-    if source and context.user_data is not None:
-        context.user_data[SOURCE_KEY] = source
     ui = await ui_for(update, context)
     if ui.person is not None:
-        text, rows = menu_view(ui, services(context))
-        await answer(update, ui, ui._("Bon retour sur Repères !") + "\n\n" + text, rows, edit=False)
+        await _already_registered(update, context, ui, edit=False)
         return
+    code = attribution_code(context.args[0] if context.args else None, services(context).content.link_codes)
+    if code and context.user_data is not None:
+        context.user_data[SOURCE_KEY] = code
     await show_step(update, context, ui, Draft(), edit=False)
+
+
+async def _already_registered(update: Update, context: Context, ui: Ui, *, edit: bool) -> None:
+    text, rows = menu_view(ui, services(context))
+    await answer(update, ui, ui._("Bon retour sur Repères !") + "\n\n" + text, rows, edit=edit)
 
 
 async def show_step(update: Update, context: Context, ui: Ui, draft: Draft, *, edit: bool = True) -> None:
@@ -40,29 +57,23 @@ async def show_step(update: Update, context: Context, ui: Ui, draft: Draft, *, e
     territories = found.territory_ids
     step = draft.next_step(territories=territories)
     if step is Step.LANGUAGE:
-        # Written in every language, since the person has not chosen one yet.
-        prompt = "\n".join(
-            dict.fromkeys(
-                found.catalogs.get(code).gettext("Choisissez votre langue :")
-                for code in found.catalogs.languages
-            )
+        # One line per language, each in its own language and its own direction.
+        lines = dict.fromkeys(
+            found.catalogs.get(code).directed(found.catalogs.get(code).gettext("Choisissez votre langue :"))
+            for code in found.catalogs.languages
         )
         rows = language_rows(found, {code: pack("o", code) for code in found.catalogs.languages})
-        await answer(update, ui, prompt, rows, edit=edit)
+        await answer(update, ui, "\n".join(lines), rows, edit=edit, direct=False)
     elif step is Step.ROLE:
         welcome = found.content.page(ui.language, "welcome").html
         rows = role_rows(ui, {role: pack("o", draft.language, role) for role in ROLES})
         await answer(update, ui, welcome + "\n\n<b>" + ui._("Vous êtes :") + "</b>", rows, edit=edit)
     elif step is Step.TERRITORY:
-        rows = territory_rows(
-            ui, found, {tid: pack("o", draft.language, draft.role, tid) for tid in territories}
-        )
-        await answer(
-            update, ui, "<b>" + ui._("Où habitez-vous ou travaillez-vous ?") + "</b>", rows, edit=edit
-        )
+        data = {tid: pack("o", draft.language, draft.role, tid) for tid in territories}
+        question = "<b>" + ui._("Où habitez-vous ou travaillez-vous ?") + "</b>"
+        await answer(update, ui, question, territory_rows(ui, found, data), edit=edit)
     else:
-        full = draft.completed(territories=territories)
-        fields = (full.language, full.role, full.territory)
+        fields = (draft.language, draft.role, draft.completed(territories=territories).territory)
         notice = found.content.page(ui.language, "privacy_notice").html
         rows = [
             [
@@ -74,22 +85,32 @@ async def show_step(update: Update, context: Context, ui: Ui, draft: Draft, *, e
 
 
 async def on_button(update: Update, context: Context) -> None:
-    fields = (unpack(update.callback_query.data if update.callback_query else None) or [])[1:]
+    fields = button_fields(update) or []
     found = services(context)
-    if len(fields) > 4 or (len(fields) == 4 and fields[3] not in (ACCEPT, NOT_NOW)):
-        await stale_button(update, context)
-        return
+    territories = found.territory_ids
+    decision = fields[3] if len(fields) == 4 else None
     draft = Draft(*fields[:3])
-    if not draft.valid(languages=found.catalogs.languages, territories=found.territory_ids):
+    if (
+        len(fields) > 4
+        or (len(fields) == 4 and decision not in (ACCEPT, NOT_NOW))
+        or not draft.valid(languages=found.catalogs.languages, territories=territories)
+        # A decision is only possible on the notice, once every choice is made.
+        or (decision and draft.next_step(territories=territories) is not Step.NOTICE)
+    ):
         await stale_button(update, context)
         return
     ui = await ui_for(update, context, language=draft.language or None)
     await acknowledge(update)
-    decision = fields[3] if len(fields) == 4 else None
-    if decision == ACCEPT:
-        await _accept(update, context, ui, draft)
+    if ui.person is not None:
+        # An older onboarding message, or Accept pressed twice: the person is already registered. The
+        # pressed message stays as it is (it may be the notice they accepted) and the menu comes below.
+        await _already_registered(update, context, ui, edit=False)
+    elif decision == ACCEPT:
+        await _accept(update, context, ui, draft.completed(territories=territories))
     elif decision == NOT_NOW:
-        text, rows = menu_view(Ui(person=None, t=ui.t), found)
+        if context.user_data is not None:
+            context.user_data.pop(SOURCE_KEY, None)
+        text, rows = menu_view(ui, found)
         await answer(update, ui, ui._("D'accord, rien n'a été enregistré.") + "\n\n" + text, rows)
     else:
         await show_step(update, context, ui, draft)
@@ -113,8 +134,10 @@ async def _accept(update: Update, context: Context, ui: Ui, draft: Draft) -> Non
         )
     # Keep the notice readable in the chat, without its buttons, and answer below it.
     query = update.callback_query
-    if query is not None and query.message is not None:
-        await context.bot.edit_message_reply_markup(chat.id, query.message.message_id, reply_markup=None)
+    if query is not None and isinstance(query.message, Message):
+        # Already without buttons, or too old to edit: the answer below is what matters.
+        with contextlib.suppress(BadRequest):
+            await query.message.edit_reply_markup(reply_markup=None)
     await set_chat_commands(context.bot, chat.id, ui.t)
     ui = Ui(person=person, t=ui.t)
     text, rows = menu_view(ui, found)

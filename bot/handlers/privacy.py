@@ -6,16 +6,29 @@ Buttons: "1:x" (the privacy screen), "1:x:e" (export), "1:x:f" (ask to confirm),
 from __future__ import annotations
 
 import json
+from datetime import UTC
+from zoneinfo import ZoneInfo
 
 from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.callbacks import pack, unpack
+from bot.callbacks import pack
 from bot.domain.privacy import export_person, forget_person
 from bot.handlers.commands import clear_chat_commands
-from bot.handlers.common import BotApplication, Context, Ui, acknowledge, answer, button, services, ui_for
+from bot.handlers.common import (
+    BotApplication,
+    Context,
+    Ui,
+    acknowledge,
+    answer,
+    button,
+    button_fields,
+    services,
+    ui_for,
+)
 from bot.handlers.fallback import stale_button
 from bot.handlers.views import back_to_menu
+from bot.services import Services
 
 EXPORT, ASK, CONFIRM = "e", "f", "F"
 
@@ -33,16 +46,19 @@ async def show_privacy(update: Update, context: Context) -> None:
             [button(ui._("🗑 Tout effacer"), pack("x", ASK))],
             back_to_menu(ui),
         ]
-        text = notice + "\n\n" + _your_record(ui, services(context).settings.retention_days)
-    await answer(update, ui, text, rows, edit=update.callback_query is not None)
+        text = notice + "\n\n" + _your_record(ui, services(context))
+    await answer(update, ui, text, rows)
 
 
-def _your_record(ui: Ui, retention_days: int) -> str:
-    """When the person accepted, and when their data goes if they stop using the bot."""
-    assert ui.person is not None
-    accepted = ui._("Vous avez accepté cette notice le {date}.").format(
-        date=ui.t.date(ui.person.consented_at)
-    )
+def _your_record(ui: Ui, found: Services) -> str:
+    """When the person accepted (the day in their territory's time zone), and when their data goes."""
+    person = ui.person
+    assert person is not None
+    territory = found.content.territories.get(person.territory)
+    zone = ZoneInfo(territory.timezone if territory else found.settings.timezone)
+    accepted_at = person.consented_at.replace(tzinfo=person.consented_at.tzinfo or UTC).astimezone(zone)
+    accepted = ui._("Vous avez accepté cette notice le {date}.").format(date=ui.t.date(accepted_at.date()))
+    retention_days = found.settings.retention_days
     retention = ui.t.ngettext(
         "Sans utilisation pendant {count} jour, tout est effacé automatiquement.",
         "Sans utilisation pendant {count} jours, tout est effacé automatiquement.",
@@ -82,7 +98,7 @@ async def ask_forget(update: Update, context: Context) -> None:
         return
     text = ui._("Effacer tout ce que Repères garde à votre sujet ? Ce n'est pas réversible.")
     rows = [[button(ui._("Oui, tout effacer"), pack("x", CONFIRM)), button(ui._("Annuler"), pack("m"))]]
-    await answer(update, ui, text, rows, edit=update.callback_query is not None)
+    await answer(update, ui, text, rows)
 
 
 async def forget(update: Update, context: Context) -> None:
@@ -105,7 +121,7 @@ async def forget(update: Update, context: Context) -> None:
 
 
 async def on_button(update: Update, context: Context) -> None:
-    fields = (unpack(update.callback_query.data if update.callback_query else None) or [])[1:]
+    fields = button_fields(update) or []
     handlers = {(): show_privacy, (EXPORT,): export, (ASK,): ask_forget, (CONFIRM,): forget}
     handler = handlers.get(tuple(fields))
     await (handler or stale_button)(update, context)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.callbacks import pack, unpack
+from bot.callbacks import pack
 from bot.domain.onboarding import Draft
 from bot.domain.people import update_person
 from bot.domain.roles import ROLES
@@ -22,6 +22,7 @@ from bot.handlers.common import (
     acknowledge,
     answer,
     button,
+    button_fields,
     services,
     ui_for,
 )
@@ -75,7 +76,7 @@ async def _render(update: Update, context: Context) -> None:
         await _not_started(update, context, ui)
         return
     text, rows = settings_view(ui, context)
-    await answer(update, ui, text, rows, edit=update.callback_query is not None)
+    await answer(update, ui, text, rows)
 
 
 async def _not_started(update: Update, context: Context, ui: Ui) -> None:
@@ -89,9 +90,7 @@ async def change_language(update: Update, context: Context) -> None:
         # Before consent, choosing a language is the first onboarding step.
         await show_step(update, context, ui, Draft(), edit=False)
         return
-    found = services(context)
-    rows = language_rows(found, {code: pack("s", "l", code) for code in found.catalogs.languages})
-    await answer(update, ui, ui._("Choisissez votre langue :"), rows, edit=False)
+    await _ask(update, context, ui, "l")
 
 
 async def stop_messages(update: Update, context: Context) -> None:
@@ -111,7 +110,7 @@ async def stop_messages(update: Update, context: Context) -> None:
 
 
 async def on_button(update: Update, context: Context) -> None:
-    fields = (unpack(update.callback_query.data if update.callback_query else None) or [])[1:]
+    fields = button_fields(update) or []
     found = services(context)
     ui = await ui_for(update, context)
     if ui.person is None:
@@ -130,7 +129,7 @@ async def on_button(update: Update, context: Context) -> None:
         "m": (ON, OFF),
     }
     if what not in choices or len(fields) > 2 or (value is not None and value not in choices[what]):
-        await stale_button(update, context)
+        await stale_button(update, context, ui)
         return
     await acknowledge(update)
     if value is None:

@@ -8,6 +8,7 @@ bot goes quiet for `settle` seconds.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any
 
@@ -26,6 +27,9 @@ class SandboxClient:
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url.rstrip("/")
         self._session: aiohttp.ClientSession | None = None
+        # Set by a harness that can tell when the bot has handled an update (given its update_id): actions
+        # then wait for that instead of for a quiet spell, which a slow machine could stretch.
+        self.processed: Callable[[int], Awaitable[None]] | None = None
 
     @property
     def session(self) -> aiohttp.ClientSession:
@@ -156,8 +160,8 @@ class SandboxUser:
         settle: float = DEFAULT_SETTLE,
     ) -> list[JSON]:
         await self.skip_pending()
-        await self.client.request("POST", f"/users/{self.id}/messages", json={"text": text})
-        return await self.reaction(f"to {text!r}", timeout=timeout, settle=settle)
+        body = await self.client.request("POST", f"/users/{self.id}/messages", json={"text": text})
+        return await self._outcome(body, f"to {text!r}", timeout=timeout, settle=settle)
 
     async def press(
         self,
@@ -198,8 +202,8 @@ class SandboxUser:
     ) -> list[JSON]:
         body = {"message_id": message_id, "data": data}
         await self.skip_pending()
-        await self.client.request("POST", f"/users/{self.id}/callbacks", json=body)
-        return await self.reaction(f"to the button {data!r}", timeout=timeout, settle=settle)
+        reply = await self.client.request("POST", f"/users/{self.id}/callbacks", json=body)
+        return await self._outcome(reply, f"to the button {data!r}", timeout=timeout, settle=settle)
 
     async def share_location(
         self,
@@ -211,8 +215,8 @@ class SandboxUser:
     ) -> list[JSON]:
         body = {"latitude": latitude, "longitude": longitude}
         await self.skip_pending()
-        await self.client.request("POST", f"/users/{self.id}/locations", json=body)
-        return await self.reaction("to a location", timeout=timeout, settle=settle)
+        reply = await self.client.request("POST", f"/users/{self.id}/locations", json=body)
+        return await self._outcome(reply, "to a location", timeout=timeout, settle=settle)
 
     async def upload(
         self,
@@ -229,8 +233,8 @@ class SandboxUser:
         if caption is not None:
             form.add_field("caption", caption)
         await self.skip_pending()
-        await self.client.request("POST", f"/users/{self.id}/documents", data=form)
-        return await self.reaction(f"to the file {filename!r}", timeout=timeout, settle=settle)
+        reply = await self.client.request("POST", f"/users/{self.id}/documents", data=form)
+        return await self._outcome(reply, f"to the file {filename!r}", timeout=timeout, settle=settle)
 
     async def block(self, blocked: bool = True) -> None:
         await self.client.request("POST", f"/users/{self.id}/block", json={"blocked": blocked})
@@ -262,6 +266,17 @@ class SandboxUser:
         body = await self.client.request("GET", f"/chats/{self.id}/events", params=params, wait=wait)
         self.seen_seq = max(self.seen_seq, int(body["last_seq"]))
         return list(body["events"])
+
+    async def _outcome(self, reply: JSON, what: str, *, timeout: float, settle: float) -> list[JSON]:  # noqa: ASYNC109
+        """The bot's events for the update just queued: waited for exactly when the harness can tell."""
+        update_id = reply.get("update_id")
+        if self.client.processed is None or not isinstance(update_id, int):
+            return await self.reaction(what, timeout=timeout, settle=settle)
+        await asyncio.wait_for(self.client.processed(update_id), timeout)
+        events = [event for event in await self.poll_events(0) if _from_bot(event)]
+        if not events:
+            raise AssertionError(f"the bot handled the update but did not answer {what}")
+        return events
 
     async def reaction(
         self,
