@@ -19,6 +19,16 @@ TEXT_LIMIT = 4096
 _LINK_SCHEMES = ("http", "https", "tg", "mailto")
 _TAG = re.compile(r"<[^>]*>")
 
+# Inline Markdown marks and the Telegram tags they become.
+_TAGS = {
+    "strong_open": "<b>",
+    "strong_close": "</b>",
+    "em_open": "<i>",
+    "em_close": "</i>",
+    "s_open": "<s>",
+    "s_close": "</s>",
+}
+
 _parser = MarkdownIt("commonmark", {"html": True}).enable("strikethrough")
 
 
@@ -105,18 +115,8 @@ def _inline(children: list[Token], line: int, result: Rendered) -> str:
         elif kind in ("softbreak", "hardbreak"):
             parts.append("\n")
             line += 1
-        elif kind == "strong_open":
-            parts.append("<b>")
-        elif kind == "strong_close":
-            parts.append("</b>")
-        elif kind == "em_open":
-            parts.append("<i>")
-        elif kind == "em_close":
-            parts.append("</i>")
-        elif kind == "s_open":
-            parts.append("<s>")
-        elif kind == "s_close":
-            parts.append("</s>")
+        elif kind in _TAGS:
+            parts.append(_TAGS[kind])
         elif kind == "code_inline":
             parts.append(f"<code>{html.escape(child.content, quote=False)}</code>")
         elif kind == "link_open":
