@@ -28,6 +28,11 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="start the sandbox chat page and the bot, no Telegram needed")
     demo.add_argument("--host", default="127.0.0.1", help="address of the chat page (default 127.0.0.1)")
     demo.add_argument("--port", type=int, default=None, help="port of the chat page (default PORT or 8080)")
+    demo.add_argument(
+        "--telegram-limits",
+        action="store_true",
+        help="make the sandbox enforce Telegram's rate limits (30 messages/s, 1/s per chat)",
+    )
     content = commands.add_parser("content", help="content tools")
     content.add_argument("action", choices=["check"], help="check: list every problem in the content files")
     db = commands.add_parser("db", help="database tools")
@@ -83,7 +88,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             if args.command == "run":
                 print("TELEGRAM_BOT_TOKEN is not set: starting the local sandbox instead.", flush=True)
             port = settings.port if getattr(args, "port", None) is None else args.port
-            asyncio.run(runner.run_demo(settings, host=getattr(args, "host", "127.0.0.1"), port=port))
+            host = getattr(args, "host", "127.0.0.1")
+            limits = getattr(args, "telegram_limits", False)
+            asyncio.run(runner.run_demo(settings, host=host, port=port, enforce_limits=limits))
         return 0
     except ContentInvalid as error:
         _print_report(error.report.lines(), len(error.report.errors), stream=sys.stderr)

@@ -155,12 +155,12 @@ async def run_webhook(
     log.info("Repères stopped")
 
 
-async def run_demo(settings: Settings, *, host: str, port: int) -> None:
+async def run_demo(settings: Settings, *, host: str, port: int, enforce_limits: bool = False) -> None:
     """The sandbox's Bot API and chat page, and the bot talking to it: no Telegram account needed."""
     from bot.sandbox.server import start_sandbox
 
     try:
-        runner, base_url = await start_sandbox(host, port)
+        runner, base_url = await start_sandbox(host, port, enforce_limits=enforce_limits)
     except OSError:
         raise ConfigError(f"PORT: cannot listen on {host}:{port} (address in use or not allowed).") from None
     try:
