@@ -14,7 +14,7 @@ from bot.content.loader import load_content
 from bot.content.problems import Report
 from bot.db import Database
 from bot.domain.privacy import purge_inactive
-from bot.handlers import fallback, menu, onboarding, privacy, settings
+from bot.handlers import fallback, menu, myths, onboarding, privacy, resources, settings
 from bot.handlers.common import SERVICES_KEY, BotApplication, services
 from bot.i18n import Catalogs
 from bot.services import Services
@@ -53,6 +53,8 @@ def register_handlers(app: BotApplication) -> None:
     # Order matters: specific commands and buttons first, the catch-all answers last.
     onboarding.register(app)  # /start and the onboarding buttons
     menu.register(app)  # /menu, /help, content pages
+    resources.register(app)  # resources for parents, by topic
+    myths.register(app)  # myth-busting cards and the quiz
     settings.register(app)  # /settings, /language, /stop
     privacy.register(app)  # /privacy, /forget, export
     fallback.register(app)  # unknown commands, free text, stale buttons, errors

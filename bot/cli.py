@@ -105,11 +105,13 @@ def _content_check(settings: Settings) -> int:
     _print_report(report.lines(), len(report.errors), stream=sys.stdout)
     if report.errors:
         return USAGE_ERROR
-    pages = sum(len(pages) for pages in pack.pages.values())
-    print(
-        f"content is valid: {pages} pages in {len(pack.pages)} languages, {len(pack.territories)} territories"
-        f", {len(report.warnings)} warning(s)"
+    counts = ", ".join(
+        f"{sum(len(items) for items in getattr(pack, kind).values())} {kind}"
+        for kind in ("pages", "resources", "myths")
     )
+    languages, territories = len(pack.languages), len(pack.territories)
+    print(f"content is valid: {counts} in {languages} languages, {territories} territories, ", end="")
+    print(f"{len(report.warnings)} warning(s)")
     return 0
 
 

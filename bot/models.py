@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 PERSON_COLUMN = "person_id"
@@ -45,3 +45,32 @@ class Attribution(SQLModel, table=True):
     joined: int = 0
 
     __table_args__ = (UniqueConstraint("source", "territory", "month"),)
+
+
+class Subscription(SQLModel, table=True):
+    """What optional messages a person asked for, such as the card of the week."""
+
+    __tablename__ = "subscription"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    topic: str = Field(max_length=32)
+
+    __table_args__ = (UniqueConstraint("person_id", "topic"),)
+
+
+class MythCount(SQLModel, table=True):
+    """Right and wrong answers per myth card, territory and month: how beliefs shift, never who answered."""
+
+    __tablename__ = "myth_count"
+
+    id: int | None = Field(default=None, primary_key=True)
+    myth: str = Field(max_length=32)
+    territory: str = Field(max_length=32)
+    month: str = Field(max_length=7)
+    correct: int = 0
+    mistaken: int = 0
+
+    __table_args__ = (UniqueConstraint("myth", "territory", "month"),)

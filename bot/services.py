@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.config import Settings
-from bot.content.models import ContentPack
+from bot.content.pack import ContentPack
 from bot.db import Database
 from bot.i18n import Catalogs
 

@@ -52,8 +52,9 @@ def test_missing_field_and_unknown_role(content: Path) -> None:
 
 def test_duplicate_id(content: Path) -> None:
     write(content / "fr" / "pages" / "zz_copy.md", "---\nid: about\ntitle: Copie\n---\nTexte.\n")
-    assert "content/fr/pages/zz_copy.md:2: error: duplicate id 'about': another fr page has it" in check(
-        content
+    assert (
+        "content/fr/pages/zz_copy.md:2: error: duplicate id 'about': another file in fr/pages has it"
+        in check(content)
     )
 
 
@@ -87,7 +88,7 @@ def test_missing_translation_is_a_warning_and_unknown_id_an_error(content: Path)
         report.lines()
     )
     assert [str(p) for p in report.errors] == [
-        "content/en/pages/orphan.md:2: error: unknown id 'orphan': there is no French page with this id"
+        "content/en/pages/orphan.md:2: error: unknown id 'orphan': there is no French file with this id"
     ]
     assert pack.page("ar", "about").language == "fr", "French is the fallback"
 

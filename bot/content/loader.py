@@ -1,46 +1,39 @@
 """Read `content/`, validate it into typed models, and report every problem with its file and line.
 
 Layout:
-    content/territories/<id>.yml      one file per territory (id, name per language, time zone)
-    content/<lang>/pages/<id>.md      a page: YAML front matter between `---` lines, then Markdown
+    content/territories/<id>.yml          one file per territory (id, name per language, time zone)
+    content/links.yml                     deep-link codes worth counting (optional)
+    content/<lang>/pages/<id>.md          a page: YAML front matter between `---` lines, then Markdown
+    content/<lang>/topics.yml             the themes resources are grouped under
+    content/<lang>/resources/<id>.md      a resource for parents (long ones are cut into pages)
+    content/<lang>/myths/<id>.md          a received idea, true or false, with the facts
 
-The same ids in every language, French as the source: a page missing in another language is a warning
-(French is shown), a page that exists only in a translation is an error.
+The same ids in every language, French as the source: an item missing in another language is a warning
+(French is shown), an item that exists only in a translation is an error.
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
-from pydantic import BaseModel, ValidationError
-
-from bot.content.markup import TEXT_LIMIT, render, visible_length
-from bot.content.models import (
-    ID_PATTERN,
-    LINK_CODE_PATTERN,
-    SOURCE_LANGUAGE,
-    TERRITORY_ID_PATTERN,
-    ContentPack,
-    LinkFile,
-    Page,
-    PageFile,
-    Territory,
-    TerritoryFile,
-)
+from bot.content.files import read_list, read_markdown, read_yaml, validate, with_sources
+from bot.content.markup import TEXT_LIMIT, visible_length
+from bot.content.pack import SOURCE_LANGUAGE, ContentPack, Myth, Page, Resource, Territory, Topic
+from bot.content.paging import split_pages
 from bot.content.problems import Report
-from bot.content.yaml_lines import YamlError, line_of, load_with_lines
+from bot.content.schemas import LinkFile, MythFile, PageFile, ResourceFile, TerritoryFile, TopicFile
+from bot.content.yaml_lines import line_of
 from bot.i18n import RTL_LANGUAGES
 
 REQUIRED_PAGES = ("welcome", "privacy_notice")
 PAGE_LIMIT = TEXT_LIMIT - 300
-PATTERN_HINTS = {
-    ID_PATTERN: "lowercase letters, digits and _ (32 at most)",
-    TERRITORY_ID_PATTERN: "lowercase letters, digits, - and _ (20 at most)",
-    LINK_CODE_PATTERN: "letters, digits, - and _ (64 at most)",
-}
 LANGUAGE_NAMES = {"fr": "French", "en": "English", "ar": "Arabic"}
+
+Item = TypeVar("Item", Page, Resource, Myth)
 
 
 def load_content(root: Path, languages: tuple[str, ...]) -> tuple[ContentPack, Report]:
@@ -53,47 +46,99 @@ def load_content(root: Path, languages: tuple[str, ...]) -> tuple[ContentPack, R
     _load_territories(root / "territories", pack, report)
     _load_links(root / "links.yml", pack, report)
     for language in languages:
-        pack.pages[language] = _load_pages(root / language / "pages", language, report)
-    _check_languages(root, pack, report)
+        folder = root / language
+        pack.pages[language] = _load_folder(folder / "pages", language, report, _page)
+        pack.topics[language] = _load_topics(folder / "topics.yml", language, report)
+        pack.resources[language] = _load_folder(folder / "resources", language, report, _resource)
+        pack.myths[language] = _load_folder(folder / "myths", language, report, _myth)
+    for page_id in REQUIRED_PAGES:
+        if page_id not in pack.pages[SOURCE_LANGUAGE]:
+            path = root / SOURCE_LANGUAGE / "pages" / f"{page_id}.md"
+            report.error(path, 1, f"the required page {page_id!r} is missing")
+    for kind in ("pages", "resources", "myths"):
+        _check_translations(root, kind, getattr(pack, kind), report)
+    _check_references(root, pack, report)
     return pack, report
 
 
-def _validate(
-    model: type[BaseModel], data: Any, lines: dict[Any, int], offset: int, path: Path, report: Report
-) -> Any:
-    """The model, or None after reporting each field error at its line."""
-    if not isinstance(data, dict):
-        report.error(path, offset + 1, "expected fields such as 'id: ...' (one per line)")
+def _fits(path: Path, line: int, text: str, language: str, report: Report) -> None:
+    # Right-to-left texts get a direction mark per line, and the bot adds a line or two of its own.
+    length = visible_length(text) + (text.count("\n") + 1 if language in RTL_LANGUAGES else 0)
+    if length > PAGE_LIMIT:
+        report.error(
+            path,
+            line,
+            f"the page is {length} characters once rendered; at most {PAGE_LIMIT} "
+            f"(Telegram allows {TEXT_LIMIT}, and the bot adds a few lines of its own)",
+        )
+
+
+def _page(path: Path, language: str, report: Report) -> Page | None:
+    read = read_markdown(path, PageFile, report)
+    if read is None:
         return None
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        for item in error.errors():
-            where = ".".join(str(part) for part in item["loc"]) or "file"
-            line = offset + line_of(lines, tuple(item["loc"]))
-            message = item["msg"].removeprefix("Value error, ")
-            if item["type"] == "missing":
-                message = "this field is required"
-            elif item["type"] == "extra_forbidden":
-                message = "unknown field (check its spelling)"
-            elif item["type"] == "string_pattern_mismatch":
-                allowed = PATTERN_HINTS.get(str(item.get("ctx", {}).get("pattern")), "other characters")
-                message = f"{item['input']!r} is not allowed: use {allowed}"
-            elif item["type"] == "string_too_long":
-                message = f"too long: {item.get('ctx', {}).get('max_length')} characters at most"
-            report.error(path, line, f"{where}: {message}")
+    meta = read.meta
+    full = with_sources(read.html, meta.sources)
+    _fits(path, read.body_line, full, language, report)
+    return Page(meta.id, language, meta.title, full, tuple(meta.menu), meta.order, tuple(meta.sources))
+
+
+def _resource(path: Path, language: str, report: Report) -> Resource | None:
+    read = read_markdown(path, ResourceFile, report)
+    if read is None:
         return None
+    meta = read.meta
+    pages = split_pages(f"<b>{html.escape(meta.title)}</b>\n\n{read.html}")
+    pages[-1] = with_sources(pages[-1], meta.sources)
+    for page in pages:
+        _fits(path, read.body_line, page, language, report)
+    return Resource(meta.id, language, meta.topic, meta.title, meta.summary, meta.order, tuple(pages))
+
+
+def _myth(path: Path, language: str, report: Report) -> Myth | None:
+    read = read_markdown(path, MythFile, report)
+    if read is None:
+        return None
+    meta = read.meta
+    full = with_sources(read.html, meta.sources)
+    _fits(path, read.body_line, full, language, report)
+    return Myth(meta.id, language, meta.claim, meta.answer, meta.order, meta.next, full)
+
+
+def _load_folder(
+    folder: Path, language: str, report: Report, read: Callable[[Path, str, Report], Item | None]
+) -> dict[str, Item]:
+    items: dict[str, Item] = {}
+    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+        item = read(path, language, report)
+        if item is None:
+            continue
+        if item.id in items:
+            report.error(
+                path, 2, f"duplicate id {item.id!r}: another {language} file in {folder.name} has it"
+            )
+            continue
+        items[item.id] = item
+    return items
+
+
+def _load_topics(path: Path, language: str, report: Report) -> dict[str, Topic]:
+    topics: dict[str, Topic] = {}
+    for entry, line in read_list(path, TopicFile, report, "id") if path.is_file() else []:
+        if entry.id in topics:
+            report.error(path, line, f"duplicate topic id {entry.id!r}")
+        topics[entry.id] = Topic(entry.id, language, entry.title, entry.order)
+    return topics
 
 
 def _load_territories(folder: Path, pack: ContentPack, report: Report) -> None:
     files = sorted(folder.glob("*.yml")) + sorted(folder.glob("*.yaml")) if folder.is_dir() else []
     for path in files:
-        try:
-            data, lines = load_with_lines(path.read_text(encoding="utf-8"))
-        except (YamlError, UnicodeDecodeError) as error:
-            report.error(path, getattr(error, "line", 1), getattr(error, "message", "not UTF-8 text"))
+        loaded = read_yaml(path, report)
+        if loaded is None:
             continue
-        parsed = _validate(TerritoryFile, data, lines, 0, path, report)
+        data, lines = loaded
+        parsed = validate(TerritoryFile, data, lines, 0, path, report)
         if parsed is None:
             continue
         if parsed.id in pack.territories:
@@ -103,146 +148,71 @@ def _load_territories(folder: Path, pack: ContentPack, report: Report) -> None:
             continue
         for language in pack.languages:
             if language != SOURCE_LANGUAGE and not parsed.name.get(language, "").strip():
+                where = line_of(lines, ("name",))
                 report.warning(
-                    path,
-                    line_of(lines, ("name",)),
-                    f"no {_language_name(language)} name; the French one will be shown",
+                    path, where, f"no {_language_name(language)} name; the French one will be shown"
                 )
-        pack.territories[parsed.id] = Territory(
-            id=parsed.id, names=dict(parsed.name), timezone=parsed.timezone
-        )
+        pack.territories[parsed.id] = Territory(parsed.id, dict(parsed.name), parsed.timezone)
     if not pack.territories:
         report.error(folder, 1, "no territory: add at least one file such as territories/my-town.yml")
 
 
 def _load_links(path: Path, pack: ContentPack, report: Report) -> None:
     """The deep-link codes worth counting; the file is optional (then every code counts as "other")."""
-    if not path.is_file():
-        return
-    try:
-        data, lines = load_with_lines(path.read_text(encoding="utf-8"))
-    except (YamlError, UnicodeDecodeError) as error:
-        report.error(path, getattr(error, "line", 1), getattr(error, "message", "not UTF-8 text"))
-        return
-    if not isinstance(data, list):
-        report.error(path, 1, "expected a list of entries, each starting with '- code: ...'")
-        return
     codes: set[str] = set()
-    for index, entry in enumerate(data):
-        link = _validate(
-            LinkFile, entry, {k[1:]: v for k, v in lines.items() if k[:1] == (index,)}, 0, path, report
-        )
-        if link is None:
-            continue
+    for link, line in read_list(path, LinkFile, report, "code") if path.is_file() else []:
         if link.code in codes:
-            report.error(path, line_of(lines, (index, "code")), f"duplicate code {link.code!r}")
+            report.error(path, line, f"duplicate code {link.code!r}")
         codes.add(link.code)
     pack.link_codes = frozenset(codes)
 
 
-def _load_pages(folder: Path, language: str, report: Report) -> dict[str, Page]:
-    pages: dict[str, Page] = {}
-    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
-        page = _load_page(path, language, report)
-        if page is None:
-            continue
-        if page.id in pages:
-            report.error(path, 2, f"duplicate id {page.id!r}: another {language} page has it")
-            continue
-        pages[page.id] = page
-    return pages
-
-
-def _split_front_matter(text: str) -> tuple[str, str, int] | None:
-    """(front matter, body, line number of the body's first line) or None without front matter."""
-    lines = text.splitlines()
-    if not lines or lines[0].strip() != "---":
-        return None
-    for index in range(1, len(lines)):
-        if lines[index].strip() == "---":
-            return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2
-    return None
-
-
-def _load_page(path: Path, language: str, report: Report) -> Page | None:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        report.error(path, 1, "the file is not UTF-8 text")
-        return None
-    parts = _split_front_matter(text)
-    if parts is None:
-        report.error(path, 1, "the file must start with '---', the fields, then '---' before the text")
-        return None
-    front, body, body_line = parts
-    try:
-        data, lines = load_with_lines(front)
-    except YamlError as error:
-        report.error(path, error.line + 1, error.message)
-        return None
-    meta = _validate(PageFile, data, lines, 1, path, report)
-    if meta is None:
-        return None
-    if not body.strip():
-        report.error(path, body_line, "the page has no text after the fields")
-        return None
-    rendered = render(body)
-    for line, message in rendered.problems:
-        report.error(path, body_line + line - 1, message)
-    full = rendered.html
-    if meta.sources:
-        full += "\n\n" + "\n".join(f"<i>📚 {html.escape(source, quote=False)}</i>" for source in meta.sources)
-    # Right-to-left pages get a direction mark per line, and the bot adds a line or two of its own.
-    length = visible_length(full) + (full.count("\n") + 1 if language in RTL_LANGUAGES else 0)
-    if length > PAGE_LIMIT:
-        report.error(
-            path,
-            body_line,
-            f"the page is {length} characters once rendered; at most {PAGE_LIMIT} "
-            f"(Telegram allows {TEXT_LIMIT}, and the bot adds a few lines of its own)",
-        )
-    return Page(
-        id=meta.id,
-        language=language,
-        title=meta.title,
-        html=full,
-        menu=tuple(meta.menu),
-        order=meta.order,
-        sources=tuple(meta.sources),
-    )
-
-
-def _check_languages(root: Path, pack: ContentPack, report: Report) -> None:
-    source = pack.pages.get(SOURCE_LANGUAGE, {})
-    source_folder = root / SOURCE_LANGUAGE / "pages"
-    # A French page that failed to load is reported already; its translations are not "unknown" too.
-    broken = {path.stem for path in source_folder.glob("*.md")} - {page.id for page in source.values()}
-    for page_id in REQUIRED_PAGES:
-        if page_id not in source:
-            report.error(source_folder / f"{page_id}.md", 1, f"the required page {page_id!r} is missing")
-    for language in pack.languages:
+def _check_translations(root: Path, kind: str, items: dict[str, dict[str, Item]], report: Report) -> None:
+    source = items.get(SOURCE_LANGUAGE, {})
+    folder = root / SOURCE_LANGUAGE / kind
+    # A French file that failed to load is reported already; its translations are not "unknown" too.
+    broken = {path.stem for path in folder.glob("*.md")} - set(source)
+    for language, translated in items.items():
         if language == SOURCE_LANGUAGE:
             continue
-        folder = root / language / "pages"
-        for page_id, page in pack.pages.get(language, {}).items():
-            if page_id not in source and page_id not in broken:
-                report.error(
-                    folder / f"{page_id}.md",
-                    2,
-                    f"unknown id {page_id!r}: there is no French page with this id",
-                )
-            elif page_id in source and (page.title, page.html) == (
-                source[page_id].title,
-                source[page_id].html,
-            ):
-                report.warning(folder / f"{page_id}.md", 1, "identical to the French page: not translated?")
-        for page_id in source:
-            if page_id not in pack.pages.get(language, {}):
-                report.warning(
-                    folder / f"{page_id}.md",
-                    1,
-                    f"no {_language_name(language)} translation of {page_id!r}; French will be shown",
-                )
+        for item_id, item in translated.items():
+            path = root / language / kind / f"{item_id}.md"
+            if item_id not in source and item_id not in broken:
+                report.error(path, 2, f"unknown id {item_id!r}: there is no French file with this id")
+            elif item_id in source and item == _relabel(source[item_id], language):
+                report.warning(path, 1, "identical to the French file: not translated?")
+        for item_id in source:
+            if item_id not in translated:
+                path = root / language / kind / f"{item_id}.md"
+                name = _language_name(language)
+                report.warning(path, 1, f"no {name} translation of {item_id!r}; French will be shown")
+
+
+def _relabel(item: Item, language: str) -> Item:
+    return replace(item, language=language)
+
+
+def _check_references(root: Path, pack: ContentPack, report: Report) -> None:
+    """Every id a file points to exists: a resource's topic, a myth's next step."""
+    for language in pack.languages:
+        topics = set(pack.topics.get(language, {})) | set(pack.topics.get(SOURCE_LANGUAGE, {}))
+        for resource in pack.resources.get(language, {}).values():
+            if resource.topic not in topics:
+                path = root / language / "resources" / f"{resource.id}.md"
+                report.error(path, 3, f"unknown topic {resource.topic!r}: add it to {language}/topics.yml")
+        known: dict[str, set[str]] = {
+            "resource": set(pack.resources.get(SOURCE_LANGUAGE, {})),
+            "page": set(pack.pages[SOURCE_LANGUAGE]),
+        }
+        for myth in pack.myths.get(language, {}).values():
+            kind, _, target = (myth.next or ":").partition(":")
+            if myth.next and target not in known.get(kind, set()):
+                path = root / language / "myths" / f"{myth.id}.md"
+                report.error(path, 3, f"next: unknown {kind} {target!r}")
+    for language in pack.languages[1:]:
+        if pack.topics.get(SOURCE_LANGUAGE) and not pack.topics.get(language):
+            path = root / language / "topics.yml"
+            report.warning(path, 1, f"no {_language_name(language)} topics; the French ones will be shown")
 
 
 def _language_name(code: str) -> str:

@@ -1,8 +1,7 @@
-"""Typed content, validated once at start-up and then read from memory."""
+"""What editors write: the fields of each kind of content file, validated with pydantic."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -79,43 +78,37 @@ class LinkFile(BaseModel):
         return value
 
 
-@dataclass(frozen=True)
-class Page:
-    id: str
-    language: str
-    title: str
-    html: str  # Telegram HTML of the whole message: body then sources
-    menu: tuple[str, ...]
-    order: int
-    sources: tuple[str, ...]
+class TopicFile(BaseModel):
+    """One entry of `content/<lang>/topics.yml`: a theme the resources are grouped under."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: str = Field(min_length=1, max_length=40)
+    order: int = 50
 
 
-@dataclass(frozen=True)
-class Territory:
-    id: str
-    names: dict[str, str]
-    timezone: str
+class ResourceFile(BaseModel):
+    """The front matter of `content/<lang>/resources/<id>.md`: a resource for parents."""
 
-    def name(self, language: str) -> str:
-        return self.names.get(language) or self.names[SOURCE_LANGUAGE]
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=ID_PATTERN)
+    topic: str
+    title: str = Field(min_length=1, max_length=40)
+    summary: str = Field(default="", max_length=120)
+    order: int = 50
+    sources: list[str] = []
 
 
-@dataclass
-class ContentPack:
-    """All content, per language, with French as the fallback for anything not translated."""
+class MythFile(BaseModel):
+    """The front matter of `content/<lang>/myths/<id>.md`: a received idea, true or false."""
 
-    languages: tuple[str, ...]
-    pages: dict[str, dict[str, Page]] = field(default_factory=dict)  # language -> id -> page
-    territories: dict[str, Territory] = field(default_factory=dict)
-    link_codes: frozenset[str] = frozenset()
+    model_config = ConfigDict(extra="forbid")
 
-    def page(self, language: str, page_id: str) -> Page:
-        found = self.pages.get(language, {}).get(page_id)
-        return found or self.pages[SOURCE_LANGUAGE][page_id]
-
-    def menu_pages(self, language: str, role: str) -> list[Page]:
-        ids = [page.id for page in self.pages[SOURCE_LANGUAGE].values() if role in page.menu]
-        return sorted((self.page(language, page_id) for page_id in ids), key=lambda page: page.order)
-
-    def has_page(self, page_id: str) -> bool:
-        return page_id in self.pages[SOURCE_LANGUAGE]
+    id: str = Field(pattern=ID_PATTERN)
+    claim: str = Field(min_length=1, max_length=150)
+    answer: bool
+    order: int = 50
+    next: str | None = Field(default=None, pattern=r"^(resource|page):[a-z0-9_]{1,32}$")
+    sources: list[str] = Field(min_length=1)

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.content.models import LINK_CODE_PATTERN
+from bot.content.schemas import LINK_CODE_PATTERN
 from bot.domain.roles import ROLES
 
 _SOURCE = re.compile(LINK_CODE_PATTERN)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.domain.counters import increment
 from bot.models import Attribution, Person
 
 
@@ -50,15 +49,9 @@ async def accept_notice(
 
 
 async def _count_join(session: AsyncSession, *, source: str, territory: str, month: str) -> None:
-    """Add one to the month's count in a single statement, so concurrent joins never lose one."""
-    dialect = (await session.connection()).dialect.name
-    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
     table = Attribution.__table__  # type: ignore[attr-defined]
-    statement = insert(table).values(source=source, territory=territory, month=month, joined=1)
-    statement = statement.on_conflict_do_update(
-        index_elements=["source", "territory", "month"], set_={"joined": table.c.joined + 1}
-    )
-    await session.exec(statement)
+    keys = {"source": source, "territory": territory, "month": month}
+    await increment(session, table, keys=keys, add={"joined": 1})
 
 
 async def update_person(

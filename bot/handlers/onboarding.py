@@ -16,6 +16,7 @@ from bot.callbacks import pack
 from bot.domain.onboarding import Draft, Step, attribution_code
 from bot.domain.people import accept_notice
 from bot.domain.roles import ROLES
+from bot.handlers import myths, resources
 from bot.handlers.commands import set_chat_commands
 from bot.handlers.common import (
     BotApplication,
@@ -36,11 +37,21 @@ ACCEPT, NOT_NOW = "y", "n"
 
 
 async def start(update: Update, context: Context) -> None:
+    payload = context.args[0] if context.args else ""
+    # A shared link opens its resource or card straight away, registered or not.
+    if payload.startswith(resources.SHARE_PREFIX) and await resources.open_shared(
+        update, context, payload.removeprefix(resources.SHARE_PREFIX)
+    ):
+        return
+    if payload.startswith(myths.SHARE_PREFIX) and await myths.open_shared(
+        update, context, payload.removeprefix(myths.SHARE_PREFIX)
+    ):
+        return
     ui = await ui_for(update, context)
     if ui.person is not None:
         await _already_registered(update, context, ui, edit=False)
         return
-    code = attribution_code(context.args[0] if context.args else None, services(context).content.link_codes)
+    code = attribution_code(payload, services(context).content.link_codes)
     if code and context.user_data is not None:
         context.user_data[SOURCE_KEY] = code
     await show_step(update, context, ui, Draft(), edit=False)

@@ -51,8 +51,9 @@ def menu_view(ui: Ui, found: Services) -> tuple[str, Keyboard]:
     """The main menu for the person's role; before consent, only what needs nothing stored."""
     role = ui.person.role if ui.person else OTHER
     rows: Keyboard = [
-        [button(page.title, pack("p", page.id))] for page in found.content.menu_pages(ui.language, role)
+        [button(ui._("📚 Ressources"), pack("t")), button(ui._("❓ Vrai ou faux ?"), pack("y"))]
     ]
+    rows += [[button(page.title, pack("p", page.id))] for page in found.content.menu_pages(ui.language, role)]
     if ui.person is None:
         text = ui._(
             "Vous n'avez encore rien enregistré. Vous pouvez lire ces pages, ou commencer quand vous voulez."
