@@ -14,7 +14,7 @@ from bot.content.loader import load_content
 from bot.content.problems import Report
 from bot.db import Database
 from bot.domain.privacy import purge_inactive
-from bot.handlers import fallback, menu, myths, onboarding, privacy, resources, settings
+from bot.handlers import directory, fallback, menu, myths, onboarding, privacy, resources, search, settings
 from bot.handlers.common import SERVICES_KEY, BotApplication, services
 from bot.i18n import Catalogs
 from bot.services import Services
@@ -55,6 +55,8 @@ def register_handlers(app: BotApplication) -> None:
     menu.register(app)  # /menu, /help, content pages
     resources.register(app)  # resources for parents, by topic
     myths.register(app)  # myth-busting cards and the quiz
+    directory.register(app)  # local help directory, helplines, nearest by location
+    search.register(app)  # typed text searches resources, cards and services
     settings.register(app)  # /settings, /language, /stop
     privacy.register(app)  # /privacy, /forget, export
     fallback.register(app)  # unknown commands, free text, stale buttons, errors

@@ -8,16 +8,17 @@ message ids in the code are French.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
+from babel.units import format_unit
 
 from bot.config import SUPPORTED_LANGUAGES
 
@@ -65,6 +66,19 @@ class Translator:
 
     def date(self, value: date) -> str:
         return format_date(value, format="long", locale=self.locale)
+
+    def time(self, value: datetime) -> str:
+        return format_time(value, format="short", locale=self.locale)
+
+    def when(self, value: datetime) -> str:
+        """A day of the week and a time ("ven. 08:00"): enough for "opens ..." within the week."""
+        return format_skeleton("EEEHm", value, locale=self.locale)
+
+    def distance(self, kilometres: float) -> str:
+        if kilometres < 1:
+            metres = max(10, round(kilometres * 1000, -1))
+            return format_unit(metres, "length-meter", length="short", locale=self.locale)
+        return format_unit(round(kilometres, 1), "length-kilometer", length="short", locale=self.locale)
 
     def directed(self, text: str) -> str:
         """Mark each line of an RTL message so it is laid out right to left whatever it starts with."""

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from bot.config import Settings
 from bot.content.pack import ContentPack
 from bot.db import Database
+from bot.domain.search import Index, index_content
 from bot.i18n import Catalogs
 
 
@@ -24,6 +25,12 @@ class Services:
     catalogs: Catalogs
     # Tests replace the clock to check dates and retention without waiting.
     clock: Callable[[], datetime] = field(default=utc_now)
+    search: dict[str, Index] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.search = {
+            language: index_content(self.content, language) for language in self.catalogs.languages
+        }
 
     @property
     def territory_ids(self) -> tuple[str, ...]:

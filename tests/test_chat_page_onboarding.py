@@ -69,9 +69,9 @@ async def test_onboarding_export_and_forget_in_three_languages(
     from playwright.async_api import expect
 
     people = [
-        ("Amélie", "fr", "Français", "Parent ou proche d'un jeune", "✅ J'accepte", "Numéros d'aide"),
-        ("Sam", "en", "English", "Resident", "✅ I accept", "Helplines"),
-        ("Karim", "ar", "العربية", "ساكن", "✅ أوافق", "أرقام المساعدة"),
+        ("Amélie", "fr", "Français", "Parent ou proche d'un jeune", "✅ J'accepte", "☎️ Numéros d'aide"),
+        ("Sam", "en", "English", "Resident", "✅ I accept", "☎️ Helplines"),
+        ("Karim", "ar", "العربية", "ساكن", "✅ أوافق", "☎️ أرقام المساعدة"),
     ]
     for name, language, language_button, role, accept, helplines in people:
         await new_user(page, name, language)

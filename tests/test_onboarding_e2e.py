@@ -38,7 +38,7 @@ async def test_start_to_menu_in_french(harness: Harness) -> None:
     await user.press("✅ J'accepte")
     message = await last(user)
     assert "Vos choix sont enregistrés" in message["text"]
-    assert "Numéros d'aide" in user.buttons(message)
+    assert "☎️ Numéros d'aide" in user.buttons(message)
     async with harness.services.database.session() as session:
         person = await get_person(session, chat_id=user.id)
     assert person is not None
@@ -60,7 +60,7 @@ async def test_start_to_menu_in_english(harness: Harness) -> None:
     menu = await last(user)
     assert "Menu" in menu["text"]
     labels = user.buttons(menu)
-    assert "Helplines" in labels
+    assert "☎️ Helplines" in labels
     assert any("Child in danger" in label for label in labels), "professionals see the referral page"
     async with harness.services.database.session() as session:
         person = await get_person(session, chat_id=user.id)
@@ -79,7 +79,7 @@ async def test_start_to_menu_in_arabic_reads_right_to_left(harness: Harness) -> 
     notice = await last(user)
     await user.press(user.buttons(notice)[0])
     menu = await last(user)
-    assert "أرقام المساعدة" in user.buttons(menu)
+    assert "☎️ أرقام المساعدة" in user.buttons(menu)
     assert all(line.startswith("\u200f") for line in menu["text"].split("\n") if line)
     async with harness.services.database.session() as session:
         person = await get_person(session, chat_id=user.id)
@@ -94,8 +94,8 @@ async def test_not_now_stores_nothing_and_still_offers_help(harness: Harness) ->
     await user.press("Pas maintenant")
     message = await last(user)
     assert "rien n'a été enregistré" in message["text"]
-    assert "Numéros d'aide" in user.buttons(message)
-    await user.press("Numéros d'aide")
+    assert "☎️ Numéros d'aide" in user.buttons(message)
+    await user.press("☎️ Numéros d'aide")
     assert "0 800 23 13 13" in (await last(user))["text"]
     await user.send("/settings")
     assert "rien enregistré" in (await last(user))["text"]

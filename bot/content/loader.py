@@ -7,6 +7,8 @@ Layout:
     content/<lang>/topics.yml             the themes resources are grouped under
     content/<lang>/resources/<id>.md      a resource for parents (long ones are cut into pages)
     content/<lang>/myths/<id>.md          a received idea, true or false, with the facts
+    content/helplines.yml                 the national helplines, with their opening hours
+    content/directory/<territory>.yml     a territory's local services
 
 The same ids in every language, French as the source: an item missing in another language is a warning
 (French is shown), an item that exists only in a translation is an error.
@@ -22,10 +24,29 @@ from typing import TypeVar
 
 from bot.content.files import read_list, read_markdown, read_yaml, validate, with_sources
 from bot.content.markup import TEXT_LIMIT, visible_length
-from bot.content.pack import SOURCE_LANGUAGE, ContentPack, Myth, Page, Resource, Territory, Topic
+from bot.content.pack import (
+    SOURCE_LANGUAGE,
+    ContentPack,
+    Helpline,
+    Myth,
+    Page,
+    Resource,
+    Service,
+    Territory,
+    Topic,
+)
 from bot.content.paging import split_pages
 from bot.content.problems import Report
-from bot.content.schemas import LinkFile, MythFile, PageFile, ResourceFile, TerritoryFile, TopicFile
+from bot.content.schemas import (
+    HelplineFile,
+    LinkFile,
+    MythFile,
+    PageFile,
+    ResourceFile,
+    ServiceFile,
+    TerritoryFile,
+    TopicFile,
+)
 from bot.content.yaml_lines import line_of
 from bot.i18n import RTL_LANGUAGES
 
@@ -45,6 +66,8 @@ def load_content(root: Path, languages: tuple[str, ...]) -> tuple[ContentPack, R
         return pack, report
     _load_territories(root / "territories", pack, report)
     _load_links(root / "links.yml", pack, report)
+    _load_helplines(root / "helplines.yml", pack, report)
+    _load_directory(root / "directory", pack, report)
     for language in languages:
         folder = root / language
         pack.pages[language] = _load_folder(folder / "pages", language, report, _page)
@@ -115,7 +138,7 @@ def _load_folder(
             continue
         if item.id in items:
             report.error(
-                path, 2, f"duplicate id {item.id!r}: another {language} file in {folder.name} has it"
+                path, 2, f"duplicate id {item.id!r}: another file in {language}/{folder.name} has it"
             )
             continue
         items[item.id] = item
@@ -165,6 +188,52 @@ def _load_links(path: Path, pack: ContentPack, report: Report) -> None:
             report.error(path, line, f"duplicate code {link.code!r}")
         codes.add(link.code)
     pack.link_codes = frozenset(codes)
+
+
+def _load_helplines(path: Path, pack: ContentPack, report: Report) -> None:
+    helplines: dict[str, Helpline] = {}
+    for entry, line in read_list(path, HelplineFile, report, "id") if path.is_file() else []:
+        if entry.id in helplines:
+            report.error(path, line, f"duplicate helpline id {entry.id!r}")
+        _warn_untranslated(path, line, entry.description, pack.languages, report)
+        fields = entry.model_dump(exclude={"description"})
+        helplines[entry.id] = Helpline(**fields, descriptions=dict(entry.description))
+    pack.helplines = tuple(helplines.values())
+
+
+def _load_directory(folder: Path, pack: ContentPack, report: Report) -> None:
+    """`directory/<territory>.yml`: each territory's services; ids are unique across territories."""
+    seen: set[str] = set()
+    for path in sorted(folder.glob("*.yml")) if folder.is_dir() else []:
+        if path.stem not in pack.territories:
+            report.error(path, 1, f"unknown territory {path.stem!r}: name the file after a territory's id")
+            continue
+        services = []
+        for entry, line in read_list(path, ServiceFile, report, "id"):
+            if entry.id in seen:
+                report.error(path, line, f"duplicate service id {entry.id!r}")
+                continue
+            seen.add(entry.id)
+            _warn_untranslated(path, line, entry.description, pack.languages, report)
+            fields = entry.model_dump(exclude={"description", "needs", "languages"})
+            services.append(
+                Service(
+                    **fields,
+                    territory=path.stem,
+                    needs=tuple(entry.needs),
+                    languages=tuple(entry.languages),
+                    descriptions=dict(entry.description),
+                )
+            )
+        pack.directory[path.stem] = tuple(services)
+
+
+def _warn_untranslated(
+    path: Path, line: int, texts: dict[str, str], languages: tuple[str, ...], report: Report
+) -> None:
+    for language in languages:
+        if not texts.get(language, "").strip():
+            report.warning(path, line, f"no {_language_name(language)} description; French will be shown")
 
 
 def _check_translations(root: Path, kind: str, items: dict[str, dict[str, Item]], report: Report) -> None:

@@ -61,6 +61,44 @@ class Myth:
     html: str  # the explanation, then the sources
 
 
+@dataclass(frozen=True)
+class Helpline:
+    id: str
+    name: str
+    phone: str | None
+    sms: str | None
+    hours: str  # OpenStreetMap opening_hours, metropolitan French time
+    website: str | None
+    emergency: bool
+    free: bool
+    descriptions: dict[str, str]
+    source: str
+
+    def description(self, language: str) -> str:
+        return self.descriptions.get(language) or self.descriptions[SOURCE_LANGUAGE]
+
+
+@dataclass(frozen=True)
+class Service:
+    id: str
+    territory: str
+    name: str
+    kind: str
+    needs: tuple[str, ...]
+    address: str
+    phone: str | None
+    hours: str | None  # OpenStreetMap opening_hours, in the territory's time zone
+    website: str | None
+    latitude: float
+    longitude: float
+    languages: tuple[str, ...]
+    example: bool
+    descriptions: dict[str, str]
+
+    def description(self, language: str) -> str:
+        return self.descriptions.get(language) or self.descriptions[SOURCE_LANGUAGE]
+
+
 @dataclass
 class ContentPack:
     """All content, per language, with French as the fallback for anything not translated."""
@@ -72,6 +110,8 @@ class ContentPack:
     myths: dict[str, dict[str, Myth]] = field(default_factory=dict)
     territories: dict[str, Territory] = field(default_factory=dict)
     link_codes: frozenset[str] = frozenset()
+    helplines: tuple[Helpline, ...] = ()
+    directory: dict[str, tuple[Service, ...]] = field(default_factory=dict)  # territory -> services
 
     def page(self, language: str, page_id: str) -> Page:
         return _pick(self.pages, language, page_id)
@@ -102,6 +142,9 @@ class ContentPack:
 
     def myth(self, language: str, myth_id: str) -> Myth | None:
         return _find(self.myths, language, myth_id)
+
+    def service(self, service_id: str) -> Service | None:
+        return next((s for services in self.directory.values() for s in services if s.id == service_id), None)
 
 
 def _find(items: dict[str, dict[str, Item]], language: str, item_id: str) -> Item | None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from opening_hours import OpeningHours
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.domain.roles import ROLES
@@ -112,3 +114,92 @@ class MythFile(BaseModel):
     order: int = 50
     next: str | None = Field(default=None, pattern=r"^(resource|page):[a-z0-9_]{1,32}$")
     sources: list[str] = Field(min_length=1)
+
+
+SERVICE_KINDS = (
+    "cjc",
+    "paej",
+    "maison_ados",
+    "mission_locale",
+    "youth_service",
+    "prevention_team",
+    "social_centre",
+    "other",
+)
+NEEDS = ("worried", "school_work", "health", "emergency")
+
+
+def _opening_hours(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        OpeningHours(value)
+    except Exception:  # the library raises its own ParserError; any failure means the same here
+        example = "'Mo-Fr 09:00-17:00; Sa 10:00-12:00'"
+        raise ValueError(
+            f"{value!r} is not in OpenStreetMap's opening_hours format, e.g. {example}"
+        ) from None
+    return value
+
+
+def _has_french(value: dict[str, str]) -> dict[str, str]:
+    if not value.get(SOURCE_LANGUAGE, "").strip():
+        raise ValueError("a French text (fr) is required")
+    return value
+
+
+class HelplineFile(BaseModel):
+    """One entry of `content/helplines.yml`: a national helpline, in metropolitan French time."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=ID_PATTERN)
+    name: str = Field(min_length=1, max_length=60)
+    phone: str | None = None
+    sms: str | None = None
+    hours: str
+    website: str | None = Field(default=None, pattern=r"^https://")
+    emergency: bool = False
+    free: bool = True
+    description: dict[str, str]
+    source: str = Field(min_length=1)
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, value: str | None) -> str | None:
+        return _opening_hours(value)
+
+    @field_validator("description")
+    @classmethod
+    def _description(cls, value: dict[str, str]) -> dict[str, str]:
+        return _has_french(value)
+
+
+class ServiceFile(BaseModel):
+    """One entry of `content/directory/<territory>.yml`: a local service people can turn to."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=ID_PATTERN)
+    name: str = Field(min_length=1, max_length=80)
+    kind: Literal[SERVICE_KINDS]  # type: ignore[valid-type]
+    needs: list[Literal[NEEDS]] = Field(min_length=1)  # type: ignore[valid-type]
+    address: str = Field(min_length=1)
+    phone: str | None = None
+    hours: str | None = None
+    website: str | None = Field(default=None, pattern=r"^https?://")
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    languages: list[str] = []
+    example: bool = False
+    description: dict[str, str]
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, value: str | None) -> str | None:
+        return _opening_hours(value)
+
+    @field_validator("description")
+    @classmethod
+    def _description(cls, value: dict[str, str]) -> dict[str, str]:
+        return _has_french(value)

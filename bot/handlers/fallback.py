@@ -1,7 +1,7 @@
-"""Whatever no other handler took: unknown commands, free text, stale buttons, and errors.
+"""Whatever no other handler took: unknown commands, files and stickers, stale buttons, and errors.
 
-Every one of them gets a short answer and the menu: never silence, never a traceback. Free text is read
-only to know it is text; it is neither stored nor logged.
+Every one of them gets a short answer and the menu: never silence, never a traceback. Nothing a person
+sends is stored or logged.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ async def unknown_command(update: Update, context: Context) -> None:
     await answer(update, ui, note + "\n\n" + text, rows, edit=False)
 
 
-async def free_text(update: Update, context: Context) -> None:
+async def other_message(update: Update, context: Context) -> None:
+    """Files, stickers, photos: not something the bot reads; typed text goes to search instead."""
     ui = await ui_for(update, context)
     text, rows = menu_view(ui, services(context))
     note = ui._(
@@ -78,6 +79,6 @@ def _telegram_language(update: Update, context: Context) -> Translator:
 def register(app: BotApplication) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(MessageHandler(private & filters.COMMAND, unknown_command))
-    app.add_handler(MessageHandler(private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, free_text))
+    app.add_handler(MessageHandler(private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, other_message))
     app.add_handler(CallbackQueryHandler(stale_button))
     app.add_error_handler(on_error)

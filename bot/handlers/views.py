@@ -51,7 +51,8 @@ def menu_view(ui: Ui, found: Services) -> tuple[str, Keyboard]:
     """The main menu for the person's role; before consent, only what needs nothing stored."""
     role = ui.person.role if ui.person else OTHER
     rows: Keyboard = [
-        [button(ui._("📚 Ressources"), pack("t")), button(ui._("❓ Vrai ou faux ?"), pack("y"))]
+        [button(ui._("📚 Ressources"), pack("t")), button(ui._("❓ Vrai ou faux ?"), pack("y"))],
+        [button(ui._("🤝 Trouver de l'aide"), pack("d")), button(ui._("☎️ Numéros d'aide"), pack("d", "h"))],
     ]
     rows += [[button(page.title, pack("p", page.id))] for page in found.content.menu_pages(ui.language, role)]
     if ui.person is None:
