@@ -14,7 +14,18 @@ from bot.content.loader import load_content
 from bot.content.problems import Report
 from bot.db import Database
 from bot.domain.privacy import purge_inactive
-from bot.handlers import directory, fallback, menu, myths, onboarding, privacy, resources, search, settings
+from bot.handlers import (
+    directory,
+    fallback,
+    menu,
+    myths,
+    onboarding,
+    privacy,
+    resources,
+    search,
+    settings,
+    worried,
+)
 from bot.handlers.common import SERVICES_KEY, BotApplication, services
 from bot.i18n import Catalogs
 from bot.services import Services
@@ -56,6 +67,7 @@ def register_handlers(app: BotApplication) -> None:
     resources.register(app)  # resources for parents, by topic
     myths.register(app)  # myth-busting cards and the quiz
     directory.register(app)  # local help directory, helplines, nearest by location
+    worried.register(app)  # "I am worried about my child": a guided path
     search.register(app)  # typed text searches resources, cards and services
     settings.register(app)  # /settings, /language, /stop
     privacy.register(app)  # /privacy, /forget, export

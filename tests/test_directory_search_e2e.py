@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.domain.directory import distance_km, status
+from bot.domain.privacy import export_person
 from bot.domain.search import Index, document, normalise, words
 from tests.conftest import Harness, last
 from tests.test_privacy_e2e import onboard_user
@@ -105,3 +106,23 @@ def test_status_across_midnight_and_time_zones() -> None:
     assert late.open and late.changes_at == datetime(2026, 11, 27, 2, 0)
     reunion = status("Mo-Fr 09:00-17:00", datetime(2026, 11, 27, 6, 0, tzinfo=UTC), "Indian/Reunion")
     assert reunion.open, "10:00 in La Réunion"
+
+
+async def test_the_worried_path_leads_to_resources_places_or_emergency_numbers(harness: Harness) -> None:
+    content = harness.services.content
+    user = await onboard_user(harness)
+    await user.press("😟 Je m'inquiète pour mon enfant")
+    await user.press("🚨 Oui, maintenant")
+    assert "17" in (await last(user))["text"] and "119" in (await last(user))["text"]
+    await user.send("/menu")
+    await user.press("😟 Je m'inquiète pour mon enfant")
+    await user.press("Non")
+    await user.press("Des messages ou des annonces sur les réseaux")
+    advice = await last(user)
+    labels = user.buttons(advice)
+    expected = [f"📚 {r.title}" for r in content.resources_in("fr", "recruitment")]
+    assert labels[: len(expected)] == expected
+    assert sum(label.startswith("📍 ") for label in labels) == 3
+    async with harness.services.database.session() as session:
+        exported = await export_person(session, chat_id=user.id)
+    assert exported is not None and exported["subscription"] == [], "the answers are not stored"

@@ -40,7 +40,7 @@ NEED_LABELS = {
 NEAREST = 5
 
 
-def _local_services(ui: Ui, context: Context) -> tuple[list[Service], str]:
+def local_services(ui: Ui, context: Context) -> tuple[list[Service], str]:
     """The services of the person's territory (all of them before onboarding) and its time zone."""
     found = services(context)
     territory = ui.person.territory if ui.person else None
@@ -73,7 +73,7 @@ async def show_home(update: Update, context: Context) -> None:
 
 
 async def show_need(update: Update, context: Context, ui: Ui, need: str) -> None:
-    local, zone = _local_services(ui, context)
+    local, zone = local_services(ui, context)
     now = services(context).clock()
     matching = for_need(local, need)
     lines = ["<b>" + ui._(NEED_LABELS[need]) + "</b>", ""]
@@ -153,7 +153,7 @@ async def on_location(update: Update, context: Context) -> None:
     ui = await ui_for(update, context)
     location = update.effective_message.location if update.effective_message else None
     assert location is not None
-    local, _zone = _local_services(ui, context)
+    local, _zone = local_services(ui, context)
     closest = nearest(local, location.latitude, location.longitude)[:NEAREST]
     lines = ["<b>" + ui._("Les lieux les plus proches") + "</b>", ""]
     lines += [f"• {html.escape(s.name)} — {ui.t.distance(km)}" for s, km in closest]

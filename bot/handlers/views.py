@@ -54,6 +54,8 @@ def menu_view(ui: Ui, found: Services) -> tuple[str, Keyboard]:
         [button(ui._("📚 Ressources"), pack("t")), button(ui._("❓ Vrai ou faux ?"), pack("y"))],
         [button(ui._("🤝 Trouver de l'aide"), pack("d")), button(ui._("☎️ Numéros d'aide"), pack("d", "h"))],
     ]
+    if role != PROFESSIONAL:
+        rows.insert(0, [button(ui._("😟 Je m'inquiète pour mon enfant"), pack("w"))])
     rows += [[button(page.title, pack("p", page.id))] for page in found.content.menu_pages(ui.language, role)]
     if ui.person is None:
         text = ui._(
