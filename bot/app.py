@@ -14,6 +14,7 @@ from bot.content.loader import load_content
 from bot.content.problems import Report
 from bot.db import Database
 from bot.domain.privacy import purge_inactive
+from bot.domain.tickets import purge_closed
 from bot.handlers import (
     directory,
     fallback,
@@ -24,6 +25,7 @@ from bot.handlers import (
     resources,
     search,
     settings,
+    tickets,
     worried,
 )
 from bot.handlers.common import SERVICES_KEY, BotApplication, services
@@ -68,6 +70,7 @@ def register_handlers(app: BotApplication) -> None:
     myths.register(app)  # myth-busting cards and the quiz
     directory.register(app)  # local help directory, helplines, nearest by location
     worried.register(app)  # "I am worried about my child": a guided path
+    tickets.register(app)  # requests to be contacted by a professional, and reminders
     search.register(app)  # typed text searches resources, cards and services
     settings.register(app)  # /settings, /language, /stop
     privacy.register(app)  # /privacy, /forget, export
@@ -78,8 +81,10 @@ async def purge_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Delete people who have not used the bot for RETENTION_DAYS, as the privacy notice promises."""
     found = services(context)
     cutoff = found.clock().date() - timedelta(days=found.settings.retention_days)
+    closed_before = found.clock() - timedelta(days=found.settings.ticket_retention_days)
     async with found.database.session() as session:
         deleted = await purge_inactive(session, last_active_before=cutoff)
+        await purge_closed(session, closed_before=closed_before)
     if deleted:
         log.info("retention: %d inactive people deleted", deleted)
 

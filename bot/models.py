@@ -74,3 +74,27 @@ class MythCount(SQLModel, table=True):
     mistaken: int = 0
 
     __table_args__ = (UniqueConstraint("myth", "territory", "month"),)
+
+
+class Ticket(SQLModel, table=True):
+    """A request to be contacted by a local professional: only its territory, topic and number.
+
+    The messages relayed through it are never stored. The ticket goes a while after it is closed.
+    """
+
+    __tablename__ = "ticket"
+
+    id: int | None = Field(default=None, primary_key=True)  # the request's number, shown to both sides
+    person_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    territory: str = Field(max_length=32)
+    topic: str = Field(max_length=32)
+    status: str = Field(default="open", max_length=8, index=True)  # open, taken, closed
+    # The referent who took it: their Telegram id, needed to relay; gone with the ticket.
+    referent_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True, index=True))
+    referents_message_id: int | None = None  # the announcement in the referents' chat, edited as it moves
+    created_at: datetime
+    taken_at: datetime | None = None
+    reminded_at: datetime | None = None
+    closed_at: datetime | None = None

@@ -18,7 +18,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 
 from bot import migrate
 from bot.app import build_application, build_services
-from bot.config import ConfigError, Settings
+from bot.config import SUPPORTED_LANGUAGES, ConfigError, Settings
 from bot.db import Database
 from bot.handlers.commands import publish_commands
 from bot.handlers.common import BotApplication
@@ -29,6 +29,21 @@ log = logging.getLogger(__name__)
 
 # Only what the bot handles: no edited messages, reactions, polls or business updates to ignore one by one.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+
+
+def _add_referents(runner: web.AppRunner, settings: Settings) -> None:
+    """In the sandbox, each territory's referents' chat is a user one can open in the chat page."""
+    from bot.content.loader import load_content
+    from bot.sandbox.context import SANDBOX
+
+    world = runner.app[SANDBOX].world
+    pack, _ = load_content(settings.content_dir, SUPPORTED_LANGUAGES)
+    for territory in pack.territories.values():
+        chat = territory.referents_chat
+        if chat is not None and chat > 0 and chat not in world.users:
+            world.add_user(f"Référents — {territory.name(settings.default_language)}", "fr", id=chat)
+
+
 SANDBOX_TOKEN = "123456789:sandbox-token-for-local-runs-only"
 
 
@@ -164,6 +179,7 @@ async def run_demo(settings: Settings, *, host: str, port: int, enforce_limits: 
     except OSError:
         raise ConfigError(f"PORT: cannot listen on {host}:{port} (address in use or not allowed).") from None
     try:
+        _add_referents(runner, settings)
         local = settings.model_copy(update={"telegram_api_url": base_url})
 
         def announce() -> None:

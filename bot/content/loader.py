@@ -175,7 +175,9 @@ def _load_territories(folder: Path, pack: ContentPack, report: Report) -> None:
                 report.warning(
                     path, where, f"no {_language_name(language)} name; the French one will be shown"
                 )
-        pack.territories[parsed.id] = Territory(parsed.id, dict(parsed.name), parsed.timezone)
+        pack.territories[parsed.id] = Territory(
+            parsed.id, dict(parsed.name), parsed.timezone, parsed.referents_chat
+        )
     if not pack.territories:
         report.error(folder, 1, "no territory: add at least one file such as territories/my-town.yml")
 

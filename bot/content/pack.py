@@ -26,6 +26,7 @@ class Territory:
     id: str
     names: dict[str, str]
     timezone: str
+    referents_chat: int | None = None
 
     def name(self, language: str) -> str:
         return self.names.get(language) or self.names[SOURCE_LANGUAGE]

@@ -46,6 +46,8 @@ class TerritoryFile(BaseModel):
     id: str = Field(pattern=TERRITORY_ID_PATTERN)
     name: dict[str, str]
     timezone: str
+    # The Telegram chat (a group, or one person) where requests to be contacted arrive; none: no requests.
+    referents_chat: int | None = None
 
     @field_validator("name")
     @classmethod

@@ -27,6 +27,7 @@ from bot.handlers.common import (
     ui_for,
 )
 from bot.handlers.fallback import stale_button
+from bot.handlers.tickets import end_before_forgetting
 from bot.handlers.views import back_to_menu
 from bot.services import Services
 
@@ -106,6 +107,7 @@ async def forget(update: Update, context: Context) -> None:
     await acknowledge(update)
     chat = update.effective_chat
     assert chat is not None
+    await end_before_forgetting(context, chat.id)
     async with services(context).database.session() as session:
         deleted = await forget_person(session, chat_id=chat.id)
     if context.user_data is not None:

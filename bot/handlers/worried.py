@@ -25,18 +25,12 @@ from bot.handlers.common import (
     services,
     ui_for,
 )
+from bot.handlers.concerns import CONCERNS
 from bot.handlers.directory import local_services
 from bot.handlers.fallback import stale_button
-from bot.handlers.views import N_, back_to_menu
+from bot.handlers.tickets import contact_rows
+from bot.handlers.views import back_to_menu
 
-# Each worry leads to a topic of resources.
-CONCERNS = {
-    "changes": (N_("Il ou elle a changé : humeur, école, sorties"), "signs"),
-    "money": (N_("De l'argent ou des affaires neuves inexpliqués"), "talk"),
-    "networks": (N_("Des messages ou des annonces sur les réseaux"), "recruitment"),
-    "involved": (N_("Je pense qu'il ou elle est impliqué ou menacé"), "involved"),
-    "exhausted": (N_("Je suis épuisé, je ne sais plus quoi faire"), "yourself"),
-}
 SERVICES_SHOWN = 3
 
 
@@ -90,6 +84,7 @@ async def show_advice(update: Update, context: Context, ui: Ui, concern: str) ->
     ]
     rows: Keyboard = [[button("📚 " + r.title, pack("r", r.id, "0"))] for r in resources]
     rows += [[button("📍 " + place.name[:60], pack("d", "s", place.id))] for place in places]
+    rows += contact_rows(ui, context, concern)
     rows.append([button(ui._("☎️ Numéros d'aide"), pack("d", "h")), *back_to_menu(ui)])
     await answer(update, ui, "\n".join(lines), rows)
 

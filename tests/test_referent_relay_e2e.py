@@ -1,0 +1,127 @@
+"""Asking a professional to make contact: the request, the referent taking it, the relayed conversation,
+reminders, closing, and deletion; with two users side by side in the sandbox."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select as select_table
+from sqlmodel import SQLModel, select
+
+from bot.domain import tickets
+from bot.models import Ticket
+from bot.sandbox.client import SandboxUser
+from tests.conftest import Harness, last
+from tests.test_privacy_e2e import onboard_user
+
+REFERENTS = 100900  # content/territories/demo.yml
+
+
+async def ask_for_contact(parent: SandboxUser) -> None:
+    await parent.press("😟 Je m'inquiète pour mon enfant")
+    await parent.press("Non")
+    await parent.press("Des messages ou des annonces sur les réseaux")
+    await parent.press("🙋 Être contacté par un professionnel")
+    assert "ni votre compte Telegram" in (await last(parent))["text"]
+    await parent.press("✅ Envoyer ma demande")
+
+
+async def test_request_taken_relayed_both_ways_and_closed(harness: Harness) -> None:
+    referent = await harness.client.new_user("Éducatrice", "fr", user_id=REFERENTS)
+    parent = await onboard_user(harness, name="Samira")
+    await ask_for_contact(parent)
+    assert "Votre demande n° 1 est envoyée" in (await last(parent))["text"]
+
+    announcement = (await referent.reaction("the announcement"))[-1]["message"]
+    assert "Demande de contact n° 1" in announcement["text"]
+    assert "Territoire : Démo-sur-Seine (exemple)" in announcement["text"]
+    assert "Sujet : Des messages ou des annonces sur les réseaux" in announcement["text"]
+    assert "Samira" not in announcement["text"] and str(parent.id) not in announcement["text"]
+
+    await parent.send("Bonjour ?")
+    assert "attend un professionnel" in (await last(parent))["text"]
+
+    await referent.press("🙋 Je m'en occupe", announcement["message_id"])
+    mine = [m for m in await referent.messages() if m["from_bot"]]
+    assert any("Vous vous occupez de la demande n° 1" in m["text"] for m in mine)
+    edited = next(m for m in mine if m["message_id"] == announcement["message_id"])
+    assert edited["text"] == "✅ Demande n° 1 prise en charge."
+    told = await parent.reaction("the news that a professional took the request")
+    assert any(
+        "Un professionnel a pris votre demande n° 1" in e["message"]["text"] for e in told if "message" in e
+    )
+
+    await referent.send("Bonjour, je suis éducatrice. Comment puis-je vous aider ?", expect_answer=False)
+    relayed = await last(parent)
+    assert relayed["text"] == (
+        "💬 Le professionnel (demande n° 1) :\nBonjour, je suis éducatrice. Comment puis-je vous aider ?"
+    )
+    assert "Éducatrice" not in relayed["text"]
+    await parent.send("Merci. Mon fils reçoit des messages bizarres.", expect_answer=False)
+    assert (await last(referent))["text"] == (
+        "💬 La personne (demande n° 1) :\nMerci. Mon fils reçoit des messages bizarres."
+    )
+
+    async with harness.services.database.session() as session:
+        for table in SQLModel.metadata.sorted_tables:
+            rows = (await session.exec(select_table(table))).all()  # type: ignore[call-overload]
+            assert "bizarres" not in repr(rows) and "éducatrice" not in repr(rows), (
+                "nothing relayed is stored"
+            )
+
+    await parent.press("✅ Terminer la conversation")
+    assert "est terminée" in (await last(parent))["text"]
+    assert (await last(referent))["text"] == "La conversation n° 1 est terminée."
+    closed = next(m for m in await referent.messages() if m["message_id"] == announcement["message_id"])
+    assert closed["text"] == "☑️ Demande n° 1 close."
+    await parent.send("argent facile")
+    assert "Résultats pour" in (await last(parent))["text"], "after the conversation, typing searches again"
+
+    harness.clock.now += timedelta(days=31)
+    (job,) = harness.app.job_queue.get_jobs_by_name("retention") if harness.app.job_queue else ()
+    await job.run(harness.app)
+    async with harness.services.database.session() as session:
+        assert (await session.exec(select(Ticket))).all() == [], "closed requests go after 30 days"
+
+
+async def test_unanswered_requests_are_reminded_and_forget_ends_a_conversation(harness: Harness) -> None:
+    referent = await harness.client.new_user("Référent", "fr", user_id=REFERENTS)
+    parent = await onboard_user(harness, name="Yanis")
+    await ask_for_contact(parent)
+    await referent.reaction("the announcement")
+    (job,) = harness.app.job_queue.get_jobs_by_name("ticket-reminders") if harness.app.job_queue else ()
+    await job.run(harness.app)
+    assert not [m for m in await referent.messages() if "attend toujours" in (m.get("text") or "")], "not yet"
+    harness.clock.now += timedelta(minutes=121)
+    await job.run(harness.app)
+    reminder = await last(referent)
+    assert reminder["text"] == "⏰ La demande n° 1 attend toujours quelqu'un."
+    await referent.press("🙋 Je m'en occupe", reminder["message_id"])
+    await parent.reaction("the news")
+
+    await parent.send("/forget")
+    await parent.press("Oui, tout effacer")
+    assert "a effacé ses données" in (await last(referent))["text"]
+    async with harness.services.database.session() as session:
+        assert (await session.exec(select(Ticket))).all() == []
+        assert await tickets.current_for_referent(session, referent_id=REFERENTS) is None
+
+
+async def test_a_request_cannot_be_taken_twice_or_from_elsewhere(harness: Harness) -> None:
+    referent = await harness.client.new_user("Référent", "fr", user_id=REFERENTS)
+    stranger = await harness.user("Curieux", "fr")
+    parent = await onboard_user(harness, name="Inès")
+    await ask_for_contact(parent)
+    announcement = (await referent.reaction("the announcement"))[-1]["message"]
+    await stranger.send("/menu")
+    # The referents' button, pressed outside the referents' chat (data can be forged by any client).
+    events = await stranger.press_data("1:k:t:1", (await last(stranger))["message_id"])
+    assert any(
+        "déjà prise en charge" in (e.get("text") or "") for e in events if e["type"] == "callback_answer"
+    )
+    await referent.press("🙋 Je m'en occupe", announcement["message_id"])
+    events = await referent.press_data("1:k:t:1", announcement["message_id"])
+    assert any(e["type"] == "callback_answer" for e in events)
+    async with harness.services.database.session() as session:
+        ticket = await tickets.get_ticket(session, ticket_id=1)
+    assert ticket is not None and ticket.status == "taken" and ticket.referent_id == REFERENTS
