@@ -223,7 +223,7 @@ def _valid_button_url(url: object) -> bool:
     return parsed.scheme in ("http", "https", "tg") and bool(parsed.netloc or parsed.path)
 
 
-def reply_markup(params: Params) -> tuple[JSON | None, list[list[str]] | None]:
+def reply_markup(params: Params) -> tuple[JSON | None, list[list[JSON]] | None]:
     """Validate reply_markup; return (inline keyboard to echo, reply keyboard labels, [] = removed)."""
     markup = params.obj("reply_markup")
     if markup is None:
@@ -252,19 +252,28 @@ def reply_markup(params: Params) -> tuple[JSON | None, list[list[str]] | None]:
         rows = markup["keyboard"]
         if not isinstance(rows, list):
             raise bad_request("can't parse reply keyboard markup JSON object")
-        labels = [
-            [button if isinstance(button, str) else str(button.get("text", "")) for button in row]
+        # The page needs each button's text, and whether it asks for the user's location.
+        buttons = [
+            [
+                {"text": button}
+                if isinstance(button, str)
+                else {
+                    "text": str(button.get("text", "")),
+                    "request_location": bool(button.get("request_location")),
+                }
+                for button in row
+            ]
             for row in rows
             if isinstance(row, list)
         ]
-        return None, labels
+        return None, buttons
     if markup.get("remove_keyboard"):
         return None, []
     return None, None
 
 
 def store_bot_message(
-    sandbox: Sandbox, chat: Chat, params: Params, fields: JSON, keyboard: list[list[str]] | None
+    sandbox: Sandbox, chat: Chat, params: Params, fields: JSON, keyboard: list[list[JSON]] | None
 ) -> StoredMessage:
     if params.flag("protect_content"):
         fields["has_protected_content"] = True

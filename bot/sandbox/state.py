@@ -61,7 +61,7 @@ class StoredMessage:
     data: JSON
     from_bot: bool
     # Telegram never echoes reply keyboards in the Message object, but the page wants to show them.
-    reply_keyboard: list[list[str]] | None = None
+    reply_keyboard: list[list[JSON]] | None = None
 
 
 @dataclass
@@ -181,7 +181,7 @@ class World:
     # Messages ------------------------------------------------------------------------------------
 
     def add_message(
-        self, chat: Chat, *, from_bot: bool, fields: JSON, reply_keyboard: list[list[str]] | None = None
+        self, chat: Chat, *, from_bot: bool, fields: JSON, reply_keyboard: list[list[JSON]] | None = None
     ) -> StoredMessage:
         sender = self.bot if from_bot else chat.user
         data: JSON = {

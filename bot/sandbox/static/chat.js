@@ -295,6 +295,9 @@ function renderReplyKeyboard() {
   for (const message of [...state.messages.values()].sort((a, b) => a.message_id - b.message_id)) {
     if (message.from_bot && message.reply_keyboard !== null && message.reply_keyboard !== undefined) {
       rows = message.reply_keyboard;
+    } else if (!message.from_bot) {
+      // Used once, as the bot's keyboards are (one_time_keyboard): what the user sends next hides it.
+      rows = null;
     }
   }
   box.replaceChildren();
@@ -302,8 +305,11 @@ function renderReplyKeyboard() {
   if (box.hidden) return;
   for (const row of rows) {
     const line = el("div", { class: "keyboard-row" });
-    for (const label of row) {
-      line.append(el("button", { type: "button", dir: "auto", text: label, onclick: () => sendText(label) }));
+    for (const button of row) {
+      const label = typeof button === "string" ? button : button.text;
+      // A "share my location" button opens the location dialog, as Telegram asks for the location.
+      const onclick = button.request_location ? () => $("location-dialog").showModal() : () => sendText(label);
+      line.append(el("button", { type: "button", dir: "auto", text: label, onclick }));
     }
     box.append(line);
   }
