@@ -125,3 +125,12 @@ async def test_a_request_cannot_be_taken_twice_or_from_elsewhere(harness: Harnes
     async with harness.services.database.session() as session:
         ticket = await tickets.get_ticket(session, ticket_id=1)
     assert ticket is not None and ticket.status == "taken" and ticket.referent_id == REFERENTS
+
+
+async def test_an_unreachable_referents_chat_leaves_no_request_waiting(harness: Harness) -> None:
+    # No user has the referents' chat id in this sandbox: Telegram would answer "chat not found".
+    parent = await onboard_user(harness, name="Nadia")
+    await ask_for_contact(parent)
+    assert "n'a pas pu être transmise" in (await last(parent))["text"]
+    async with harness.services.database.session() as session:
+        assert (await session.exec(select(Ticket).where(Ticket.status != "closed"))).all() == []

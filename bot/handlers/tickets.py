@@ -100,12 +100,25 @@ async def send_request(update: Update, context: Context, ui: Ui, concern: str, t
         text = ui._("Vous avez déjà une demande en cours (n° {number}).").format(number=current.id)
         await answer(update, ui, text, [back_to_menu(ui)])
         return
-    message = await context.bot.send_message(
-        territory.referents_chat,
-        _announcement(found, ticket, territory.name(found.settings.default_language), topic_label),
-        parse_mode=ParseMode.HTML,
-        reply_markup=_take_markup(found, ticket),
-    )
+    try:
+        message = await context.bot.send_message(
+            territory.referents_chat,
+            _announcement(found, ticket, territory.name(found.settings.default_language), topic_label),
+            parse_mode=ParseMode.HTML,
+            reply_markup=_take_markup(found, ticket),
+        )
+    except TelegramError as error:
+        # The referents' chat is unreachable (the bot was removed from it?): no request is left waiting.
+        log.warning("could not reach the referents' chat: %s", type(error).__name__)
+        async with found.database.session() as session:
+            await tickets.close(session, ticket_id=ticket.id or 0, now=found.clock())
+        text = ui._(
+            "Votre demande n'a pas pu être transmise. Réessayez plus tard, ou appelez un numéro d'aide."
+        )
+        await answer(
+            update, ui, text, [[button(ui._("☎️ Numéros d'aide"), pack("d", "h"))], *[back_to_menu(ui)]]
+        )
+        return
     async with found.database.session() as session:
         await tickets.set_announcement(session, ticket_id=ticket.id or 0, message_id=message.message_id)
     text = ui._(
