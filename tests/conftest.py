@@ -178,3 +178,23 @@ def no_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     ):
         monkeypatch.delenv(name, raising=False)
     yield
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture
+async def chromium() -> AsyncIterator[Any]:
+    """Debian's Chromium driven by Playwright (never a downloaded browser); CI must have both."""
+    api = pytest.importorskip("playwright.async_api", reason="the playwright package is not installed")
+    if not await asyncio.to_thread(CHROMIUM.exists):
+        if os.environ.get("CI"):
+            pytest.fail("CI must install Debian's chromium")
+        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
+    async with api.async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            await browser.close()

@@ -4,14 +4,13 @@ nearest place and asks for help; a referent, in a second window, takes the reque
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import Harness
-from tests.test_chat_page_onboarding import ARGS, CHROMIUM, HAS_CHROMIUM, new_user, press, type_in
+from tests.test_chat_page_onboarding import new_user, press, type_in
 
 pytestmark = pytest.mark.browser
 REFERENTS = 100900
@@ -22,29 +21,14 @@ def database_url(tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{tmp_path / 'page.db'}"
 
 
-@pytest.fixture
-async def browser(harness: Harness) -> AsyncIterator[Any]:
-    api = pytest.importorskip("playwright.async_api", reason="the playwright package is not installed")
-    if not HAS_CHROMIUM:
-        if os.environ.get("CI"):
-            pytest.fail("CI must install Debian's chromium")
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
-    async with api.async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield launched
-        finally:
-            await launched.close()
-
-
 async def test_parent_in_arabic_and_referent_side_by_side(
-    harness: Harness, browser: Any, tmp_path: Path
+    harness: Harness, chromium: Any, tmp_path: Path
 ) -> None:
     from playwright.async_api import expect
 
     content = harness.services.content
     await harness.client.new_user("مرجع", "fr", user_id=REFERENTS)
-    parent = await browser.new_page(viewport={"width": 1000, "height": 900})
+    parent = await chromium.new_page(viewport={"width": 1000, "height": 900})
     await parent.goto(harness.base_url + "/")
     await new_user(parent, "Karima", "ar")
     await type_in(parent, "/start")
@@ -90,7 +74,7 @@ async def test_parent_in_arabic_and_referent_side_by_side(
     await parent.screenshot(path=str(tmp_path / "parent.png"))
 
     # The referent, in a second window, takes the request and answers.
-    referent = await browser.new_page(viewport={"width": 1000, "height": 900})
+    referent = await chromium.new_page(viewport={"width": 1000, "height": 900})
     await referent.goto(f"{harness.base_url}/#user={REFERENTS}")
     await press(referent, "🙋 Je m'en occupe")
     await expect(referent.locator(".msg.bot").last).to_contain_text("Vous vous occupez de la demande n° 1")

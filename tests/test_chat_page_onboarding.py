@@ -4,7 +4,6 @@ and Arabic, then the data export and /forget. The real bot serves them (on SQLit
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +12,6 @@ import pytest
 from bot.domain.people import get_person
 from tests.conftest import Harness
 
-CHROMIUM = Path("/usr/bin/chromium")
-HAS_CHROMIUM = CHROMIUM.exists()
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 pytestmark = pytest.mark.browser
 
 
@@ -25,20 +21,10 @@ def database_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-async def page(harness: Harness) -> AsyncIterator[Any]:
-    api = pytest.importorskip("playwright.async_api", reason="the playwright package is not installed")
-    if not HAS_CHROMIUM:
-        if os.environ.get("CI"):
-            pytest.fail("CI must install Debian's chromium")
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
-    async with api.async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            tab = await browser.new_page(viewport={"width": 1100, "height": 800})
-            await tab.goto(harness.base_url + "/")
-            yield tab
-        finally:
-            await browser.close()
+async def page(harness: Harness, chromium: Any) -> Any:
+    tab = await chromium.new_page(viewport={"width": 1100, "height": 800})
+    await tab.goto(harness.base_url + "/")
+    return tab
 
 
 async def type_in(page: Any, text: str) -> None:

@@ -150,7 +150,23 @@ def _has_french(value: dict[str, str]) -> dict[str, str]:
     return value
 
 
-class HelplineFile(BaseModel):
+class _Place(BaseModel):
+    """What helplines and local services share: opening hours and a description in each language."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("hours", check_fields=False)
+    @classmethod
+    def _hours(cls, value: str | None) -> str | None:
+        return _opening_hours(value)
+
+    @field_validator("description", check_fields=False)
+    @classmethod
+    def _description(cls, value: dict[str, str]) -> dict[str, str]:
+        return _has_french(value)
+
+
+class HelplineFile(_Place):
     """One entry of `content/helplines.yml`: a national helpline, in metropolitan French time."""
 
     model_config = ConfigDict(extra="forbid")
@@ -166,18 +182,8 @@ class HelplineFile(BaseModel):
     description: dict[str, str]
     source: str = Field(min_length=1)
 
-    @field_validator("hours")
-    @classmethod
-    def _hours(cls, value: str | None) -> str | None:
-        return _opening_hours(value)
 
-    @field_validator("description")
-    @classmethod
-    def _description(cls, value: dict[str, str]) -> dict[str, str]:
-        return _has_french(value)
-
-
-class ServiceFile(BaseModel):
+class ServiceFile(_Place):
     """One entry of `content/directory/<territory>.yml`: a local service people can turn to."""
 
     model_config = ConfigDict(extra="forbid")
@@ -195,13 +201,3 @@ class ServiceFile(BaseModel):
     languages: list[str] = []
     example: bool = False
     description: dict[str, str]
-
-    @field_validator("hours")
-    @classmethod
-    def _hours(cls, value: str | None) -> str | None:
-        return _opening_hours(value)
-
-    @field_validator("description")
-    @classmethod
-    def _description(cls, value: dict[str, str]) -> dict[str, str]:
-        return _has_french(value)
