@@ -38,7 +38,7 @@ EXPECTED: dict[str, str] = {
     "RETENTION_DAYS": "a whole number of days from 30 to 3650",
     "CONTENT_DIR": "a folder holding the content files",
     "TICKET_REMIND_MINUTES": "a whole number of minutes from 5 to 10080",
-    "TICKET_RETENTION_DAYS": "a whole number of days from 1 to 365",
+    "TICKET_RETENTION_DAYS": "a whole number of days from 0 to 365",
     "LOG_LEVEL": "DEBUG, INFO, WARNING or ERROR",
 }
 
@@ -61,7 +61,7 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Paris"
     retention_days: int = Field(default=365, ge=30, le=3650)
     ticket_remind_minutes: int = Field(default=120, ge=5, le=10080)
-    ticket_retention_days: int = Field(default=30, ge=1, le=365)
+    ticket_retention_days: int = Field(default=7, ge=0, le=365)
     content_dir: Path = Path("content")
     log_level: str = "INFO"
 

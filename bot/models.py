@@ -13,6 +13,8 @@ from sqlalchemy import BigInteger, Column, ForeignKey, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 PERSON_COLUMN = "person_id"
+# Marks a column of a person's row that is about someone else, and so stays out of their data export.
+PRIVATE = "not_exported"
 
 
 class Person(SQLModel, table=True):
@@ -91,9 +93,16 @@ class Ticket(SQLModel, table=True):
     territory: str = Field(max_length=32)
     topic: str = Field(max_length=32)
     status: str = Field(default="open", max_length=8, index=True)  # open, taken, closed
-    # The referent who took it: their Telegram id, needed to relay; gone with the ticket.
-    referent_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True, index=True))
-    referents_message_id: int | None = None  # the announcement in the referents' chat, edited as it moves
+    # The referent who took it: their Telegram id, needed to relay while the conversation lasts, cleared
+    # when it ends, and never shown to the person (left out of their export, see `PRIVATE`).
+    referent_id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, nullable=True, index=True, info={PRIVATE: True})
+    )
+    # The announcement in the referents' chat, edited as the request moves; not the person's business either.
+    referents_message_id: int | None = Field(
+        default=None, sa_column=Column(Integer, nullable=True, info={PRIVATE: True})
+    )
+    reminders: int = 0
     created_at: datetime
     taken_at: datetime | None = None
     reminded_at: datetime | None = None

@@ -138,3 +138,21 @@ async def test_forged_family_buttons(harness: Harness) -> None:
         events = await user.press_data(data, menu["message_id"])
         answers = [e for e in events if e["type"] == "callback_answer"]
         assert answers and "plus valable" in answers[0]["text"], data
+
+
+async def test_a_double_tap_counts_once_and_strangers_cannot_subscribe(harness: Harness) -> None:
+    user = await onboard_user(harness)
+    await user.send("/start m_easy_money")
+    card = await last(user)
+    await user.press_data("1:y:a:easy_money:f", card["message_id"])
+    await user.press_data("1:y:a:easy_money:f", card["message_id"])
+    async with harness.services.database.session() as session:
+        counts = await answer_counts(session)
+    assert [(c.myth, c.correct, c.mistaken) for c in counts] == [("easy_money", 1, 0)]
+
+    stranger = await harness.user("Inconnu", "fr")
+    await stranger.send("/menu")
+    events = await stranger.press_data("1:y:w:1", (await last(stranger))["message_id"])
+    assert any("plus valable" in (e.get("text") or "") for e in events if e["type"] == "callback_answer")
+    async with harness.services.database.session() as session:
+        assert await session.scalar(select(func.count()).select_from(Subscription)) == 0

@@ -9,6 +9,9 @@ from sqlalchemy import select as select_table
 from sqlmodel import SQLModel, select
 
 from bot.domain import tickets
+from bot.domain.privacy import export_person
+from bot.handlers import tickets as tickets_handler
+from bot.handlers.concerns import CONCERNS
 from bot.models import Ticket
 from bot.sandbox.client import SandboxUser
 from tests.conftest import Harness, last
@@ -38,8 +41,8 @@ async def test_request_taken_relayed_both_ways_and_closed(harness: Harness) -> N
     assert "Sujet : Des messages ou des annonces sur les réseaux" in announcement["text"]
     assert "Samira" not in announcement["text"] and str(parent.id) not in announcement["text"]
 
-    await parent.send("Bonjour ?")
-    assert "attend un professionnel" in (await last(parent))["text"]
+    await parent.send("argent facile")
+    assert "Résultats pour" in (await last(parent))["text"], "while nobody has taken it, typing searches"
 
     await referent.press("🙋 Je m'en occupe", announcement["message_id"])
     mine = [m for m in await referent.messages() if m["from_bot"]]
@@ -61,6 +64,14 @@ async def test_request_taken_relayed_both_ways_and_closed(harness: Harness) -> N
     assert (await last(referent))["text"] == (
         "💬 La personne (demande n° 1) :\nMerci. Mon fils reçoit des messages bizarres."
     )
+
+    await parent.upload("photo.jpg", b"not really a photo")
+    assert "Seul le texte écrit est transmis" in (await last(parent))["text"]
+    async with harness.services.database.session() as session:
+        exported = await export_person(session, chat_id=parent.id)
+    assert exported is not None and exported["ticket"][0]["status"] == "taken"
+    assert "referent_id" not in exported["ticket"][0], "the person never sees the professional's account"
+    assert str(REFERENTS) not in repr(exported)
 
     async with harness.services.database.session() as session:
         for table in SQLModel.metadata.sorted_tables:
@@ -98,6 +109,8 @@ async def test_unanswered_requests_are_reminded_and_forget_ends_a_conversation(h
     assert reminder["text"] == "⏰ La demande n° 1 attend toujours quelqu'un."
     await referent.press("🙋 Je m'en occupe", reminder["message_id"])
     await parent.reaction("the news")
+    first = next(m for m in await referent.messages() if "Demande n° 1" in (m.get("text") or ""))
+    assert first["text"] == "✅ Demande n° 1 prise en charge.", "the first announcement says so too"
 
     await parent.send("/forget")
     await parent.press("Oui, tout effacer")
@@ -134,3 +147,50 @@ async def test_an_unreachable_referents_chat_leaves_no_request_waiting(harness: 
     assert "n'a pas pu être transmise" in (await last(parent))["text"]
     async with harness.services.database.session() as session:
         assert (await session.exec(select(Ticket).where(Ticket.status != "closed"))).all() == []
+
+
+async def test_waiting_requests_can_be_withdrawn_and_expire_after_the_last_reminder(harness: Harness) -> None:
+    referent = await harness.client.new_user("Référent", "fr", user_id=REFERENTS)
+    parent = await onboard_user(harness, name="Lina")
+    await ask_for_contact(parent)
+    await referent.reaction("the announcement")
+    await parent.press("Annuler ma demande")
+    assert "est terminée" in (await last(parent))["text"]
+    assert (await last(referent))["text"] == "☑️ Demande n° 1 close."
+
+    await parent.send("/menu")
+    await ask_for_contact(parent)
+    await referent.reaction("the second announcement")
+    (job,) = harness.app.job_queue.get_jobs_by_name("ticket-reminders") if harness.app.job_queue else ()
+    for _ in range(tickets_handler.MAX_REMINDERS):
+        harness.clock.now += timedelta(minutes=121)
+        await job.run(harness.app)
+    harness.clock.now += timedelta(minutes=121)
+    await job.run(harness.app)
+    assert "Personne n'a pu prendre votre demande n° 2" in (await last(parent))["text"]
+    async with harness.services.database.session() as session:
+        assert (await tickets.get_ticket(session, ticket_id=2)).status == "closed"  # type: ignore[union-attr]
+
+
+async def test_only_the_two_sides_can_end_a_conversation(harness: Harness) -> None:
+    referent = await harness.client.new_user("Référent", "fr", user_id=REFERENTS)
+    stranger = await harness.user("Curieux", "fr")
+    parent = await onboard_user(harness, name="Omar")
+    await ask_for_contact(parent)
+    announcement = (await referent.reaction("the announcement"))[-1]["message"]
+    await referent.press("🙋 Je m'en occupe", announcement["message_id"])
+    await stranger.send("/menu")
+    events = await stranger.press_data("1:k:e:1", (await last(stranger))["message_id"])
+    assert any("plus valable" in (e.get("text") or "") for e in events if e["type"] == "callback_answer")
+    async with harness.services.database.session() as session:
+        assert (await tickets.get_ticket(session, ticket_id=1)).status == "taken"  # type: ignore[union-attr]
+
+
+def test_every_worry_leads_to_a_topic_of_the_content() -> None:
+    from bot.config import SUPPORTED_LANGUAGES
+    from bot.content.loader import load_content
+    from tests.conftest import CONTENT
+
+    pack, _ = load_content(CONTENT, SUPPORTED_LANGUAGES)
+    for _label, topic in CONCERNS.values():
+        assert pack.resources_in("fr", topic), topic

@@ -52,6 +52,7 @@ from bot.i18n import RTL_LANGUAGES
 
 REQUIRED_PAGES = ("welcome", "privacy_notice")
 PAGE_LIMIT = TEXT_LIMIT - 300
+MAX_PAGES = 20
 LANGUAGE_NAMES = {"fr": "French", "en": "English", "ar": "Arabic"}
 
 Item = TypeVar("Item", Page, Resource, Myth)
@@ -113,6 +114,10 @@ def _resource(path: Path, language: str, report: Report) -> Resource | None:
     meta = read.meta
     pages = split_pages(f"<b>{html.escape(meta.title)}</b>\n\n{read.html}")
     pages[-1] = with_sources(pages[-1], meta.sources)
+    if len(pages) > MAX_PAGES:
+        report.error(
+            path, read.body_line, f"{len(pages)} pages once cut: at most {MAX_PAGES}, split the resource"
+        )
     for page in pages:
         _fits(path, read.body_line, page, language, report)
     return Resource(meta.id, language, meta.topic, meta.title, meta.summary, meta.order, tuple(pages))

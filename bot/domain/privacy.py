@@ -14,7 +14,7 @@ from sqlmodel import SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.people import get_person
-from bot.models import PERSON_COLUMN, Person
+from bot.models import PERSON_COLUMN, PRIVATE, Person
 
 
 def person_tables() -> list[Table]:
@@ -37,7 +37,8 @@ async def export_person(session: AsyncSession, *, chat_id: int) -> dict[str, Any
     for table in person_tables():
         query = select(table).where(table.c[PERSON_COLUMN] == person.id)
         rows = (await session.exec(query)).mappings()  # type: ignore[call-overload]
-        exported[table.name] = [{key: _jsonable(value) for key, value in row.items()} for row in rows]
+        shown = [column.name for column in table.columns if not column.info.get(PRIVATE)]
+        exported[table.name] = [{key: _jsonable(row[key]) for key in shown} for row in rows]
     return exported
 
 

@@ -75,13 +75,24 @@ async def release(session: AsyncSession, *, ticket_id: int) -> None:
 
 
 async def close(session: AsyncSession, *, ticket_id: int, now: datetime) -> Ticket | None:
-    """Close the ticket; None when it was closed already (or never existed)."""
+    """Close the ticket and return it as it was (with its referent); None when it was closed already.
+
+    One conditional UPDATE, so when both sides end at once only one of them closes it. The referent's id
+    is cleared: it was needed only to relay.
+    """
     ticket = await session.get(Ticket, ticket_id)
-    if ticket is None or ticket.status == CLOSED:
+    if ticket is None:
         return None
-    ticket.status, ticket.closed_at = CLOSED, now
-    session.add(ticket)
-    return ticket
+    before = Ticket.model_validate(ticket.model_dump())
+    statement = (
+        update(Ticket)
+        .where(col(Ticket.id) == ticket_id, col(Ticket.status) != CLOSED)
+        .values(status=CLOSED, closed_at=now, referent_id=None)
+    )
+    if (await session.exec(statement)).rowcount != 1:
+        return None
+    await session.refresh(ticket)
+    return before
 
 
 async def due_reminders(session: AsyncSession, *, now: datetime, after: timedelta) -> list[Ticket]:
@@ -97,6 +108,7 @@ async def due_reminders(session: AsyncSession, *, now: datetime, after: timedelt
 
 async def mark_reminded(session: AsyncSession, *, ticket: Ticket, now: datetime) -> None:
     ticket.reminded_at = now
+    ticket.reminders += 1
     session.add(ticket)
 
 

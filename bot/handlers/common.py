@@ -84,10 +84,11 @@ def button(label: str, data: str) -> InlineKeyboardButton:
 
 async def answer(
     update: Update, ui: Ui, text: str, rows: Keyboard | None = None, *, edit: bool = True, direct: bool = True
-) -> None:
+) -> bool:
     """Show `text` (Telegram HTML): in place of the pressed button's message, or as a new message.
 
-    `direct=False` leaves the text's direction marks to the caller (a message mixing languages).
+    `direct=False` leaves the text's direction marks to the caller (a message mixing languages). False when
+    nothing changed: the same button pressed twice, whose second press must not count again.
     """
     markup = keyboard(rows or [])
     body = ui.t.directed(text) if direct else text
@@ -97,17 +98,19 @@ async def answer(
             await query.message.edit_text(
                 body, parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=_NO_PREVIEW
             )
-            return
+            return True
         except BadRequest as error:
             # Pressing the same button twice asks for the same text: nothing to change, nothing to say.
             if "not modified" in str(error).lower():
-                return
+                return False
             # Older messages may no longer be editable: send a new one instead.
     chat = update.effective_chat
-    if chat is not None:
-        await chat.send_message(
-            body, parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=_NO_PREVIEW
-        )
+    if chat is None:
+        return False
+    await chat.send_message(
+        body, parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=_NO_PREVIEW
+    )
+    return True
 
 
 async def acknowledge(update: Update, text: str | None = None, *, alert: bool = False) -> None:

@@ -38,6 +38,8 @@ NEED_LABELS = {
     "emergency": N_("🚨 Urgence"),
 }
 NEAREST = 5
+# A list long enough to choose from, short enough for one message; "nearest to me" finds the rest.
+MAX_LISTED = 15
 
 
 def local_services(ui: Ui, context: Context) -> tuple[list[Service], str]:
@@ -75,7 +77,7 @@ async def show_home(update: Update, context: Context) -> None:
 async def show_need(update: Update, context: Context, ui: Ui, need: str) -> None:
     local, zone = local_services(ui, context)
     now = services(context).clock()
-    matching = for_need(local, need)
+    matching = for_need(local, need)[:MAX_LISTED]
     lines = ["<b>" + ui._(NEED_LABELS[need]) + "</b>", ""]
     if need == "emergency":
         lines.append(ui._("En cas de danger immédiat : 17 (police), 15 (SAMU), 112, ou 114 par SMS."))

@@ -27,12 +27,18 @@ async def unknown_command(update: Update, context: Context) -> None:
 
 
 async def other_message(update: Update, context: Context) -> None:
-    """Files, stickers, photos: not something the bot reads; typed text goes to search instead."""
+    """Files, stickers, photos, voice: not something the bot reads or passes on; typed text is."""
+    from bot.handlers.relay import conversation_peer  # the relay builds on this module's answers
+
     ui = await ui_for(update, context)
+    if await conversation_peer(update, context) is not None:
+        note = ui._("Seul le texte écrit est transmis : écrivez votre message.")
+        await answer(update, ui, note, edit=False)
+        return
     text, rows = menu_view(ui, services(context))
     note = ui._(
-        "Je ne lis pas les messages écrits et je ne les garde pas. Utilisez les boutons ci-dessous. "
-        "En cas d'urgence, appelez le 17, le 15 ou le 112."
+        "Je ne lis ni les fichiers, ni les photos, ni les messages vocaux, et je ne les garde pas. "
+        "Écrivez quelques mots pour chercher, ou utilisez les boutons. En cas d'urgence : 17, 15 ou 112."
     )
     await answer(update, ui, note + "\n\n" + text, rows, edit=False)
 

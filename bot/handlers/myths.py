@@ -86,15 +86,18 @@ async def show_card(update: Update, context: Context, ui: Ui, myth: Myth, *, edi
     await answer(update, ui, _question(ui, myth, ""), rows, edit=edit)
 
 
-async def _judge(update: Update, context: Context, ui: Ui, myth: Myth, said_true: bool) -> tuple[bool, str]:
-    """Count the answer anonymously; the verdict line and the explanation to show."""
+def _verdict(ui: Ui, myth: Myth, right: bool) -> str:
+    """The verdict line and the explanation with its sources."""
+    verdict = ui._("✔️ Bonne réponse !") if right else ui._("✖️ Pas tout à fait.")
+    return f"<b>{verdict}</b>\n<i>« {html.escape(myth.claim)} »</i>\n\n{myth.html}"
+
+
+async def _count(context: Context, ui: Ui, myth: Myth, right: bool) -> None:
+    """Count the answer anonymously, by card, territory and month."""
     found = services(context)
-    right = said_true == myth.answer
     async with found.database.session() as session:
         territory = ui.person.territory if ui.person else None
         await record_answer(session, myth=myth.id, territory=territory, now=found.clock(), right=right)
-    verdict = ui._("✔️ Bonne réponse !") if right else ui._("✖️ Pas tout à fait.")
-    return right, f"<b>{verdict}</b>\n<i>« {html.escape(myth.claim)} »</i>\n\n{myth.html}"
 
 
 def _next_step(ui: Ui, context: Context, myth: Myth) -> Keyboard:
@@ -108,7 +111,7 @@ def _next_step(ui: Ui, context: Context, myth: Myth) -> Keyboard:
 
 
 async def show_answer(update: Update, context: Context, ui: Ui, myth: Myth, said_true: bool) -> None:
-    _, text = await _judge(update, context, ui, myth, said_true)
+    right = said_true == myth.answer
     ids = services(context).content.myth_ids()
     following = ids[(ids.index(myth.id) + 1) % len(ids)]
     rows = _next_step(ui, context, myth)
@@ -119,7 +122,9 @@ async def show_answer(update: Update, context: Context, ui: Ui, myth: Myth, said
             button(ui._("↩️ Vrai ou faux"), pack("y")),
         ]
     )
-    await answer(update, ui, text, rows)
+    # A second press of the same answer changes nothing on screen, and must not be counted again.
+    if await answer(update, ui, _verdict(ui, myth, right), rows):
+        await _count(context, ui, myth, right)
 
 
 async def quiz_step(update: Update, context: Context, ui: Ui, quiz: Quiz, said: str | None) -> None:
@@ -143,12 +148,13 @@ async def quiz_step(update: Update, context: Context, ui: Ui, quiz: Quiz, said: 
         rows = _answer_rows(ui, pack("q", *fields, TRUE), pack("q", *fields, FALSE))
         await answer(update, ui, _question(ui, myth, heading), rows)
         return
-    right, text = await _judge(update, context, ui, myth, said == TRUE)
+    right = (said == TRUE) == myth.answer
     after = quiz.answered(right)
     label = ui._("Voir mon score") if after.finished(ids) else ui._("Question suivante ▶️")
     rows = _next_step(ui, context, myth)
     rows.append([button(label, pack("q", str(after.seed), str(after.index), str(after.score)))])
-    await answer(update, ui, text, rows)
+    if await answer(update, ui, _verdict(ui, myth, right), rows):
+        await _count(context, ui, myth, right)
 
 
 async def _quiz_score(update: Update, ui: Ui, quiz: Quiz, total: int) -> None:

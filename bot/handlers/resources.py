@@ -13,6 +13,7 @@ from telegram import InlineKeyboardButton, Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.callbacks import pack
+from bot.content.loader import MAX_PAGES
 from bot.content.pack import Resource
 from bot.handlers.common import (
     BotApplication,
@@ -30,7 +31,6 @@ from bot.handlers.fallback import stale_button
 from bot.handlers.views import back_to_menu
 
 SHARE_PREFIX = "r_"
-MAX_PAGES = 20
 
 
 def share_button(ui: Ui, context: Context, payload: str, title: str) -> InlineKeyboardButton:

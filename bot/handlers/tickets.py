@@ -38,11 +38,13 @@ from bot.handlers.common import (
 from bot.handlers.concerns import CONCERNS
 from bot.handlers.fallback import stale_button
 from bot.handlers.views import back_to_menu
-from bot.i18n import Translator, resolve_language
+from bot.i18n import Translator
 from bot.models import Person, Ticket
 from bot.services import Services
 
 log = logging.getLogger(__name__)
+# After this many reminders nobody answered, the request closes and the person is sent to the helplines.
+MAX_REMINDERS = 3
 
 
 def referents_language(found: Services) -> Translator:
@@ -124,7 +126,8 @@ async def send_request(update: Update, context: Context, ui: Ui, concern: str, t
     text = ui._(
         "Votre demande n° {number} est envoyée. Un professionnel vous écrira ici ; vous serez prévenu."
     ).format(number=ticket.id)
-    await answer(update, ui, text, [back_to_menu(ui)])
+    withdraw = [button(ui._("Annuler ma demande"), pack("k", "e", str(ticket.id)))]
+    await answer(update, ui, text, [withdraw, back_to_menu(ui)])
 
 
 def _announcement(found: Services, ticket: Ticket, territory_name: str, topic_label: str) -> str:
@@ -147,7 +150,7 @@ async def take(update: Update, context: Context, ticket_id: int) -> None:
     found = services(context)
     referent, chat = update.effective_user, update.effective_chat
     assert referent is not None and chat is not None
-    t = found.catalogs.get(_language_of(found, referent.language_code))
+    t = referents_language(found)
     async with found.database.session() as session:
         ticket = await tickets.get_ticket(session, ticket_id=ticket_id)
         territory = found.content.territories.get(ticket.territory) if ticket else None
@@ -185,14 +188,16 @@ async def take(update: Update, context: Context, ticket_id: int) -> None:
     await acknowledge(
         update, t.gettext("C'est à vous : la conversation est dans votre chat privé avec le bot.")
     )
-    if update.callback_query is not None and update.callback_query.message is not None:
-        taken = t.gettext("✅ Demande n° {number} prise en charge.").format(number=ticket_id)
-        await _edit_announcement(context, chat.id, update.callback_query.message.message_id, taken)
+    taken = t.gettext("✅ Demande n° {number} prise en charge.").format(number=ticket_id)
+    pressed = (
+        update.callback_query.message.message_id
+        if update.callback_query and update.callback_query.message
+        else None
+    )
+    # The pressed message may be a reminder: the first announcement says it too.
+    for message_id in dict.fromkeys(m for m in (pressed, ticket.referents_message_id) if m is not None):
+        await _edit_announcement(context, chat.id, message_id, taken)
     await _tell_person(context, ticket, "taken")
-
-
-def _language_of(found: Services, code: str | None) -> str:
-    return resolve_language(None, code, found.catalogs.languages, found.settings.default_language)
 
 
 async def _edit_announcement(context: Context, chat_id: int, message_id: int, text: str) -> None:
@@ -216,6 +221,12 @@ async def _tell_person(context: Context, ticket: Ticket, event: str) -> None:
             "transmis. Il ne voit pas votre compte Telegram."
         )
         rows = [[button(t.gettext("✅ Terminer la conversation"), pack("k", "e", str(ticket.id)))]]
+    elif event == "unanswered":
+        text = t.gettext(
+            "Personne n'a pu prendre votre demande n° {number} à temps. Les numéros d'aide répondent, "
+            "gratuitement : /menu puis « Numéros d'aide »."
+        )
+        rows = []
     else:
         text = t.gettext(
             "La conversation sur votre demande n° {number} est terminée. Merci de votre confiance."
@@ -230,25 +241,42 @@ async def _tell_person(context: Context, ticket: Ticket, event: str) -> None:
 
 
 async def end(update: Update, context: Context, ticket_id: int) -> None:
-    """Either side ends the conversation; both are told, and the referents' announcement says so."""
+    """Either side ends the conversation (or the person withdraws a request nobody took yet)."""
     found = services(context)
     sender = update.effective_user
     assert sender is not None
     async with found.database.session() as session:
         ticket = await tickets.get_ticket(session, ticket_id=ticket_id)
         person = await person_of(session, ticket)
-        allowed = ticket is not None and sender.id in (ticket.referent_id, person.chat_id if person else None)
-        closed = await tickets.close(session, ticket_id=ticket_id, now=found.clock()) if allowed else None
-    if closed is None:
+    if ticket is None or sender.id not in (ticket.referent_id, person.chat_id if person else None):
         await stale_button(update, context)
         return
     await acknowledge(update)
+    await close_and_notify(context, ticket_id, "ended")
+
+
+async def close_and_notify(context: Context, ticket_id: int, reason: str) -> None:
+    """Close a request, then tell the person, the referent and the referents' chat, each once.
+
+    `reason` is "ended" (by either side), "forgotten" (the person deleted their data, so they are not
+    told) or "unanswered" (nobody took it after the last reminder).
+    """
+    found = services(context)
+    async with found.database.session() as session:
+        closed = await tickets.close(session, ticket_id=ticket_id, now=found.clock())
+    if closed is None:
+        return
     await _announce_closed(context, closed)
-    await _tell_person(context, closed, "closed")
+    if reason != "forgotten":
+        await _tell_person(context, closed, reason)
     if closed.referent_id is not None:
         t = referents_language(found)
-        text = t.gettext("La conversation n° {number} est terminée.").format(number=closed.id)
-        await send_quietly(context, closed.referent_id, text)
+        text = (
+            t.gettext("La personne a effacé ses données : la conversation n° {number} est terminée.")
+            if reason == "forgotten"
+            else t.gettext("La conversation n° {number} est terminée.")
+        )
+        await send_quietly(context, closed.referent_id, text.format(number=closed.id))
 
 
 async def _announce_closed(context: Context, ticket: Ticket) -> None:
@@ -278,19 +306,8 @@ async def end_before_forgetting(context: Context, chat_id: int) -> None:
         current = (
             await tickets.current_for_person(session, person_id=person.id) if person and person.id else None
         )
-        closed = (
-            await tickets.close(session, ticket_id=current.id, now=found.clock())
-            if current and current.id
-            else None
-        )
-    if closed is None:
-        return
-    await _announce_closed(context, closed)
-    if closed.referent_id is not None:
-        text = referents_language(found).gettext(
-            "La personne a effacé ses données : la conversation n° {number} est terminée."
-        )
-        await send_quietly(context, closed.referent_id, text.format(number=closed.id))
+    if current is not None and current.id is not None:
+        await close_and_notify(context, current.id, "forgotten")
 
 
 async def remind_job(context: Context) -> None:
@@ -300,8 +317,12 @@ async def remind_job(context: Context) -> None:
     after = timedelta(minutes=found.settings.ticket_remind_minutes)
     async with found.database.session() as session:
         due = await tickets.due_reminders(session, now=now, after=after)
+        expired = [ticket for ticket in due if ticket.reminders >= MAX_REMINDERS]
+        due = [ticket for ticket in due if ticket.reminders < MAX_REMINDERS]
         for ticket in due:
             await tickets.mark_reminded(session, ticket=ticket, now=now)
+    for ticket in expired:
+        await close_and_notify(context, ticket.id or 0, "unanswered")
     t = referents_language(found)
     for ticket in due:
         territory = found.content.territories.get(ticket.territory)
@@ -324,9 +345,7 @@ async def on_button(update: Update, context: Context) -> None:
     ui = await ui_for(update, context)
     if len(fields) == 2 and fields[0] in ("a", "s") and fields[1] in CONCERNS:
         await acknowledge(update)
-        if fields[0] == "a":
-            await explain(update, context, ui, fields[1])
-        elif ui.person is not None:
+        if fields[0] == "s" and ui.person is not None:
             label = referents_language(services(context)).gettext(CONCERNS[fields[1]][0])
             await send_request(update, context, ui, fields[1], label)
         else:

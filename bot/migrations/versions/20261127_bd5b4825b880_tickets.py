@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
         sa.Column("referent_id", sa.BigInteger(), nullable=True),
         sa.Column("referents_message_id", sa.Integer(), nullable=True),
+        sa.Column("reminders", sa.Integer(), nullable=False),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("taken_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column("reminded_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
