@@ -7,6 +7,7 @@ from typing import Any
 import yaml
 
 Path_ = tuple[str | int, ...]
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class YamlError(Exception):
@@ -18,13 +19,20 @@ class YamlError(Exception):
 
 def load_with_lines(text: str) -> tuple[Any, dict[Path_, int]]:
     """The data and a map from each key path (("name", "fr"), ("items", 0)) to its 1-based line."""
+    # One parse, with libyaml's C parser when PyYAML has it: the content folder is read at every start.
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        # A problem found only at the end of the text (an unclosed bracket) is shown where it began.
+        if error.context_mark is not None and (mark is None or mark.line >= len(text.splitlines())):
+            mark = error.context_mark
         line = mark.line + 1 if mark else 1
         raise YamlError(line, f"not valid YAML: {error.problem or error}") from None
+    finally:
+        loader.dispose()
     lines: dict[Path_, int] = {}
     if node is not None:
         _walk(node, (), lines)
