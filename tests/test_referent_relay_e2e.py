@@ -160,6 +160,10 @@ async def test_waiting_requests_can_be_withdrawn_and_expire_after_the_last_remin
 
     await parent.send("/menu")
     await ask_for_contact(parent)
+    assert "déjà fait une demande aujourd'hui" in (await last(parent))["text"], "one request a day"
+    harness.clock.now += timedelta(hours=25)
+    await parent.send("/menu")
+    await ask_for_contact(parent)
     await referent.reaction("the second announcement")
     (job,) = harness.app.job_queue.get_jobs_by_name("ticket-reminders") if harness.app.job_queue else ()
     for _ in range(tickets_handler.MAX_REMINDERS):

@@ -42,6 +42,12 @@ async def current_for_person(session: AsyncSession, *, person_id: int) -> Ticket
     return (await session.exec(query)).first()
 
 
+async def asked_since(session: AsyncSession, *, person_id: int, since: datetime) -> bool:
+    """Whether the person opened a request since `since` (one a day keeps the referents' chat usable)."""
+    query = select(Ticket.id).where(Ticket.person_id == person_id, col(Ticket.created_at) >= since)
+    return (await session.exec(query)).first() is not None
+
+
 async def current_for_referent(session: AsyncSession, *, referent_id: int) -> Ticket | None:
     """The conversation a referent is holding, if any (one at a time)."""
     query = select(Ticket).where(Ticket.referent_id == referent_id, Ticket.status == TAKEN)
