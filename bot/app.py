@@ -16,6 +16,7 @@ from bot.db import Database
 from bot.domain.privacy import purge_inactive
 from bot.domain.tickets import purge_closed
 from bot.handlers import (
+    coordination,
     directory,
     fallback,
     menu,
@@ -26,6 +27,7 @@ from bot.handlers import (
     search,
     settings,
     tickets,
+    training,
     worried,
 )
 from bot.handlers.common import SERVICES_KEY, BotApplication, services
@@ -71,6 +73,8 @@ def register_handlers(app: BotApplication) -> None:
     directory.register(app)  # local help directory, helplines, nearest by location
     worried.register(app)  # "I am worried about my child": a guided path
     tickets.register(app)  # requests to be contacted by a professional, and reminders
+    training.register(app)  # professionals' micro-trainings, certificates, /verify
+    coordination.register(app)  # coordinators: /invite, /training_stats
     search.register(app)  # typed text searches resources, cards and services
     settings.register(app)  # /settings, /language, /stop
     privacy.register(app)  # /privacy, /forget, export

@@ -40,6 +40,7 @@ EXPECTED: dict[str, str] = {
     "TICKET_REMIND_MINUTES": "a whole number of minutes from 5 to 10080",
     "TICKET_RETENTION_DAYS": "a whole number of days from 0 to 365",
     "LOG_LEVEL": "DEBUG, INFO, WARNING or ERROR",
+    "TRAININGS_OPEN_TO_ALL": "true or false",
 }
 
 
@@ -62,6 +63,8 @@ class Settings(BaseSettings):
     retention_days: int = Field(default=365, ge=30, le=3650)
     ticket_remind_minutes: int = Field(default=120, ge=5, le=10080)
     ticket_retention_days: int = Field(default=7, ge=0, le=365)
+    # Whether people who were not invited as professionals may read the modules marked public.
+    trainings_open_to_all: bool = True
     content_dir: Path = Path("content")
     log_level: str = "INFO"
 

@@ -107,3 +107,63 @@ class Ticket(SQLModel, table=True):
     taken_at: datetime | None = None
     reminded_at: datetime | None = None
     closed_at: datetime | None = None
+
+
+class Invite(SQLModel, table=True):
+    """A code a coordinator hands out so that professionals are recorded as verified."""
+
+    __tablename__ = "invite"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, unique=True, index=True)
+    territory: str | None = Field(default=None, max_length=32)
+    uses_left: int
+    expires_at: datetime
+    created_at: datetime
+
+
+class Professional(SQLModel, table=True):
+    """A person recorded as a verified professional, through an invite."""
+
+    __tablename__ = "professional"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, unique=True)
+    )
+    verified_at: datetime
+
+
+class Progress(SQLModel, table=True):
+    """Where a person stands in a module: the card they are on, attempts and best score."""
+
+    __tablename__ = "progress"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    module: str = Field(max_length=32)
+    card: int = 0
+    attempts: int = 0
+    best_score: int = 0  # percent
+    # The quiz in progress, kept here rather than in the buttons so that a score cannot be forged.
+    quiz_question: int | None = None
+    quiz_points: int = 0
+    started_at: datetime
+    updated_at: datetime
+    passed_at: datetime | None = None
+
+    __table_args__ = (UniqueConstraint("person_id", "module"),)
+
+
+class Certificate(SQLModel, table=True):
+    """A passed module's attestation: what `/verify CODE` checks. It names nobody."""
+
+    __tablename__ = "certificate"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, unique=True, index=True)
+    module: str = Field(max_length=32)
+    score: int
+    issued_on: date

@@ -143,10 +143,20 @@ def make_settings(**overrides: object) -> Settings:
 
 
 @pytest.fixture
-async def harness(database_url: str, content_dir: Path) -> AsyncIterator[Harness]:
+def settings_overrides() -> dict[str, object]:
+    """Extra settings for the harness; a test module overrides this fixture to set, say, COORDINATORS."""
+    return {}
+
+
+@pytest.fixture
+async def harness(
+    database_url: str, content_dir: Path, settings_overrides: dict[str, object]
+) -> AsyncIterator[Harness]:
     """The real Application, polling the sandbox over HTTP, on a fresh database."""
     runner, base_url = await start_sandbox("127.0.0.1", 0)
-    settings = make_settings(telegram_api_url=base_url, database_url=database_url, content_dir=content_dir)
+    settings = make_settings(
+        telegram_api_url=base_url, database_url=database_url, content_dir=content_dir, **settings_overrides
+    )
     clock = Clock()
     found = build_services(settings)
     found.clock = clock

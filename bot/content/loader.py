@@ -23,13 +23,16 @@ from pathlib import Path
 from typing import TypeVar
 
 from bot.content.files import read_list, read_markdown, read_yaml, validate, with_sources
-from bot.content.markup import TEXT_LIMIT, visible_length
+from bot.content.markup import TEXT_LIMIT, render, visible_length
 from bot.content.pack import (
     SOURCE_LANGUAGE,
     ContentPack,
     Helpline,
+    Module,
     Myth,
+    Option,
     Page,
+    Question,
     Resource,
     Service,
     Territory,
@@ -40,6 +43,7 @@ from bot.content.problems import Report
 from bot.content.schemas import (
     HelplineFile,
     LinkFile,
+    ModuleFile,
     MythFile,
     PageFile,
     ResourceFile,
@@ -75,12 +79,14 @@ def load_content(root: Path, languages: tuple[str, ...]) -> tuple[ContentPack, R
         pack.topics[language] = _load_topics(folder / "topics.yml", language, report)
         pack.resources[language] = _load_folder(folder / "resources", language, report, _resource)
         pack.myths[language] = _load_folder(folder / "myths", language, report, _myth)
+        pack.modules[language] = _load_modules(folder / "modules", language, report)
     for page_id in REQUIRED_PAGES:
         if page_id not in pack.pages[SOURCE_LANGUAGE]:
             path = root / SOURCE_LANGUAGE / "pages" / f"{page_id}.md"
             report.error(path, 1, f"the required page {page_id!r} is missing")
     for kind in ("pages", "resources", "myths"):
         _check_translations(root, kind, getattr(pack, kind), report)
+    _check_module_translations(root, pack, report)
     _check_references(root, pack, report)
     return pack, report
 
@@ -148,6 +154,66 @@ def _load_folder(
             continue
         items[item.id] = item
     return items
+
+
+def _load_modules(folder: Path, language: str, report: Report) -> dict[str, Module]:
+    modules: dict[str, Module] = {}
+    for path in sorted(folder.glob("*.yml")) if folder.is_dir() else []:
+        loaded = read_yaml(path, report)
+        if loaded is None:
+            continue
+        data, lines = loaded
+        meta = validate(ModuleFile, data, lines, 0, path, report)
+        if meta is None:
+            continue
+        if meta.id in modules:
+            report.error(path, line_of(lines, ("id",)), f"duplicate id {meta.id!r}: another module has it")
+            continue
+        cards = []
+        for index, card in enumerate(meta.cards):
+            rendered = render(card)
+            for line, message in rendered.problems:
+                report.error(path, line_of(lines, ("cards", index)) + line, message)
+            cards.append(rendered.html)
+        cards[-1] = with_sources(cards[-1], meta.sources)
+        for index, card in enumerate(cards):
+            _fits(path, line_of(lines, ("cards", index)), card, language, report)
+        quiz = tuple(
+            Question(
+                html.escape(question.question),
+                question.multiple,
+                tuple(Option(o.text, o.correct, render(o.explanation).html) for o in question.options),
+            )
+            for question in meta.quiz
+        )
+        fields = meta.model_dump(
+            include={"id", "title", "summary", "minutes", "public", "order", "pass_mark"}
+        )
+        modules[meta.id] = Module(
+            **fields, language=language, audience=tuple(meta.audience), cards=tuple(cards), quiz=quiz
+        )
+    return modules
+
+
+def _check_module_translations(root: Path, pack: ContentPack, report: Report) -> None:
+    """The same modules in every language, with the same right answers (scores must mean the same)."""
+    source = pack.modules.get(SOURCE_LANGUAGE, {})
+    for language in pack.languages[1:]:
+        translated = pack.modules.get(language, {})
+        for module_id, module in translated.items():
+            path = root / language / "modules" / f"{module_id}.yml"
+            original = source.get(module_id)
+            if original is None:
+                report.error(path, 1, f"unknown id {module_id!r}: there is no French module with this id")
+            elif [[o.correct for o in q.options] for q in module.quiz] != [  # scores must mean the same
+                [o.correct for o in q.options] for q in original.quiz
+            ]:
+                report.error(path, 1, "the quiz's right answers differ from the French module's")
+        for module_id in source:
+            if module_id not in translated:
+                path = root / language / "modules" / f"{module_id}.yml"
+                name = _language_name(language)
+                report.warning(path, 1, f"no {name} translation of {module_id!r}; French will be shown")
 
 
 def _load_topics(path: Path, language: str, report: Report) -> dict[str, Topic]:

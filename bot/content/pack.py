@@ -111,6 +111,7 @@ class ContentPack:
     myths: dict[str, dict[str, Myth]] = field(default_factory=dict)
     territories: dict[str, Territory] = field(default_factory=dict)
     link_codes: frozenset[str] = frozenset()
+    modules: dict[str, dict[str, Module]] = field(default_factory=dict)
     helplines: tuple[Helpline, ...] = ()
     directory: dict[str, tuple[Service, ...]] = field(default_factory=dict)  # territory -> services
 
@@ -144,6 +145,13 @@ class ContentPack:
     def myth(self, language: str, myth_id: str) -> Myth | None:
         return _find(self.myths, language, myth_id)
 
+    def module(self, language: str, module_id: str) -> Module | None:
+        return _find(self.modules, language, module_id)
+
+    def module_list(self, language: str) -> list[Module]:
+        ids = self.modules.get(SOURCE_LANGUAGE, {})
+        return sorted((_pick(self.modules, language, i) for i in ids), key=lambda module: module.order)
+
     def service(self, service_id: str) -> Service | None:
         return next((s for services in self.directory.values() for s in services if s.id == service_id), None)
 
@@ -157,3 +165,32 @@ def _pick(items: dict[str, dict[str, Item]], language: str, item_id: str) -> Ite
     if found is None:
         raise KeyError(item_id)
     return found
+
+
+@dataclass(frozen=True)
+class Option:
+    text: str
+    correct: bool
+    explanation: str  # Telegram HTML
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    multiple: bool
+    options: tuple[Option, ...]
+
+
+@dataclass(frozen=True)
+class Module:
+    id: str
+    language: str
+    title: str
+    summary: str
+    minutes: int
+    audience: tuple[str, ...]
+    public: bool
+    order: int
+    pass_mark: int  # percent
+    cards: tuple[str, ...]  # Telegram HTML; the sources close the last card
+    quiz: tuple[Question, ...]

@@ -6,7 +6,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from opening_hours import OpeningHours
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bot.domain.roles import ROLES
 
@@ -201,3 +201,49 @@ class ServiceFile(_Place):
     languages: list[str] = []
     example: bool = False
     description: dict[str, str]
+
+
+AUDIENCES = ("teacher", "youth_worker", "social_worker", "coach", "mediator", "landlord")
+
+
+class OptionFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=60)
+    correct: bool
+    explanation: str = Field(min_length=1, max_length=400)
+
+
+class QuestionFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(min_length=1, max_length=300)
+    multiple: bool = False
+    options: list[OptionFile] = Field(min_length=2, max_length=5)
+
+    @model_validator(mode="after")
+    def _right_answers(self) -> QuestionFile:
+        right = sum(option.correct for option in self.options)
+        if not self.multiple and right != 1:
+            raise ValueError(f"exactly one option must be correct (multiple: false), found {right}")
+        if self.multiple and right < 2:
+            raise ValueError(f"at least two options must be correct (multiple: true), found {right}")
+        return self
+
+
+class ModuleFile(BaseModel):
+    """`content/<lang>/modules/<id>.yml`: a micro-training for professionals, cards then a quiz."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: str = Field(min_length=1, max_length=60)
+    summary: str = Field(default="", max_length=150)
+    minutes: int = Field(ge=1, le=30)
+    audience: list[Literal[AUDIENCES]] = Field(min_length=1)  # type: ignore[valid-type]
+    public: bool = False
+    order: int = 50
+    pass_mark: int = Field(default=70, ge=1, le=100)
+    sources: list[str] = []
+    cards: list[str] = Field(min_length=3, max_length=8)
+    quiz: list[QuestionFile] = Field(min_length=1, max_length=10)

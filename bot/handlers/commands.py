@@ -15,7 +15,7 @@ from bot.i18n import Catalogs, Translator
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("start", "menu", "help", "language", "settings", "privacy", "forget", "stop")
+COMMANDS = ("start", "menu", "help", "language", "settings", "privacy", "forget", "stop", "verify")
 
 
 def command_list(t: Translator) -> list[BotCommand]:
@@ -28,6 +28,7 @@ def command_list(t: Translator) -> list[BotCommand]:
         "privacy": t.gettext("vos données : les voir, les télécharger"),
         "forget": t.gettext("tout effacer"),
         "stop": t.gettext("ne plus recevoir de messages"),
+        "verify": t.gettext("vérifier une attestation de formation"),
     }
     return [BotCommand(name, descriptions[name]) for name in COMMANDS]
 

@@ -13,6 +13,7 @@ from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.callbacks import pack
+from bot.domain import training
 from bot.domain.onboarding import Draft, Step, attribution_code
 from bot.domain.people import accept_notice
 from bot.domain.roles import ROLES
@@ -33,6 +34,8 @@ from bot.handlers.fallback import stale_button
 from bot.handlers.views import language_rows, menu_view, role_rows, territory_rows
 
 SOURCE_KEY = "source"
+INVITE_KEY = "invite"
+INVITE_PREFIX = "inv_"
 ACCEPT, NOT_NOW = "y", "n"
 
 
@@ -48,6 +51,14 @@ async def start(update: Update, context: Context) -> None:
     ):
         return
     ui = await ui_for(update, context)
+    if payload.startswith(INVITE_PREFIX):
+        if ui.person is not None:
+            await redeem(update, context, ui, payload.removeprefix(INVITE_PREFIX))
+            return
+        if context.user_data is not None:  # kept in memory until the person accepts the notice
+            context.user_data[INVITE_KEY] = payload.removeprefix(INVITE_PREFIX)
+        await show_step(update, context, ui, Draft(), edit=False)
+        return
     if ui.person is not None:
         await _already_registered(update, context, ui, edit=False)
         return
@@ -153,7 +164,34 @@ async def _accept(update: Update, context: Context, ui: Ui, draft: Draft) -> Non
     ui = Ui(person=person, t=ui.t)
     text, rows = menu_view(ui, found)
     thanks = ui._("Merci ! Vos choix sont enregistrés. Vous pouvez les changer avec /settings.")
+    invite_code = context.user_data.pop(INVITE_KEY, None) if context.user_data is not None else None
+    if invite_code:
+        await redeem(update, context, ui, invite_code)
+        return
     await answer(update, ui, thanks + "\n\n" + text, rows, edit=False)
+
+
+async def redeem(update: Update, context: Context, ui: Ui, code: str) -> None:
+    """Use an invite code: the person becomes a verified professional, or learns why not."""
+    found = services(context)
+    assert ui.person is not None
+    async with found.database.session() as session:
+        person = await session.merge(ui.person)
+        outcome = await training.redeem_invite(session, code=code, person=person, now=found.clock())
+    messages = {
+        training.Redeemed.OK: ui._(
+            "Vous êtes enregistré comme professionnel : les formations courtes sont ouvertes."
+        ),
+        training.Redeemed.ALREADY: ui._("Vous êtes déjà enregistré comme professionnel."),
+        training.Redeemed.UNKNOWN: ui._("Ce code d'invitation n'existe pas. Vérifiez le lien reçu."),
+        training.Redeemed.EXPIRED: ui._(
+            "Ce code d'invitation a expiré. Demandez-en un nouveau à la coordination."
+        ),
+        training.Redeemed.USED_UP: ui._("Ce code d'invitation a déjà servi autant de fois que prévu."),
+    }
+    refreshed = await ui_for(update, context)
+    text, rows = menu_view(refreshed, found)
+    await answer(update, refreshed, messages[outcome] + "\n\n" + text, rows, edit=False)
 
 
 def register(app: BotApplication) -> None:

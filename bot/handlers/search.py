@@ -11,6 +11,7 @@ from bot.callbacks import pack
 from bot.domain.search import words
 from bot.handlers.common import BotApplication, Context, Keyboard, answer, button, services, ui_for
 from bot.handlers.relay import relay
+from bot.handlers.training import certificate_name
 from bot.handlers.views import menu_view
 
 ICONS = {"resource": "📚", "myth": "❓", "service": "📍"}
@@ -25,6 +26,8 @@ def result_data(kind: str, item_id: str) -> str:
 
 async def search(update: Update, context: Context) -> None:
     if await relay(update, context):  # a conversation with a professional takes typed text first
+        return
+    if await certificate_name(update, context):  # then a name asked for a certificate
         return
     ui = await ui_for(update, context)
     found = services(context)

@@ -56,6 +56,8 @@ def menu_view(ui: Ui, found: Services) -> tuple[str, Keyboard]:
     ]
     if role != PROFESSIONAL:
         rows.insert(0, [button(ui._("😟 Je m'inquiète pour mon enfant"), pack("w"))])
+    else:
+        rows.insert(0, [button(ui._("🎓 Formations courtes"), pack("f"))])
     rows += [[button(page.title, pack("p", page.id))] for page in found.content.menu_pages(ui.language, role)]
     if ui.person is None:
         text = ui._(

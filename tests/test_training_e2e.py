@@ -1,0 +1,211 @@
+"""Professionals' micro-trainings end to end: invites, the cards, the quiz failed then passed, the PDF
+certificate and /verify, resuming after a restart, and the coordinators' figures."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select as select_table
+from sqlmodel import SQLModel
+
+from bot.app import build_services
+from bot.content.pack import Module
+from bot.domain import training
+from bot.domain.people import get_person
+from bot.runner import SANDBOX_TOKEN, prepare_database, running
+from bot.sandbox.client import SandboxClient, SandboxUser
+from bot.sandbox.server import start_sandbox
+from tests.conftest import Harness, last, make_settings
+from tests.test_privacy_e2e import onboard_user
+
+COORDINATOR = 100777
+MODULE = "networks_and_minors"
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, object]:
+    return {"coordinators": str(COORDINATOR), "trainings_open_to_all": False}
+
+
+async def invite_link(harness: Harness, uses: int = 5) -> str:
+    coordinator = await harness.client.new_user("Coordination", "fr", user_id=COORDINATOR)
+    await coordinator.send(f"/invite {uses} 30")
+    text = (await last(coordinator))["text"]
+    assert "Code d'invitation" in text
+    return str(text.split("?start=")[1].split()[0])
+
+
+async def professional(harness: Harness, payload: str, name: str = "Prof") -> SandboxUser:
+    user = await harness.user(name, "fr")
+    await user.send(f"/start {payload}")
+    await user.press("Français")
+    await user.press("Autre")
+    await user.press("✅ J'accepte")
+    return user
+
+
+def module(harness: Harness) -> Module:
+    found = harness.services.content.module("fr", MODULE)
+    assert found is not None
+    return found
+
+
+async def answer_quiz(user: SandboxUser, quiz: Module, right: bool) -> None:
+    for question in quiz.quiz:
+        wanted = [i for i, o in enumerate(question.options) if o.correct == right] or [0]
+        if question.multiple:
+            picks = [i for i, o in enumerate(question.options) if o.correct] if right else wanted[:1]
+            for index in picks:
+                await user.press(f"⬜ {question.options[index].text}")
+            await user.press("✔️ Valider")
+        else:
+            await user.press(question.options[wanted[0]].text)
+        await user.press("Question suivante ▶️" if question is not quiz.quiz[-1] else "Voir mon score")
+
+
+async def test_invites_valid_expired_used_up_unknown_and_refused(harness: Harness) -> None:
+    payload = await invite_link(harness, uses=1)
+    pro = await professional(harness, payload)
+    assert "enregistré comme professionnel" in (await last(pro))["text"]
+    assert "🎓 Formations courtes" in pro.buttons(await last(pro))
+    second = await professional(harness, payload, "Second")
+    assert "déjà servi" in (await last(second))["text"]
+    await second.send("/start inv_NOSUCHCODE")
+    assert "n'existe pas" in (await last(second))["text"]
+    later = await invite_link_again(harness)
+    harness.clock.now += timedelta(days=31)
+    await second.send(f"/start {later}")
+    assert "a expiré" in (await last(second))["text"]
+    async with harness.services.database.session() as session:
+        person = await get_person(session, chat_id=pro.id)
+        assert person is not None and person.id is not None and person.role == "professional"
+        assert await training.is_verified(session, person_id=person.id)
+    stranger = await harness.user("Curieux", "fr")
+    for command in ("/invite", "/training_stats"):
+        await stranger.send(command)
+        assert "réservée à la coordination" in (await last(stranger))["text"]
+
+
+async def invite_link_again(harness: Harness) -> str:
+    coordinator = SandboxUser(harness.client, {"id": COORDINATOR, "first_name": "Coordination"})
+    await coordinator.send("/invite 5 30")
+    return str((await last(coordinator))["text"].split("?start=")[1].split()[0])
+
+
+async def test_a_module_failed_then_passed_with_a_certificate_verify_accepts(harness: Harness) -> None:
+    quiz = module(harness)
+    pro = await professional(harness, await invite_link(harness))
+    await pro.press("🎓 Formations courtes")
+    await pro.press(next(label for label in pro.buttons(await last(pro)) if quiz.title in label))
+    assert f"Carte 1 sur {len(quiz.cards)}" in (await last(pro))["text"]
+    for _ in range(len(quiz.cards) - 1):
+        await pro.press("Suivant ▶️")
+    await pro.press("📝 Passer le quiz")
+    await answer_quiz(pro, quiz, right=False)
+    failed = await last(pro)
+    assert "Pas encore." in failed["text"] and "Votre score : 0 %" in failed["text"]
+    await pro.press("🔁 Recommencer le quiz")
+    await answer_quiz(pro, quiz, right=True)
+    passed = await last(pro)
+    assert "Réussi" in passed["text"] and "Votre score : 100 %" in passed["text"]
+    await pro.press("📄 Recevoir mon attestation")
+    await pro.send("Camille Durand")
+    document = (await last(pro))["document"]
+    async with harness.client.session.get(
+        f"{harness.base_url}/sandbox/api/files/{document['file_id']}"
+    ) as reply:
+        pdf = PdfReader(io.BytesIO(await reply.read()))
+    text = pdf.pages[0].extract_text()
+    assert "Camille Durand" in text and quiz.title in text and "100 %" in text
+    code = text.split("Code : ")[1].split()[0]
+    await pro.send(f"/verify {code}")
+    assert "Attestation valable" in (await last(pro))["text"]
+    await pro.send("/verify ZZZZZZZZ")
+    assert "Aucune attestation" in (await last(pro))["text"]
+    async with harness.services.database.session() as session:
+        for table in SQLModel.metadata.sorted_tables:
+            rows = (await session.exec(select_table(table))).all()  # type: ignore[call-overload]
+            assert "Camille" not in repr(rows), "the name is printed, never stored"
+
+
+async def test_forged_quiz_buttons_cannot_skip_or_answer_twice(harness: Harness) -> None:
+    quiz = module(harness)
+    pro = await professional(harness, await invite_link(harness))
+    await pro.press("🎓 Formations courtes")
+    await pro.press(next(label for label in pro.buttons(await last(pro)) if quiz.title in label))
+    for _ in range(len(quiz.cards) - 1):
+        await pro.press("Suivant ▶️")
+    await pro.press("📝 Passer le quiz")
+    question = await last(pro)
+    for data in (f"1:f:a:{MODULE}:3:1", "1:f:a:nope:0:0", f"1:f:p:{MODULE}:anon"):
+        events = await pro.press_data(data, question["message_id"])
+        answers = [e.get("text") or "" for e in events if e["type"] == "callback_answer"]
+        assert any("plus valable" in text for text in answers), data
+    await pro.press_data(f"1:f:n:{MODULE}", question["message_id"])  # "next" before answering: same question
+    shown = next(m for m in await pro.messages() if m["message_id"] == question["message_id"])
+    assert f"Question 1 sur {len(quiz.quiz)}" in shown["text"]
+
+
+async def test_unverified_people_see_no_module_when_trainings_are_closed(harness: Harness) -> None:
+    user = await onboard_user(harness)
+    await user.send("/menu")
+    events = await user.press_data("1:f", (await last(user))["message_id"])
+    assert any(e["type"] == "callback_answer" for e in events)
+    assert "Aucune formation ouverte" in (await last(user))["text"]
+
+
+async def test_figures_hide_small_counts(harness: Harness) -> None:
+    payload = await invite_link(harness, uses=10)
+    quiz = module(harness)
+    for index in range(5):
+        pro = await professional(harness, payload, f"Pro{index}")
+        await pro.press("🎓 Formations courtes")
+        await pro.press(next(label for label in pro.buttons(await last(pro)) if quiz.title in label))
+    coordinator = SandboxUser(harness.client, {"id": COORDINATOR, "first_name": "Coordination"})
+    await coordinator.send("/training_stats")
+    text = (await last(coordinator))["text"]
+    assert (
+        f"{quiz.title} (Démo-sur-Seine (exemple)) : commencées 5, réussies moins de 5, score moyen 0 %"
+        in text
+    )
+
+
+async def test_resume_where_one_left_off_after_a_restart(database_url: str) -> None:
+    runner, base_url = await start_sandbox("127.0.0.1", 0)
+    settings = make_settings(
+        telegram_api_url=base_url, database_url=database_url, coordinators=str(COORDINATOR)
+    )
+    try:
+        async with SandboxClient(base_url) as client:
+            first = build_services(settings)
+            await prepare_database(first.database, migrate_schema=True)
+            async with running(first, token=SANDBOX_TOKEN) as app:
+                assert app.updater is not None
+                await app.updater.start_polling(timeout=1, poll_interval=0)
+                coordinator = await client.new_user("Coordination", "fr", user_id=COORDINATOR)
+                await coordinator.send("/invite 1 30")
+                payload = (await last(coordinator))["text"].split("?start=")[1].split()[0]
+                pro = await client.new_user("Prof", "fr")
+                await pro.send(f"/start {payload}")
+                for label in ("Français", "Autre", "✅ J'accepte", "🎓 Formations courtes"):
+                    await pro.press(label)
+                title = first.content.module("fr", MODULE).title  # type: ignore[union-attr]
+                await pro.press(next(label for label in pro.buttons(await last(pro)) if title in label))
+                await pro.press("Suivant ▶️")
+                await pro.press("Suivant ▶️")
+            second = build_services(settings)  # a new process would build everything again
+            async with running(second, token=SANDBOX_TOKEN) as app:
+                assert app.updater is not None
+                await app.updater.start_polling(timeout=1, poll_interval=0)
+                await pro.send("/menu")
+                await pro.press("🎓 Formations courtes")
+                catalogue = await last(pro)
+                resume = next(label for label in pro.buttons(catalogue) if title in label)
+                assert resume.startswith("▶️"), "in progress"
+                await pro.press(resume)
+                assert "Carte 3 sur" in (await last(pro))["text"]
+    finally:
+        await runner.cleanup()
