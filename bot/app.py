@@ -28,6 +28,7 @@ from bot.handlers import (
     settings,
     tickets,
     training,
+    training_reminders,
     worried,
 )
 from bot.handlers.common import SERVICES_KEY, BotApplication, services
@@ -74,6 +75,7 @@ def register_handlers(app: BotApplication) -> None:
     worried.register(app)  # "I am worried about my child": a guided path
     tickets.register(app)  # requests to be contacted by a professional, and reminders
     training.register(app)  # professionals' micro-trainings, certificates, /verify
+    training_reminders.register(app)  # spaced review and nudges, outside quiet hours
     coordination.register(app)  # coordinators: /invite, /training_stats
     search.register(app)  # typed text searches resources, cards and services
     settings.register(app)  # /settings, /language, /stop

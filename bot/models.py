@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, Integer, UniqueConstraint, true
 from sqlmodel import Field, SQLModel
 
 PERSON_COLUMN = "person_id"
@@ -33,6 +33,8 @@ class Person(SQLModel, table=True):
     consented_at: datetime
     # Day precision only: enough to delete people who stopped using the bot, not enough to follow them.
     last_active_on: date
+    # Review questions and "you left a module unfinished" nudges; off with /settings.
+    training_reminders: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
 
 
 class Attribution(SQLModel, table=True):
@@ -150,6 +152,8 @@ class Progress(SQLModel, table=True):
     # The quiz in progress, kept here rather than in the buttons so that a score cannot be forged.
     quiz_question: int | None = None
     quiz_points: int = 0
+    reviews_sent: int = 0  # spaced review: one question about 3 days after passing, another about 10
+    nudged: bool = False  # a single nudge when a module is left unfinished
     started_at: datetime
     updated_at: datetime
     passed_at: datetime | None = None

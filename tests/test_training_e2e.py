@@ -209,3 +209,47 @@ async def test_resume_where_one_left_off_after_a_restart(database_url: str) -> N
                 assert "Carte 3 sur" in (await last(pro))["text"]
     finally:
         await runner.cleanup()
+
+
+async def test_reviews_and_nudges_come_on_schedule_and_never_in_quiet_hours(harness: Harness) -> None:
+    quiz = module(harness)
+    start = harness.clock.now  # 10:00 UTC, 11:00 in Paris
+    passer = await professional(harness, await invite_link(harness), "Passe")
+    await passer.press("🎓 Formations courtes")
+    await passer.press(next(label for label in passer.buttons(await last(passer)) if quiz.title in label))
+    for _ in range(len(quiz.cards) - 1):
+        await passer.press("Suivant ▶️")
+    await passer.press("📝 Passer le quiz")
+    await answer_quiz(passer, quiz, right=True)
+    leaver = await professional(harness, await invite_link_again(harness), "Part")
+    await leaver.press("🎓 Formations courtes")
+    await leaver.press(next(label for label in leaver.buttons(await last(leaver)) if quiz.title in label))
+
+    (job,) = harness.app.job_queue.get_jobs_by_name("training-reminders") if harness.app.job_queue else ()
+
+    async def tick(hours: float) -> None:
+        harness.clock.now = start + timedelta(hours=hours)
+        await job.run(harness.app)
+
+    before = len(await passer.messages())
+    await tick(2 * 24)  # two days: nothing is due yet
+    await tick(3 * 24 + 11)  # day 3 at 22:00 in Paris: due, but quiet hours
+    assert len(await passer.messages()) == before
+    await tick(3 * 24 + 21)  # day 4 at 08:00 in Paris: the review question and the nudge go out
+    review = await last(passer)
+    assert "Petite révision" in review["text"]
+    assert "On reprend là où vous en étiez" in (await last(leaver))["text"]
+    await passer.press(passer.buttons(review)[0])
+    feedback = (await last(passer))["text"]
+    assert "Bonne réponse" in feedback or "Pas tout à fait" in feedback
+    nudges = len([m for m in await leaver.messages() if "On reprend" in (m.get("text") or "")])
+    await tick(4 * 24)  # no second nudge, no early second review
+    assert len([m for m in await leaver.messages() if "On reprend" in (m.get("text") or "")]) == nudges == 1
+    assert "Petite révision" not in (await last(passer))["text"]
+    await tick(10 * 24 + 1)  # about ten days after passing: the second review
+    assert "Petite révision" in (await last(passer))["text"]
+    await passer.send("/settings")
+    await passer.press("🔕 Plus de rappels de formation")
+    count = len(await passer.messages())
+    await tick(30 * 24)
+    assert len(await passer.messages()) == count, "reminders turned off"

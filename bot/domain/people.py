@@ -62,6 +62,7 @@ async def update_person(
     role: str | None = None,
     territory: str | None = None,
     messages_enabled: bool | None = None,
+    training_reminders: bool | None = None,
 ) -> Person | None:
     """Change what the person chose; None when they have not accepted the notice."""
     person = await get_person(session, chat_id=chat_id)
@@ -75,6 +76,8 @@ async def update_person(
         person.territory = territory
     if messages_enabled is not None:
         person.messages_enabled = messages_enabled
+    if training_reminders is not None:
+        person.training_reminders = training_reminders
     session.add(person)
     return person
 

@@ -48,6 +48,9 @@ def settings_view(ui: Ui, context: Context) -> tuple[str, Keyboard]:
                 territory=territory.name(ui.language) if territory else person.territory
             ),
             ui._("Messages de la commune : {answer}").format(answer=messages),
+            ui._("Rappels de formation : {answer}").format(
+                answer=ui._("oui") if person.training_reminders else ui._("non")
+            ),
         ]
     )
     rows: Keyboard = [
@@ -61,6 +64,12 @@ def settings_view(ui: Ui, context: Context) -> tuple[str, Keyboard]:
         else (ui._("🔔 Recevoir les messages"), ON)
     )
     rows.append([button(toggle[0], pack("s", "m", toggle[1]))])
+    reminders = (
+        (ui._("🔕 Plus de rappels de formation"), OFF)
+        if person.training_reminders
+        else (ui._("🔔 Rappels de formation"), ON)
+    )
+    rows.append([button(reminders[0], pack("s", "f", reminders[1]))])
     rows.append(back_to_menu(ui))
     return text, rows
 
@@ -127,8 +136,15 @@ async def on_button(update: Update, context: Context) -> None:
         "r": ROLES,
         "t": found.territory_ids,
         "m": (ON, OFF),
+        "f": (ON, OFF),
     }
-    if what not in choices or len(fields) > 2 or (value is not None and value not in choices[what]):
+    toggles_without_value = value is None and what in ("m", "f")
+    if (
+        what not in choices
+        or len(fields) > 2
+        or toggles_without_value
+        or (value is not None and value not in choices[what])
+    ):
         await stale_button(update, context, ui)
         return
     await acknowledge(update)
@@ -143,6 +159,7 @@ async def on_button(update: Update, context: Context) -> None:
             role=value if what == "r" else None,
             territory=value if what == "t" else None,
             messages_enabled=(value == ON) if what == "m" else None,
+            training_reminders=(value == ON) if what == "f" else None,
         )
     if what == "l":
         await set_chat_commands(context.bot, ui.person.chat_id, found.catalogs.get(value))

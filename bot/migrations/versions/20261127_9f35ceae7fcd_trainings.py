@@ -1,8 +1,8 @@
 """trainings
 
-Revision ID: 7f6578b83c11
+Revision ID: 9f35ceae7fcd
 Revises: bd5b4825b880
-Create Date: 2026-11-27 18:03:03.735736
+Create Date: 2026-11-27 18:07:31.005116
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "7f6578b83c11"
+revision = "9f35ceae7fcd"
 down_revision = "bd5b4825b880"
 branch_labels = None
 depends_on = None
@@ -62,6 +62,8 @@ def upgrade() -> None:
         sa.Column("best_score", sa.Integer(), nullable=False),
         sa.Column("quiz_question", sa.Integer(), nullable=True),
         sa.Column("quiz_points", sa.Integer(), nullable=False),
+        sa.Column("reviews_sent", sa.Integer(), nullable=False),
+        sa.Column("nudged", sa.Boolean(), nullable=False),
         sa.Column("started_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("updated_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("passed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
@@ -72,8 +74,16 @@ def upgrade() -> None:
     with op.batch_alter_table("progress", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_progress_person_id"), ["person_id"], unique=False)
 
+    with op.batch_alter_table("person", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("training_reminders", sa.Boolean(), server_default=sa.true(), nullable=False)
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("person", schema=None) as batch_op:
+        batch_op.drop_column("training_reminders")
+
     with op.batch_alter_table("progress", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_progress_person_id"))
 
