@@ -119,6 +119,7 @@ class Invite(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=16, unique=True, index=True)
     territory: str | None = Field(default=None, max_length=32)
+    kind: str | None = Field(default=None, max_length=16)  # teacher, youth_worker, coach...
     uses_left: int
     expires_at: datetime
     created_at: datetime
@@ -133,6 +134,7 @@ class Professional(SQLModel, table=True):
     person_id: int = Field(
         sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, unique=True)
     )
+    kind: str | None = Field(default=None, max_length=16)  # from the invite: which modules come first
     verified_at: datetime
 
 

@@ -30,9 +30,9 @@ def settings_overrides() -> dict[str, object]:
     return {"coordinators": str(COORDINATOR), "trainings_open_to_all": False}
 
 
-async def invite_link(harness: Harness, uses: int = 5) -> str:
+async def invite_link(harness: Harness, uses: int = 5, extra: str = "") -> str:
     coordinator = await harness.client.new_user("Coordination", "fr", user_id=COORDINATOR)
-    await coordinator.send(f"/invite {uses} 30")
+    await coordinator.send(f"/invite {uses} 30 {extra}".strip())
     text = (await last(coordinator))["text"]
     assert "Code d'invitation" in text
     return str(text.split("?start=")[1].split()[0])
@@ -67,7 +67,7 @@ async def answer_quiz(user: SandboxUser, quiz: Module, right: bool) -> None:
 
 
 async def test_invites_valid_expired_used_up_unknown_and_refused(harness: Harness) -> None:
-    payload = await invite_link(harness, uses=1)
+    payload = await invite_link(harness, uses=1, extra="demo coach")
     pro = await professional(harness, payload)
     assert "enregistré comme professionnel" in (await last(pro))["text"]
     assert "🎓 Formations courtes" in pro.buttons(await last(pro))
@@ -82,7 +82,11 @@ async def test_invites_valid_expired_used_up_unknown_and_refused(harness: Harnes
     async with harness.services.database.session() as session:
         person = await get_person(session, chat_id=pro.id)
         assert person is not None and person.id is not None and person.role == "professional"
-        assert await training.is_verified(session, person_id=person.id)
+        verified = await training.professional(session, person_id=person.id)
+        assert verified is not None and verified.kind == "coach"
+    coordinator = SandboxUser(harness.client, {"id": COORDINATOR, "first_name": "Coordination"})
+    await coordinator.send("/invite 3 30 astronaut")
+    assert "Utilisation : /invite" in (await last(coordinator))["text"]
     stranger = await harness.user("Curieux", "fr")
     for command in ("/invite", "/training_stats"):
         await stranger.send(command)

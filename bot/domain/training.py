@@ -36,11 +36,12 @@ class Redeemed(StrEnum):
 
 
 async def create_invite(
-    session: AsyncSession, *, territory: str | None, uses: int, days: int, now: datetime
+    session: AsyncSession, *, territory: str | None, kind: str | None, uses: int, days: int, now: datetime
 ) -> Invite:
     invite = Invite(
         code=new_code(),
         territory=territory,
+        kind=kind,
         uses_left=uses,
         expires_at=now + timedelta(days=days),
         created_at=now,
@@ -64,7 +65,7 @@ async def redeem_invite(session: AsyncSession, *, code: str, person: Person, now
         return Redeemed.USED_UP
     invite.uses_left -= 1
     session.add(invite)
-    session.add(Professional(person_id=person.id, verified_at=now))
+    session.add(Professional(person_id=person.id, kind=invite.kind, verified_at=now))
     person.role = "professional"
     if invite.territory:
         person.territory = invite.territory
@@ -77,8 +78,12 @@ def _aware(moment: datetime) -> datetime:
 
 
 async def is_verified(session: AsyncSession, *, person_id: int) -> bool:
-    query = select(Professional.id).where(Professional.person_id == person_id)
-    return (await session.exec(query)).first() is not None
+    return await professional(session, person_id=person_id) is not None
+
+
+async def professional(session: AsyncSession, *, person_id: int) -> Professional | None:
+    query = select(Professional).where(Professional.person_id == person_id)
+    return (await session.exec(query)).first()
 
 
 async def progress_of(session: AsyncSession, *, person_id: int) -> dict[str, Progress]:

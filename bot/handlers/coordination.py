@@ -10,6 +10,7 @@ import html
 from telegram import Update
 from telegram.ext import CommandHandler, filters
 
+from bot.content.schemas import AUDIENCES
 from bot.domain import training
 from bot.handlers.common import BotApplication, Context, Ui, answer, services, ui_for
 from bot.handlers.views import back_to_menu
@@ -30,7 +31,7 @@ async def _coordinator(update: Update, context: Context) -> Ui | None:
 
 
 async def invite(update: Update, context: Context) -> None:
-    """/invite [uses] [days] [territory]: a code and a link that make professionals verified."""
+    """/invite [uses] [days] [territory] [kind]: a code and a link that make professionals verified."""
     ui = await _coordinator(update, context)
     if ui is None:
         return
@@ -38,19 +39,22 @@ async def invite(update: Update, context: Context) -> None:
     args = context.args or []
     numbers = [int(a) for a in args[:2] if a.isdigit()]
     territory = next((a for a in args if a in found.content.territories), None)
+    kind = next((a for a in args if a in AUDIENCES), None)
     uses = numbers[0] if numbers else DEFAULT_USES
     days = numbers[1] if len(numbers) > 1 else DEFAULT_DAYS
-    unknown = [a for a in args if not a.isdigit() and a not in found.content.territories]
+    unknown = [
+        a for a in args if not a.isdigit() and a not in found.content.territories and a not in AUDIENCES
+    ]
     if unknown or not 1 <= uses <= MAX_USES or not 1 <= days <= MAX_DAYS:
         text = ui._(
-            "Utilisation : /invite [utilisations] [jours] [territoire], par exemple /invite 20 30. "
-            "Territoires : {territories}."
-        ).format(territories=", ".join(found.content.territories))
+            "Utilisation : /invite [utilisations] [jours] [territoire] [métier], par exemple /invite 20 30. "
+            "Territoires : {territories}. Métiers : {kinds}."
+        ).format(territories=", ".join(found.content.territories), kinds=", ".join(AUDIENCES))
         await answer(update, ui, text, edit=False)
         return
     async with found.database.session() as session:
         created = await training.create_invite(
-            session, territory=territory, uses=uses, days=days, now=found.clock()
+            session, territory=territory, kind=kind, uses=uses, days=days, now=found.clock()
         )
     link = f"https://t.me/{context.bot.username}?start=inv_{created.code}"
     text = ui._(

@@ -44,9 +44,10 @@ async def _allowed(context: Context, ui: Ui) -> tuple[bool, list[Module]]:
     if ui.person is None or ui.person.id is None:
         return False, [m for m in modules if m.public] if found.settings.trainings_open_to_all else []
     async with found.database.session() as session:
-        verified = await training.is_verified(session, person_id=ui.person.id)
-    if verified:
-        return True, modules
+        pro = await training.professional(session, person_id=ui.person.id)
+    if pro is not None:
+        # Modules written for the professional's own job come first.
+        return True, sorted(modules, key=lambda module: pro.kind not in module.audience)
     return False, [m for m in modules if m.public] if found.settings.trainings_open_to_all else []
 
 

@@ -1,8 +1,8 @@
 """trainings
 
-Revision ID: 9f35ceae7fcd
+Revision ID: 4a2a41ca8b0f
 Revises: bd5b4825b880
-Create Date: 2026-11-27 18:07:31.005116
+Create Date: 2026-11-27 18:09:38.266900
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "9f35ceae7fcd"
+revision = "4a2a41ca8b0f"
 down_revision = "bd5b4825b880"
 branch_labels = None
 depends_on = None
@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("code", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("territory", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
         sa.Column("uses_left", sa.Integer(), nullable=False),
         sa.Column("expires_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
@@ -47,6 +48,7 @@ def upgrade() -> None:
         "professional",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
         sa.Column("verified_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["person_id"], ["person.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
