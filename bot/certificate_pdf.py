@@ -2,7 +2,8 @@
 
 It carries the module, the date, the score and the verification code; a name only if the person typed one
 for this document (it is printed, never stored). DejaVu Sans is used when the system has it (accents and
-most scripts); otherwise a core PDF font, with the text brought to Latin-1.
+most scripts, shaped by HarfBuzz so that Arabic reads right to left); otherwise a core PDF font, with the
+text brought to Latin-1.
 """
 
 from __future__ import annotations
@@ -85,6 +86,8 @@ def _font(pdf: FPDF) -> tuple[str, Callable[[str], str]]:
     if regular.is_file() and bold.is_file():
         pdf.add_font("DejaVu", "", str(regular))
         pdf.add_font("DejaVu", "B", str(bold))
+        # HarfBuzz joins Arabic letters and lays the line out right to left.
+        pdf.set_text_shaping(True)
         return "DejaVu", str
     return "Helvetica", _latin1
 
