@@ -16,7 +16,7 @@ run: $(STAMP)
 	$(PY) -m bot run
 
 test: $(STAMP)
-	tests/with-postgres $(PY) -m pytest
+	tests/with-postgres $(PY) -m pytest -n auto
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

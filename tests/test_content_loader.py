@@ -31,7 +31,9 @@ def write(path: Path, text: str) -> None:
 
 def test_shipped_content_is_valid_and_complete() -> None:
     pack, report = load_content(CONTENT, SUPPORTED_LANGUAGES)
-    assert report.lines() == []
+    assert report.errors == []
+    # The trainings are for professionals, in French and English; everything else is in all three languages.
+    assert {(p.path.split("/")[1], p.path.split("/")[2]) for p in report.warnings} <= {("ar", "modules")}
     assert set(pack.pages) == {"fr", "en", "ar"}
     assert {page_id for page_id in pack.pages["fr"]} == {page_id for page_id in pack.pages["ar"]}
     assert pack.territories["demo"].timezone == "Europe/Paris"
