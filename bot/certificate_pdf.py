@@ -16,6 +16,7 @@ from pathlib import Path
 from fpdf import FPDF
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+WIDTH = 250  # mm available for a line inside the frame
 _TYPOGRAPHY = str.maketrans(
     {
         "’": "'",
@@ -62,7 +63,11 @@ def render_certificate(text: CertificateText) -> bytes:
     pdf.cell(0, 14, clean(text.heading), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(8)
     if text.name:
-        pdf.set_font(font, "B", 22)
+        size = 22
+        pdf.set_font(font, "B", size)
+        while size > 10 and pdf.get_string_width(clean(text.name)) > WIDTH:  # a long name shrinks to fit
+            size -= 1
+            pdf.set_font(font, "B", size)
         pdf.cell(0, 12, clean(text.name), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(font, "", 16)
     pdf.cell(0, 10, clean(text.completed), align="C", new_x="LMARGIN", new_y="NEXT")

@@ -116,6 +116,14 @@ async def test_a_module_failed_then_passed_with_a_certificate_verify_accepts(har
     passed = await last(pro)
     assert "Réussi" in passed["text"] and "Votre score : 100 %" in passed["text"]
     await pro.press("📄 Recevoir mon attestation")
+    await pro.send("/menu")
+    await pro.send("argent facile")
+    assert "Résultats pour" in (await last(pro))["text"], "moving on: typed text is a search again"
+    await pro.send("/menu")
+    await pro.press("🎓 Formations courtes")
+    await pro.press(next(label for label in pro.buttons(await last(pro)) if quiz.title in label))
+    await pro.send("/menu")
+    await pro.press_data(f"1:f:p:{MODULE}", (await last(pro))["message_id"])
     await pro.send("Camille Durand")
     document = (await last(pro))["document"]
     async with harness.client.session.get(
@@ -148,9 +156,20 @@ async def test_forged_quiz_buttons_cannot_skip_or_answer_twice(harness: Harness)
         events = await pro.press_data(data, question["message_id"])
         answers = [e.get("text") or "" for e in events if e["type"] == "callback_answer"]
         assert any("plus valable" in text for text in answers), data
-    await pro.press_data(f"1:f:n:{MODULE}", question["message_id"])  # "next" before answering: same question
+    first = quiz.quiz[0]
+    right = next(i for i, o in enumerate(first.options) if o.correct)
+    await pro.press_data(f"1:f:a:{MODULE}:0:{right}", question["message_id"])
+    # The same answer again:
+    events = await pro.press_data(f"1:f:a:{MODULE}:0:{right}", question["message_id"])
+    assert any("plus valable" in (e.get("text") or "") for e in events if e["type"] == "callback_answer")
+    async with harness.services.database.session() as session:
+        person = await get_person(session, chat_id=pro.id)
+        assert person is not None and person.id is not None
+        progress = (await training.progress_of(session, person_id=person.id))[MODULE]
+    assert (progress.quiz_question, progress.quiz_points) == (1, 1), "counted once"
+    await pro.press_data(f"1:f:n:{MODULE}", question["message_id"])
     shown = next(m for m in await pro.messages() if m["message_id"] == question["message_id"])
-    assert f"Question 1 sur {len(quiz.quiz)}" in shown["text"]
+    assert f"Question 2 sur {len(quiz.quiz)}" in shown["text"], "next shows the question in progress"
 
 
 async def test_unverified_people_see_no_module_when_trainings_are_closed(harness: Harness) -> None:
@@ -235,14 +254,33 @@ async def test_reviews_and_nudges_come_on_schedule_and_never_in_quiet_hours(harn
         harness.clock.now = start + timedelta(hours=hours)
         await job.run(harness.app)
 
+    busy = await professional(harness, await invite_link_again(harness), "Occupé")
+    await busy.press("🎓 Formations courtes")
+    await busy.press(next(label for label in busy.buttons(await last(busy)) if quiz.title in label))
+    quiet_one = await professional(harness, await invite_link_again(harness), "Sans rappel")
+    await quiet_one.press("🎓 Formations courtes")
+    await quiet_one.press(
+        next(label for label in quiet_one.buttons(await last(quiet_one)) if quiz.title in label)
+    )
+    await quiet_one.send("/settings")
+    await quiet_one.press("🔕 Plus de rappels de formation")
+
     before = len(await passer.messages())
     await tick(2 * 24)  # two days: nothing is due yet
+    harness.clock.now = start + timedelta(days=2, hours=23)
+    await busy.send("/menu")
+    await busy.press("🎓 Formations courtes")
+    await busy.press(next(label for label in busy.buttons(await last(busy)) if quiz.title in label))
     await tick(3 * 24 + 11)  # day 3 at 22:00 in Paris: due, but quiet hours
     assert len(await passer.messages()) == before
     await tick(3 * 24 + 21)  # day 4 at 08:00 in Paris: the review question and the nudge go out
     review = await last(passer)
     assert "Petite révision" in review["text"]
     assert "On reprend là où vous en étiez" in (await last(leaver))["text"]
+    assert "On reprend" not in (await last(busy))["text"], (
+        "the nudge counts from the last step, not the start"
+    )
+    assert "On reprend" not in (await last(quiet_one))["text"], "reminders turned off before any was due"
     await passer.press(passer.buttons(review)[0])
     feedback = (await last(passer))["text"]
     assert "Bonne réponse" in feedback or "Pas tout à fait" in feedback

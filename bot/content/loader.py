@@ -209,6 +209,10 @@ def _check_module_translations(root: Path, pack: ContentPack, report: Report) ->
                 [o.correct for o in q.options] for q in original.quiz
             ]:
                 report.error(path, 1, "the quiz's right answers differ from the French module's")
+            elif len(module.cards) != len(original.cards):
+                report.error(
+                    path, 1, "the number of cards differs from the French module's (progress is kept by card)"
+                )
         for module_id in source:
             if module_id not in translated:
                 path = root / language / "modules" / f"{module_id}.yml"

@@ -97,8 +97,9 @@ async def open_module(session: AsyncSession, *, person_id: int, module: str, now
     progress = (await session.exec(query)).first()
     if progress is None:
         progress = Progress(person_id=person_id, module=module, started_at=now, updated_at=now)
-        session.add(progress)
-        await session.flush()
+    progress.updated_at = now  # any step counts as activity: the "unfinished" nudge counts from here
+    session.add(progress)
+    await session.flush()
     return progress
 
 
@@ -169,6 +170,8 @@ async def training_figures(session: AsyncSession) -> list[ModuleFigures]:
     figures = []
     for module, territory, started, passed, average in (await session.exec(query)).all():
         shown = _shown(int(started))
+        if shown is None:
+            continue  # even "fewer than 5" would tell that someone there started it
         figures.append(
             ModuleFigures(
                 module,

@@ -38,11 +38,15 @@ def _aware(moment: datetime) -> datetime:
 async def due_reminders(
     session: AsyncSession, *, now: datetime, zone_of: Callable[[Person], str]
 ) -> list[Due]:
-    """Reviews and nudges due now, for people who keep reminders on and are not in quiet hours."""
+    """Reviews and nudges due now, for people who keep reminders (and messages) on, outside quiet hours."""
     query = (
         select(Progress, Person)
         .join(Person, col(Person.id) == col(Progress.person_id))
-        .where(col(Person.training_reminders).is_(True))
+        .where(col(Person.training_reminders).is_(True), col(Person.messages_enabled).is_(True))
+        .where(
+            (col(Progress.passed_at).is_not(None) & (col(Progress.reviews_sent) < len(REVIEWS_AFTER)))
+            | (col(Progress.passed_at).is_(None) & col(Progress.nudged).is_(False))
+        )
     )
     due = []
     for progress, person in (await session.exec(query)).all():

@@ -17,6 +17,7 @@ from bot.handlers.views import back_to_menu
 
 DEFAULT_USES, DEFAULT_DAYS = 10, 30
 MAX_USES, MAX_DAYS = 500, 365
+STATS_CHUNK = 3500
 
 
 async def _coordinator(update: Update, context: Context) -> Ui | None:
@@ -91,8 +92,19 @@ async def training_stats(update: Update, context: Context) -> None:
             )
         )
     if not figures:
-        lines.append(ui._("Aucune formation commencée pour l'instant."))
-    await answer(update, ui, "\n".join(lines), edit=False)
+        lines.append(
+            ui._("Rien à afficher : les nombres inférieurs à {count} sont masqués.").format(
+                count=training.SMALL_COUNT
+            )
+        )
+    # One message per screenful, so that many modules and territories never pass Telegram's limit.
+    message: list[str] = []
+    for line in lines:
+        if message and sum(len(part) + 1 for part in message) + len(line) > STATS_CHUNK:
+            await answer(update, ui, "\n".join(message), edit=False)
+            message = []
+        message.append(line)
+    await answer(update, ui, "\n".join(message), edit=False)
 
 
 def register(app: BotApplication) -> None:

@@ -132,6 +132,7 @@ async def on_button(update: Update, context: Context) -> None:
     elif decision == NOT_NOW:
         if context.user_data is not None:
             context.user_data.pop(SOURCE_KEY, None)
+            context.user_data.pop(INVITE_KEY, None)
         text, rows = menu_view(ui, found)
         await answer(update, ui, ui._("D'accord, rien n'a été enregistré.") + "\n\n" + text, rows)
     else:

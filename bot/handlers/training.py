@@ -9,10 +9,12 @@ be the one in progress, so an old or forged button cannot answer twice or skip a
 
 from __future__ import annotations
 
+import asyncio
 import html
+from datetime import timedelta
 
 from telegram import InputFile, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, TypeHandler, filters
 
 from bot.callbacks import pack
 from bot.certificate_pdf import CertificateText, render_certificate
@@ -33,7 +35,8 @@ from bot.handlers.common import (
 from bot.handlers.fallback import stale_button
 from bot.handlers.views import back_to_menu
 
-CERTIFICATE_KEY = "certificate_module"  # in user_data: the module whose certificate awaits a name
+CERTIFICATE_KEY = "certificate_module"  # in user_data: (module, when asked) while a name is awaited
+NAME_WAIT = timedelta(minutes=10)  # after this, typed text is a search again
 MAX_NAME = 80
 
 
@@ -83,7 +86,8 @@ async def show_card(update: Update, context: Context, ui: Ui, module: Module, ca
         progress = await training.open_module(
             session, person_id=ui.person.id, module=module.id, now=found.clock()
         )
-        card = min(max(card, 0), len(module.cards) - 1) if card >= 0 else progress.card
+        # A module edited since, or a translation with fewer cards: stay within the cards there are.
+        card = min(max(card if card >= 0 else progress.card, 0), len(module.cards) - 1)
         progress.card = card
         session.add(progress)
     counter = ui._("Carte {number} sur {total}").format(number=card + 1, total=len(module.cards))
@@ -160,6 +164,8 @@ async def next_step(update: Update, context: Context, ui: Ui, module: Module) ->
             session, person_id=ui.person.id, module=module.id, now=found.clock()
         )
         number = progress.quiz_question
+        if number is not None and number > len(module.quiz):  # the quiz changed under a quiz in progress
+            progress.quiz_question, progress.quiz_points, number = 0, 0, 0
         result = training.finish(progress, module, found.clock()) if number == len(module.quiz) else None
         session.add(progress)
     if number is None:
@@ -199,7 +205,7 @@ async def start_quiz(update: Update, context: Context, ui: Ui, module: Module) -
 
 async def ask_name(update: Update, context: Context, ui: Ui, module: Module) -> None:
     if context.user_data is not None:
-        context.user_data[CERTIFICATE_KEY] = module.id
+        context.user_data[CERTIFICATE_KEY] = (module.id, services(context).clock())
     text = ui._(
         "Écrivez votre nom tel qu'il doit figurer sur l'attestation. Il est imprimé, pas enregistré. "
         "Ou recevez-la sans nom."
@@ -240,8 +246,9 @@ async def send_certificate(
     )
     chat = update.effective_chat
     assert chat is not None
+    pdf = await asyncio.to_thread(render_certificate, text)  # fonts and layout: keep the event loop free
     await chat.send_document(
-        InputFile(render_certificate(text), filename=f"attestation-{module.id}.pdf"),
+        InputFile(pdf, filename=f"attestation-{module.id}.pdf"),
         caption=ui.t.directed(
             ui._("Votre attestation. Code de vérification : {code}").format(code=certificate.code)
         ),
@@ -250,9 +257,12 @@ async def send_certificate(
 
 async def certificate_name(update: Update, context: Context) -> bool:
     """Typed text right after asking for a certificate is the name to print; False otherwise."""
-    module_id = context.user_data.get(CERTIFICATE_KEY) if context.user_data is not None else None
+    waiting = context.user_data.pop(CERTIFICATE_KEY, None) if context.user_data is not None else None
     message = update.effective_message
-    if not module_id or message is None or not message.text:
+    if not waiting or message is None or not message.text:
+        return False
+    module_id, asked = waiting
+    if services(context).clock() - asked > NAME_WAIT:
         return False
     ui = await ui_for(update, context)
     module = services(context).content.module(ui.language, module_id)
@@ -330,6 +340,23 @@ async def on_button(update: Update, context: Context) -> None:
         await stale_button(update, context, ui)
 
 
+async def drop_pending_name(update: object, context: Context) -> None:
+    """Any command or other button means the person moved on: typed text is a search again."""
+    if (
+        not isinstance(update, Update)
+        or context.user_data is None
+        or CERTIFICATE_KEY not in context.user_data
+    ):
+        return
+    query = update.callback_query
+    message = update.effective_message
+    is_command = query is None and message is not None and (message.text or "").startswith("/")
+    if is_command or (query is not None and not (query.data or "").startswith("1:f:p:")):
+        context.user_data.pop(CERTIFICATE_KEY, None)
+
+
 def register(app: BotApplication) -> None:
+    # Its own group: in a group only the first matching handler runs, and -1 counts updates.
+    app.add_handler(TypeHandler(Update, drop_pending_name), group=-2)
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^1:f(:|$)"))
     app.add_handler(CommandHandler("verify", verify, filters=filters.ChatType.PRIVATE))

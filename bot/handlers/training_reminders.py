@@ -49,9 +49,10 @@ async def reminders_job(context: Context) -> None:
     async with found.database.session() as session:
         due = await due_reminders(session, now=now, zone_of=lambda person: _zone(found, person))
     for item in due:
-        if await _send(context, found, item):
-            async with found.database.session() as session:
-                await mark_sent(session, due=item)
+        # Sent, or never sendable (blocked bot, no review question): either way, not again.
+        await _send(context, found, item)
+        async with found.database.session() as session:
+            await mark_sent(session, due=item)
 
 
 def _zone(found: Services, person: Person) -> str:
@@ -64,7 +65,10 @@ async def _send(context: Context, found: Services, item: Due) -> bool:
     module = found.content.module(item.person.language, item.progress.module)
     if module is None:
         return False
-    if item.review and (picked := _review_question(module, item.progress.reviews_sent)) is not None:
+    picked = _review_question(module, item.progress.reviews_sent) if item.review else None
+    if item.review and picked is None:
+        return False  # a module with only multiple-choice questions has no quick review
+    if picked is not None:
         number, question = picked
         text = t.gettext("🔁 Petite révision de « {module} » :").format(module=html.escape(module.title))
         text += f"\n\n<b>{question.text}</b>"
