@@ -202,6 +202,8 @@ async def chromium() -> AsyncIterator[Any]:
         if os.environ.get("CI"):
             pytest.fail("CI must install Debian's chromium")
         pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
+    # Generous waits: on two cores the browser shares them with the bot, the sandbox and another worker.
+    api.expect.set_options(timeout=20_000)
     async with api.async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:

@@ -27,6 +27,8 @@ def settings_overrides() -> dict[str, object]:
 
 
 async def play_quiz(page: Any, harness: Harness, right: bool) -> None:
+    from playwright.async_api import expect
+
     module = harness.services.content.module("fr", "networks_and_minors")
     assert module is not None
     for number, question in enumerate(module.quiz):
@@ -38,6 +40,9 @@ async def play_quiz(page: Any, harness: Harness, right: bool) -> None:
             )
             for index in picks:
                 await press(page, f"⬜ {question.options[index].text}")
+                # Wait for the tick: pressing the next box on the old message would lose this one.
+                ticked = page.locator(".msg.bot .kb-button", has_text=f"☑️ {question.options[index].text}")
+                await expect(ticked.last).to_be_visible()
             await press(page, "✔️ Valider")
         else:
             index = next(i for i, o in enumerate(question.options) if o.correct == right)
@@ -63,8 +68,10 @@ async def test_invited_professional_fails_passes_and_verifies(harness: Harness, 
     await type_in(page, f"/start {payload}")
     for label in ("Français", "Professionnel", "✅ J'accepte", "🎓 Formations courtes", "Réseaux de trafic"):
         await press(page, label)
-    for _ in range(6):
+    for number in range(2, 8):
         await press(page, "Suivant ▶️")
+        # The card is edited in place: wait for it before pressing again, or the same card is pressed twice.
+        await expect(page.locator(".msg.bot", has_text=f"Carte {number} sur 7").last).to_be_visible()
     await press(page, "📝 Passer le quiz")
     await play_quiz(page, harness, right=False)
     await expect(page.locator(".msg.bot").last).to_contain_text("Pas encore.")
