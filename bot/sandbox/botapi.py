@@ -11,7 +11,7 @@ import re
 import struct
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 from aiohttp import web
@@ -23,6 +23,7 @@ from bot.sandbox.state import Chat, StoredFile, StoredMessage
 from bot.sandbox.telegram_html import CAPTION_LIMIT, TEXT_LIMIT, EntityParseError, parse_html
 
 JSON = dict[str, Any]
+Number = TypeVar("Number", int, float)
 
 TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 SECRET_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -106,24 +107,20 @@ class Params:
         return value if isinstance(value, str) else json.dumps(value)
 
     def integer(self, name: str, *, required: bool = False) -> int | None:
-        value = self.values.get(name)
-        if value in (None, ""):
-            if required:
-                raise bad_request(f"{name} is empty")
-            return None
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            raise bad_request(f"invalid {name} specified") from None
+        return self._convert(name, int, required=required)
 
     def number(self, name: str, *, required: bool = False) -> float | None:
+        return self._convert(name, float, required=required)
+
+    def _convert(self, name: str, kind: Callable[[Any], Number], *, required: bool) -> Number | None:
+        """The parameter as `kind`, None when absent; Telegram's 400 when required or malformed."""
         value = self.values.get(name)
         if value in (None, ""):
             if required:
                 raise bad_request(f"{name} is empty")
             return None
         try:
-            return float(value)
+            return kind(value)
         except (TypeError, ValueError):
             raise bad_request(f"invalid {name} specified") from None
 
