@@ -31,7 +31,7 @@ async def other_message(update: Update, context: Context) -> None:
     from bot.handlers.relay import conversation_peer  # the relay builds on this module's answers
 
     ui = await ui_for(update, context)
-    if await conversation_peer(update, context) is not None:
+    if await conversation_peer(update, context, ui) is not None:
         note = ui._("Seul le texte écrit est transmis : écrivez votre message.")
         await answer(update, ui, note, edit=False)
         return

@@ -15,8 +15,7 @@ from telegram.error import TelegramError
 
 from bot.callbacks import pack
 from bot.domain import tickets
-from bot.domain.people import get_person, mark_active
-from bot.handlers.common import Context, answer, button, keyboard, services, ui_for
+from bot.handlers.common import Context, Ui, answer, button, keyboard, services
 from bot.handlers.tickets import person_of, referents_language
 from bot.i18n import Translator
 
@@ -25,7 +24,7 @@ log = logging.getLogger(__name__)
 CHUNK = 3500
 
 
-async def relay(update: Update, context: Context) -> bool:
+async def relay(update: Update, context: Context, ui: Ui) -> bool:
     """Pass typed text to the other side of a conversation in progress; False when there is none.
 
     A request nobody has taken yet does not take typed text over: the person can still search.
@@ -33,30 +32,31 @@ async def relay(update: Update, context: Context) -> bool:
     sender, message = update.effective_user, update.effective_message
     if sender is None or message is None or not message.text:
         return False
-    peer = await conversation_peer(update, context)
+    peer = await conversation_peer(update, context, ui)
     if peer is None:
         return False
     chat_id, t, header, ticket_id = peer
     if not await _pass_on(context, t, chat_id, header, message.text, ticket_id):
-        ui = await ui_for(update, context)
         note = ui._("Votre message n'a pas pu être transmis. Réessayez plus tard.")
         await answer(update, ui, note, edit=False)
     return True
 
 
-async def conversation_peer(update: Update, context: Context) -> tuple[int, Translator, str, int] | None:
+async def conversation_peer(
+    update: Update, context: Context, ui: Ui
+) -> tuple[int, Translator, str, int] | None:
     """Where the sender's messages go in a conversation in progress: the other side's chat, its language,
-    the header naming the sender's side, and the request's number; None outside a conversation."""
+    the header naming the sender's side, and the request's number; None outside a conversation.
+
+    `ui` is the sender as `ui_for` loaded them (and marked active: relaying counts as using the bot).
+    """
     found = services(context)
-    sender = update.effective_user
+    sender, person = update.effective_user, ui.person
     if sender is None:
         return None
     async with found.database.session() as session:
         held = await tickets.current_for_referent(session, referent_id=sender.id)
         other = await person_of(session, held)
-        person = await get_person(session, chat_id=sender.id)
-        if person is not None:
-            await mark_active(session, person=person, today=found.clock().date())
         own = await tickets.current_for_person(session, person_id=person.id) if person and person.id else None
     if held is not None and held.id is not None and other is not None:
         t = found.catalogs.get(other.language)

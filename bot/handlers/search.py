@@ -25,11 +25,11 @@ def result_data(kind: str, item_id: str) -> str:
 
 
 async def search(update: Update, context: Context) -> None:
-    if await relay(update, context):  # a conversation with a professional takes typed text first
-        return
-    if await certificate_name(update, context):  # then a name asked for a certificate
-        return
     ui = await ui_for(update, context)
+    if await relay(update, context, ui):  # a conversation with a professional takes typed text first
+        return
+    if await certificate_name(update, context, ui):  # then a name asked for a certificate
+        return
     found = services(context)
     query = (
         update.effective_message.text if update.effective_message and update.effective_message.text else ""

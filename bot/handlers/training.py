@@ -255,7 +255,7 @@ async def send_certificate(
     )
 
 
-async def certificate_name(update: Update, context: Context) -> bool:
+async def certificate_name(update: Update, context: Context, ui: Ui) -> bool:
     """Typed text right after asking for a certificate is the name to print; False otherwise."""
     waiting = context.user_data.pop(CERTIFICATE_KEY, None) if context.user_data is not None else None
     message = update.effective_message
@@ -264,7 +264,6 @@ async def certificate_name(update: Update, context: Context) -> bool:
     module_id, asked = waiting
     if services(context).clock() - asked > NAME_WAIT:
         return False
-    ui = await ui_for(update, context)
     module = services(context).content.module(ui.language, module_id)
     if module is None or ui.person is None:
         return False
