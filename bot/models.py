@@ -7,7 +7,7 @@ find those tables by that column, so a new table is covered the day it is added.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import BigInteger, Column, ForeignKey, Integer, UniqueConstraint, true
 from sqlmodel import Field, SQLModel
@@ -15,6 +15,11 @@ from sqlmodel import Field, SQLModel
 PERSON_COLUMN = "person_id"
 # Marks a column of a person's row that is about someone else, and so stays out of their data export.
 PRIVATE = "not_exported"
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A stored time, aware: every time is written in UTC, but SQLite gives it back without its zone."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class Person(SQLModel, table=True):

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.content.pack import Module, Question
-from bot.models import Certificate, Invite, Person, Professional, Progress
+from bot.models import Certificate, Invite, Person, Professional, Progress, as_utc
 
 # Codes people type or read aloud: no 0/O or 1/I.
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -59,7 +59,7 @@ async def redeem_invite(session: AsyncSession, *, code: str, person: Person, now
         return Redeemed.UNKNOWN
     if await is_verified(session, person_id=person.id):
         return Redeemed.ALREADY
-    if _aware(invite.expires_at) <= now:
+    if as_utc(invite.expires_at) <= now:
         return Redeemed.EXPIRED
     if invite.uses_left <= 0:
         return Redeemed.USED_UP
@@ -71,10 +71,6 @@ async def redeem_invite(session: AsyncSession, *, code: str, person: Person, now
         person.territory = invite.territory
     session.add(person)
     return Redeemed.OK
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def is_verified(session: AsyncSession, *, person_id: int) -> bool:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.models import Person, Progress
+from bot.models import Person, Progress, as_utc
 
 REVIEWS_AFTER = (timedelta(days=3), timedelta(days=10))
 NUDGE_AFTER = timedelta(days=3)
@@ -29,10 +29,6 @@ class Due:
     person: Person
     progress: Progress
     review: bool  # True: a review question; False: a nudge to finish
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def due_reminders(
@@ -54,9 +50,9 @@ async def due_reminders(
             continue
         if progress.passed_at is not None:
             step = progress.reviews_sent
-            if step < len(REVIEWS_AFTER) and now >= _aware(progress.passed_at) + REVIEWS_AFTER[step]:
+            if step < len(REVIEWS_AFTER) and now >= as_utc(progress.passed_at) + REVIEWS_AFTER[step]:
                 due.append(Due(person, progress, review=True))
-        elif not progress.nudged and now >= _aware(progress.updated_at) + NUDGE_AFTER:
+        elif not progress.nudged and now >= as_utc(progress.updated_at) + NUDGE_AFTER:
             due.append(Due(person, progress, review=False))
     return due
 

@@ -6,7 +6,6 @@ Buttons: "1:x" (the privacy screen), "1:x:e" (export), "1:x:f" (ask to confirm),
 from __future__ import annotations
 
 import json
-from datetime import UTC
 from zoneinfo import ZoneInfo
 
 from telegram import InputFile, Update
@@ -29,6 +28,7 @@ from bot.handlers.common import (
 from bot.handlers.fallback import stale_button
 from bot.handlers.tickets import end_before_forgetting
 from bot.handlers.views import back_to_menu
+from bot.models import as_utc
 from bot.services import Services
 
 EXPORT, ASK, CONFIRM = "e", "f", "F"
@@ -57,7 +57,7 @@ def _your_record(ui: Ui, found: Services) -> str:
     assert person is not None
     territory = found.content.territories.get(person.territory)
     zone = ZoneInfo(territory.timezone if territory else found.settings.timezone)
-    accepted_at = person.consented_at.replace(tzinfo=person.consented_at.tzinfo or UTC).astimezone(zone)
+    accepted_at = as_utc(person.consented_at).astimezone(zone)
     accepted = ui._("Vous avez accepté cette notice le {date}.").format(date=ui.t.date(accepted_at.date()))
     retention_days = found.settings.retention_days
     retention = ui.t.ngettext(
