@@ -18,7 +18,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 
 from bot import migrate
 from bot.app import build_application, build_services
-from bot.config import SUPPORTED_LANGUAGES, ConfigError, Settings
+from bot.config import ConfigError, Settings
 from bot.db import Database
 from bot.handlers.commands import publish_commands
 from bot.handlers.common import BotApplication
@@ -31,14 +31,13 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 
 
-def _add_referents(runner: web.AppRunner, settings: Settings) -> None:
+def _add_referents(runner: web.AppRunner, found: Services) -> None:
     """In the sandbox, each territory's referents' chat is a user one can open in the chat page."""
-    from bot.content.loader import load_content
     from bot.sandbox.context import SANDBOX
 
     world = runner.app[SANDBOX].world
-    pack, _ = load_content(settings.content_dir, SUPPORTED_LANGUAGES)
-    for territory in pack.territories.values():
+    settings = found.settings
+    for territory in found.content.territories.values():
         chat = territory.referents_chat
         if chat is not None and chat > 0 and chat not in world.users:
             world.add_user(f"Référents — {territory.name(settings.default_language)}", "fr", id=chat)
@@ -113,7 +112,7 @@ async def run_polling(
     settings: Settings,
     *,
     token: str,
-    on_ready: Callable[[], None] | None = None,
+    on_ready: Callable[[Services], None] | None = None,
     stop: asyncio.Event | None = None,
 ) -> None:
     found = build_services(settings)
@@ -125,7 +124,7 @@ async def run_polling(
         await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=20)
         log.info("Repères is running (long polling)")
         if on_ready is not None:
-            on_ready()
+            on_ready(found)
         await stop.wait()
     log.info("Repères stopped")
 
@@ -179,10 +178,10 @@ async def run_demo(settings: Settings, *, host: str, port: int, enforce_limits: 
     except OSError:
         raise ConfigError(f"PORT: cannot listen on {host}:{port} (address in use or not allowed).") from None
     try:
-        _add_referents(runner, settings)
         local = settings.model_copy(update={"telegram_api_url": base_url})
 
-        def announce() -> None:
+        def announce(found: Services) -> None:
+            _add_referents(runner, found)  # from the content the bot loaded, not a second reading
             print(
                 f"Repères sandbox: open {base_url}/ in a browser to chat with the bot (Ctrl+C to stop).",
                 flush=True,
