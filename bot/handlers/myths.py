@@ -30,7 +30,7 @@ from bot.handlers.common import (
 )
 from bot.handlers.fallback import stale_button
 from bot.handlers.resources import share_button
-from bot.handlers.views import back_to_menu
+from bot.handlers.views import back_to_menu, verdict
 
 SHARE_PREFIX = "m_"
 TRUE, FALSE = "t", "f"
@@ -88,8 +88,8 @@ async def show_card(update: Update, context: Context, ui: Ui, myth: Myth, *, edi
 
 def _verdict(ui: Ui, myth: Myth, right: bool) -> str:
     """The verdict line and the explanation with its sources."""
-    verdict = ui._("✔️ Bonne réponse !") if right else ui._("✖️ Pas tout à fait.")
-    return f"<b>{verdict}</b>\n<i>« {html.escape(myth.claim)} »</i>\n\n{myth.html}"
+    verdict_line = verdict(ui, right)
+    return f"<b>{verdict_line}</b>\n<i>« {html.escape(myth.claim)} »</i>\n\n{myth.html}"
 
 
 async def _count(context: Context, ui: Ui, myth: Myth, right: bool) -> None:

@@ -33,7 +33,7 @@ from bot.handlers.common import (
     ui_for,
 )
 from bot.handlers.fallback import stale_button
-from bot.handlers.views import back_to_menu
+from bot.handlers.views import back_to_menu, verdict
 
 CERTIFICATE_KEY = "certificate_module"  # in user_data: (module, when asked) while a name is awaited
 NAME_WAIT = timedelta(minutes=10)  # after this, typed text is a search again
@@ -146,8 +146,8 @@ async def answer_question(
         await stale_button(update, context, ui)
         return
     await acknowledge(update)
-    verdict = ui._("✔️ Bonne réponse !") if gained else ui._("✖️ Pas tout à fait.")
-    lines = [f"<b>{verdict}</b>", f"<b>{question.text}</b>", ""]
+    verdict_line = verdict(ui, bool(gained))
+    lines = [f"<b>{verdict_line}</b>", f"<b>{question.text}</b>", ""]
     for index, option in enumerate(question.options):
         mark = "✅" if option.correct else "❌"
         picked = " 👉" if index in chosen else ""

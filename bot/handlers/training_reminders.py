@@ -30,6 +30,7 @@ from bot.handlers.common import (
     ui_for,
 )
 from bot.handlers.fallback import stale_button
+from bot.handlers.views import verdict
 from bot.models import Person
 from bot.services import Services
 
@@ -106,11 +107,11 @@ async def on_review_answer(update: Update, context: Context) -> None:
         return
     await acknowledge(update)
     chosen = question.options[numbers[1]]
-    verdict = ui._("✔️ Bonne réponse !") if chosen.correct else ui._("✖️ Pas tout à fait.")
+    verdict_line = verdict(ui, chosen.correct)
     right = next(option for option in question.options if option.correct)
     text = "\n".join(
         [
-            f"<b>{verdict}</b>",
+            f"<b>{verdict_line}</b>",
             f"<b>{question.text}</b>",
             "",
             f"✅ <b>{html.escape(right.text)}</b> — {right.explanation}",

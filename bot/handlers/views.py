@@ -73,3 +73,8 @@ def menu_view(ui: Ui, found: Services) -> tuple[str, Keyboard]:
 
 def back_to_menu(ui: Ui) -> list[InlineKeyboardButton]:
     return [button(ui._("↩️ Menu"), pack("m"))]
+
+
+def verdict(ui: Ui, right: bool) -> str:
+    """The line that says whether an answer (myth card, quiz, review) was right."""
+    return ui._("✔️ Bonne réponse !") if right else ui._("✖️ Pas tout à fait.")
