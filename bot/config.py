@@ -12,8 +12,10 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.domain.schedule import QuietHours
 
 TELEGRAM_API_URL = "https://api.telegram.org"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/reperes.db"
@@ -41,7 +43,15 @@ EXPECTED: dict[str, str] = {
     "TICKET_RETENTION_DAYS": "a whole number of days from 0 to 365",
     "LOG_LEVEL": "DEBUG, INFO, WARNING or ERROR",
     "TRAININGS_OPEN_TO_ALL": "true or false",
+    "BROADCAST_RATE": "messages per second from 1 to 30, or up to 1000 with PAID_BROADCAST=true",
+    "PAID_BROADCAST": "true or false",
+    "APPROVAL_THRESHOLD": "a whole number of recipients from 0 to 10000000",
+    "QUIET_HOURS": "a nightly window such as 21:00-08:00",
+    "WEEKLY_CAP": "a whole number of campaign messages per person and week from 0 (no cap) to 50",
+    "MISSED_GRACE_MINUTES": "a whole number of minutes from 0 to 10080",
 }
+# Telegram's free broadcast limit is about 30 messages per second; paid broadcasts go up to 1000.
+FREE_RATE_LIMIT, PAID_RATE_LIMIT = 30.0, 1000.0
 
 
 class ConfigError(Exception):
@@ -65,6 +75,13 @@ class Settings(BaseSettings):
     ticket_retention_days: int = Field(default=7, ge=0, le=365)
     # Whether people who were not invited as professionals may read the modules marked public.
     trainings_open_to_all: bool = True
+    # Campaigns: the sender's pace, who approves, and what protects people from too many messages.
+    broadcast_rate: float = Field(default=25.0, ge=1, le=PAID_RATE_LIMIT)
+    paid_broadcast: bool = False
+    approval_threshold: int = Field(default=200, ge=0, le=10_000_000)
+    quiet_hours: str = "21:00-08:00"
+    weekly_cap: int = Field(default=3, ge=0, le=50)
+    missed_grace_minutes: int = Field(default=120, ge=0, le=10080)
     content_dir: Path = Path("content")
     log_level: str = "INFO"
 
@@ -138,12 +155,28 @@ class Settings(BaseSettings):
             raise ValueError("unknown time zone") from error
         return value.strip()
 
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        QuietHours.parse(value)  # raises ValueError with the reason
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _free_rate(self) -> Settings:
+        if self.broadcast_rate > FREE_RATE_LIMIT and not self.paid_broadcast:
+            raise ValueError("BROADCAST_RATE above the free limit needs PAID_BROADCAST")
+        return self
+
     @field_validator("log_level")
     @classmethod
     def _log_level(cls, value: str) -> str:
         if value.strip().upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise ValueError("unknown level")
         return value.strip().upper()
+
+    @property
+    def quiet(self) -> QuietHours:
+        return QuietHours.parse(self.quiet_hours)
 
     @property
     def webhook_path(self) -> str:
@@ -172,6 +205,7 @@ def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Set
         return Settings(_env_file=env_file, **overrides)
     except ValidationError as error:
         first = error.errors()[0]
-        name = str(first["loc"][0]).upper() if first["loc"] else "configuration"
+        # The one check across two variables (rate and paid broadcast) has no location: it is about the rate.
+        name = str(first["loc"][0]).upper() if first["loc"] else "BROADCAST_RATE"
         expected = EXPECTED.get(name, "a valid value")
         raise ConfigError(f"{name} is wrong: expected {expected}.") from None

@@ -13,3 +13,8 @@ WEBHOOK_REJECTED = Counter("reperes_webhook_rejected_total", "Webhook calls refu
 def update_kind(update: object) -> str:
     """The update's type ("message", "callback_query", ...): the first of Telegram's types it carries."""
     return next((str(kind) for kind in UpdateType if getattr(update, kind, None) is not None), "unknown")
+
+
+CAMPAIGN_MESSAGES = Counter(
+    "reperes_campaign_messages_total", "Campaign and series messages, by what became of them", ["outcome"]
+)

@@ -8,8 +8,9 @@ find those tables by that column, so a new table is covered the day it is added.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Integer, UniqueConstraint, true
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint, false, true
 from sqlmodel import Field, SQLModel
 
 PERSON_COLUMN = "person_id"
@@ -40,6 +41,9 @@ class Person(SQLModel, table=True):
     last_active_on: date
     # Review questions and "you left a module unfinished" nudges; off with /settings.
     training_reminders: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
+    # Telegram said the chat is gone (bot blocked, account deleted): no campaign targets them until they
+    # write to the bot again.
+    unreachable: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class Attribution(SQLModel, table=True):
@@ -178,3 +182,117 @@ class Certificate(SQLModel, table=True):
     module: str = Field(max_length=32)
     score: int
     issued_on: date
+
+
+class CoordinatorGrant(SQLModel, table=True):
+    """A coordinator added with /grant, on top of the COORDINATORS setting. Staff, not a person's data."""
+
+    __tablename__ = "coordinator"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False))
+    granted_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    granted_at: datetime
+
+
+class AuditEntry(SQLModel, table=True):
+    """One administrative action: who (a coordinator's Telegram id), what, when, on which campaign."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    actor_id: int = Field(sa_column=Column(BigInteger, nullable=False))  # 0: the bot itself
+    action: str = Field(max_length=24)
+    campaign_id: int | None = None
+    detail: str = Field(default="", max_length=200)
+
+
+class Campaign(SQLModel, table=True):
+    """A broadcast: its message per language, its audience, its schedule and where it stands.
+
+    `status`: draft, pending (waiting for a second coordinator), approved (goes out when due), paused,
+    cancelled, done, missed. Only approved campaigns are ever sent.
+    """
+
+    __tablename__ = "campaign"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=64)
+    created_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    created_at: datetime
+    status: str = Field(default="draft", max_length=12, index=True)
+    # {"fr": {"text": "...", "photo": file_id, "document": file_id}, "item": "myth:id"}
+    messages: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # {"roles": [...], "territories": [...], "languages": [...], "topics": [...], "sources": [...]}
+    audience: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    schedule: str = Field(default="now", max_length=8)  # now, once, weekly
+    # Wall-clock time of a once or weekly send, read in each recipient's zone when `local_time`.
+    on_date: date | None = None
+    weekday: int | None = None  # 0 = Monday
+    time_of_day: str | None = Field(default=None, max_length=5)  # "18:00"
+    local_time: bool = True
+    urgent: bool = False
+    # The composer waits for typed input: "text:fr", "date", "weekly", "title".
+    awaiting: str | None = Field(default=None, max_length=16)
+    sequence: str | None = Field(default=None, max_length=32)  # set for a content file's weekly series
+    approved_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    approved_at: datetime | None = None
+    next_run_at: datetime | None = Field(default=None, index=True)
+    runs: int = 0
+
+
+class CampaignRun(SQLModel, table=True):
+    """One sending of a campaign (a weekly campaign has one a week): its figures and progress message."""
+
+    __tablename__ = "campaign_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("campaign.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    number: int = 1
+    planned_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    status: str = Field(default="sending", max_length=12, index=True)  # sending, done, cancelled, missed
+    targeted: int = 0
+    # Messages in flight when the process stopped: they may have reached their recipient twice.
+    possible_duplicates: int = 0
+    report_chat: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    report_message: int | None = None
+
+
+class Outbox(SQLModel, table=True):
+    """One message to one person: written when a send starts, so a restart knows who still waits.
+
+    `status`: pending, sending (claimed by the sender; after a crash, maybe delivered), sent, failed,
+    unreachable, opted_out, capped, cancelled. `held`: quiet hours postponed it at least once.
+    """
+
+    __tablename__ = "outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("campaign_run.id", ondelete="CASCADE"), nullable=True, index=True
+        ),
+    )
+    person_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    # A welcome series' step, for messages that belong to no campaign.
+    sequence: str | None = Field(default=None, max_length=32)
+    step: int | None = None
+    status: str = Field(default="pending", max_length=12)
+    held: bool = False
+    not_before: datetime
+    attempts: int = 0
+    sent_at: datetime | None = None
+
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "not_before"),
+        UniqueConstraint("run_id", "person_id"),
+        UniqueConstraint("person_id", "sequence", "step"),
+    )

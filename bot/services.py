@@ -26,11 +26,16 @@ class Services:
     # Tests replace the clock to check dates and retention without waiting.
     clock: Callable[[], datetime] = field(default=utc_now)
     search: dict[str, Index] = field(default_factory=dict)
+    # Coordinators added with /grant, loaded at start-up and kept current by /grant and /revoke.
+    granted: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.search = {
             language: index_content(self.content, language) for language in self.catalogs.languages
         }
+
+    def is_coordinator(self, user_id: int) -> bool:
+        return user_id in self.settings.coordinators or user_id in self.granted
 
     @property
     def territory_ids(self) -> tuple[str, ...]:

@@ -12,28 +12,17 @@ from telegram.ext import CommandHandler, filters
 
 from bot.content.schemas import AUDIENCES
 from bot.domain import training
-from bot.handlers.common import BotApplication, Context, Ui, answer, services, ui_for
-from bot.handlers.views import back_to_menu
+from bot.handlers.common import BotApplication, Context, answer, services
+from bot.handlers.coordinators import require_coordinator
 
 DEFAULT_USES, DEFAULT_DAYS = 10, 30
 MAX_USES, MAX_DAYS = 500, 365
 STATS_CHUNK = 3500
 
 
-async def _coordinator(update: Update, context: Context) -> Ui | None:
-    """The coordinator's Ui, or None after telling anyone else this command is not for them."""
-    ui = await ui_for(update, context)
-    user = update.effective_user
-    if user is None or user.id not in services(context).settings.coordinators:
-        text = ui._("Cette commande est réservée à la coordination du dispositif.")
-        await answer(update, ui, text, [back_to_menu(ui)], edit=False)
-        return None
-    return ui
-
-
 async def invite(update: Update, context: Context) -> None:
     """/invite [uses] [days] [territory] [kind]: a code and a link that make professionals verified."""
-    ui = await _coordinator(update, context)
+    ui = await require_coordinator(update, context)
     if ui is None:
         return
     found = services(context)
@@ -66,7 +55,7 @@ async def invite(update: Update, context: Context) -> None:
 
 
 async def training_stats(update: Update, context: Context) -> None:
-    ui = await _coordinator(update, context)
+    ui = await require_coordinator(update, context)
     if ui is None:
         return
     found = services(context)

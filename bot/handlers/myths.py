@@ -80,10 +80,19 @@ def _answer_rows(ui: Ui, data_true: str, data_false: str) -> Keyboard:
     return [[button(ui._("✅ Vrai"), data_true), button(ui._("❌ Faux"), data_false)]]
 
 
+def card_rows(ui: Ui, myth: Myth) -> Keyboard:
+    """The card's True and False buttons: the same in the bot, in a campaign and in the weekly series."""
+    return _answer_rows(ui, pack("y", "a", myth.id, TRUE), pack("y", "a", myth.id, FALSE))
+
+
+def card_text(ui: Ui, myth: Myth, heading: str = "") -> str:
+    return _question(ui, myth, heading)
+
+
 async def show_card(update: Update, context: Context, ui: Ui, myth: Myth, *, edit: bool = True) -> None:
-    rows = _answer_rows(ui, pack("y", "a", myth.id, TRUE), pack("y", "a", myth.id, FALSE))
+    rows = card_rows(ui, myth)
     rows.append([button(ui._("↩️ Vrai ou faux"), pack("y"))])
-    await answer(update, ui, _question(ui, myth, ""), rows, edit=edit)
+    await answer(update, ui, card_text(ui, myth), rows, edit=edit)
 
 
 def _verdict(ui: Ui, myth: Myth, right: bool) -> str:

@@ -1,0 +1,207 @@
+"""The sender: works through the outbox at the configured pace, and survives 429s, blocks and crashes.
+
+One loop claims a batch of due messages (half a second's worth), sends them on the pacer's timetable,
+then records every outcome in a few statements. The batch is also the most that a crash can leave
+uncertain: those rows stay `sending` and are counted as possible duplicates when the bot starts again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from datetime import timedelta
+from typing import Any
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot import metrics
+from bot.delivery.pacing import Pacer
+from bot.delivery.render import Outgoing, render, render_item
+from bot.delivery.report import ReportBoard
+from bot.domain import campaigns, outbox
+from bot.domain.outbox import Delivery, Outcomes
+from bot.domain.series import drip_item
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+POLL = 1.0  # seconds between two looks at the outbox when nothing is due
+MAX_ATTEMPTS = 5  # network errors and 5xx: tries before a message is recorded as failed
+CONCURRENCY = 100
+# Telegram's words for a chat that no longer exists; a 403 (blocked, deactivated) means the same for us.
+GONE = ("chat not found", "user is deactivated", "peer_id_invalid", "bot was kicked")
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(300, 2 ** (attempts + 1)))
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    value: Any = error.retry_after
+    return float(value.total_seconds()) if isinstance(value, timedelta) else float(value)
+
+
+class Sender:
+    def __init__(self, bot: Bot, found: Services) -> None:
+        self.bot, self.found = bot, found
+        rate = found.settings.broadcast_rate
+        self.pacer = Pacer(rate)
+        self.batch_size = max(1, min(500, round(rate / 2)))
+        self.reports = ReportBoard(bot, found)
+        self.recovered = 0
+        self._wakeup = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+        self._stopped_chats: dict[int, float] = {}
+        self._runs: dict[int, tuple[dict[str, Any], int]] = {}
+        self._rendered: dict[tuple[object, ...], Outgoing | None] = {}
+        self._slots = asyncio.Semaphore(CONCURRENCY)
+
+    # -- life cycle ---------------------------------------------------------------------------------
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="campaign-sender")
+
+    async def stop(self) -> None:
+        """Let the batch under way finish and be recorded, then return."""
+        self._stopping = True
+        self._wakeup.set()
+        if self._task is not None:
+            await self._task
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    def opt_out(self, chat_id: int) -> None:
+        """/stop or /forget: nothing more goes to this chat, even from the batch being sent."""
+        self._stopped_chats[chat_id] = time.monotonic()
+
+    async def _run(self) -> None:
+        async with self.found.database.session() as session:
+            self.recovered = await outbox.recover_in_flight(session)
+        if self.recovered:
+            log.warning("sender: %d messages were in flight at the last stop; they go again", self.recovered)
+        while not self._stopping:
+            try:
+                busy = await self.step()
+            except Exception:  # a database hiccup must not end deliveries for good
+                log.exception("sender: a batch failed; trying again shortly")
+                busy = False
+            if not busy and not self._stopping:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wakeup.wait(), POLL)
+                self._wakeup.clear()
+
+    # -- one batch ----------------------------------------------------------------------------------
+    async def step(self) -> bool:
+        """Claim, send and record one batch; False when nothing was due."""
+        settings = self.found.settings
+        claimed_at = time.monotonic()
+        async with self.found.database.session() as session:
+            claim = await outbox.claim(
+                session,
+                now=self.found.clock(),
+                limit=self.batch_size,
+                quiet=settings.quiet,
+                zone_of=self._zone,
+                weekly_cap=settings.weekly_cap,
+            )
+        if claim.empty:
+            return False
+        for status, count in claim.skipped.items():
+            metrics.CAMPAIGN_MESSAGES.labels(outcome=status).inc(count)
+        await self._load_runs({d.run_id for d in claim.ready if d.run_id is not None})
+        outcomes = Outcomes()
+        tasks = []
+        for delivery in claim.ready:
+            await self._slots.acquire()
+            await self.pacer.slot()
+            tasks.append(asyncio.create_task(self._send(delivery, outcomes, claimed_at)))
+        await asyncio.gather(*tasks)
+        async with self.found.database.session() as session:
+            await outbox.record(session, outcomes, now=self.found.clock())
+            finished = await campaigns.finish_runs(session, claim.runs, now=self.found.clock())
+        done = {run.id for run in finished if run.id is not None}
+        for run_id in done:
+            self._runs.pop(run_id, None)
+        await self.reports.update(claim.runs, finished=done)
+        return True
+
+    def _zone(self, territory: str) -> str:
+        found = self.found.content.territories.get(territory)
+        return found.timezone if found else self.found.settings.timezone
+
+    async def _load_runs(self, run_ids: set[int]) -> None:
+        missing = run_ids - self._runs.keys()
+        if not missing:
+            return
+        async with self.found.database.session() as session:
+            for run_id in missing:
+                run = await campaigns.get_run(session, run_id)
+                campaign = await campaigns.get_campaign(session, run.campaign_id) if run else None
+                if run is not None and campaign is not None:
+                    self._runs[run_id] = (campaign.messages, run.number)
+
+    def _outgoing(self, delivery: Delivery) -> Outgoing | None:
+        if delivery.run_id is not None:
+            key: tuple[object, ...] = ("run", delivery.run_id, delivery.language)
+            if key not in self._rendered:
+                messages, number = self._runs.get(delivery.run_id, ({}, 1))
+                self._rendered[key] = render(self.found, messages, delivery.language, number)
+            return self._rendered[key]
+        key = ("drip", delivery.sequence, delivery.step, delivery.language)
+        if key not in self._rendered:
+            item = drip_item(self.found.content, delivery.sequence or "", delivery.step or 0)
+            t = self.found.catalogs.get(delivery.language)
+            self._rendered[key] = render_item(self.found, t, item) if item else None
+        return self._rendered[key]
+
+    async def _send(self, delivery: Delivery, outcomes: Outcomes, claimed_at: float) -> None:
+        try:
+            if self._stopped_chats.get(delivery.chat_id, 0.0) >= claimed_at:
+                outcomes.dropped.append(delivery.outbox_id)
+                return
+            message = self._outgoing(delivery)
+            if message is None:
+                outcomes.failed.append(delivery.outbox_id)
+                return
+            await self.pacer.chat_turn(delivery.chat_id)
+            outcome = await self._deliver(message, delivery, outcomes)
+            metrics.CAMPAIGN_MESSAGES.labels(outcome=outcome).inc()
+        finally:
+            self._slots.release()
+
+    async def _deliver(self, message: Outgoing, delivery: Delivery, outcomes: Outcomes) -> str:
+        try:
+            await message.send(self.bot, delivery.chat_id, paid=self.found.settings.paid_broadcast)
+        except RetryAfter as error:
+            self.pacer.pause(retry_seconds(error))
+            outcomes.again.append(delivery.outbox_id)
+            return "retry_after"
+        except Forbidden:
+            outcomes.unreachable.append(delivery)
+            return outbox.UNREACHABLE
+        except BadRequest as error:
+            if any(word in error.message.lower() for word in GONE):
+                outcomes.unreachable.append(delivery)
+                return outbox.UNREACHABLE
+            outcomes.failed.append(delivery.outbox_id)
+            return outbox.FAILED
+        except NetworkError:  # time-outs, dropped connections and 5xx answers
+            if delivery.attempts + 1 >= MAX_ATTEMPTS:
+                outcomes.failed.append(delivery.outbox_id)
+                return outbox.FAILED
+            outcomes.retry.append((delivery, self.found.clock() + backoff(delivery.attempts)))
+            return "retry"
+        except TelegramError:
+            outcomes.failed.append(delivery.outbox_id)
+            return outbox.FAILED
+        outcomes.sent.append(delivery.outbox_id)
+        self._prune_stops()
+        return outbox.SENT
+
+    def _prune_stops(self) -> None:
+        if len(self._stopped_chats) > 1000:
+            horizon = time.monotonic() - 60
+            self._stopped_chats = {c: m for c, m in self._stopped_chats.items() if m > horizon}
