@@ -20,6 +20,7 @@ from bot import migrate
 from bot.app import build_application, build_services
 from bot.config import ConfigError, Settings
 from bot.db import Database
+from bot.delivery.jobs import start_delivery, stop_delivery
 from bot.handlers.commands import publish_commands
 from bot.handlers.common import BotApplication
 from bot.services import Services
@@ -84,11 +85,13 @@ async def running(found: Services, *, token: str) -> AsyncIterator[BotApplicatio
         try:
             await _telegram_call(publish_commands(app.bot, found.catalogs, found.settings.default_language))
             await app.start()
+            await start_delivery(app)
             try:
                 yield app
             finally:
                 if app.updater is not None and app.updater.running:
                     await app.updater.stop()
+                await stop_delivery(app)  # the batch being sent is finished and recorded
                 await app.stop()  # waits for the updates already queued
         finally:
             await app.shutdown()

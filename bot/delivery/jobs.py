@@ -1,0 +1,107 @@
+"""The campaign clock: start due runs, record missed ones, queue drip steps, and run the sender.
+
+`tick` runs at start-up and then every few seconds from the JobQueue; tests call it directly after moving
+their clock. The sender is a task of its own, started and stopped with the Application.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from telegram.ext import ContextTypes
+
+from bot.delivery.sender import Sender
+from bot.domain import campaigns, coordinators, series
+from bot.domain.campaigns import MISSED, SENDING, Zones
+from bot.handlers.common import BotApplication, services
+from bot.handlers.coordinators import tell_coordinators
+from bot.i18n import Translator
+from bot.models import as_utc
+from bot.services import Services
+
+SENDER_KEY = "sender"
+EVERY = timedelta(seconds=15)
+
+
+def zones_of(found: Services) -> Zones:
+    territories = {t.id: t.timezone for t in found.content.territories.values()}
+    return Zones(by_territory=territories, default=found.settings.timezone)
+
+
+def sender_of(app: BotApplication) -> Sender:
+    sender: Sender = app.bot_data[SENDER_KEY]
+    return sender
+
+
+async def start_delivery(app: BotApplication) -> Sender:
+    """Load who coordinates, bring the content's series up to date, and start the sender."""
+    found = services(app)
+    async with found.database.session() as session:
+        found.granted = await coordinators.granted(session)
+        await series.ensure_series(session, found.content, now=found.clock(), zones=zones_of(found))
+    sender = Sender(app.bot, found)
+    app.bot_data[SENDER_KEY] = sender
+    sender.start()
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(_tick_job, interval=EVERY, first=timedelta(seconds=1), name="campaigns")
+    return sender
+
+
+async def stop_delivery(app: BotApplication) -> None:
+    sender = app.bot_data.pop(SENDER_KEY, None)
+    if isinstance(sender, Sender):
+        await sender.stop()
+
+
+async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await tick(context.application)  # type: ignore[arg-type]
+
+
+async def tick(app: BotApplication) -> None:
+    found = services(app)
+    sender = sender_of(app)
+    now, zones = found.clock(), zones_of(found)
+    grace = timedelta(minutes=found.settings.missed_grace_minutes)
+    async with found.database.session() as session:
+        due = [c.id for c in await campaigns.due_campaigns(session, now=now) if c.id is not None]
+    for campaign_id in due:
+        async with found.database.session() as session:
+            campaign = await campaigns.get_campaign(session, campaign_id)
+            if campaign is None or campaign not in await campaigns.due_campaigns(session, now=now):
+                continue
+            run = await campaigns.start_run(session, campaign, now=now, zones=zones, grace=grace)
+            run_id, status, title, planned = run.id, run.status, campaign.title, as_utc(run.planned_at)
+        if status == MISSED:
+            await _tell_missed(app, found, campaign_id, title, planned)
+        elif status == SENDING and run_id is not None:
+            await sender.reports.post(run_id)
+            sender.wake()
+    async with found.database.session() as session:
+        queued = await series.enqueue_drips(session, found.content.drips, now=now, zones=zones)
+    if queued:
+        sender.wake()
+
+
+async def _tell_missed(
+    app: BotApplication, found: Services, campaign_id: int, title: str, planned: datetime
+) -> None:
+    zone = ZoneInfo(found.settings.timezone)
+    grace = found.settings.missed_grace_minutes
+
+    def text(t: Translator) -> str:
+        moment = planned.astimezone(zone)
+        return t.gettext(
+            "⚠️ La campagne « {title} » (n° {id}) devait partir le {date} à {time}, pendant que le bot "
+            "était arrêté. Elle n'a pas été envoyée : le retard dépassait {minutes} minutes. "
+            "/campaigns pour la voir."
+        ).format(
+            title=html.escape(title),
+            id=campaign_id,
+            date=t.date(moment.date()),
+            time=t.time(moment),
+            minutes=grace,
+        )
+
+    await tell_coordinators(app, found, text)
