@@ -16,7 +16,10 @@ from bot.db import Database
 from bot.domain.privacy import purge_inactive
 from bot.domain.tickets import purge_closed
 from bot.handlers import (
+    campaign_admin,
+    campaign_composer,
     coordination,
+    coordinators,
     directory,
     fallback,
     menu,
@@ -77,6 +80,9 @@ def register_handlers(app: BotApplication) -> None:
     training.register(app)  # professionals' micro-trainings, certificates, /verify
     training_reminders.register(app)  # spaced review and nudges, outside quiet hours
     coordination.register(app)  # coordinators: /invite, /training_stats
+    coordinators.register(app)  # /grant, /revoke, /coordinators, /audit
+    campaign_composer.register(app)  # /campaign, the draft card, and the coordinator's typed input
+    campaign_admin.register(app)  # /campaigns, reports, approval, pause, resume, cancel
     search.register(app)  # typed text searches resources, cards and services
     settings.register(app)  # /settings, /language, /stop
     privacy.register(app)  # /privacy, /forget, export

@@ -8,12 +8,12 @@ message ids in the code are French.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date, format_skeleton, format_time
+from babel.dates import format_date, format_skeleton, format_time, format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -69,6 +69,14 @@ class Translator:
 
     def time(self, value: datetime) -> str:
         return format_time(value, format="short", locale=self.locale)
+
+    def language_name(self, code: str) -> str:
+        """A language's name in this person's language ("anglais", "English", "الإنجليزية")."""
+        return str(Locale.parse(code).get_display_name(self.locale) or code)
+
+    def duration(self, seconds: float) -> str:
+        """ "about 7 minutes", "2 hours": how long a send will take, rounded as people say it."""
+        return format_timedelta(timedelta(seconds=max(1.0, seconds)), threshold=1.1, locale=self.locale)
 
     def when(self, value: datetime) -> str:
         """A day of the week and a time ("ven. 08:00"): enough for "opens ..." within the week."""

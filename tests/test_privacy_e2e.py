@@ -67,6 +67,7 @@ async def test_export_holds_what_is_stored(harness: Harness) -> None:
         "consented_at": person.consented_at.isoformat(),
         "last_active_on": "2026-11-27",
         "training_reminders": True,
+        "unreachable": False,
     }
 
 

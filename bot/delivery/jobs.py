@@ -15,13 +15,12 @@ from telegram.ext import ContextTypes
 from bot.delivery.sender import Sender
 from bot.domain import campaigns, coordinators, series
 from bot.domain.campaigns import MISSED, SENDING, Zones
-from bot.handlers.common import BotApplication, services
+from bot.handlers.common import SENDER_KEY, BotApplication, services
 from bot.handlers.coordinators import tell_coordinators
 from bot.i18n import Translator
 from bot.models import as_utc
 from bot.services import Services
 
-SENDER_KEY = "sender"
 EVERY = timedelta(seconds=15)
 
 
@@ -40,6 +39,7 @@ async def start_delivery(app: BotApplication) -> Sender:
     found = services(app)
     async with found.database.session() as session:
         found.granted = await coordinators.granted(session)
+        found.composing = await campaigns.drafts_awaiting(session)
         await series.ensure_series(session, found.content, now=found.clock(), zones=zones_of(found))
     sender = Sender(app.bot, found)
     app.bot_data[SENDER_KEY] = sender

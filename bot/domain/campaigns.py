@@ -74,6 +74,12 @@ async def awaiting_draft(session: AsyncSession, *, by: int) -> Campaign | None:
     return (await session.exec(query)).first()
 
 
+async def drafts_awaiting(session: AsyncSession) -> dict[int, int]:
+    """Coordinator -> draft waiting for their typed input, so a restart does not lose the thread."""
+    query = select(Campaign).where(col(Campaign.status) == DRAFT, col(Campaign.awaiting).is_not(None))
+    return {c.created_by: c.id for c in (await session.exec(query)).all() if c.id is not None}
+
+
 async def stop_awaiting(session: AsyncSession, *, by: int) -> None:
     """Only one draft listens at a time: opening another step stops the others."""
     await session.exec(

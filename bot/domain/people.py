@@ -84,8 +84,9 @@ async def update_person(
 
 async def mark_active(session: AsyncSession, *, person: Person, today: date) -> None:
     """Keep the day of last use current: it is what the retention rule counts from."""
-    if person.last_active_on != today:
+    if person.last_active_on != today or person.unreachable:
         person.last_active_on = today
+        person.unreachable = False  # they wrote to the bot: it can reach them again
         session.add(person)
 
 

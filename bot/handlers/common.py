@@ -29,6 +29,7 @@ BotApplication: TypeAlias = Application[  # the Application as ApplicationBuilde
 ]
 Keyboard = list[list[InlineKeyboardButton]]
 SERVICES_KEY = "services"
+SENDER_KEY = "sender"  # the campaign sender (bot/delivery), while the Application runs
 # Pages cite their sources with links; a preview of the first one would bury the text.
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
@@ -57,6 +58,13 @@ class Ui:
 
     def _(self, message: str) -> str:
         return self.t.gettext(message)
+
+
+def stop_deliveries(context: Context, chat_id: int) -> None:
+    """/stop, /forget or messages turned off: the sender drops this chat at once, even mid-send."""
+    sender = context.application.bot_data.get(SENDER_KEY)
+    if sender is not None:
+        sender.opt_out(chat_id)
 
 
 async def ui_for(update: Update, context: Context, language: str | None = None) -> Ui:

@@ -23,6 +23,7 @@ from bot.handlers.common import (
     button,
     button_fields,
     services,
+    stop_deliveries,
     ui_for,
 )
 from bot.handlers.fallback import stale_button
@@ -108,6 +109,7 @@ async def forget(update: Update, context: Context) -> None:
     chat = update.effective_chat
     assert chat is not None
     await end_before_forgetting(context, chat.id)
+    stop_deliveries(context, chat.id)
     async with services(context).database.session() as session:
         deleted = await forget_person(session, chat_id=chat.id)
     if context.user_data is not None:

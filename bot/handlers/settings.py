@@ -24,6 +24,7 @@ from bot.handlers.common import (
     button,
     button_fields,
     services,
+    stop_deliveries,
     ui_for,
 )
 from bot.handlers.fallback import stale_button
@@ -106,6 +107,7 @@ async def stop_messages(update: Update, context: Context) -> None:
     found = services(context)
     chat = update.effective_chat
     assert chat is not None
+    stop_deliveries(context, chat.id)
     async with found.database.session() as session:
         person = await update_person(session, chat_id=chat.id, messages_enabled=False)
     ui = await ui_for(update, context)
@@ -151,6 +153,8 @@ async def on_button(update: Update, context: Context) -> None:
     if value is None:
         await _ask(update, context, ui, what)
         return
+    if what == "m" and value == OFF:
+        stop_deliveries(context, ui.person.chat_id)
     async with found.database.session() as session:
         await update_person(
             session,

@@ -1,0 +1,119 @@
+"""A coordinator composes a campaign in the chat, a second approves it, and it goes out at local time.
+
+This is the issue's "done" scenario, through the real Application and the sandbox: two languages, parents
+of one territory, approval by someone else, 18:00 local time, and a report whose figures add up.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.domain import campaigns
+from bot.models import Campaign
+from tests.campaign_support import add_person, bot_texts, received, run_clock
+from tests.conftest import Harness, last
+
+ALICE, BRUNO = 900001, 900002
+
+
+@pytest.fixture
+def content_dir(two_territories: Path) -> Path:
+    return two_territories
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, object]:
+    return {"coordinators": f"{ALICE},{BRUNO}", "approval_threshold": 1}
+
+
+def figure(text: str, label: str) -> int:
+    match = re.search(rf"{label} : (\d+)", text.replace("\u202f", "").replace("\xa0", ""))
+    assert match, f"{label!r} not in {text!r}"
+    return int(match.group(1))
+
+
+async def test_compose_approve_and_send_at_local_time(harness: Harness) -> None:
+    alice = await harness.client.new_user("Alice", "fr", user_id=ALICE)
+    bruno = await harness.client.new_user("Bruno", "fr", user_id=BRUNO)
+    parent_fr, parent_en = await harness.user("Parent FR", "fr"), await harness.user("Parent EN", "en")
+    parent_ar, island, pro = (
+        await harness.user("Parent AR", "ar"),
+        await harness.user("Île"),
+        await harness.user("Pro"),
+    )
+    await add_person(harness, parent_fr, language="fr")
+    await add_person(harness, parent_en, language="en")
+    await add_person(harness, parent_ar, language="ar")
+    await add_person(harness, island, territory="ile")
+    await add_person(harness, pro, role="professional")
+
+    await alice.send("/campaign Soirée des parents")
+    card = await last(alice)
+    assert "Soirée des parents" in card["text"] and "brouillon" in card["text"]
+    await alice.press("✏️ français")
+    await alice.send("Réunion des parents jeudi à la médiathèque.")
+    await alice.press("✏️ anglais")
+    await alice.send("Parents' meeting on Thursday at the library.")
+    card = await last(alice)
+    assert "Réunion des parents" in card["text"] and "Parents' meeting" in card["text"]
+    assert "le français sera envoyé" in card["text"]  # Arabic falls back to French
+
+    await alice.press("👥 Destinataires")
+    await alice.press("Parent ou proche d'un jeune")
+    await alice.press("Démo-sur-Seine (exemple)")
+    audience = await last(alice)
+    assert "3 destinataires" in audience["text"]
+    await alice.press("↩️ Retour à la campagne")
+    await alice.press("🕒 Date d'envoi")
+    await alice.press("À une date et une heure")
+    await alice.send("28/11 18:00")
+    card = await last(alice)
+    assert "28 novembre 2026 à 18:00" in card["text"] and "heure locale" in card["text"]
+
+    await alice.press("👁 Aperçu")
+    texts = await bot_texts(alice)
+    assert any("Aperçu en anglais (1 destinataires)" in t for t in texts)
+    assert any(t.startswith("Parents' meeting") and "/stop" in t for t in texts)
+
+    await alice.press("📤 Soumettre")
+    assert "Envoyée pour approbation" in (await last(alice))["text"]
+    request = await last(bruno)
+    assert "Approbation demandée" in request["text"] and "Soirée des parents" in request["text"]
+
+    # The author cannot approve their own campaign, even with a forged button.
+    async with harness.services.database.session() as session:
+        campaign = (await campaigns.list_campaigns(session))[-1]
+    assert isinstance(campaign, Campaign) and campaign.status == "pending"
+    await alice.press_data(f"1:a:{campaign.id}:ok", (await last(alice))["message_id"])
+    async with harness.services.database.session() as session:
+        assert (await campaigns.get_campaign(session, campaign.id or 0)).status == "pending"  # type: ignore[union-attr]
+
+    await bruno.press("✅ Approuver", request["message_id"])
+    assert "approuvée par" in (await last(alice))["text"]
+
+    # 17:59 in Paris: nothing yet. 18:00 in Paris (17:00 UTC): the French, English and Arabic parents.
+    harness.clock.now = datetime(2026, 11, 28, 16, 59, tzinfo=UTC)
+    await run_clock(harness)
+    assert not [t for t in await bot_texts(parent_fr) if "Réunion" in t]
+    harness.clock.now = datetime(2026, 11, 28, 17, 0, 5, tzinfo=UTC)
+    await run_clock(harness)
+    assert (await received(parent_fr, "Réunion des parents"))[0].startswith("Réunion des parents jeudi")
+    assert await received(parent_en, "Parents' meeting")
+    assert await received(parent_ar, "Réunion des parents")
+    report = await received(alice, "Envoyés : 3")
+    assert not [t for t in await bot_texts(island) + await bot_texts(pro) if "Réunion" in t]
+
+    text = report[-1]
+    parts = [
+        "Envoyés",
+        "En attente",
+        "Retenus par les heures calmes",
+        "Échecs",
+        "Injoignables",
+        "Désinscrits",
+    ]
+    assert figure(text, "Destinataires") == 3 == sum(figure(text, p) for p in parts)
