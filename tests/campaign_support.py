@@ -55,7 +55,11 @@ async def bot_texts(user: SandboxUser) -> list[str]:
     return [str(m.get("text") or m.get("caption") or "") for m in await user.messages() if m["from_bot"]]
 
 
-async def wait_for(check: Any, timeout: float = 20.0, what: str = "condition") -> Any:
+async def wait_for(
+    check: Any,
+    timeout: float = 20.0,  # noqa: ASYNC109
+    what: str = "condition",
+) -> Any:
     """Poll `check()` (async) until it returns something truthy."""
     deadline = time.monotonic() + timeout
     while True:
@@ -67,7 +71,7 @@ async def wait_for(check: Any, timeout: float = 20.0, what: str = "condition") -
         await asyncio.sleep(0.1)
 
 
-async def received(user: SandboxUser, fragment: str, timeout: float = 20.0) -> list[str]:
+async def received(user: SandboxUser, fragment: str, timeout: float = 20.0) -> list[str]:  # noqa: ASYNC109
     """Wait until a message containing `fragment` reached the user; all such messages."""
 
     async def check() -> list[str]:

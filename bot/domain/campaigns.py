@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, literal, update
+from sqlalchemy import case, func, insert, literal, update
 from sqlalchemy import select as select_columns
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -319,17 +319,18 @@ class Figures:
 
 
 async def run_figures(session: AsyncSession, run: CampaignRun, *, now: datetime) -> Figures:
+    waiting = func.sum(case((col(Outbox.not_before) > now, 1), else_=0))
     query = (
-        select(col(Outbox.status), col(Outbox.held) & (col(Outbox.not_before) > now), func.count())
+        select(col(Outbox.status), col(Outbox.held), func.count(), waiting)
         .where(col(Outbox.run_id) == run.id)
-        .group_by(col(Outbox.status), col(Outbox.held) & (col(Outbox.not_before) > now))
+        .group_by(col(Outbox.status), col(Outbox.held))
     )
     counts: dict[str, int] = {}
     held = 0
-    for status, waiting, count in (await session.exec(query)).all():
+    for status, was_held, count, later in (await session.exec(query)).all():
         counts[status] = counts.get(status, 0) + int(count)
-        if status == "pending" and waiting:
-            held += int(count)
+        if status == "pending" and was_held:
+            held += int(later or 0)
     return Figures(
         targeted=run.targeted,
         sent=counts.get("sent", 0),
