@@ -9,6 +9,7 @@ Layout:
     content/<lang>/myths/<id>.md          a received idea, true or false, with the facts
     content/helplines.yml                 the national helplines, with their opening hours
     content/directory/<territory>.yml     a territory's local services
+    content/sequences.yml                 drip and weekly series for the campaign engine (optional)
 
 The same ids in every language, French as the source: an item missing in another language is a warning
 (French is shown), an item that exists only in a translation is an error.
@@ -51,6 +52,7 @@ from bot.content.schemas import (
     TerritoryFile,
     TopicFile,
 )
+from bot.content.sequences import load_sequences
 from bot.content.yaml_lines import line_of
 from bot.i18n import RTL_LANGUAGES
 
@@ -88,6 +90,7 @@ def load_content(root: Path, languages: tuple[str, ...]) -> tuple[ContentPack, R
         _check_translations(root, kind, getattr(pack, kind), report)
     _check_module_translations(root, pack, report)
     _check_references(root, pack, report)
+    load_sequences(root / "sequences.yml", pack, report)
     return pack, report
 
 

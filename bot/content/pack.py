@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -100,6 +101,35 @@ class Service:
         return self.descriptions.get(language) or self.descriptions[SOURCE_LANGUAGE]
 
 
+@dataclass(frozen=True)
+class DripStep:
+    day: int  # days after enrolment (the day the person accepted the privacy notice), 0 to 365
+    item: str  # "page:<id>", "myth:<id>" or "resource:<id>"
+
+
+@dataclass(frozen=True)
+class Drip:
+    """A series counted from each person's enrolment, such as a welcome series for parents."""
+
+    id: str
+    roles: tuple[str, ...]  # empty: everyone
+    steps: tuple[DripStep, ...]  # by day, each day once
+
+    def applies_to(self, role: str | None) -> bool:
+        return not self.roles or role in self.roles
+
+
+@dataclass(frozen=True)
+class WeeklySeries:
+    """One item a week, at a local time on a weekday, for the people subscribed to a topic."""
+
+    id: str
+    topic: str  # one of bot.domain.subscriptions.TOPICS
+    weekday: int  # 0 = Monday
+    time: str  # "18:00", in the recipient's time zone
+    items: tuple[str, ...]  # in order; "myths" in the file is every myth card, in content order
+
+
 @dataclass
 class ContentPack:
     """All content, per language, with French as the fallback for anything not translated."""
@@ -114,12 +144,24 @@ class ContentPack:
     modules: dict[str, dict[str, Module]] = field(default_factory=dict)
     helplines: tuple[Helpline, ...] = ()
     directory: dict[str, tuple[Service, ...]] = field(default_factory=dict)  # territory -> services
+    drips: tuple[Drip, ...] = ()
+    weekly: tuple[WeeklySeries, ...] = ()
 
     def page(self, language: str, page_id: str) -> Page:
         return _pick(self.pages, language, page_id)
 
     def has_page(self, page_id: str) -> bool:
         return page_id in self.pages.get(SOURCE_LANGUAGE, {})
+
+    def has_item(self, ref: str) -> bool:
+        """Whether "page:<id>", "myth:<id>" or "resource:<id>" exists (in French, hence in every language)."""
+        kind, _, item_id = ref.partition(":")
+        kinds: dict[str, Mapping[str, Mapping[str, object]]] = {
+            "page": self.pages,
+            "myth": self.myths,
+            "resource": self.resources,
+        }
+        return item_id in kinds.get(kind, {}).get(SOURCE_LANGUAGE, {})
 
     def menu_pages(self, language: str, role: str) -> list[Page]:
         ids = [page.id for page in self.pages[SOURCE_LANGUAGE].values() if role in page.menu]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from opening_hours import OpeningHours
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bot.domain.roles import ROLES
+from bot.domain.subscriptions import TOPICS
 
 SOURCE_LANGUAGE = "fr"
 ID_PATTERN = r"^[a-z0-9_]{1,32}$"
@@ -32,10 +34,14 @@ class PageFile(BaseModel):
     @field_validator("menu")
     @classmethod
     def _roles(cls, value: list[str]) -> list[str]:
-        unknown = [role for role in value if role not in ROLES]
-        if unknown:
-            raise ValueError(f"unknown role {unknown[0]!r}: roles are {', '.join(ROLES)}")
-        return value
+        return _known_roles(value)
+
+
+def _known_roles(value: list[str]) -> list[str]:
+    unknown = [role for role in value if role not in ROLES]
+    if unknown:
+        raise ValueError(f"unknown role {unknown[0]!r}: roles are {', '.join(ROLES)}")
+    return value
 
 
 class TerritoryFile(BaseModel):
@@ -247,3 +253,126 @@ class ModuleFile(BaseModel):
     sources: list[str] = []
     cards: list[str] = Field(min_length=3, max_length=8)
     quiz: list[QuestionFile] = Field(min_length=1, max_length=10)
+
+
+# `content/sequences.yml`: series of content items the campaign engine sends on its own.
+ITEM_PATTERN = r"^(page|myth|resource):[a-z0-9_]{1,32}$"
+MAX_DAY = 365
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+ALL_MYTHS = "myths"
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
+_ITEM_HINT = "page:<id>, myth:<id> or resource:<id>"
+
+
+def _item_text(value: Any) -> Any:
+    """`page: helplines` (a space after the colon) reads as a field in YAML: say how to write it."""
+    if isinstance(value, dict) and len(value) == 1:
+        kind, target = next(iter(value.items()))
+        raise ValueError(f"write {kind}:{target} without a space after ':'")
+    return value
+
+
+class DripStepFile(BaseModel):
+    """One step of a drip series: a content item, so many days after the person's enrolment."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    day: int
+    item: str  # its form and existence are checked with the rest of the content, at the item's own line
+
+    @field_validator("day")
+    @classmethod
+    def _day(cls, value: int) -> int:
+        if not 0 <= value <= MAX_DAY:
+            raise ValueError(f"{value} is not a day from 0 (the day of enrolment) to {MAX_DAY}")
+        return value
+
+    @field_validator("item", mode="before")
+    @classmethod
+    def _item(cls, value: Any) -> Any:
+        return _item_text(value)
+
+
+class DripFile(BaseModel):
+    """One entry of `drips:` in `content/sequences.yml`: steps counted from the day a person enrolled."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=ID_PATTERN)
+    roles: list[str] = []  # none: everyone
+    steps: list[DripStepFile]
+
+    @field_validator("roles", mode="before")
+    @classmethod
+    def _empty(cls, value: Any) -> Any:
+        return [] if value is None else value
+
+    @field_validator("steps", mode="before")
+    @classmethod
+    def _some_steps(cls, value: Any) -> Any:
+        if value is None or value == []:
+            raise ValueError("give at least one step ('- day: 0' and its 'item: ...')")
+        return value
+
+    @field_validator("roles")
+    @classmethod
+    def _roles(cls, value: list[str]) -> list[str]:
+        return _known_roles(value)
+
+
+class WeeklyFile(BaseModel):
+    """One entry of `weekly:` in `content/sequences.yml`: an item a week for a subscription topic."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=ID_PATTERN)
+    topic: str
+    weekday: str
+    time: str
+    items: str | list[str]  # "myths" (every myth card, in order) or a list of items
+
+    @field_validator("topic")
+    @classmethod
+    def _topic(cls, value: str) -> str:
+        if value not in TOPICS:
+            raise ValueError(f"unknown topic {value!r}: topics are {', '.join(TOPICS)}")
+        return value
+
+    @field_validator("weekday")
+    @classmethod
+    def _weekday(cls, value: str) -> str:
+        day = value.strip().lower()
+        if day not in WEEKDAYS:
+            raise ValueError(f"unknown weekday {value!r}: use {', '.join(WEEKDAYS)}")
+        return day
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _time(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            # YAML reads 18:00 without quotes as a number (18 x 60): only the quoted form is a time.
+            raise ValueError('write the time between quotes, such as "18:00"')
+        if not isinstance(value, str):
+            return value
+        match = _CLOCK.match(value.strip())
+        if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+            raise ValueError(f'{value!r} is not a time such as "18:00" (hours 00-23, minutes 00-59)')
+        return f"{int(match[1]):02}:{match[2]}"
+
+    @field_validator("items", mode="before")
+    @classmethod
+    def _items(cls, value: Any) -> Any:
+        if isinstance(value, str) and value != ALL_MYTHS:
+            raise ValueError(
+                f"{value!r}: write {ALL_MYTHS!r} (every myth card, in order) or a list of items "
+                f"such as [{_ITEM_HINT}]"
+            )
+        if not isinstance(value, str | list):
+            raise ValueError(f"write {ALL_MYTHS!r} or a list of items such as [{_ITEM_HINT}]")
+        if isinstance(value, list):
+            if not value:
+                raise ValueError(f"the list is empty: give at least one item ({_ITEM_HINT})")
+            for index, item in enumerate(value):
+                if not isinstance(_item_text(item), str):
+                    raise ValueError(f"item {index + 1} is not an item such as {_ITEM_HINT}")
+        return value
