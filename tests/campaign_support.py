@@ -67,7 +67,7 @@ async def wait_for(
         if result:
             return result
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
+            raise AssertionError(f"timed out waiting for {what}; last seen: {result!r}")
         await asyncio.sleep(0.1)
 
 

@@ -13,6 +13,7 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
+from bot.delivery.pacing import Pacer
 from bot.domain import campaigns
 from bot.domain.campaigns import Figures
 from bot.domain.people import get_person
@@ -82,8 +83,8 @@ def report_text(
 class ReportBoard:
     """Keeps each running campaign's progress message current without flooding the chat with edits."""
 
-    def __init__(self, bot: Bot, found: Services) -> None:
-        self.bot, self.found = bot, found
+    def __init__(self, bot: Bot, found: Services, pacer: Pacer) -> None:
+        self.bot, self.found, self.pacer = bot, found, pacer
         self._edited: dict[int, float] = {}
 
     async def _translator(self, chat_id: int) -> Translator:
@@ -103,6 +104,9 @@ class ReportBoard:
         text = report_text(
             t, campaign, run, figures, now=self.found.clock(), zone=self.found.settings.timezone
         )
+        # A report is a message too: it takes its place in the overall rate and in its chat's pace.
+        await self.pacer.slot()
+        await self.pacer.chat_turn(campaign.created_by)
         try:
             sent = await self.bot.send_message(
                 campaign.created_by, t.directed(text), parse_mode=ParseMode.HTML

@@ -49,7 +49,7 @@ class Sender:
         rate = found.settings.broadcast_rate
         self.pacer = Pacer(rate)
         self.batch_size = max(1, min(500, round(rate / 2)))
-        self.reports = ReportBoard(bot, found)
+        self.reports = ReportBoard(bot, found, self.pacer)
         self.recovered = 0
         self._wakeup = asyncio.Event()
         self._stopping = False
