@@ -282,7 +282,7 @@ class Outbox(SQLModel, table=True):
     person_id: int = Field(
         sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True)
     )
-    # A welcome series' step, for messages that belong to no campaign.
+    # A welcome series' step (its day), for messages that belong to no campaign.
     sequence: str | None = Field(default=None, max_length=32)
     step: int | None = None
     status: str = Field(default="pending", max_length=12)

@@ -88,7 +88,7 @@ def render(found: Services, messages: dict[str, Any], language: str, run_number:
     t = found.catalogs.get(language)
     item = item_of(messages, run_number)
     if item is not None:
-        return render_item(found, t, item)
+        return render_item(found, t, item, weekly=bool(messages.get("items")))
     chosen = variant(messages, language)
     if chosen is None:
         return None
@@ -105,14 +105,18 @@ def render(found: Services, messages: dict[str, Any], language: str, run_number:
     return Outgoing(TEXT, t.directed(text)) if text.strip() else None
 
 
-def render_item(found: Services, t: Translator, item: str) -> Outgoing | None:
+def render_item(found: Services, t: Translator, item: str, *, weekly: bool = False) -> Outgoing | None:
+    """A content item as a message; `weekly` for the card of the week (its heading and its opt-out)."""
     ui = Ui(person=None, t=t)
     kind, _, item_id = item.partition(":")
     content = found.content
     rows: Keyboard
     if kind == "myth" and (myth := content.myth(t.language, item_id)):
-        text = card_text(ui, myth, "🃏 <b>" + html.escape(t.gettext("La carte de la semaine")) + "</b>\n\n")
-        rows = [*card_rows(ui, myth), [button(t.gettext("🔕 Ne plus la recevoir"), pack("y", "w", "0"))]]
+        heading = "🃏 <b>" + html.escape(t.gettext("La carte de la semaine")) + "</b>\n\n" if weekly else "🃏 "
+        text = card_text(ui, myth, heading)
+        rows = card_rows(ui, myth)
+        if weekly:
+            rows.append([button(t.gettext("🔕 Ne plus la recevoir"), pack("y", "w", "0"))])
     elif kind == "resource" and (resource := content.resource(t.language, item_id)):
         text = f"📚 <b>{html.escape(resource.title)}</b>\n\n{html.escape(resource.summary)}"
         rows = [[button(t.gettext("📖 Lire"), pack("r", resource.id, "0"))], back_to_menu(ui)]

@@ -24,10 +24,12 @@ DRIP_TIME = "18:00"  # a drip step goes out at this local time on its day (or at
 LATE = timedelta(days=2)  # a step more than this late (the bot was down, the series was added) is skipped
 
 
-def drip_item(content: ContentPack, sequence: str, step: int) -> str | None:
+def drip_item(content: ContentPack, sequence: str, day: int) -> str | None:
+    """The item of a drip's step. Steps are known by their day, so inserting a step into a series that
+    already went out does not shift the ones after it."""
     for drip in content.drips:
-        if drip.id == sequence and 0 <= step < len(drip.steps):
-            return drip.steps[step].item
+        if drip.id == sequence:
+            return next((step.item for step in drip.steps if step.day == day), None)
     return None
 
 
