@@ -112,7 +112,8 @@ def render_item(found: Services, t: Translator, item: str, *, weekly: bool = Fal
     content = found.content
     rows: Keyboard
     if kind == "myth" and (myth := content.myth(t.language, item_id)):
-        heading = "🃏 <b>" + html.escape(t.gettext("La carte de la semaine")) + "</b>\n\n" if weekly else "🃏 "
+        title = html.escape(t.gettext("La carte de la semaine"))
+        heading = f"🃏 <b>{title}</b>\n\n" if weekly else "🃏 "
         text = card_text(ui, myth, heading)
         rows = card_rows(ui, myth)
         if weekly:
