@@ -12,13 +12,14 @@ from urllib.parse import quote
 from aiohttp import web
 
 from bot.sandbox.context import SANDBOX, Sandbox
-from bot.sandbox.limits import Fault
-from bot.sandbox.pageview import page_message
+from bot.sandbox.limits import Fault, Stats
+from bot.sandbox.pageview import page_event, page_message
 from bot.sandbox.state import Chat, User
 from bot.sandbox.telegram_html import utf16_len
 
 JSON = dict[str, Any]
 MAX_EVENT_WAIT = 60.0
+MAX_BULK_USERS = 200_000
 PREFIX = "/sandbox/api"
 
 
@@ -57,7 +58,7 @@ def _send_user_message(sandbox: Sandbox, chat: Chat, fields: JSON) -> web.Respon
         _set_blocked(sandbox, chat, False)
     stored = world.add_message(chat, from_bot=False, fields=fields)
     update_id = world.queue_update("message", stored.data)
-    world.add_event(chat, "message", {"message": page_message(stored)})
+    world.add_event(chat, "message", message=stored.snapshot())
     return web.json_response({"message": stored.data, "update_id": update_id})
 
 
@@ -106,6 +107,23 @@ async def create_user(request: web.Request) -> web.Response:
         id=int(user_id) if user_id is not None else None,
     )
     return web.json_response(user.to_control(), status=201)
+
+
+async def create_users(request: web.Request) -> web.Response:
+    """Many users at once for benchmarks: `{"count": N, "language_code": "fr", "first_name": "Bench"}`.
+
+    The ids are contiguous; the users are like those of POST /users, without username.
+    """
+    sandbox = request.app[SANDBOX]
+    body = await _body(request)
+    count = body.get("count")
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_BULK_USERS:
+        raise _error(400, f"count must be an integer from 1 to {MAX_BULK_USERS}")
+    first_name = str(body.get("first_name") or "Bench").strip() or "Bench"
+    # An explicit null or "" gives users without language_code, which Telegram may omit.
+    language_code = str(body.get("language_code", "fr") or "").strip() or None
+    ids = sandbox.world.add_users(count, first_name, language_code)
+    return web.json_response({"ids": list(ids)}, status=201)
 
 
 async def list_users(request: web.Request) -> web.Response:
@@ -218,10 +236,10 @@ async def get_events(request: web.Request) -> web.Response:
         # The sandbox restarted since the page last polled: replay what this chat still has.
         after = 0
     if not world.events_after(chat, after) and wait > 0:
-        await world.wait_for(lambda: world.events_after(chat, after), wait)
+        await world.wait_for(lambda: world.events_after(chat, after), wait, topic=chat.id)
     events = world.events_after(chat, after)
     last_seq = events[-1].seq if events else max(after, world.seq)
-    return web.json_response({"events": [event.to_json() for event in events], "last_seq": last_seq})
+    return web.json_response({"events": [page_event(event) for event in events], "last_seq": last_seq})
 
 
 # Faults, limits, stats, commands, webhook -------------------------------------------------------------
@@ -260,6 +278,7 @@ async def set_limits(request: web.Request) -> web.Response:
             global_rate=float(body.get("global_rate", limiter.global_rate)),
             per_chat_rate=float(body.get("per_chat_rate", limiter.per_chat_rate)),
             per_chat_burst=int(body.get("per_chat_burst", limiter.per_chat_burst)),
+            paid_rate=float(body.get("paid_rate", limiter.paid_rate)),
         )
     except (TypeError, ValueError) as error:
         raise _error(400, str(error)) from None
@@ -270,17 +289,26 @@ async def get_limits(request: web.Request) -> web.Response:
     return web.json_response(request.app[SANDBOX].limiter.to_json())
 
 
+def _stats(sandbox: Sandbox) -> JSON:
+    return {
+        **sandbox.stats.to_json(),
+        "pending_updates": len(sandbox.world.updates),
+        "users": len(sandbox.world.users),
+        "limits": sandbox.limiter.to_json(),
+        "faults_pending": len(sandbox.faults),
+    }
+
+
 async def get_stats(request: web.Request) -> web.Response:
+    return web.json_response(_stats(request.app[SANDBOX]))
+
+
+async def reset_stats(request: web.Request) -> web.Response:
+    """Zero the counters, between benchmark phases; answer with their values just before."""
     sandbox = request.app[SANDBOX]
-    return web.json_response(
-        {
-            **sandbox.stats.to_json(),
-            "pending_updates": len(sandbox.world.updates),
-            "users": len(sandbox.world.users),
-            "limits": sandbox.limiter.to_json(),
-            "faults_pending": len(sandbox.faults.faults),
-        }
-    )
+    before = _stats(sandbox)
+    sandbox.stats = Stats()
+    return web.json_response(before)
 
 
 def effective_commands(sandbox: Sandbox, language_code: str, chat_id: int | None) -> list[JSON]:
@@ -353,6 +381,7 @@ def add_routes(app: web.Application) -> None:
     router = app.router
     router.add_get(f"{PREFIX}/info", get_info)
     router.add_post(f"{PREFIX}/users", create_user)
+    router.add_post(f"{PREFIX}/users/bulk", create_users)
     router.add_get(f"{PREFIX}/users", list_users)
     router.add_get(PREFIX + "/users/{id}", get_user)
     router.add_post(PREFIX + "/users/{id}/messages", post_message)
@@ -368,6 +397,7 @@ def add_routes(app: web.Application) -> None:
     router.add_post(f"{PREFIX}/limits", set_limits)
     router.add_get(f"{PREFIX}/limits", get_limits)
     router.add_get(f"{PREFIX}/stats", get_stats)
+    router.add_delete(f"{PREFIX}/stats", reset_stats)
     router.add_get(f"{PREFIX}/commands", get_commands)
     router.add_get(f"{PREFIX}/webhook", get_webhook)
     router.add_get(PREFIX + "/files/{file_id}", get_file)

@@ -2,16 +2,21 @@
 
 With limits enforced, a delivery loop that ignores 429s or the per-chat pace fails in tests exactly as it
 would in production; faults let tests meet 403s, 5xx and dropped connections on demand.
+
+Paid broadcasts (`allow_paid_broadcast=true` on a sending method) draw on their own global bucket
+(1000 messages/s by default) instead of the free one (30/s); the per-chat pace applies to both.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+# Every one of them accepts allow_paid_broadcast on Telegram.
 SENDING_METHODS = frozenset(
     {"sendmessage", "senddocument", "sendphoto", "sendlocation", "sendvenue", "copymessage"}
 )
@@ -50,9 +55,15 @@ class TokenBucket:
 
 @dataclass
 class Stats:
+    """Counters since the start or the last reset (DELETE /sandbox/api/stats, between benchmark phases)."""
+
     requests: Counter[str] = field(default_factory=Counter)
     too_many_requests: int = 0
+    # Messages the bot got into a chat (sent or copied), whatever the method.
     delivered: int = 0
+    # Those of them sent with allow_paid_broadcast, whether or not limits are enforced: a benchmark
+    # can check that the engine asked for paid broadcasting.
+    paid_messages: int = 0
     faults_injected: int = 0
 
     def to_json(self) -> dict[str, Any]:
@@ -60,6 +71,7 @@ class Stats:
             "requests": dict(self.requests),
             "too_many_requests": self.too_many_requests,
             "delivered": self.delivered,
+            "paid_messages": self.paid_messages,
             "faults_injected": self.faults_injected,
         }
 
@@ -72,25 +84,37 @@ class RateLimiter:
         global_rate: float = 30.0,
         per_chat_rate: float = 1.0,
         per_chat_burst: int = 1,
+        paid_rate: float = 1000.0,
     ) -> None:
         self.configure(
             enabled=enabled,
             global_rate=global_rate,
             per_chat_rate=per_chat_rate,
             per_chat_burst=per_chat_burst,
+            paid_rate=paid_rate,
         )
 
     def configure(
-        self, *, enabled: bool, global_rate: float, per_chat_rate: float, per_chat_burst: int
+        self,
+        *,
+        enabled: bool,
+        global_rate: float,
+        per_chat_rate: float,
+        per_chat_burst: int,
+        paid_rate: float = 1000.0,
     ) -> None:
-        if global_rate <= 0 or per_chat_rate <= 0 or per_chat_burst < 1:
+        if global_rate <= 0 or per_chat_rate <= 0 or paid_rate <= 0 or per_chat_burst < 1:
             raise ValueError("rates must be positive and the burst at least 1")
         self.enabled = enabled
         self.global_rate = global_rate
         self.per_chat_rate = per_chat_rate
         self.per_chat_burst = per_chat_burst
+        self.paid_rate = paid_rate
+        # Each global bucket holds one second of its rate, as Telegram tolerates short bursts.
         self._global = TokenBucket(global_rate, global_rate)
+        self._paid = TokenBucket(paid_rate, paid_rate)
         self._chats: dict[int, TokenBucket] = {}
+        self._prune_at = MAX_TRACKED_CHATS
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -98,23 +122,33 @@ class RateLimiter:
             "global_rate": self.global_rate,
             "per_chat_rate": self.per_chat_rate,
             "per_chat_burst": self.per_chat_burst,
+            "paid_rate": self.paid_rate,
         }
 
-    def check(self, chat_id: int | None) -> int | None:
-        """Return None if the request may go, else Telegram's integer retry_after (at least 1)."""
+    def _chat_bucket(self, chat_id: int, now: float) -> TokenBucket:
+        bucket = self._chats.get(chat_id)
+        if bucket is None:
+            if len(self._chats) >= self._prune_at:
+                # A full bucket is the same as no bucket. When the chats still pacing stay many (a slow
+                # per-chat rate), prune again only after as many new ones: O(1) per chat, not O(chats).
+                self._chats = {key: b for key, b in self._chats.items() if not b.is_full(now)}
+                self._prune_at = max(MAX_TRACKED_CHATS, 2 * len(self._chats))
+            bucket = self._chats[chat_id] = TokenBucket(self.per_chat_rate, self.per_chat_burst)
+        return bucket
+
+    def check(self, chat_id: int | None, *, paid: bool = False) -> int | None:
+        """Return None if the request may go, else Telegram's integer retry_after (at least 1).
+
+        `paid`: the request asked for a paid broadcast, counted against the paid global bucket only.
+        """
         if not self.enabled:
             return None
         now = time.monotonic()
         if chat_id is not None:
-            bucket = self._chats.get(chat_id)
-            if bucket is None:
-                if len(self._chats) >= MAX_TRACKED_CHATS:
-                    self._chats = {key: b for key, b in self._chats.items() if not b.is_full(now)}
-                bucket = self._chats[chat_id] = TokenBucket(self.per_chat_rate, self.per_chat_burst)
-            wait = bucket.take(now)
+            wait = self._chat_bucket(chat_id, now).take(now)
             if wait > 0:
                 return max(1, math.ceil(wait))
-        wait = self._global.take(now)
+        wait = (self._paid if paid else self._global).take(now)
         if wait > 0:
             if chat_id is not None:
                 # The per-chat token was not really used: Telegram refused the message.
@@ -132,6 +166,8 @@ class Fault:
     retry_after: int | None = None
     times: int = 1
     drop: bool = False
+    # Position among the faults added, so that the first one added wins whatever index holds it.
+    order: int = field(default=0, repr=False, compare=False)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Fault:
@@ -189,21 +225,47 @@ class Fault:
 
 
 class FaultInjector:
+    """Faults by chat: a benchmark may fail thousands of chats ("chat not found") and each request then
+    looks only at its own chat's faults and the untargeted ones, not at every fault."""
+
     def __init__(self) -> None:
-        self.faults: list[Fault] = []
+        self._by_chat: dict[int | None, list[Fault]] = {}
+        self._order = itertools.count()
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    @property
+    def faults(self) -> list[Fault]:
+        """The pending faults in the order they were added."""
+        return sorted(itertools.chain.from_iterable(self._by_chat.values()), key=lambda f: f.order)
 
     def add(self, fault: Fault) -> None:
-        self.faults.append(fault)
+        fault.order = next(self._order)
+        self._by_chat.setdefault(fault.chat_id, []).append(fault)
+        self._count += 1
 
     def clear(self) -> None:
-        self.faults.clear()
+        self._by_chat.clear()
+        self._count = 0
 
     def take(self, method: str, chat_id: int | None) -> Fault | None:
         """Consume one use of the first fault matching this request (`method` in lower case)."""
-        for fault in self.faults:
-            if fault.matches(method, chat_id):
-                fault.times -= 1
-                if fault.times <= 0:
-                    self.faults.remove(fault)
-                return fault
-        return None
+        found: Fault | None = None
+        for key in {chat_id, None}:
+            for fault in self._by_chat.get(key, ()):
+                if fault.matches(method, chat_id):
+                    if found is None or fault.order < found.order:
+                        found = fault
+                    break
+        if found is None:
+            return None
+        found.times -= 1
+        if found.times <= 0:
+            faults = self._by_chat[found.chat_id]
+            faults.remove(found)
+            if not faults:
+                del self._by_chat[found.chat_id]
+            self._count -= 1
+        return found

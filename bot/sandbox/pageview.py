@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.sandbox.state import StoredMessage
+from bot.sandbox.state import Event, StoredMessage
 from bot.sandbox.telegram_html import render_html
 
 JSON = dict[str, Any]
@@ -47,3 +47,11 @@ def page_message(stored: StoredMessage) -> JSON:
         "venue": data.get("venue"),
         "reply_to_message_id": (data.get("reply_to_message") or {}).get("message_id"),
     }
+
+
+def page_event(event: Event) -> JSON:
+    """An event as the control API returns it; its message is rendered now, when someone reads it."""
+    data = event.to_json()
+    if event.message is not None:
+        data["message"] = page_message(event.message)
+    return data
