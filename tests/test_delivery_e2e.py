@@ -147,7 +147,7 @@ async def test_server_errors_are_retried_with_backoff_then_recorded_as_failed(ha
     await harness.client.add_fault(method="sendMessage", chat_id=dropped.id, drop=True)
     cid = await campaign(harness, "Essai", urgent=True)
     await run_clock(harness)
-    for _ in range(100):  # each retry waits for its backoff, on the test's clock
+    for _ in range(300):  # each retry waits for its backoff, on the test's clock
         found = await statuses(harness, cid)
         if found.get("sent") == 2 and found.get("failed") == 1:
             break

@@ -8,7 +8,6 @@ from sqlmodel import SQLModel
 from bot.domain.people import attribution_counts, get_person
 from tests.conftest import Harness, last
 
-
 # What the bot writes by itself at start-up (the content files' weekly series), not about anyone.
 BOT_OWN_TABLES = {"campaign", "audit_log"}
 

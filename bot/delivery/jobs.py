@@ -60,8 +60,14 @@ async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def tick(app: BotApplication) -> None:
-    found = services(app)
+    """One look at the schedule; one at a time, so that a due run never starts twice."""
     sender = sender_of(app)
+    async with sender.tick_lock:
+        await _tick(app, sender)
+
+
+async def _tick(app: BotApplication, sender: Sender) -> None:
+    found = services(app)
     now, zones = found.clock(), zones_of(found)
     grace = timedelta(minutes=found.settings.missed_grace_minutes)
     async with found.database.session() as session:

@@ -52,6 +52,9 @@ class Sender:
         self.reports = ReportBoard(bot, found, self.pacer)
         self.recovered = 0
         self._wakeup = asyncio.Event()
+        self.tick_lock = (
+            asyncio.Lock()
+        )  # the campaign clock's (jobs.tick): the JobQueue and a Submit may race
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._stopped_chats: dict[int, float] = {}

@@ -1,0 +1,87 @@
+"""Coordinator commands refuse everyone else; /grant, /revoke and the audit log."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.domain import campaigns
+from tests.campaign_support import add_person
+from tests.conftest import Harness, last
+
+FOUNDER = 900100
+
+COMMANDS = [
+    "/campaign Essai",
+    "/campaigns",
+    "/grant 123",
+    "/revoke 123",
+    "/coordinators",
+    "/audit",
+    "/invite",
+    "/training_stats",
+]
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, object]:
+    return {"coordinators": str(FOUNDER)}
+
+
+async def test_every_coordinator_command_and_button_refuses_anyone_else(harness: Harness) -> None:
+    founder = await harness.client.new_user("Fondatrice", "fr", user_id=FOUNDER)
+    await founder.send("/campaign Brouillon")
+    async with harness.services.database.session() as session:
+        draft = (await campaigns.list_campaigns(session))[-1]
+    parent = await harness.user("Parent")
+    await add_person(harness, parent)
+    for command in COMMANDS:
+        await parent.send(command)
+        text = (await last(parent))["text"]
+        assert "réservée à la coordination" in text, command
+        assert f"/grant {parent.id}" in text  # how to be given the role
+    await parent.send("/menu")
+    menu = (await last(parent))["message_id"]
+    for data in (f"1:c:{draft.id}:s", f"1:c:{draft.id}:x", f"1:a:{draft.id}:ok", f"1:a:{draft.id}:X"):
+        await parent.press_data(data, menu)
+    async with harness.services.database.session() as session:
+        stored = await campaigns.get_campaign(session, draft.id or 0)
+        assert stored is not None and stored.status == "draft"
+    # Typed text from someone else is never taken as a draft's input.
+    await parent.send("Bonjour")
+    assert "réservée" not in (await last(parent))["text"]
+
+
+async def test_grant_revoke_and_the_audit_log(harness: Harness) -> None:
+    founder = await harness.client.new_user("Fondatrice", "fr", user_id=FOUNDER)
+    helper = await harness.user("Aide")
+    await helper.send("/campaigns")
+    assert "réservée" in (await last(helper))["text"]
+
+    await founder.send(f"/grant {helper.id}")
+    assert "coordonne maintenant" in (await last(founder))["text"]
+    await helper.send("/campaigns")
+    assert "Campagnes" in (await last(helper))["text"]
+    await helper.send(f"/revoke {FOUNDER}")
+    assert "COORDINATORS" in (await last(helper))["text"]  # the configured ones stay
+
+    await founder.send("/grant abc")
+    assert "Utilisation : /grant" in (await last(founder))["text"]
+    await founder.send("/coordinators")
+    listing = (await last(founder))["text"]
+    assert str(FOUNDER) in listing and str(helper.id) in listing
+
+    await founder.send(f"/revoke {helper.id}")
+    assert "ne coordonne plus" in (await last(founder))["text"]
+    await helper.send("/campaigns")
+    assert "réservée" in (await last(helper))["text"]
+
+    await founder.send("/audit")
+    audit = (await last(founder))["text"]
+    assert "rôle donné" in audit and "rôle retiré" in audit and str(helper.id) in audit
+    assert audit.index("rôle retiré") < audit.index("rôle donné")  # newest first
+
+    # The role lives in the database, so a restart keeps it (here: it is gone for good).
+    async with harness.services.database.session() as session:
+        from bot.domain.coordinators import granted
+
+        assert helper.id not in await granted(session)
