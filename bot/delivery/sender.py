@@ -24,6 +24,7 @@ from bot.delivery.report import ReportBoard
 from bot.domain import campaigns, outbox
 from bot.domain.outbox import Delivery, Outcomes
 from bot.domain.series import drip_item
+from bot.handlers.coordinators import retry_seconds
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -36,11 +37,6 @@ GONE = ("chat not found", "user is deactivated", "peer_id_invalid", "bot was kic
 
 def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(300, 2 ** (attempts + 1)))
-
-
-def retry_seconds(error: RetryAfter) -> float:
-    value: Any = error.retry_after
-    return float(value.total_seconds()) if isinstance(value, timedelta) else float(value)
 
 
 class Sender:

@@ -6,25 +6,44 @@ the command is not for them, with their Telegram id so that a coordinator can gr
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import RetryAfter, TelegramError
 from telegram.ext import CommandHandler, filters
 
 from bot.domain import coordinators
 from bot.domain.people import get_person
-from bot.handlers.common import BotApplication, Context, Keyboard, Ui, answer, keyboard, services, ui_for
+from bot.handlers.common import (
+    SENDER_KEY,
+    BotApplication,
+    Context,
+    Keyboard,
+    Ui,
+    answer,
+    keyboard,
+    services,
+    ui_for,
+)
 from bot.handlers.views import back_to_menu
 from bot.i18n import Translator
 from bot.models import as_utc
 from bot.services import Services
 
 log = logging.getLogger(__name__)
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """Telegram's "retry after", whichever type this version of python-telegram-bot gives it."""
+    value: Any = error.retry_after
+    return float(value.total_seconds()) if isinstance(value, timedelta) else float(value)
 
 
 async def require_coordinator(update: Update, context: Context) -> Ui | None:
@@ -171,12 +190,30 @@ async def tell_coordinators(
             person = await get_person(session, chat_id=user_id)
         t = found.catalogs.get(person.language if person else found.settings.default_language)
         markup = keyboard(rows_for(t)) if rows_for else None
+        await _send_paced(app, user_id, t.directed(text_for(t)), markup)
+
+
+async def _send_paced(
+    app: BotApplication, chat_id: int, text: str, markup: InlineKeyboardMarkup | None
+) -> None:
+    """Through the sender's pacer, since these messages share Telegram's limits with the campaigns; a
+    "retry after" is waited out once."""
+    sender = app.bot_data.get(SENDER_KEY)
+    for attempt in range(2):
+        if sender is not None:
+            await sender.pacer.slot()
+            await sender.pacer.chat_turn(chat_id)
         try:
-            await app.bot.send_message(
-                user_id, t.directed(text_for(t)), parse_mode=ParseMode.HTML, reply_markup=markup
-            )
+            await app.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+            return
+        except RetryAfter as error:
+            if attempt == 0:
+                await asyncio.sleep(retry_seconds(error))
+                continue
+            log.info("could not reach a coordinator: %s", type(error).__name__)
         except TelegramError as error:
             log.info("could not reach a coordinator: %s", type(error).__name__)
+            return
 
 
 def register(app: BotApplication) -> None:
