@@ -76,7 +76,7 @@ async def test_compose_approve_and_send_at_local_time(harness: Harness) -> None:
 
     await alice.press("👁 Aperçu")
     texts = await bot_texts(alice)
-    assert any("Aperçu en anglais (1 destinataires)" in t for t in texts)
+    assert any("Aperçu en anglais (1 destinataire)" in t for t in texts)
     assert any(t.startswith("Parents' meeting") and "/stop" in t for t in texts)
 
     await alice.press("📤 Soumettre")

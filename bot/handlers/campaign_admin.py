@@ -75,9 +75,11 @@ async def preview(update: Update, context: Context, ui: Ui, campaign: Campaign, 
         }
     for language in languages:
         outgoing = render(found, campaign.messages, language)
-        header = ui._("👁 Aperçu en {language} ({count} destinataires) :").format(
-            language=ui.t.language_name(language), count=ui.t.number(counts[language])
-        )
+        header = ui.t.ngettext(
+            "👁 Aperçu en {language} ({count} destinataire) :",
+            "👁 Aperçu en {language} ({count} destinataires) :",
+            counts[language],
+        ).format(language=ui.t.language_name(language), count=ui.t.number(counts[language]))
         await chat.send_message(ui.t.directed(header))
         if outgoing is None:
             await chat.send_message(ui.t.directed(ui._("(rien à envoyer dans cette langue pour l'instant)")))

@@ -72,8 +72,10 @@ def card(ui: Ui, found: Services, campaign: Campaign, recipients: int) -> tuple[
         + ui._("Destinataires")
         + "</b> : "
         + audience_summary(ui, found, campaigns.audience_of(campaign)),
-        ui._(
-            "{count} personnes aujourd'hui ; envoi en {duration} environ à {rate} messages par seconde."
+        ui.t.ngettext(
+            "{count} personne aujourd'hui ; envoi en {duration} environ à {rate} messages par seconde.",
+            "{count} personnes aujourd'hui ; envoi en {duration} environ à {rate} messages par seconde.",
+            recipients,
         ).format(
             count=ui.t.number(recipients), duration=ui.t.duration(recipients / rate), rate=ui.t.number(rate)
         ),
@@ -306,7 +308,9 @@ async def _audience(update: Update, context: Context, ui: Ui, campaign: Campaign
             ui._("Profils, territoires, langues, abonnements, puis lien d'arrivée."),
             "",
             audience_summary(ui, found, audience),
-            ui._("{count} destinataires.").format(count=ui.t.number(recipients)),
+            ui.t.ngettext("{count} destinataire.", "{count} destinataires.", recipients).format(
+                count=ui.t.number(recipients)
+            ),
         ]
     )
     await answer(update, ui, text, rows)
