@@ -268,8 +268,8 @@ async def start_run(
             session, actor=SYSTEM, action="send", now=now, campaign_id=campaign.id, detail=str(run.targeted)
         )
     campaign.next_run_at = plan(campaign, now=now, zones=zones, after=max(planned, now))
-    if campaign.next_run_at is None:
-        campaign.status = MISSED if run.status == MISSED else campaign.status
+    if campaign.next_run_at is None and run.status in (MISSED, DONE):
+        campaign.status = run.status  # a once campaign that was missed, or had nobody to send to
     session.add(campaign)
     await session.flush()
     return run

@@ -104,13 +104,13 @@ async def enqueue_drips(
             zone = zones.of(person.territory)
             joined = as_utc(person.consented_at)
             local_day = joined.astimezone(ZoneInfo(zone)).date()
-            for index, step in enumerate(drip.steps):
-                if (person.id, index) in done:
+            for step in drip.steps:
+                if (person.id, step.day) in done:
                     continue
                 due = max(joined, wall_clock(local_day + timedelta(days=step.day), moment, zone))
                 if due <= now < due + LATE:
                     session.add(
-                        Outbox(person_id=person.id or 0, sequence=drip.id, step=index, not_before=due)
+                        Outbox(person_id=person.id or 0, sequence=drip.id, step=step.day, not_before=due)
                     )
                     queued += 1
     return queued

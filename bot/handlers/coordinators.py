@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+import warnings
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -18,6 +19,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import CommandHandler, filters
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.domain import coordinators
 from bot.domain.people import get_person
@@ -42,7 +44,9 @@ log = logging.getLogger(__name__)
 
 def retry_seconds(error: RetryAfter) -> float:
     """Telegram's "retry after", whichever type this version of python-telegram-bot gives it."""
-    value: Any = error.retry_after
+    with warnings.catch_warnings():  # PTB 22 warns that the type will change; both are handled here
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: Any = error.retry_after
     return float(value.total_seconds()) if isinstance(value, timedelta) else float(value)
 
 
