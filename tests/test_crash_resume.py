@@ -137,7 +137,9 @@ async def test_killed_mid_send_then_restarted(tmp_path: Path) -> None:
         assert duplicates <= cut_run.possible_duplicates <= 13
         assert runs["Manquée"][0].status == "missed"
         coordinator_texts = [str(m.get("text", "")) for m in await coordinator.messages() if m["from_bot"]]
-        assert any("Manquée" in t and "n'a pas été envoyée" in t for t in coordinator_texts), coordinator_texts
+        assert any("Manquée" in t and "n'a pas été envoyée" in t for t in coordinator_texts), (
+            coordinator_texts
+        )
         report = [t for t in coordinator_texts if t.startswith("📤 Coupée")]
         assert report and f"Envoyés : {RECIPIENTS}" in report[-1].replace("\u202f", "")
         if cut_run.possible_duplicates:

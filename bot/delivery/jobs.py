@@ -14,7 +14,7 @@ from telegram.ext import ContextTypes
 
 from bot.delivery.sender import Sender
 from bot.domain import campaigns, coordinators, series
-from bot.domain.campaigns import MISSED, SENDING, Zones
+from bot.domain.campaigns import MISSED, Zones
 from bot.handlers.common import SENDER_KEY, BotApplication, services
 from bot.handlers.coordinators import tell_coordinators
 from bot.i18n import Translator
@@ -81,7 +81,9 @@ async def _tick(app: BotApplication, sender: Sender) -> None:
             run_id, status, title, planned = run.id, run.status, campaign.title, as_utc(run.planned_at)
         if status == MISSED:
             await _tell_missed(app, found, campaign_id, title, planned)
-        elif status == SENDING and run_id is not None:
+        elif (
+            run_id is not None
+        ):  # sending, or already done when nobody matched: the author sees it either way
             await sender.reports.post(run_id)
             sender.wake()
     async with found.database.session() as session:

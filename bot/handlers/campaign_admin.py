@@ -23,6 +23,7 @@ from bot.delivery.report import figures_lines, status_label
 from bot.domain import campaigns
 from bot.domain.audience import Audience, count_audience
 from bot.domain.campaigns import APPROVED, PAUSED, PENDING, CampaignError
+from bot.domain.schedule import NOW
 from bot.handlers.campaign_views import audience_summary, local_moment, schedule_summary
 from bot.handlers.common import (
     BotApplication,
@@ -119,9 +120,15 @@ async def submit(update: Update, context: Context, ui: Ui, campaign: Campaign, _
         await answer(update, ui, text, [[button(ui._("📋 Voir la campagne"), pack("a", str(campaign.id)))]])
         await _ask_approval(context, stored, recipients)
         return
-    text = ui._(
-        "C'est programmé : {when}. Vous recevrez ici un rapport qui se met à jour pendant l'envoi."
-    ).format(when=schedule_summary(ui, found, stored))
+    if stored.schedule == NOW:
+        text = ui._(
+            "C'est parti : l'envoi commence maintenant. Vous recevrez ici un rapport qui se met à jour."
+        )
+    else:
+        text = ui._(
+            "C'est programmé : {when}. Vous recevrez ici un rapport qui se met à jour pendant l'envoi."
+        )
+    text = text.format(when=schedule_summary(ui, found, stored))
     await answer(update, ui, text, [[button(ui._("📋 Voir la campagne"), pack("a", str(campaign.id)))]])
     await tick(context.application)  # type: ignore[arg-type]
 
