@@ -117,3 +117,39 @@ async def test_compose_approve_and_send_at_local_time(harness: Harness) -> None:
         "Désinscrits",
     ]
     assert figure(text, "Destinataires") == 3 == sum(figure(text, p) for p in parts)
+
+
+async def test_a_document_with_caption_and_a_content_item_in_each_language(harness: Harness) -> None:
+    alice = await harness.client.new_user("Alice", "fr", user_id=ALICE)
+    parent_fr, parent_ar = await harness.user("Parent FR", "fr"), await harness.user("Parent AR", "ar")
+    await add_person(harness, parent_fr, language="fr")
+    await add_person(harness, parent_ar, language="ar")
+    harness.services.settings.approval_threshold = 10  # small campaigns need no second coordinator
+
+    await alice.send("/campaign Programme")
+    await alice.press("✏️ français")
+    await alice.upload("programme.pdf", b"%PDF-1.4 programme", caption="Le programme de la semaine")
+    assert "document — Le programme de la semaine" in (await last(alice))["text"]
+    await alice.press("📤 Soumettre")
+    await run_clock(harness)
+    for parent in (parent_fr, parent_ar):
+        await received(parent, "Le programme de la semaine")
+        documents = [m for m in await parent.messages() if m["from_bot"] and m.get("document")]
+        assert documents and documents[-1]["document"]["file_name"] == "programme.pdf"
+
+    await alice.send("/campaign Carte")
+    await alice.press("🃏 Un contenu du bot")
+    await alice.press("🃏 Une carte vrai ou faux")
+    myth_id = harness.services.content.myth_ids()[0]
+    claim_fr = harness.services.content.myth("fr", myth_id)
+    claim_ar = harness.services.content.myth("ar", myth_id)
+    assert claim_fr is not None and claim_ar is not None
+    await alice.press("🃏 " + claim_fr.claim[:50])
+    await alice.press("📤 Soumettre")
+    await run_clock(harness)
+    await received(parent_fr, claim_fr.claim)
+    card = [m for m in await parent_ar.messages() if m["from_bot"] and claim_ar.claim in str(m.get("text"))]
+    assert card, "the Arabic parent gets the card in Arabic"
+    # Its buttons work like the card's in the bot: answering shows the facts.
+    await parent_ar.press(parent_ar.buttons(card[-1])[0], card[-1]["message_id"])
+    assert claim_ar.claim in (await last(parent_ar))["text"]

@@ -239,14 +239,14 @@ async def _items(update: Update, context: Context, ui: Ui, campaign: Campaign, a
     rows: Keyboard
     if args == ["y"]:
         myths = [found.content.myth(ui.language, i) for i in found.content.myth_ids()]
-        rows = [[button("🃏 " + m.claim[:50], pack("c", cid, "I", "myth:" + m.id))] for m in myths if m]
+        rows = [[button("🃏 " + m.claim[:50], pack("c", cid, "I", "myth", m.id))] for m in myths if m]
     elif args == ["r"]:
         resources = [
             r
             for topic in found.content.topics.get(ui.language, {})
             for r in found.content.resources_in(ui.language, topic)
         ]
-        rows = [[button("📚 " + r.title[:50], pack("c", cid, "I", "resource:" + r.id))] for r in resources]
+        rows = [[button("📚 " + r.title[:50], pack("c", cid, "I", "resource", r.id))] for r in resources]
     else:
         rows = [
             [button(ui._("🃏 Une carte vrai ou faux"), pack("c", cid, "i", "y"))],
