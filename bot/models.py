@@ -240,6 +240,8 @@ class Campaign(SQLModel, table=True):
     approved_at: datetime | None = None
     next_run_at: datetime | None = Field(default=None, index=True)
     runs: int = 0
+    # Raised at each submission: an approval button names the version it was sent for.
+    revision: int = 0
 
 
 class CampaignRun(SQLModel, table=True):
@@ -293,6 +295,7 @@ class Outbox(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_outbox_due", "status", "not_before"),
+        Index("ix_outbox_run_status", "run_id", "status"),  # a run's figures, and whether it is finished
         UniqueConstraint("run_id", "person_id"),
         UniqueConstraint("person_id", "sequence", "step"),
     )

@@ -14,7 +14,9 @@ from telegram.ext import ContextTypes
 
 from bot.delivery.sender import Sender
 from bot.domain import campaigns, coordinators, series
+from bot.domain.audience import count_audience
 from bot.domain.campaigns import MISSED, Zones
+from bot.handlers.approval_request import ask_approval
 from bot.handlers.common import SENDER_KEY, BotApplication, services
 from bot.handlers.coordinators import tell_coordinators
 from bot.i18n import Translator
@@ -74,12 +76,20 @@ async def _tick(app: BotApplication, sender: Sender) -> None:
         due = [c.id for c in await campaigns.due_campaigns(session, now=now) if c.id is not None]
     for campaign_id in due:
         async with found.database.session() as session:
-            campaign = await campaigns.get_campaign(session, campaign_id)
+            campaign = await campaigns.get_campaign(session, campaign_id, for_update=True)
             if campaign is None or campaign not in await campaigns.due_campaigns(session, now=now):
                 continue
-            run = await campaigns.start_run(session, campaign, now=now, zones=zones, grace=grace)
-            run_id, status, title, planned = run.id, run.status, campaign.title, as_utc(run.planned_at)
-        if status == MISSED:
+            threshold = found.settings.approval_threshold
+            run = await campaigns.start_run(
+                session, campaign, now=now, zones=zones, grace=grace, threshold=threshold
+            )
+            if run is None:
+                recipients = await count_audience(session, campaigns.audience_of(campaign))
+            else:
+                run_id, status, title, planned = run.id, run.status, campaign.title, as_utc(run.planned_at)
+        if run is None:  # its audience outgrew what it was approved for on its own: a second person must look
+            await ask_approval(app, found, campaign, recipients)
+        elif status == MISSED:
             await _tell_missed(app, found, campaign_id, title, planned)
         elif (
             run_id is not None

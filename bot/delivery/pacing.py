@@ -9,6 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import time
+import warnings
+from datetime import timedelta
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.warnings import PTBDeprecationWarning
 
 # One message per chat per second, with a margin: Telegram counts arrivals, and requests jitter on the way.
 PER_CHAT_INTERVAL = 1.05
@@ -37,20 +43,26 @@ class Pacer:
     async def chat_turn(self, chat_id: int) -> None:
         """Wait until this chat's previous message is a second old (two campaigns to the same person)."""
         now = time.monotonic()
-        last = self._last_by_chat.get(chat_id)
-        if last is not None and now - last < PER_CHAT_INTERVAL:
-            await asyncio.sleep(PER_CHAT_INTERVAL - (now - last))
-            now = time.monotonic()
         if len(self._last_by_chat) >= MAX_TRACKED_CHATS:
-            self._last_by_chat = {
-                chat: moment
-                for chat, moment in self._last_by_chat.items()
-                if now - moment < PER_CHAT_INTERVAL
-            }
-        self._last_by_chat[chat_id] = now
+            horizon = now - PER_CHAT_INTERVAL
+            self._last_by_chat = {chat: turn for chat, turn in self._last_by_chat.items() if turn > horizon}
+        last = self._last_by_chat.get(chat_id)
+        # The turn is reserved before sleeping, so that three messages for one chat queue one after another.
+        turn = now if last is None else max(now, last + PER_CHAT_INTERVAL)
+        self._last_by_chat[chat_id] = turn
+        if turn > now:
+            await asyncio.sleep(turn - now)
 
     def pause(self, seconds: float) -> None:
         """Telegram said "retry after": nothing goes out until then, whichever chat it was for."""
         self.pauses += 1
         self.paused_until = max(self.paused_until, time.monotonic() + seconds)
         self.next_slot = max(self.next_slot, self.paused_until)
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """Telegram's "retry after", whichever type this version of python-telegram-bot gives it."""
+    with warnings.catch_warnings():  # PTB 22 warns that the type will change; both are handled here
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: Any = error.retry_after
+    return float(value.total_seconds()) if isinstance(value, timedelta) else float(value)

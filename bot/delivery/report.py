@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 from telegram import Bot
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import RetryAfter, TelegramError
 
-from bot.delivery.pacing import Pacer
+from bot.delivery.pacing import Pacer, retry_seconds
 from bot.domain import campaigns
 from bot.domain.campaigns import Figures
 from bot.domain.people import get_person
@@ -111,6 +111,10 @@ class ReportBoard:
             sent = await self.bot.send_message(
                 campaign.created_by, t.directed(text), parse_mode=ParseMode.HTML
             )
+        except RetryAfter as error:
+            self.pacer.pause(retry_seconds(error))
+            log.info("could not post a campaign report: %s", type(error).__name__)
+            return
         except TelegramError as error:
             log.info("could not post a campaign report: %s", type(error).__name__)
             return

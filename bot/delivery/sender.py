@@ -15,22 +15,23 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot import metrics
-from bot.delivery.pacing import Pacer
+from bot.delivery.pacing import Pacer, retry_seconds
 from bot.delivery.render import Outgoing, render, render_item
 from bot.delivery.report import ReportBoard
 from bot.domain import campaigns, outbox
 from bot.domain.outbox import Delivery, Outcomes
 from bot.domain.series import drip_item
-from bot.handlers.coordinators import retry_seconds
+from bot.models import CampaignRun
 from bot.services import Services
 
 log = logging.getLogger(__name__)
 POLL = 1.0  # seconds between two looks at the outbox when nothing is due
 MAX_ATTEMPTS = 5  # network errors and 5xx: tries before a message is recorded as failed
 CONCURRENCY = 100
+STOP_MEMORY = 60.0  # seconds a /stop is remembered here, far longer than any batch takes
 # Telegram's words for a chat that no longer exists; a 403 (blocked, deactivated) means the same for us.
 GONE = ("chat not found", "user is deactivated", "peer_id_invalid", "bot was kicked")
 
@@ -76,6 +77,10 @@ class Sender:
         """/stop or /forget: nothing more goes to this chat, even from the batch being sent."""
         self._stopped_chats[chat_id] = time.monotonic()
 
+    def opt_in(self, chat_id: int) -> None:
+        """Messages turned back on: forget the recent /stop."""
+        self._stopped_chats.pop(chat_id, None)
+
     async def _run(self) -> None:
         async with self.found.database.session() as session:
             self.recovered = await outbox.recover_in_flight(session)
@@ -96,7 +101,6 @@ class Sender:
     async def step(self) -> bool:
         """Claim, send and record one batch; False when nothing was due."""
         settings = self.found.settings
-        claimed_at = time.monotonic()
         async with self.found.database.session() as session:
             claim = await outbox.claim(
                 session,
@@ -116,16 +120,29 @@ class Sender:
         for delivery in claim.ready:
             await self._slots.acquire()
             await self.pacer.slot()
-            tasks.append(asyncio.create_task(self._send(delivery, outcomes, claimed_at)))
+            tasks.append(asyncio.create_task(self._send(delivery, outcomes)))
         await asyncio.gather(*tasks)
-        async with self.found.database.session() as session:
-            await outbox.record(session, outcomes, now=self.found.clock())
-            finished = await campaigns.finish_runs(session, claim.runs, now=self.found.clock())
+        finished = await self._record(outcomes, claim.runs)
         done = {run.id for run in finished if run.id is not None}
         for run_id in done:
             self._runs.pop(run_id, None)
         await self.reports.update(claim.runs, finished=done)
         return True
+
+    async def _record(self, outcomes: Outcomes, runs: set[int]) -> list[CampaignRun]:
+        """Record the batch, insisting: rows left `sending` would be sent again after the next restart."""
+        delay = 0.5
+        while True:
+            try:
+                async with self.found.database.session() as session:
+                    await outbox.record(session, outcomes, now=self.found.clock())
+                    return await campaigns.finish_runs(session, runs, now=self.found.clock())
+            except Exception:
+                if self._stopping:
+                    raise  # at shutdown the rows stay `sending`, counted as doubtful at the next start
+                log.exception("sender: could not record a batch; trying again")
+                await asyncio.sleep(delay)
+                delay = min(30.0, delay * 2)
 
     def _zone(self, territory: str) -> str:
         found = self.found.content.territories.get(territory)
@@ -156,18 +173,27 @@ class Sender:
             self._rendered[key] = render_item(self.found, t, item) if item else None
         return self._rendered[key]
 
-    async def _send(self, delivery: Delivery, outcomes: Outcomes, claimed_at: float) -> None:
+    def _stopped(self, chat_id: int) -> bool:
+        # Any recent /stop counts, whenever this batch was claimed: its database write may not have been
+        # committed yet when the claim read the person.
+        stopped_at = self._stopped_chats.get(chat_id)
+        return stopped_at is not None and time.monotonic() - stopped_at < STOP_MEMORY
+
+    async def _send(self, delivery: Delivery, outcomes: Outcomes) -> None:
         try:
-            if self._stopped_chats.get(delivery.chat_id, 0.0) >= claimed_at:
-                outcomes.dropped.append(delivery.outbox_id)
-                return
             message = self._outgoing(delivery)
             if message is None:
                 outcomes.failed.append(delivery.outbox_id)
                 return
             await self.pacer.chat_turn(delivery.chat_id)
+            if self._stopped(delivery.chat_id):  # checked last, right before the message leaves
+                outcomes.dropped.append(delivery.outbox_id)
+                return
             outcome = await self._deliver(message, delivery, outcomes)
             metrics.CAMPAIGN_MESSAGES.labels(outcome=outcome).inc()
+        except Exception:  # a bug for one message must not lose the batch's other outcomes
+            log.exception("sender: one message failed unexpectedly; it will be tried again")
+            outcomes.retry.append((delivery, self.found.clock() + backoff(delivery.attempts)))
         finally:
             self._slots.release()
 
@@ -187,7 +213,15 @@ class Sender:
                 return outbox.UNREACHABLE
             outcomes.failed.append(delivery.outbox_id)
             return outbox.FAILED
-        except NetworkError:  # time-outs, dropped connections and 5xx answers
+        except TimedOut:  # the message may have arrived without its answer: retried, and counted as doubtful
+            if delivery.run_id is not None:
+                outcomes.doubtful[delivery.run_id] += 1
+            if delivery.attempts + 1 >= MAX_ATTEMPTS:
+                outcomes.failed.append(delivery.outbox_id)
+                return outbox.FAILED
+            outcomes.retry.append((delivery, self.found.clock() + backoff(delivery.attempts)))
+            return "retry"
+        except NetworkError:  # dropped connections and 5xx answers
             if delivery.attempts + 1 >= MAX_ATTEMPTS:
                 outcomes.failed.append(delivery.outbox_id)
                 return outbox.FAILED
@@ -202,5 +236,5 @@ class Sender:
 
     def _prune_stops(self) -> None:
         if len(self._stopped_chats) > 1000:
-            horizon = time.monotonic() - 60
+            horizon = time.monotonic() - STOP_MEMORY
             self._stopped_chats = {c: m for c, m in self._stopped_chats.items() if m > horizon}

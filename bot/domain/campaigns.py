@@ -62,8 +62,12 @@ async def create_draft(session: AsyncSession, *, by: int, title: str, now: datet
     return campaign
 
 
-async def get_campaign(session: AsyncSession, campaign_id: int) -> Campaign | None:
-    return await session.get(Campaign, campaign_id)
+async def get_campaign(
+    session: AsyncSession, campaign_id: int, *, for_update: bool = False
+) -> Campaign | None:
+    """`for_update` locks the row (PostgreSQL) until the transaction ends: for changes of state that must not
+    interleave, such as a cancel and the start of a run."""
+    return await session.get(Campaign, campaign_id, with_for_update=for_update)
 
 
 async def awaiting_draft(session: AsyncSession, *, by: int) -> Campaign | None:
@@ -148,6 +152,7 @@ async def submit(
     recipients = await count_audience(session, audience_of(campaign))
     if recipients > threshold:
         campaign.status = PENDING
+        campaign.revision += 1  # approval buttons carry it: an older request cannot approve this version
         await audit(
             session, actor=by, action="submit", now=now, campaign_id=campaign.id, detail=str(recipients)
         )
@@ -157,11 +162,25 @@ async def submit(
     return campaign.status
 
 
-async def approve(session: AsyncSession, campaign: Campaign, *, by: int, now: datetime, zones: Zones) -> None:
+async def approve(
+    session: AsyncSession,
+    campaign: Campaign,
+    *,
+    by: int,
+    now: datetime,
+    zones: Zones,
+    revision: int | None = None,
+) -> None:
+    """A second coordinator's approval of the version they were shown (`revision`, from their button)."""
     if campaign.status != PENDING:
         raise CampaignError("not_pending")
     if campaign.created_by == by:
         raise CampaignError("own_campaign")
+    if revision is not None and revision != campaign.revision:
+        raise CampaignError("stale_request")
+    first = plan(campaign, now=now, zones=zones)
+    if first is None or (campaign.schedule == ONCE and first < now):
+        raise CampaignError("no_schedule")
     await _approve(session, campaign, by=by, now=now, zones=zones, detail="")
 
 
@@ -196,7 +215,11 @@ async def resume(session: AsyncSession, campaign: Campaign, *, by: int, now: dat
     if campaign.status != PAUSED:
         raise CampaignError("not_paused")
     campaign.status = APPROVED
-    if campaign.next_run_at is None and not await _has_open_run(session, campaign):
+    late = campaign.next_run_at is not None and as_utc(campaign.next_run_at) < now
+    if (campaign.next_run_at is None and not await _has_open_run(session, campaign)) or (
+        late and campaign.schedule == WEEKLY
+    ):
+        # A weekly campaign paused past its day starts again next week rather than late.
         campaign.next_run_at = plan(campaign, now=now, zones=zones, after=now)
     session.add(campaign)
     await _move_rows(session, campaign, "paused", "pending")
@@ -241,33 +264,60 @@ async def due_campaigns(session: AsyncSession, *, now: datetime) -> list[Campaig
     return list((await session.exec(query)).all())
 
 
+def used_zones(campaign: Campaign, zones: Zones) -> set[str]:
+    return zones.for_audience(audience_of(campaign)) if campaign.local_time else {zones.default}
+
+
 async def start_run(
-    session: AsyncSession, campaign: Campaign, *, now: datetime, zones: Zones, grace: timedelta
-) -> CampaignRun:
-    """Start the due run: an outbox row per recipient; or record it as missed when it is too late."""
+    session: AsyncSession,
+    campaign: Campaign,
+    *,
+    now: datetime,
+    zones: Zones,
+    grace: timedelta,
+    threshold: int | None = None,
+) -> CampaignRun | None:
+    """Start the due run: an outbox row per recipient, for each zone whose moment is not too far past.
+
+    None when the campaign went back for approval: approved on its own because its audience was small,
+    that audience has since grown past `threshold`.
+    """
     planned = as_utc(campaign.next_run_at or now)
+    if threshold is not None and campaign.sequence is None and campaign.approved_by == campaign.created_by:
+        recipients = await count_audience(session, audience_of(campaign))
+        if recipients > threshold:
+            campaign.status, campaign.revision = PENDING, campaign.revision + 1
+            session.add(campaign)
+            await audit(
+                session,
+                actor=SYSTEM,
+                action="submit",
+                now=now,
+                campaign_id=campaign.id,
+                detail=str(recipients),
+            )
+            return None
+    moments = {zone: zone_moment(campaign, planned, zone, zones) for zone in used_zones(campaign, zones)}
+    late = {zone for zone, moment in moments.items() if now - moment > grace}
     campaign.runs += 1
     run = CampaignRun(campaign_id=campaign.id or 0, number=campaign.runs, planned_at=planned, started_at=now)
     session.add(run)
-    if now - planned > grace:
+    if late == set(moments):
         run.status, run.finished_at = MISSED, now
-        await audit(
-            session,
-            actor=SYSTEM,
-            action="missed",
-            now=now,
-            campaign_id=campaign.id,
-            detail=planned.isoformat(),
-        )
     else:
         await session.flush()
-        run.targeted = await _enqueue(session, campaign, run, planned=planned, zones=zones)
+        run.targeted = await _enqueue(session, campaign, run, planned=planned, zones=zones, skip=late)
         if not run.targeted:
             run.status, run.finished_at = DONE, now
         await audit(
             session, actor=SYSTEM, action="send", now=now, campaign_id=campaign.id, detail=str(run.targeted)
         )
-    campaign.next_run_at = plan(campaign, now=now, zones=zones, after=max(planned, now))
+    if late:
+        detail = planned.isoformat() + " " + ", ".join(sorted(late))
+        await audit(session, actor=SYSTEM, action="missed", now=now, campaign_id=campaign.id, detail=detail)
+    # The next run comes after this one's last zone: otherwise each zone's moment would start a run.
+    last = max(moments.values(), default=planned)
+    campaign.next_run_at = plan(campaign, now=now, zones=zones, after=max(last, now))
     if campaign.next_run_at is None and run.status in (MISSED, DONE):
         campaign.status = run.status  # a once campaign that was missed, or had nobody to send to
     session.add(campaign)
@@ -276,7 +326,13 @@ async def start_run(
 
 
 async def _enqueue(
-    session: AsyncSession, campaign: Campaign, run: CampaignRun, *, planned: datetime, zones: Zones
+    session: AsyncSession,
+    campaign: Campaign,
+    run: CampaignRun,
+    *,
+    planned: datetime,
+    zones: Zones,
+    skip: set[str],
 ) -> int:
     """One INSERT ... SELECT per time zone: a hundred thousand rows without a round trip each."""
     audience = audience_of(campaign)
@@ -286,6 +342,8 @@ async def _enqueue(
     total = 0
     known = list(zones.by_territory)
     for zone, territories in [*groups.items(), (zones.default, None)]:
+        if zone in skip:
+            continue
         where = [*audience.conditions()]
         where.append(
             col(Person.territory).in_(territories) if territories else col(Person.territory).not_in(known)
@@ -350,12 +408,15 @@ async def finish_runs(session: AsyncSession, run_ids: set[int], *, now: datetime
     """Close the runs among `run_ids` with nothing left to send; once campaigns are then done."""
     if not run_ids:
         return []
-    left = (
-        select(col(Outbox.run_id))
-        .where(col(Outbox.run_id).in_(run_ids), col(Outbox.status).in_(("pending", "sending", "paused")))
-        .distinct()
-    )
-    busy = set((await session.exec(left)).all())
+    busy = set()
+    for run_id in run_ids:  # one indexed look per run: a 100,000-row run is not scanned after each batch
+        left = (
+            select(col(Outbox.id))
+            .where(col(Outbox.run_id) == run_id, col(Outbox.status).in_(("pending", "sending", "paused")))
+            .limit(1)
+        )
+        if (await session.exec(left)).first() is not None:
+            busy.add(run_id)
     query = select(CampaignRun).where(
         col(CampaignRun.id).in_(run_ids - busy), col(CampaignRun.status) == SENDING
     )

@@ -138,10 +138,16 @@ async def claim(
                 attempts=row.attempts,
             )
         )
+    # Each change applies only to rows still pending: a pause or cancel committed since the SELECT wins,
+    # and only the rows this claim really took are sent.
+    taken: set[int] = set()
     for status, ids in decided.items():
-        await _set(session, ids, status=status)
+        changed = await _set(session, ids, expect=PENDING, status=status)
+        if status == IN_FLIGHT:
+            taken = changed
+    result.ready = [d for d in result.ready if d.outbox_id in taken]
     for release, ids in held.items():
-        await _set(session, ids, held=True, not_before=release)
+        await _set(session, ids, expect=PENDING, held=True, not_before=release)
         result.held += len(ids)
     result.skipped = Counter({status: len(ids) for status, ids in decided.items() if status != IN_FLIGHT})
     return result
@@ -164,12 +170,19 @@ async def _sent_since(session: AsyncSession, person_ids: list[int], since: datet
     return {int(person): int(count) for person, count in (await session.exec(query)).all()}
 
 
-async def _set(session: AsyncSession, ids: Iterable[int], **values: object) -> None:
+async def _set(session: AsyncSession, ids: Iterable[int], *, expect: str, **values: object) -> set[int]:
+    """Change the rows among `ids` whose status is still `expect`; the ids actually changed."""
     chosen = list(ids)
+    changed: set[int] = set()
     for start in range(0, len(chosen), 500):  # stays under every backend's limit on bound parameters
-        await session.exec(
-            update(Outbox).where(col(Outbox.id).in_(chosen[start : start + 500])).values(**values)
+        statement = (
+            update(Outbox)
+            .where(col(Outbox.id).in_(chosen[start : start + 500]), col(Outbox.status) == expect)
+            .values(**values)
+            .returning(col(Outbox.id))
         )
+        changed.update(int(row[0]) for row in (await session.exec(statement)).all())
+    return changed
 
 
 @dataclass
@@ -182,19 +195,27 @@ class Outcomes:
     failed: list[int] = field(default_factory=list)
     unreachable: list[Delivery] = field(default_factory=list)
     dropped: list[int] = field(default_factory=list)  # the person said /stop or /forget during the send
+    # Time-outs: the message may have arrived although no answer did; it is retried and counted as doubtful.
+    doubtful: Counter[int] = field(default_factory=Counter)
 
 
 async def record(session: AsyncSession, outcomes: Outcomes, *, now: datetime) -> None:
-    await _set(session, outcomes.sent, status=SENT, sent_at=now)
-    await _set(session, outcomes.failed, status=FAILED)
-    await _set(session, outcomes.dropped, status=OPTED_OUT)
-    await _set(session, outcomes.again, status=PENDING)
+    """Only rows still `sending` change: a row cancelled meanwhile stays cancelled."""
+    await _set(session, outcomes.sent, expect=IN_FLIGHT, status=SENT, sent_at=now)
+    await _set(session, outcomes.failed, expect=IN_FLIGHT, status=FAILED)
+    await _set(session, outcomes.dropped, expect=IN_FLIGHT, status=OPTED_OUT)
+    await _set(session, outcomes.again, expect=IN_FLIGHT, status=PENDING)
     for delivery, moment in outcomes.retry:
-        await _set(
-            session, [delivery.outbox_id], status=PENDING, attempts=delivery.attempts + 1, not_before=moment
+        values = {"status": PENDING, "attempts": delivery.attempts + 1, "not_before": moment}
+        await _set(session, [delivery.outbox_id], expect=IN_FLIGHT, **values)
+    for run_id, count in outcomes.doubtful.items():
+        await session.exec(
+            update(CampaignRun)
+            .where(col(CampaignRun.id) == run_id)
+            .values(possible_duplicates=CampaignRun.possible_duplicates + count)
         )
     if outcomes.unreachable:
-        await _set(session, [d.outbox_id for d in outcomes.unreachable], status=UNREACHABLE)
+        await _set(session, [d.outbox_id for d in outcomes.unreachable], expect=IN_FLIGHT, status=UNREACHABLE)
         people = list({d.person_id for d in outcomes.unreachable})
         await session.exec(update(Person).where(col(Person.id).in_(people)).values(unreachable=True))
 

@@ -24,6 +24,7 @@ from bot.domain import campaigns
 from bot.domain.audience import Audience, count_audience
 from bot.domain.campaigns import APPROVED, PAUSED, PENDING, CampaignError
 from bot.domain.schedule import NOW
+from bot.handlers.approval_request import ask_approval
 from bot.handlers.campaign_views import audience_summary, local_moment, schedule_summary
 from bot.handlers.common import (
     BotApplication,
@@ -36,10 +37,9 @@ from bot.handlers.common import (
     button_fields,
     services,
 )
-from bot.handlers.coordinators import require_coordinator, tell_coordinators
+from bot.handlers.coordinators import require_coordinator
 from bot.handlers.fallback import stale_button
 from bot.handlers.views import N_
-from bot.i18n import Translator
 from bot.models import Campaign
 
 UNKNOWN_REASON = N_("Action impossible.")
@@ -52,6 +52,10 @@ REASONS = {
     "not_running": N_("Seule une campagne programmée peut être mise en pause."),
     "not_paused": N_("Cette campagne n'est pas en pause."),
     "closed": N_("Cette campagne est déjà terminée ou annulée."),
+    "stale_request": N_(
+        "La campagne a changé depuis cette demande : ouvrez-la dans /campaigns pour la relire."
+    ),
+    "not_yours": N_("Seule la personne qui écrit ce brouillon peut l'abandonner."),
 }
 
 
@@ -118,7 +122,7 @@ async def submit(update: Update, context: Context, ui: Ui, campaign: Campaign, _
             "Une autre personne de la coordination doit l'approuver ; vous serez prévenu."
         ).format(count=ui.t.number(recipients), threshold=ui.t.number(found.settings.approval_threshold))
         await answer(update, ui, text, [[button(ui._("📋 Voir la campagne"), pack("a", str(campaign.id)))]])
-        await _ask_approval(context, stored, recipients)
+        await ask_approval(context.application, found, stored, recipients)  # type: ignore[arg-type]
         return
     if stored.schedule == NOW:
         text = ui._(
@@ -130,38 +134,7 @@ async def submit(update: Update, context: Context, ui: Ui, campaign: Campaign, _
         )
     text = text.format(when=schedule_summary(ui, found, stored))
     await answer(update, ui, text, [[button(ui._("📋 Voir la campagne"), pack("a", str(campaign.id)))]])
-    await tick(context.application)  # type: ignore[arg-type]
-
-
-async def _ask_approval(context: Context, campaign: Campaign, recipients: int) -> None:
-    found = services(context)
-    cid = str(campaign.id)
-
-    def text(t: Translator) -> str:
-        ui = Ui(person=None, t=t)
-        return "\n".join(
-            [
-                t.gettext(
-                    "🗳 <b>Approbation demandée</b> : campagne n° {id}, « {title} », par {author}."
-                ).format(id=campaign.id, title=html.escape(campaign.title), author=campaign.created_by),
-                t.gettext("Destinataires : {count} ({who}).").format(
-                    count=t.number(recipients),
-                    who=audience_summary(ui, found, campaigns.audience_of(campaign)),
-                ),
-                t.gettext("Envoi : {when}.").format(when=schedule_summary(ui, found, campaign)),
-            ]
-        )
-
-    def rows(t: Translator) -> Keyboard:
-        return [
-            [button(t.gettext("👁 Aperçu"), pack("a", cid, "v"))],
-            [
-                button(t.gettext("✅ Approuver"), pack("a", cid, "ok")),
-                button(t.gettext("❌ Refuser"), pack("a", cid, "no")),
-            ],
-        ]
-
-    await tell_coordinators(context.application, found, text, rows, exclude=campaign.created_by)  # type: ignore[arg-type]
+    context.application.create_task(tick(context.application))  # type: ignore[arg-type]
 
 
 async def list_campaigns(update: Update, context: Context) -> None:
@@ -220,7 +193,7 @@ async def show_campaign(
     if campaign.status == PENDING and user is not None and user.id != campaign.created_by:
         rows.append(
             [
-                button(ui._("✅ Approuver"), pack("a", cid, "ok")),
+                button(ui._("✅ Approuver"), pack("a", cid, "ok", str(campaign.revision))),
                 button(ui._("❌ Refuser"), pack("a", cid, "no")),
             ]
         )
@@ -269,7 +242,7 @@ async def on_button(update: Update, context: Context) -> None:
     note = ""
     if action in ("ok", "no", "p", "r", "X"):
         try:
-            note = await _act(update, context, ui, campaign.id or 0, action)
+            note = await _act(update, context, ui, campaign.id or 0, action, fields[2:])
         except CampaignError as error:
             await acknowledge(update, reason(ui, error), alert=True)
             return
@@ -279,16 +252,21 @@ async def on_button(update: Update, context: Context) -> None:
     await show_campaign(update, context, ui, campaign, note=note)
 
 
-async def _act(update: Update, context: Context, ui: Ui, campaign_id: int, action: str) -> str:
+async def _act(
+    update: Update, context: Context, ui: Ui, campaign_id: int, action: str, args: list[str]
+) -> str:
     found = services(context)
     user = update.effective_user
     assert user is not None
     now, zones = found.clock(), zones_of(found)
     async with found.database.session() as session:
-        campaign = await campaigns.get_campaign(session, campaign_id)
+        # Locked until the end of the transaction: the campaign clock cannot start it half-cancelled.
+        campaign = await campaigns.get_campaign(session, campaign_id, for_update=True)
         assert campaign is not None
         if action == "ok":
-            await campaigns.approve(session, campaign, by=user.id, now=now, zones=zones)
+            # The button names the version it was sent for; one without a version is refused.
+            revision = int(args[0]) if args and args[0].isdigit() else -1
+            await campaigns.approve(session, campaign, by=user.id, now=now, zones=zones, revision=revision)
         elif action == "no":
             await campaigns.reject(session, campaign, by=user.id, now=now)
         elif action == "p":
@@ -296,12 +274,14 @@ async def _act(update: Update, context: Context, ui: Ui, campaign_id: int, actio
         elif action == "r":
             await campaigns.resume(session, campaign, by=user.id, now=now, zones=zones)
         else:
+            if campaign.status == campaigns.DRAFT and campaign.created_by != user.id:
+                raise CampaignError("not_yours")
             await campaigns.cancel(session, campaign, by=user.id, now=now)
         author, title = campaign.created_by, campaign.title
     if action in ("ok", "no") and author:
         await _tell_author(context, author, campaign_id, title, approved=action == "ok", by=user.id)
     if action in ("ok", "r"):
-        await tick(context.application)  # type: ignore[arg-type]
+        context.application.create_task(tick(context.application))  # type: ignore[arg-type]
     sender_of(context.application).wake()  # type: ignore[arg-type]
     notes = {
         "ok": ui._("Approuvée."),

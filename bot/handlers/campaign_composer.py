@@ -407,6 +407,15 @@ def parse_when(text: str, *, today: date) -> tuple[date, time] | None:
     return (chosen, moment) if moment is not None else None
 
 
+async def _moved_on(update: Update, context: Context) -> None:
+    """Stop waiting for typed input; the command itself is then handled as usual."""
+    found = services(context)
+    user = update.effective_user
+    if user is not None and found.composing.pop(user.id, None) is not None:
+        async with found.database.session() as session:
+            await campaigns.stop_awaiting(session, by=user.id)
+
+
 class _Composing(UpdateFilter):
     """A message from a coordinator whose draft waits for typed input: no database query to decide."""
 
@@ -531,3 +540,5 @@ def register(app: BotApplication) -> None:
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^1:c(:|$)"))
     typed = (filters.TEXT & ~filters.COMMAND) | filters.PHOTO | filters.Document.ALL
     app.add_handler(MessageHandler(private & typed & _Composing(app), on_input))
+    # Its own group, before the others: a command means the coordinator moved on from the draft's question.
+    app.add_handler(MessageHandler(private & filters.COMMAND & _Composing(app), _moved_on), group=-3)

@@ -60,6 +60,13 @@ class Ui:
         return self.t.gettext(message)
 
 
+def resume_deliveries(context: Context, chat_id: int) -> None:
+    """Messages turned back on: the sender forgets the recent /stop."""
+    sender = context.application.bot_data.get(SENDER_KEY)
+    if sender is not None:
+        sender.opt_in(chat_id)
+
+
 def stop_deliveries(context: Context, chat_id: int) -> None:
     """/stop, /forget or messages turned off: the sender drops this chat at once, even mid-send."""
     sender = context.application.bot_data.get(SENDER_KEY)

@@ -9,18 +9,15 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-import warnings
 from collections.abc import Callable
-from datetime import timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import CommandHandler, filters
-from telegram.warnings import PTBDeprecationWarning
 
+from bot.delivery.pacing import retry_seconds
 from bot.domain import coordinators
 from bot.domain.people import get_person
 from bot.handlers.common import (
@@ -40,14 +37,6 @@ from bot.models import as_utc
 from bot.services import Services
 
 log = logging.getLogger(__name__)
-
-
-def retry_seconds(error: RetryAfter) -> float:
-    """Telegram's "retry after", whichever type this version of python-telegram-bot gives it."""
-    with warnings.catch_warnings():  # PTB 22 warns that the type will change; both are handled here
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value: Any = error.retry_after
-    return float(value.total_seconds()) if isinstance(value, timedelta) else float(value)
 
 
 async def require_coordinator(update: Update, context: Context) -> Ui | None:
@@ -211,6 +200,8 @@ async def _send_paced(
             await app.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
             return
         except RetryAfter as error:
+            if sender is not None:
+                sender.pacer.pause(retry_seconds(error))  # the campaigns wait too: the limit is the bot's
             if attempt == 0:
                 await asyncio.sleep(retry_seconds(error))
                 continue

@@ -23,6 +23,7 @@ from bot.handlers.common import (
     answer,
     button,
     button_fields,
+    resume_deliveries,
     services,
     stop_deliveries,
     ui_for,
@@ -153,8 +154,8 @@ async def on_button(update: Update, context: Context) -> None:
     if value is None:
         await _ask(update, context, ui, what)
         return
-    if what == "m" and value == OFF:
-        stop_deliveries(context, ui.person.chat_id)
+    if what == "m":
+        (stop_deliveries if value == OFF else resume_deliveries)(context, ui.person.chat_id)
     async with found.database.session() as session:
         await update_person(
             session,

@@ -53,6 +53,7 @@ def upgrade() -> None:
         sa.Column("approved_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column("next_run_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column("runs", sa.Integer(), nullable=False),
+        sa.Column("revision", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("campaign", schema=None) as batch_op:
@@ -108,6 +109,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.create_index("ix_outbox_due", ["status", "not_before"], unique=False)
+        batch_op.create_index("ix_outbox_run_status", ["run_id", "status"], unique=False)
         batch_op.create_index(batch_op.f("ix_outbox_person_id"), ["person_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_outbox_run_id"), ["run_id"], unique=False)
 
@@ -125,6 +127,7 @@ def downgrade() -> None:
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outbox_run_id"))
         batch_op.drop_index(batch_op.f("ix_outbox_person_id"))
+        batch_op.drop_index("ix_outbox_run_status")
         batch_op.drop_index("ix_outbox_due")
 
     op.drop_table("outbox")
