@@ -283,3 +283,78 @@ async def test_pause_resume_and_cancel(harness: Harness) -> None:
 async def _paused(harness: Harness, cid: int) -> int:
     found = await statuses(harness, cid)
     return found.get("paused", 0) if not found.get("sending") else 0
+
+
+async def test_weekly_local_time_runs_once_a_week_across_zones(harness: Harness) -> None:
+    paris, island = (await people(harness, 1))[0], (await people(harness, 1, territory="ile"))[0]
+    # Wednesday 18:00 local: 14:00 UTC in Réunion, 17:00 UTC in Paris.
+    cid = await campaign(harness, "Hebdo locale", schedule="weekly", weekday=2, time_of_day="18:00")
+    harness.clock.now = datetime(2026, 12, 2, 14, 0, 5, tzinfo=UTC)
+    await run_clock(harness)
+    await received(island, "Hebdo locale")
+    harness.clock.now = datetime(2026, 12, 2, 17, 0, 5, tzinfo=UTC)
+    await run_clock(harness)
+    await received(paris, "Hebdo locale")
+    await settled(harness, cid, sent=2)
+    async with harness.services.database.session() as session:
+        stored = await campaigns.get_campaign(session, cid)
+        runs = await campaigns.runs_of(session, cid)
+    assert stored is not None and stored.next_run_at is not None
+    assert len(runs) == 1  # Paris's 18:00 did not start a second run
+    assert stored.next_run_at.replace(tzinfo=UTC) == datetime(2026, 12, 9, 14, 0, tzinfo=UTC)
+    for user in (paris, island):
+        assert sum("Hebdo locale" in t for t in await bot_texts(user)) == 1
+
+
+async def test_a_late_start_misses_only_the_zones_whose_time_is_long_past(harness: Harness) -> None:
+    paris, island = (await people(harness, 1))[0], (await people(harness, 1, territory="ile"))[0]
+    cid = await campaign(
+        harness, "Ce soir", schedule="once", on_date=datetime(2026, 11, 28).date(), time_of_day="18:00"
+    )
+    # The bot was down at Réunion's 18:00 (14:00 UTC) and comes back at 16:30 UTC, before Paris's 18:00.
+    harness.clock.now = datetime(2026, 11, 28, 16, 30, tzinfo=UTC)
+    await run_clock(harness)
+    harness.clock.now = datetime(2026, 11, 28, 17, 0, 5, tzinfo=UTC)
+    await run_clock(harness)
+    await received(paris, "Ce soir")
+    assert not [t for t in await bot_texts(island) if "Ce soir" in t]
+    async with harness.services.database.session() as session:
+        runs = await campaigns.runs_of(session, cid)
+    assert len(runs) == 1 and runs[0].targeted == 1
+
+
+async def test_an_audience_that_outgrew_its_automatic_approval_goes_back_for_approval(
+    harness: Harness,
+) -> None:
+    coordinator = await harness.client.new_user("Coord", "fr", user_id=COORDINATOR)
+    second = await harness.client.new_user("Second", "fr")
+    harness.services.granted.add(second.id)
+    await people(harness, 2)
+    found = harness.services
+    async with found.database.session() as session:
+        draft = await campaigns.create_draft(session, by=COORDINATOR, title="Grandit", now=harness.clock.now)
+        draft.messages = {"fr": {"text": "Grandit"}}
+        draft.schedule, draft.weekday, draft.time_of_day = "weekly", 4, "18:00"  # Fridays
+        status = await campaigns.submit(
+            session, draft, by=COORDINATOR, now=harness.clock.now, zones=zones_of(found), threshold=2
+        )
+        cid = draft.id or 0
+    assert status == "approved"  # two recipients: no second person needed
+    await people(harness, 3)  # five now
+    found.settings.approval_threshold = 2
+    harness.clock.now = datetime(2026, 11, 27, 17, 0, 5, tzinfo=UTC)
+    await run_clock(harness)
+    request = await received(second, "Approbation demandée")
+    assert "Grandit" in request[0]
+    async with found.database.session() as session:
+        stored = await campaigns.get_campaign(session, cid)
+    assert stored is not None and stored.status == "pending" and not await statuses(harness, cid)
+    # A button from an older request cannot approve this version.
+    last_message = (await second.messages())[-1]
+    await second.press_data(f"1:a:{cid}:ok:{stored.revision - 1}", last_message["message_id"])
+    async with found.database.session() as session:
+        assert (await campaigns.get_campaign(session, cid)).status == "pending"  # type: ignore[union-attr]
+    await second.press("✅ Approuver", last_message["message_id"])
+    async with found.database.session() as session:
+        assert (await campaigns.get_campaign(session, cid)).status == "approved"  # type: ignore[union-attr]
+    assert coordinator.id == COORDINATOR
