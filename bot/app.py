@@ -13,6 +13,7 @@ from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.content.loader import load_content
 from bot.content.problems import Report
 from bot.db import Database
+from bot.domain.campaigns import purge_delivered
 from bot.domain.privacy import purge_inactive
 from bot.domain.tickets import purge_closed
 from bot.handlers import (
@@ -39,6 +40,8 @@ from bot.i18n import Catalogs
 from bot.services import Services
 
 log = logging.getLogger(__name__)
+# Who received which campaign, kept past the weekly cap's 7 days for the reports, then deleted.
+DELIVERY_RECORDS = timedelta(days=30)
 
 
 class ContentInvalid(Exception):
@@ -97,6 +100,7 @@ async def purge_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     async with found.database.session() as session:
         deleted = await purge_inactive(session, last_active_before=cutoff)
         await purge_closed(session, closed_before=closed_before)
+        await purge_delivered(session, finished_before=found.clock() - DELIVERY_RECORDS)
     if deleted:
         log.info("retention: %d inactive people deleted", deleted)
 

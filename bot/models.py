@@ -263,6 +263,11 @@ class CampaignRun(SQLModel, table=True):
     possible_duplicates: int = 0
     report_chat: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     report_message: int | None = None
+    # The final figures, kept when the run ends: its outbox rows are deleted a month later (privacy), the
+    # report stays.
+    figures: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
 
 
 class Outbox(SQLModel, table=True):

@@ -358,3 +358,21 @@ async def test_an_audience_that_outgrew_its_automatic_approval_goes_back_for_app
     async with found.database.session() as session:
         assert (await campaigns.get_campaign(session, cid)).status == "approved"  # type: ignore[union-attr]
     assert coordinator.id == COORDINATOR
+
+
+async def test_delivery_records_go_a_month_after_the_run_and_its_report_stays(harness: Harness) -> None:
+    await people(harness, 3)
+    cid = await campaign(harness, "Mémoire", urgent=True)
+    await run_clock(harness)
+    await settled(harness, cid, sent=3)
+    (job,) = harness.app.job_queue.get_jobs_by_name("retention") if harness.app.job_queue else ()
+    harness.clock.now += timedelta(days=29)
+    await job.run(harness.app)
+    assert await statuses(harness, cid) == {"sent": 3}  # still needed for a while
+    harness.clock.now += timedelta(days=2)
+    await job.run(harness.app)
+    assert await statuses(harness, cid) == {}
+    async with harness.services.database.session() as session:
+        (run,) = await campaigns.runs_of(session, cid)
+        figures = await campaigns.run_figures(session, run, now=harness.clock.now)
+    assert (figures.targeted, figures.sent, figures.pending) == (3, 3, 0)

@@ -7,10 +7,10 @@ talks to Telegram.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, insert, literal, update
+from sqlalchemy import case, delete, func, insert, literal, update
 from sqlalchemy import select as select_columns
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -377,6 +377,10 @@ class Figures:
 
 
 async def run_figures(session: AsyncSession, run: CampaignRun, *, now: datetime) -> Figures:
+    if run.figures is not None:  # a finished run: its figures were kept when it ended
+        return Figures(
+            **{**run.figures, "targeted": run.targeted, "possible_duplicates": run.possible_duplicates}
+        )
     waiting = func.sum(case((col(Outbox.not_before) > now, 1), else_=0))
     query = (
         select(col(Outbox.status), col(Outbox.held), func.count(), waiting)
@@ -423,12 +427,23 @@ async def finish_runs(session: AsyncSession, run_ids: set[int], *, now: datetime
     finished = list((await session.exec(query)).all())
     for run in finished:
         run.status, run.finished_at = DONE, now
+        run.figures = asdict(await run_figures(session, run, now=now))
         session.add(run)
         campaign = await session.get(Campaign, run.campaign_id)
         if campaign is not None and campaign.status == APPROVED and campaign.next_run_at is None:
             campaign.status = DONE
             session.add(campaign)
     return finished
+
+
+async def purge_delivered(session: AsyncSession, *, finished_before: datetime) -> int:
+    """Delete the outbox rows of runs that ended before `finished_before` (their figures stay on the run):
+    who received which campaign is kept no longer than the weekly cap and the reports need it."""
+    ended = select(col(CampaignRun.id)).where(
+        col(CampaignRun.figures).is_not(None), col(CampaignRun.finished_at) < finished_before
+    )
+    result = await session.exec(delete(Outbox).where(col(Outbox.run_id).in_(ended)))
+    return int(result.rowcount or 0)
 
 
 async def runs_of(session: AsyncSession, campaign_id: int) -> list[CampaignRun]:

@@ -82,6 +82,7 @@ def upgrade() -> None:
         sa.Column("possible_duplicates", sa.Integer(), nullable=False),
         sa.Column("report_chat", sa.BigInteger(), nullable=True),
         sa.Column("report_message", sa.Integer(), nullable=True),
+        sa.Column("figures", sa.JSON(none_as_null=True), nullable=True),
         sa.ForeignKeyConstraint(["campaign_id"], ["campaign.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
