@@ -376,3 +376,17 @@ async def test_delivery_records_go_a_month_after_the_run_and_its_report_stays(ha
         (run,) = await campaigns.runs_of(session, cid)
         figures = await campaigns.run_figures(session, run, now=harness.clock.now)
     assert (figures.targeted, figures.sent, figures.pending) == (3, 3, 0)
+
+
+async def test_paid_broadcast_sends_the_flag_and_gets_the_paid_allowance(harness: Harness) -> None:
+    await harness.client.set_limits(enabled=True, global_rate=1, per_chat_rate=1, paid_rate=1000)
+    harness.services.settings.paid_broadcast = True
+    users = await people(harness, 20)
+    cid = await campaign(harness, "Payant", urgent=True)
+    await run_clock(harness)
+    await settled(harness, cid, sent=20)
+    stats = await harness.client.stats()
+    # At a free allowance of one message a second, twenty messages would have met 429s without the flag.
+    assert stats["paid_messages"] >= 20 and stats["too_many_requests"] == 0
+    for user in users:
+        assert [t for t in await bot_texts(user) if "Payant" in t]
