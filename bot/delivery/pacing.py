@@ -16,8 +16,9 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.warnings import PTBDeprecationWarning
 
-# One message per chat per second, with a margin: Telegram counts arrivals, and requests jitter on the way.
-PER_CHAT_INTERVAL = 1.05
+# One message per chat per second, with a margin: Telegram counts arrivals, and a busy machine delays
+# one request more than the next.
+PER_CHAT_INTERVAL = 1.25
 SLACK = 0.2  # seconds of missed slots that may be caught up at once
 MAX_TRACKED_CHATS = 20_000
 
