@@ -75,6 +75,11 @@ async def test_grant_revoke_and_the_audit_log(harness: Harness) -> None:
     await helper.send("/campaigns")
     assert "réservée" in (await last(helper))["text"]
 
+    await founder.send("/help")
+    assert "/campaign — composer une campagne" in (await last(founder))["text"]
+    await helper.send("/help")
+    assert "/campaign" not in (await last(helper))["text"]  # only coordinators see their commands
+
     await founder.send("/audit")
     audit = (await last(founder))["text"]
     assert "rôle donné" in audit and "rôle retiré" in audit and str(helper.id) in audit

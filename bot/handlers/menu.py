@@ -35,6 +35,19 @@ async def show_help(update: Update, context: Context) -> None:
             ui._("En cas d'urgence, appelez le 17, le 15 ou le 112 (114 par SMS)."),
         ]
     )
+    user = update.effective_user
+    if user is not None and services(context).is_coordinator(user.id):
+        text += "\n\n" + "\n".join(
+            [
+                "<b>" + ui._("Coordination") + "</b>",
+                "/campaign — " + ui._("composer une campagne"),
+                "/campaigns — " + ui._("les campagnes, leurs rapports, pause et annulation"),
+                "/invite — " + ui._("un lien d'invitation pour les professionnels"),
+                "/training_stats — " + ui._("les chiffres des formations"),
+                "/grant, /revoke, /coordinators — " + ui._("qui coordonne"),
+                "/audit — " + ui._("le journal des actions"),
+            ]
+        )
     await answer(update, ui, text, [back_to_menu(ui)])
 
 
