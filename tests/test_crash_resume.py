@@ -132,6 +132,10 @@ async def test_killed_mid_send_then_restarted(tmp_path: Path) -> None:
                 for c in (await session.exec(select(Campaign))).all()
             }
         cut_run = runs["Coupée"][0]
+        print(  # the figures the README quotes, shown with `pytest -s`
+            f"crash test: killed after {at_kill} of {RECIPIENTS} messages; {cut_run.possible_duplicates} in "
+            f"flight at the kill, {duplicates} of them arrived twice"
+        )
         assert cut_run.status == "done"
         # Only the batch in flight (half a second at 25 messages a second) can have gone out twice.
         assert duplicates <= cut_run.possible_duplicates <= 13
