@@ -227,11 +227,6 @@ async def _none_pending(harness: Harness, cid: int) -> bool:
     return bool(found) and not (found.get("pending") or found.get("sending"))
 
 
-@pytest.fixture
-def slow(settings_overrides: dict[str, object]) -> dict[str, object]:
-    return settings_overrides
-
-
 async def test_stop_during_a_send_takes_effect_at_once(harness: Harness) -> None:
     await harness.client.set_limits(enabled=True, global_rate=4, per_chat_rate=1)
     sender_of(harness.app).pacer.interval = 1 / 4  # a slow send, so that /stop lands in the middle of it

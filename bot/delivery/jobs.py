@@ -77,7 +77,7 @@ async def _tick(app: BotApplication, sender: Sender) -> None:
     for campaign_id in due:
         async with found.database.session() as session:
             campaign = await campaigns.get_campaign(session, campaign_id, for_update=True)
-            if campaign is None or campaign not in await campaigns.due_campaigns(session, now=now):
+            if campaign is None or not campaigns.is_due(campaign, now=now):  # paused or cancelled since
                 continue
             threshold = found.settings.approval_threshold
             run = await campaigns.start_run(

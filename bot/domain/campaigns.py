@@ -255,6 +255,14 @@ async def _has_open_run(session: AsyncSession, campaign: Campaign) -> bool:
     return (await session.exec(query)).first() is not None
 
 
+def is_due(campaign: Campaign, *, now: datetime) -> bool:
+    return (
+        campaign.status == APPROVED
+        and campaign.next_run_at is not None
+        and as_utc(campaign.next_run_at) <= now
+    )
+
+
 async def due_campaigns(session: AsyncSession, *, now: datetime) -> list[Campaign]:
     query = select(Campaign).where(
         col(Campaign.status) == APPROVED,

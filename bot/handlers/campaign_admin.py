@@ -23,6 +23,7 @@ from bot.delivery.report import figures_lines, status_label
 from bot.domain import campaigns
 from bot.domain.audience import Audience, count_audience
 from bot.domain.campaigns import APPROVED, PAUSED, PENDING, CampaignError
+from bot.domain.people import get_person
 from bot.domain.schedule import NOW
 from bot.handlers.approval_request import ask_approval
 from bot.handlers.campaign_views import audience_summary, local_moment, schedule_summary
@@ -63,7 +64,7 @@ def reason(ui: Ui, error: CampaignError) -> str:
     return ui._(REASONS.get(error.reason, UNKNOWN_REASON))
 
 
-async def preview(update: Update, context: Context, ui: Ui, campaign: Campaign, _args: list[str]) -> None:
+async def send_previews(update: Update, context: Context, ui: Ui, campaign: Campaign) -> None:
     """Send the message to the coordinator in each language, exactly as recipients will get it."""
     found = services(context)
     chat = update.effective_chat
@@ -90,9 +91,6 @@ async def preview(update: Update, context: Context, ui: Ui, campaign: Campaign, 
             await chat.send_message(ui.t.directed(ui._("(rien à envoyer dans cette langue pour l'instant)")))
         else:
             await outgoing.send(context.bot, chat.id)
-    from bot.handlers.campaign_composer import show_card
-
-    await show_card(update, context, ui, campaign, edit=False)
 
 
 async def submit(update: Update, context: Context, ui: Ui, campaign: Campaign, _args: list[str]) -> None:
@@ -222,7 +220,7 @@ async def on_button(update: Update, context: Context) -> None:
         return
     action = fields[1] if len(fields) > 1 else ""
     if action == "v":
-        await _preview_only(update, context, ui, campaign)
+        await send_previews(update, context, ui, campaign)
         return
     if action == "x":
         await acknowledge(update)
@@ -297,8 +295,6 @@ async def _tell_author(
     context: Context, author: int, campaign_id: int, title: str, *, approved: bool, by: int
 ) -> None:
     found = services(context)
-    from bot.domain.people import get_person
-
     async with found.database.session() as session:
         person = await get_person(session, chat_id=author)
     t = found.catalogs.get(person.language if person else found.settings.default_language)
@@ -311,19 +307,6 @@ async def _tell_author(
     ).format(title=html.escape(title), id=campaign_id, by=by)
     with contextlib.suppress(TelegramError):  # an author who blocked the bot still sees it in /campaigns
         await context.bot.send_message(author, t.directed(text), parse_mode=ParseMode.HTML)
-
-
-async def _preview_only(update: Update, context: Context, ui: Ui, campaign: Campaign) -> None:
-    found = services(context)
-    chat = update.effective_chat
-    assert chat is not None
-    await acknowledge(update)
-    for language in campaigns.audience_of(campaign).languages or SUPPORTED_LANGUAGES:
-        header = ui._("👁 Aperçu en {language} :").format(language=ui.t.language_name(language))
-        await chat.send_message(ui.t.directed(header))
-        outgoing = render(found, campaign.messages, language)
-        if outgoing is not None:
-            await outgoing.send(context.bot, chat.id)
 
 
 def register(app: BotApplication) -> None:

@@ -530,10 +530,17 @@ _ACTIONS = {
 }
 
 
-def register(app: BotApplication) -> None:
-    from bot.handlers.campaign_admin import preview, submit
+async def _preview(update: Update, context: Context, ui: Ui, campaign: Campaign, _args: list[str]) -> None:
+    from bot.handlers.campaign_admin import send_previews  # it builds on this module's card
 
-    _ACTIONS["v"] = preview
+    await send_previews(update, context, ui, campaign)
+    await show_card(update, context, ui, campaign, edit=False)
+
+
+def register(app: BotApplication) -> None:
+    from bot.handlers.campaign_admin import submit
+
+    _ACTIONS["v"] = _preview
     _ACTIONS["s"] = submit
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("campaign", new_campaign, filters=private))

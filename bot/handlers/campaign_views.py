@@ -14,7 +14,9 @@ from babel.dates import get_day_names
 from bot.config import SUPPORTED_LANGUAGES
 from bot.delivery.render import describe
 from bot.domain.audience import NO_SOURCE, Audience
+from bot.domain.roles import ROLES
 from bot.domain.schedule import NOW, ONCE, WEEKLY
+from bot.domain.subscriptions import TOPICS
 from bot.handlers.common import Ui
 from bot.handlers.views import role_label
 from bot.i18n import Translator
@@ -26,9 +28,6 @@ AUDIENCE_KEYS = {"r": "roles", "t": "territories", "l": "languages", "s": "topic
 
 def audience_options(found: Services, key: str) -> list[str]:
     """The values a coordinator can pick for one audience list, in a stable order (buttons carry indexes)."""
-    from bot.domain.roles import ROLES
-    from bot.domain.subscriptions import TOPICS
-
     if key == "roles":
         return list(ROLES)
     if key == "territories":
