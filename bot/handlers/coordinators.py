@@ -55,8 +55,13 @@ async def require_coordinator(update: Update, context: Context) -> Ui | None:
     return None
 
 
-def _target(args: list[str]) -> int | None:
-    return int(args[0]) if len(args) == 1 and args[0].isdigit() and 0 < int(args[0]) < 2**53 else None
+async def _target(update: Update, context: Context, ui: Ui, usage: str) -> int | None:
+    """The Telegram id given to /grant or /revoke; None after showing `usage` when there is none."""
+    args = context.args or []
+    if len(args) == 1 and args[0].isdigit() and 0 < int(args[0]) < 2**53:
+        return int(args[0])
+    await answer(update, ui, usage, edit=False)
+    return None
 
 
 async def grant(update: Update, context: Context) -> None:
@@ -64,14 +69,13 @@ async def grant(update: Update, context: Context) -> None:
     if ui is None or update.effective_user is None:
         return
     found = services(context)
-    target = _target(context.args or [])
+    target = await _target(
+        update,
+        context,
+        ui,
+        ui._("Utilisation : /grant IDENTIFIANT (un nombre, par exemple /grant 123456789)."),
+    )
     if target is None:
-        await answer(
-            update,
-            ui,
-            ui._("Utilisation : /grant IDENTIFIANT (un nombre, par exemple /grant 123456789)."),
-            edit=False,
-        )
         return
     if found.is_coordinator(target):
         await answer(update, ui, ui._("{id} coordonne déjà.").format(id=target), edit=False)
@@ -92,14 +96,13 @@ async def revoke(update: Update, context: Context) -> None:
     if ui is None or update.effective_user is None:
         return
     found = services(context)
-    target = _target(context.args or [])
+    target = await _target(
+        update,
+        context,
+        ui,
+        ui._("Utilisation : /revoke IDENTIFIANT (un nombre, par exemple /revoke 123456789)."),
+    )
     if target is None:
-        await answer(
-            update,
-            ui,
-            ui._("Utilisation : /revoke IDENTIFIANT (un nombre, par exemple /revoke 123456789)."),
-            edit=False,
-        )
         return
     if target in found.settings.coordinators:
         text = ui._("{id} est dans le réglage COORDINATORS : ce rôle se retire dans la configuration du bot.")
