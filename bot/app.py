@@ -8,12 +8,13 @@ from datetime import timedelta
 from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults, TypeHandler
 
-from bot import metrics
+from bot import metrics, text_router
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.content.loader import load_content
 from bot.content.problems import Report
 from bot.db import Database
 from bot.domain.campaigns import purge_delivered
+from bot.domain.conversations import purge_expired
 from bot.domain.privacy import purge_inactive
 from bot.domain.tickets import purge_closed
 from bot.handlers import (
@@ -27,6 +28,7 @@ from bot.handlers import (
     myths,
     onboarding,
     privacy,
+    relay,
     resources,
     search,
     settings,
@@ -86,10 +88,21 @@ def register_handlers(app: BotApplication) -> None:
     coordinators.register(app)  # /grant, /revoke, /coordinators, /audit
     campaign_composer.register(app)  # /campaign, the draft card, and the coordinator's typed input
     campaign_admin.register(app)  # /campaigns, reports, approval, pause, resume, cancel
-    search.register(app)  # typed text searches resources, cards and services
+    # Who gets typed text, from the chat's conversation in the database; a command or a button ends a wait
+    # for one typed answer first. After every other message handler (a shared location goes to directory).
+    text_router.register(
+        app,
+        text_router.TextRoutes(
+            composer=campaign_composer.on_input,  # a draft waits for its message, title, date or time
+            certificate_name=training.certificate_name,  # the name to print on a certificate
+            relay=relay.relay,  # a referent took the person's request: the two sides write to each other
+            search=search.search,  # no conversation: typed text searches resources, cards and services
+            other=fallback.other_message,  # no conversation: files and stickers get a short answer
+        ),
+    )
     settings.register(app)  # /settings, /language, /stop
     privacy.register(app)  # /privacy, /forget, export
-    fallback.register(app)  # unknown commands, free text, stale buttons, errors
+    fallback.register(app)  # unknown commands, stale buttons, errors
 
 
 async def purge_job(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -101,6 +114,7 @@ async def purge_job(context: ContextTypes.DEFAULT_TYPE) -> None:
         deleted = await purge_inactive(session, last_active_before=cutoff)
         await purge_closed(session, closed_before=closed_before)
         await purge_delivered(session, finished_before=found.clock() - DELIVERY_RECORDS)
+        await purge_expired(session, now=found.clock())
     if deleted:
         log.info("retention: %d inactive people deleted", deleted)
 

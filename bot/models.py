@@ -10,7 +10,18 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint, false, true
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    false,
+    true,
+)
 from sqlmodel import Field, SQLModel
 
 PERSON_COLUMN = "person_id"
@@ -233,8 +244,6 @@ class Campaign(SQLModel, table=True):
     time_of_day: str | None = Field(default=None, max_length=5)  # "18:00"
     local_time: bool = True
     urgent: bool = False
-    # The composer waits for typed input: "text:fr", "date", "weekly", "title".
-    awaiting: str | None = Field(default=None, max_length=16)
     sequence: str | None = Field(default=None, max_length=32)  # set for a content file's weekly series
     approved_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     approved_at: datetime | None = None
@@ -304,3 +313,27 @@ class Outbox(SQLModel, table=True):
         UniqueConstraint("run_id", "person_id"),
         UniqueConstraint("person_id", "sequence", "step"),
     )
+
+
+class Conversation(SQLModel, table=True):
+    """What a chat is in the middle of, when the bot waits for something typed: one row per chat at most.
+
+    The one place that decides where typed text goes (see bot/text_router.py), shared by every instance and
+    kept across restarts. `data` holds ids and short codes only (a campaign id and the field it waits for,
+    a module id, a request's number), never what the person types. `version` grows with every new wait, so
+    a step that finishes late cannot end a newer one. Keyed by chat rather than person: a coordinator or a
+    referent may never have accepted the notice; `/forget` deletes the row by chat id.
+    """
+
+    __tablename__ = "conversation"
+
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    kind: str = Field(max_length=16)  # a `bot.domain.conversations.Kind`
+    # JSON text of ids, compared as a whole (a relay ends "where data is this request"), so not a JSON column:
+    # PostgreSQL's json type has no equality. Short on purpose: there is no room for free text.
+    data: str = Field(default="{}", sa_column=Column(String(200), nullable=False, server_default="{}"))
+    version: int = 1
+    updated_at: datetime
+    # None: until the conversation is ended (a relay, a draft's question); else typed text after this time
+    # is not taken as an answer any more.
+    expires_at: datetime | None = Field(default=None, index=True)

@@ -28,8 +28,6 @@ class Services:
     search: dict[str, Index] = field(default_factory=dict)
     # Coordinators added with /grant, loaded at start-up and kept current by /grant and /revoke.
     granted: set[int] = field(default_factory=set)
-    # Coordinators whose draft waits for typed input (user id -> campaign id): their next message is that.
-    composing: dict[int, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.search = {

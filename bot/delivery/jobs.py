@@ -41,7 +41,6 @@ async def start_delivery(app: BotApplication) -> Sender:
     found = services(app)
     async with found.database.session() as session:
         found.granted = await coordinators.granted(session)
-        found.composing = await campaigns.drafts_awaiting(session)
         await series.ensure_series(session, found.content, now=found.clock(), zones=zones_of(found))
     sender = Sender(app.bot, found)
     app.bot_data[SENDER_KEY] = sender

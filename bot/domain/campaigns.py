@@ -70,29 +70,6 @@ async def get_campaign(
     return await session.get(Campaign, campaign_id, with_for_update=for_update)
 
 
-async def awaiting_draft(session: AsyncSession, *, by: int) -> Campaign | None:
-    """The coordinator's draft that waits for typed input (a message, a date), if any."""
-    query = select(Campaign).where(
-        col(Campaign.created_by) == by, col(Campaign.status) == DRAFT, col(Campaign.awaiting).is_not(None)
-    )
-    return (await session.exec(query)).first()
-
-
-async def drafts_awaiting(session: AsyncSession) -> dict[int, int]:
-    """Coordinator -> draft waiting for their typed input, so a restart does not lose the thread."""
-    query = select(Campaign).where(col(Campaign.status) == DRAFT, col(Campaign.awaiting).is_not(None))
-    return {c.created_by: c.id for c in (await session.exec(query)).all() if c.id is not None}
-
-
-async def stop_awaiting(session: AsyncSession, *, by: int) -> None:
-    """Only one draft listens at a time: opening another step stops the others."""
-    await session.exec(
-        update(Campaign)
-        .where(col(Campaign.created_by) == by, col(Campaign.awaiting).is_not(None))
-        .values(awaiting=None)
-    )
-
-
 async def list_campaigns(session: AsyncSession, *, limit: int = 15) -> list[Campaign]:
     query = select(Campaign).where(col(Campaign.sequence).is_(None)).order_by(col(Campaign.id).desc())
     series = select(Campaign).where(col(Campaign.sequence).is_not(None)).order_by(col(Campaign.id))
@@ -148,7 +125,6 @@ async def submit(
         campaign.schedule != NOW and (plan(campaign, now=now, zones=zones) or now) < now
     ):
         raise CampaignError("no_schedule")
-    campaign.awaiting = None
     recipients = await count_audience(session, audience_of(campaign))
     if recipients > threshold:
         campaign.status = PENDING
@@ -229,7 +205,7 @@ async def resume(session: AsyncSession, campaign: Campaign, *, by: int, now: dat
 async def cancel(session: AsyncSession, campaign: Campaign, *, by: int, now: datetime) -> None:
     if campaign.status not in OPEN:
         raise CampaignError("closed")
-    campaign.status, campaign.next_run_at, campaign.awaiting = CANCELLED, None, None
+    campaign.status, campaign.next_run_at = CANCELLED, None
     session.add(campaign)
     await _move_rows(session, campaign, "pending", "cancelled")
     await _move_rows(session, campaign, "paused", "cancelled")

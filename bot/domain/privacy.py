@@ -1,7 +1,8 @@
 """The person's rights: see everything stored about them, delete it all, and retention.
 
 Tables are found through their `person_id` column, so a table added later is exported and forgotten
-without anyone having to remember to add it here.
+without anyone having to remember to add it here. The conversation in progress is keyed by chat (a
+coordinator or a referent may have no person row), so it is exported and forgotten by chat id.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlmodel import SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.people import get_person
-from bot.models import PERSON_COLUMN, PRIVATE, Person
+from bot.models import PERSON_COLUMN, PRIVATE, Conversation, Person
 
 
 def person_tables() -> list[Table]:
@@ -39,11 +40,16 @@ async def export_person(session: AsyncSession, *, chat_id: int) -> dict[str, Any
         rows = (await session.exec(query)).mappings()  # type: ignore[call-overload]
         shown = [column.name for column in table.columns if not column.info.get(PRIVATE)]
         exported[table.name] = [{key: _jsonable(row[key]) for key in shown} for row in rows]
+    conversation = await session.get(Conversation, chat_id)
+    exported[Conversation.__tablename__] = (
+        [{key: _jsonable(value) for key, value in conversation.model_dump().items()}] if conversation else []
+    )
     return exported
 
 
 async def forget_person(session: AsyncSession, *, chat_id: int) -> bool:
     """Delete every row about the person; False when there was nothing to delete."""
+    await session.exec(delete(Conversation).where(col(Conversation.chat_id) == chat_id))
     return await _delete(session, col(Person.chat_id) == chat_id) > 0
 
 
@@ -56,6 +62,8 @@ async def _delete(session: AsyncSession, which: ColumnElement[bool]) -> int:
     """Delete the people matching `which` and every row about them, through a subquery rather than a
     list of ids, so that any number of people fits in one statement per table."""
     ids = select(col(Person.id)).where(which).scalar_subquery()
+    chats = select(col(Person.chat_id)).where(which).scalar_subquery()
+    await session.exec(delete(Conversation).where(col(Conversation.chat_id).in_(chats)))
     for table in person_tables():
         await session.exec(delete(table).where(table.c[PERSON_COLUMN].in_(ids)))
     result = await session.exec(delete(Person).where(which))

@@ -1,8 +1,9 @@
 """/campaign: a coordinator composes a campaign in the chat, step by step, on a draft card.
 
 Buttons: "1:c:<id>[:<action>[:<arg>...]]". The draft lives in the database, so it survives a restart; when
-the card asks for typed input (a message, a date, a time, a title), the coordinator's next message is taken
-as that input rather than as a search.
+the card asks for typed input (a message, a date, a time, a title), the chat's conversation says so (kind
+composer: the draft's id and the field), and the text router gives the coordinator's next message to
+`on_input` rather than to the search. The flow is drawn in campaign_composer.mmd.
 """
 
 from __future__ import annotations
@@ -14,15 +15,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import Message, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
-from telegram.ext.filters import UpdateFilter
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.callbacks import pack
 from bot.config import SUPPORTED_LANGUAGES
 from bot.delivery.render import CAPTION_LIMIT, TEXT_LIMIT
-from bot.domain import campaigns
+from bot.domain import campaigns, conversations
 from bot.domain.audience import count_audience
 from bot.domain.campaigns import DRAFT
+from bot.domain.conversations import INPUT_WAITS, Current, Kind
 from bot.domain.schedule import NOW, ONCE, WEEKLY, parse_clock
 from bot.handlers.campaign_views import (
     AUDIENCE_KEYS,
@@ -136,11 +137,9 @@ async def new_campaign(update: Update, context: Context) -> None:
         date=ui.t.date(found.clock().astimezone(ZoneInfo(found.settings.timezone)).date())
     )
     async with found.database.session() as session:
-        await campaigns.stop_awaiting(session, by=update.effective_user.id)
         campaign = await campaigns.create_draft(
             session, by=update.effective_user.id, title=title, now=found.clock()
         )
-    found.composing.pop(update.effective_user.id, None)
     await show_card(update, context, ui, campaign, edit=False)
 
 
@@ -183,13 +182,8 @@ async def on_button(update: Update, context: Context) -> None:
     campaign = await _draft(update, context, ui, fields[0] if fields else "")
     if campaign is None or campaign.id is None:
         return
-    found = services(context)
     action, args = (fields[1], fields[2:]) if len(fields) > 1 else ("", [])
-    user_id = update.effective_user.id
-    if action not in ("m", "n", "D"):
-        found.composing.pop(user_id, None)
-        if campaign.awaiting:
-            campaign = await _save(found, campaign.id, awaiting=None) or campaign
+    # Any button already ended a question waiting for typed input (bot/text_router.py `moved_on`).
     handler = _ACTIONS.get(action)
     if handler is None:
         await acknowledge(update)
@@ -198,15 +192,25 @@ async def on_button(update: Update, context: Context) -> None:
     await handler(update, context, ui, campaign, args)
 
 
-async def _ask(
-    update: Update, context: Context, ui: Ui, campaign: Campaign, awaiting: str, prompt: str
-) -> None:
+async def _ask(update: Update, context: Context, ui: Ui, campaign: Campaign, field: str, prompt: str) -> None:
+    """Wait for typed input: "text:<language>", "title", "date" or "time" of this draft."""
     found = services(context)
-    assert campaign.id is not None and update.effective_user is not None
+    chat = update.effective_chat
+    assert campaign.id is not None and chat is not None
     async with found.database.session() as session:
-        await campaigns.stop_awaiting(session, by=update.effective_user.id)
-    await _save(found, campaign.id, awaiting=awaiting)
-    found.composing[update.effective_user.id] = campaign.id
+        waiting = await conversations.begin(
+            session,
+            chat_id=chat.id,
+            kind=Kind.COMPOSER,
+            data={"campaign": campaign.id, "field": field},
+            now=found.clock(),
+            over=INPUT_WAITS,
+        )
+    if waiting is None:  # a relay conversation takes what the coordinator types
+        prompt = ui._(
+            "Ce que vous écrivez va en ce moment à la conversation d'une demande de contact : "
+            "terminez-la d'abord."
+        )
     await acknowledge(update)
     await answer(update, ui, prompt, _done_button(ui, campaign.id))
 
@@ -407,61 +411,49 @@ def parse_when(text: str, *, today: date) -> tuple[date, time] | None:
     return (chosen, moment) if moment is not None else None
 
 
-async def _moved_on(update: Update, context: Context) -> None:
-    """Stop waiting for typed input; the command itself is then handled as usual."""
+async def on_input(update: Update, context: Context, ui: Ui, waiting: Current) -> bool:
+    """The text router's route while a draft waits for typed input; False when the coordinator is one no
+    more (their text is then a search)."""
     found = services(context)
-    user = update.effective_user
-    if user is not None and found.composing.pop(user.id, None) is not None:
+    user, message = update.effective_user, update.effective_message
+    campaign_id, field = waiting.number("campaign"), waiting.text("field") or ""
+    if user is None or message is None or not found.is_coordinator(user.id):
         async with found.database.session() as session:
-            await campaigns.stop_awaiting(session, by=user.id)
-
-
-class _Composing(UpdateFilter):
-    """A message from a coordinator whose draft waits for typed input: no database query to decide."""
-
-    def __init__(self, found_of: BotApplication) -> None:
-        super().__init__(name="composing")
-        self.app = found_of
-
-    def filter(self, update: Update) -> bool:
-        user = update.effective_user
-        return user is not None and user.id in services(self.app).composing
-
-
-async def on_input(update: Update, context: Context) -> None:
-    found = services(context)
-    user = update.effective_user
-    message = update.effective_message
-    assert user is not None and message is not None
+            await conversations.taken(session, waiting)
+        return False
     async with found.database.session() as session:
-        campaign = await campaigns.awaiting_draft(session, by=user.id)
-    ui = await require_coordinator(update, context)
-    if ui is None or campaign is None or campaign.id is None or not campaign.awaiting:
-        found.composing.pop(user.id, None)
-        if ui is not None:
-            await answer(
-                update,
-                ui,
-                ui._("Aucun brouillon n'attend de texte : /campaign pour en commencer un."),
-                edit=False,
-            )
-        return
-    error = await _take_input(found, ui, campaign, message)
-    if error:
-        await answer(update, ui, error, _done_button(ui, campaign.id), edit=False)
-        return
-    found.composing.pop(user.id, None)
+        campaign = await campaigns.get_campaign(session, campaign_id or 0)
+    if campaign is None or campaign.id is None or campaign.status != DRAFT or campaign.created_by != user.id:
+        async with found.database.session() as session:
+            await conversations.taken(session, waiting)
+        note = ui._("Aucun brouillon n'attend de texte : /campaign pour en commencer un.")
+        await answer(update, ui, note, edit=False)
+        return True
+    changes = _read_input(found, ui, campaign, field, message)
+    if isinstance(changes, str):  # refused: the question stays open for another try
+        await answer(update, ui, changes, _done_button(ui, campaign.id), edit=False)
+        return True
     async with found.database.session() as session:
-        stored = await campaigns.get_campaign(session, campaign.id)
-    await show_card(update, context, ui, stored or campaign, edit=False)
+        # The answer and the end of the question in one transaction; of two instances given the same
+        # question's answers at once, only the one that ends it saves.
+        if await conversations.taken(session, waiting):
+            stored = await campaigns.get_campaign(session, campaign.id)
+            if stored is not None and stored.status == DRAFT:
+                for key, value in changes.items():
+                    setattr(stored, key, value)
+                session.add(stored)
+                campaign = stored
+    await show_card(update, context, ui, campaign, edit=False)
+    return True
 
 
-async def _take_input(found: Services, ui: Ui, campaign: Campaign, message: Message) -> str | None:
-    """Store the typed input the draft waited for; the reason it was refused, or None."""
-    awaiting = campaign.awaiting or ""
+def _read_input(
+    found: Services, ui: Ui, campaign: Campaign, field: str, message: Message
+) -> dict[str, Any] | str:
+    """The draft's changes for the typed input it waited for, or the reason it was refused."""
     text = (message.text or "").strip()
-    if awaiting.startswith("text:"):
-        language = awaiting.removeprefix("text:")
+    if field.startswith("text:"):
+        language = field.removeprefix("text:")
         entry: dict[str, Any]
         if message.photo or message.document:
             caption = message.caption_html or ""
@@ -484,14 +476,10 @@ async def _take_input(found: Services, ui: Ui, campaign: Campaign, message: Mess
             return ui._("Envoyez un texte, une photo ou un document.")
         messages = {k: v for k, v in campaign.messages.items() if k not in ("item", "items")}
         messages[language] = entry
-        await _save(found, campaign.id or 0, messages=messages, awaiting=None)
-        return None
-    if awaiting == "title":
-        if not text:
-            return ui._("Écrivez le titre en texte.")
-        await _save(found, campaign.id or 0, title=text[:64], awaiting=None)
-        return None
-    if awaiting == "date":
+        return {"messages": messages}
+    if field == "title":
+        return {"title": text[:64]} if text else ui._("Écrivez le titre en texte.")
+    if field == "date":
         zone = ZoneInfo(found.settings.timezone)
         today = found.clock().astimezone(zone).date()
         parsed = parse_when(text, today=today)
@@ -499,21 +487,12 @@ async def _take_input(found: Services, ui: Ui, campaign: Campaign, message: Mess
             return ui._("Je n'ai pas compris cette date. Exemple : 24/12 18:00.")
         if datetime.combine(parsed[0], parsed[1], tzinfo=zone) <= found.clock():
             return ui._("Cette date est passée : choisissez un moment à venir.")
-        await _save(
-            found,
-            campaign.id or 0,
-            schedule=ONCE,
-            on_date=parsed[0],
-            time_of_day=parsed[1].strftime("%H:%M"),
-            awaiting=None,
-        )
-        return None
-    if awaiting == "time":
+        return {"schedule": ONCE, "on_date": parsed[0], "time_of_day": parsed[1].strftime("%H:%M")}
+    if field == "time":
         moment = parse_clock(text)
         if moment is None:
             return ui._("Je n'ai pas compris cette heure. Exemple : 18:00.")
-        await _save(found, campaign.id or 0, time_of_day=moment.strftime("%H:%M"), awaiting=None)
-        return None
+        return {"time_of_day": moment.strftime("%H:%M")}
     return ui._("Aucun brouillon n'attend de texte : /campaign pour en commencer un.")
 
 
@@ -545,7 +524,3 @@ def register(app: BotApplication) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("campaign", new_campaign, filters=private))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^1:c(:|$)"))
-    typed = (filters.TEXT & ~filters.COMMAND) | filters.PHOTO | filters.Document.ALL
-    app.add_handler(MessageHandler(private & typed & _Composing(app), on_input))
-    # Its own group, before the others: a command means the coordinator moved on from the draft's question.
-    app.add_handler(MessageHandler(private & filters.COMMAND & _Composing(app), _moved_on), group=-3)

@@ -1,5 +1,7 @@
 """Whatever no other handler took: unknown commands, files and stickers, stale buttons, and errors.
 
+Files and stickers reach `other_message` through the text router (bot/text_router.py).
+
 Every one of them gets a short answer and the menu: never silence, never a traceback. Nothing a person
 sends is stored or logged.
 """
@@ -26,15 +28,9 @@ async def unknown_command(update: Update, context: Context) -> None:
     await answer(update, ui, note + "\n\n" + text, rows, edit=False)
 
 
-async def other_message(update: Update, context: Context) -> None:
-    """Files, stickers, photos, voice: not something the bot reads or passes on; typed text is."""
-    from bot.handlers.relay import conversation_peer  # the relay builds on this module's answers
-
-    ui = await ui_for(update, context)
-    if await conversation_peer(update, context, ui) is not None:
-        note = ui._("Seul le texte écrit est transmis : écrivez votre message.")
-        await answer(update, ui, note, edit=False)
-        return
+async def other_message(update: Update, context: Context, ui: Ui) -> None:
+    """Files, stickers, photos, voice outside any conversation (the text router's last route): not
+    something the bot reads or keeps; typed text is."""
     text, rows = menu_view(ui, services(context))
     note = ui._(
         "Je ne lis ni les fichiers, ni les photos, ni les messages vocaux, et je ne les garde pas. "
@@ -85,6 +81,5 @@ def _telegram_language(update: Update, context: Context) -> Translator:
 def register(app: BotApplication) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(MessageHandler(private & filters.COMMAND, unknown_command))
-    app.add_handler(MessageHandler(private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, other_message))
     app.add_handler(CallbackQueryHandler(stale_button))
     app.add_error_handler(on_error)

@@ -1,7 +1,8 @@
 """/start and the onboarding buttons: language, who you are, territory, privacy notice, Accept.
 
-Button data "1:o:<language>:<role>:<territory>:<decision>" carries the choices made so far, so nothing
-is stored before Accept. The deep-link code of `/start CODE` waits in memory (user_data) until then.
+Button data "1:o:<language>:<role>:<territory>:<decision>[:<link>]" carries the choices made so far and
+the deep link of `/start CODE` (see `link_field`), so nothing is stored before Accept and a restart halfway
+loses nothing. The flow is drawn in onboarding.mmd.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.callbacks import pack
 from bot.domain import training
-from bot.domain.onboarding import Draft, Step, attribution_code
+from bot.domain.onboarding import Arrival, Draft, Step, attribution_code, link_field, read_link_field
 from bot.domain.people import accept_notice
 from bot.domain.roles import ROLES
 from bot.handlers import myths, resources
@@ -33,8 +34,6 @@ from bot.handlers.common import (
 from bot.handlers.fallback import stale_button
 from bot.handlers.views import language_rows, menu_view, role_rows, territory_rows
 
-SOURCE_KEY = "source"
-INVITE_KEY = "invite"
 INVITE_PREFIX = "inv_"
 ACCEPT, NOT_NOW = "y", "n"
 
@@ -55,17 +54,15 @@ async def start(update: Update, context: Context) -> None:
         if ui.person is not None:
             await redeem(update, context, ui, payload.removeprefix(INVITE_PREFIX))
             return
-        if context.user_data is not None:  # kept in memory until the person accepts the notice
-            context.user_data[INVITE_KEY] = payload.removeprefix(INVITE_PREFIX)
-        await show_step(update, context, ui, Draft(), edit=False)
+        # Carried in the buttons until the person accepts the notice.
+        arrival = Arrival(invite=payload.removeprefix(INVITE_PREFIX))
+        await show_step(update, context, ui, Draft(), link_field(arrival), edit=False)
         return
     if ui.person is not None:
         await _already_registered(update, context, ui, edit=False)
         return
     code = attribution_code(payload, services(context).content.link_codes)
-    if code and context.user_data is not None:
-        context.user_data[SOURCE_KEY] = code
-    await show_step(update, context, ui, Draft(), edit=False)
+    await show_step(update, context, ui, Draft(), link_field(Arrival(source=code)), edit=False)
 
 
 async def _already_registered(update: Update, context: Context, ui: Ui, *, edit: bool) -> None:
@@ -73,9 +70,16 @@ async def _already_registered(update: Update, context: Context, ui: Ui, *, edit:
     await answer(update, ui, ui._("Bon retour sur Repères !") + "\n\n" + text, rows, edit=edit)
 
 
-async def show_step(update: Update, context: Context, ui: Ui, draft: Draft, *, edit: bool = True) -> None:
-    """Show the next question of onboarding for the choices made so far."""
+async def show_step(
+    update: Update, context: Context, ui: Ui, draft: Draft, link: str = "", *, edit: bool = True
+) -> None:
+    """Show the next question of onboarding for the choices made so far; `link` rides along."""
     found = services(context)
+
+    def data(*fields: str) -> str:
+        # language, role, territory, decision, then the link: blanks only when a link follows
+        return pack("o", *fields, *[""] * (4 - len(fields)), link) if link else pack("o", *fields)
+
     territories = found.territory_ids
     step = draft.next_step(territories=territories)
     if step is Step.LANGUAGE:
@@ -84,23 +88,23 @@ async def show_step(update: Update, context: Context, ui: Ui, draft: Draft, *, e
             found.catalogs.get(code).directed(found.catalogs.get(code).gettext("Choisissez votre langue :"))
             for code in found.catalogs.languages
         )
-        rows = language_rows(found, {code: pack("o", code) for code in found.catalogs.languages})
+        rows = language_rows(found, {code: data(code) for code in found.catalogs.languages})
         await answer(update, ui, "\n".join(lines), rows, edit=edit, direct=False)
     elif step is Step.ROLE:
         welcome = found.content.page(ui.language, "welcome").html
-        rows = role_rows(ui, {role: pack("o", draft.language, role) for role in ROLES})
+        rows = role_rows(ui, {role: data(draft.language, role) for role in ROLES})
         await answer(update, ui, welcome + "\n\n<b>" + ui._("Vous êtes :") + "</b>", rows, edit=edit)
     elif step is Step.TERRITORY:
-        data = {tid: pack("o", draft.language, draft.role, tid) for tid in territories}
+        choices = {tid: data(draft.language, draft.role, tid) for tid in territories}
         question = "<b>" + ui._("Où habitez-vous ou travaillez-vous ?") + "</b>"
-        await answer(update, ui, question, territory_rows(ui, found, data), edit=edit)
+        await answer(update, ui, question, territory_rows(ui, found, choices), edit=edit)
     else:
         fields = (draft.language, draft.role, draft.completed(territories=territories).territory)
         notice = found.content.page(ui.language, "privacy_notice").html
         rows = [
             [
-                button(ui._("✅ J'accepte"), pack("o", *fields, ACCEPT)),
-                button(ui._("Pas maintenant"), pack("o", *fields, NOT_NOW)),
+                button(ui._("✅ J'accepte"), data(*fields, ACCEPT)),
+                button(ui._("Pas maintenant"), data(*fields, NOT_NOW)),
             ]
         ]
         await answer(update, ui, notice, rows, edit=edit)
@@ -110,11 +114,13 @@ async def on_button(update: Update, context: Context) -> None:
     fields = button_fields(update) or []
     found = services(context)
     territories = found.territory_ids
-    decision = fields[3] if len(fields) == 4 else None
-    draft = Draft(*fields[:3])
+    language, role, territory, decision, link = (*fields, "", "", "", "", "")[:5]
+    draft = Draft(language, role, territory)
+    arrival = read_link_field(link, found.content.link_codes)
     if (
-        len(fields) > 4
-        or (len(fields) == 4 and decision not in (ACCEPT, NOT_NOW))
+        len(fields) > 5
+        or decision not in ("", ACCEPT, NOT_NOW)
+        or arrival is None
         or not draft.valid(languages=found.catalogs.languages, territories=territories)
         # A decision is only possible on the notice, once every choice is made.
         or (decision and draft.next_step(territories=territories) is not Step.NOTICE)
@@ -128,20 +134,16 @@ async def on_button(update: Update, context: Context) -> None:
         # pressed message stays as it is (it may be the notice they accepted) and the menu comes below.
         await _already_registered(update, context, ui, edit=False)
     elif decision == ACCEPT:
-        await _accept(update, context, ui, draft.completed(territories=territories))
+        await _accept(update, context, ui, draft.completed(territories=territories), arrival)
     elif decision == NOT_NOW:
-        if context.user_data is not None:
-            context.user_data.pop(SOURCE_KEY, None)
-            context.user_data.pop(INVITE_KEY, None)
         text, rows = menu_view(ui, found)
         await answer(update, ui, ui._("D'accord, rien n'a été enregistré.") + "\n\n" + text, rows)
     else:
-        await show_step(update, context, ui, draft)
+        await show_step(update, context, ui, draft, link)
 
 
-async def _accept(update: Update, context: Context, ui: Ui, draft: Draft) -> None:
+async def _accept(update: Update, context: Context, ui: Ui, draft: Draft, arrival: Arrival) -> None:
     found = services(context)
-    source = context.user_data.pop(SOURCE_KEY, None) if context.user_data is not None else None
     chat = update.effective_chat
     if chat is None:
         return
@@ -152,7 +154,7 @@ async def _accept(update: Update, context: Context, ui: Ui, draft: Draft) -> Non
             language=draft.language,
             role=draft.role,
             territory=draft.territory,
-            source=source,
+            source=arrival.source,
             now=found.clock(),
         )
     # Keep the notice readable in the chat, without its buttons, and answer below it.
@@ -165,9 +167,8 @@ async def _accept(update: Update, context: Context, ui: Ui, draft: Draft) -> Non
     ui = Ui(person=person, t=ui.t)
     text, rows = menu_view(ui, found)
     thanks = ui._("Merci ! Vos choix sont enregistrés. Vous pouvez les changer avec /settings.")
-    invite_code = context.user_data.pop(INVITE_KEY, None) if context.user_data is not None else None
-    if invite_code:
-        await redeem(update, context, ui, invite_code)
+    if arrival.invite is not None:
+        await redeem(update, context, ui, arrival.invite)
         return
     await answer(update, ui, thanks + "\n\n" + text, rows, edit=False)
 

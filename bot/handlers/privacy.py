@@ -112,8 +112,6 @@ async def forget(update: Update, context: Context) -> None:
     stop_deliveries(context, chat.id)
     async with services(context).database.session() as session:
         deleted = await forget_person(session, chat_id=chat.id)
-    if context.user_data is not None:
-        context.user_data.clear()
     if deleted:
         await clear_chat_commands(context.bot, chat.id)
     text = ui._(

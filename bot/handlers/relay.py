@@ -1,7 +1,9 @@
 """The conversation between a person and the referent who took their request, relayed by the bot.
 
 Each side writes in their private chat with the bot; the text reaches the other side as the bot's own
-message (escaped), so neither sees the other's Telegram account. Nothing relayed is stored or logged.
+message (escaped), so neither sees the other's Telegram account. Nothing relayed is stored or logged. Both
+chats hold a relay conversation naming the request while it lasts (relay.mmd); the text router sends their
+typed text here.
 """
 
 from __future__ import annotations
@@ -14,28 +16,36 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.callbacks import pack
-from bot.domain import tickets
+from bot.domain import conversations, tickets
+from bot.domain.conversations import Current
 from bot.handlers.common import Context, Ui, answer, button, keyboard, services
 from bot.handlers.tickets import person_of, referents_language
 from bot.i18n import Translator
+from bot.services import Services
 
 log = logging.getLogger(__name__)
 # Telegram allows 4096 characters; the header and escaping need some room.
 CHUNK = 3500
 
 
-async def relay(update: Update, context: Context, ui: Ui) -> bool:
-    """Pass typed text to the other side of a conversation in progress; False when there is none.
-
-    A request nobody has taken yet does not take typed text over: the person can still search.
-    """
-    sender, message = update.effective_user, update.effective_message
-    if sender is None or message is None or not message.text:
+async def relay(update: Update, context: Context, ui: Ui, conversation: Current) -> bool:
+    """The text router's route during a relay (relay.mmd): pass typed text to the other side; False when
+    the request is no longer in a conversation (the row is then ended, and the text is a search)."""
+    found = services(context)
+    chat, message = update.effective_chat, update.effective_message
+    ticket_id = conversation.number("ticket")
+    if chat is None or message is None or ticket_id is None:
         return False
-    peer = await conversation_peer(update, context, ui)
+    peer = await conversation_peer(found, chat_id=chat.id, ticket_id=ticket_id)
     if peer is None:
+        async with found.database.session() as session:
+            await conversations.taken(session, conversation)
         return False
-    chat_id, t, header, ticket_id = peer
+    if not message.text:
+        note = ui._("Seul le texte écrit est transmis : écrivez votre message.")
+        await answer(update, ui, note, edit=False)
+        return True
+    chat_id, t, header = peer
     if not await _pass_on(context, t, chat_id, header, message.text, ticket_id):
         note = ui._("Votre message n'a pas pu être transmis. Réessayez plus tard.")
         await answer(update, ui, note, edit=False)
@@ -43,29 +53,23 @@ async def relay(update: Update, context: Context, ui: Ui) -> bool:
 
 
 async def conversation_peer(
-    update: Update, context: Context, ui: Ui
-) -> tuple[int, Translator, str, int] | None:
-    """Where the sender's messages go in a conversation in progress: the other side's chat, its language,
-    the header naming the sender's side, and the request's number; None outside a conversation.
-
-    `ui` is the sender as `ui_for` loaded them (and marked active: relaying counts as using the bot).
-    """
-    found = services(context)
-    sender, person = update.effective_user, ui.person
-    if sender is None:
-        return None
+    found: Services, *, chat_id: int, ticket_id: int
+) -> tuple[int, Translator, str] | None:
+    """Where this chat's messages about the request go: the other side's chat, its language and the header
+    naming the sender's side; None when the request is not in a conversation with this chat."""
     async with found.database.session() as session:
-        held = await tickets.current_for_referent(session, referent_id=sender.id)
-        other = await person_of(session, held)
-        own = await tickets.current_for_person(session, person_id=person.id) if person and person.id else None
-    if held is not None and held.id is not None and other is not None:
-        t = found.catalogs.get(other.language)
-        header = t.gettext("💬 Le professionnel (demande n° {number}) :").format(number=held.id)
-        return other.chat_id, t, header, held.id
-    if own is not None and own.id is not None and own.status == tickets.TAKEN and own.referent_id is not None:
+        ticket = await tickets.get_ticket(session, ticket_id=ticket_id)
+        person = await person_of(session, ticket)
+    if ticket is None or person is None or ticket.status != tickets.TAKEN or ticket.referent_id is None:
+        return None
+    if chat_id == ticket.referent_id:
+        t = found.catalogs.get(person.language)
+        header = t.gettext("💬 Le professionnel (demande n° {number}) :").format(number=ticket_id)
+        return person.chat_id, t, header
+    if chat_id == person.chat_id:
         t = referents_language(found)
-        header = t.gettext("💬 La personne (demande n° {number}) :").format(number=own.id)
-        return own.referent_id, t, header, own.id
+        header = t.gettext("💬 La personne (demande n° {number}) :").format(number=ticket_id)
+        return ticket.referent_id, t, header
     return None
 
 

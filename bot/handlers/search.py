@@ -5,13 +5,10 @@ from __future__ import annotations
 import html
 
 from telegram import Update
-from telegram.ext import MessageHandler, filters
 
 from bot.callbacks import pack
 from bot.domain.search import words
-from bot.handlers.common import BotApplication, Context, Keyboard, answer, button, services, ui_for
-from bot.handlers.relay import relay
-from bot.handlers.training import certificate_name
+from bot.handlers.common import Context, Keyboard, Ui, answer, button, services
 from bot.handlers.views import menu_view
 
 ICONS = {"resource": "📚", "myth": "❓", "service": "📍"}
@@ -24,12 +21,8 @@ def result_data(kind: str, item_id: str) -> str:
     return pack(action, item_id, extra) if kind == "resource" else pack(action, extra, item_id)
 
 
-async def search(update: Update, context: Context) -> None:
-    ui = await ui_for(update, context)
-    if await relay(update, context, ui):  # a conversation with a professional takes typed text first
-        return
-    if await certificate_name(update, context, ui):  # then a name asked for a certificate
-        return
+async def search(update: Update, context: Context, ui: Ui) -> None:
+    """Typed text outside any conversation (the text router decides): a search."""
     found = services(context)
     query = (
         update.effective_message.text if update.effective_message and update.effective_message.text else ""
@@ -56,7 +49,3 @@ async def search(update: Update, context: Context) -> None:
     rows.append([button(ui._("↩️ Menu"), pack("m"))])
     text = "<b>" + ui._("Résultats pour « {query} »").format(query=shown) + f"</b>\n<i>{kept}</i>"
     await answer(update, ui, text, rows, edit=False)
-
-
-def register(app: BotApplication) -> None:
-    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, search))

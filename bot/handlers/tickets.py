@@ -20,7 +20,8 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler
 
 from bot.callbacks import pack
-from bot.domain import tickets
+from bot.domain import conversations, tickets
+from bot.domain.conversations import Kind
 from bot.domain.people import get_person
 from bot.handlers.common import (
     BotApplication,
@@ -174,6 +175,13 @@ async def take(update: Update, context: Context, ticket_id: int) -> None:
             ticket = await tickets.take(
                 session, ticket_id=ticket_id, referent_id=referent.id, now=found.clock()
             )
+            person = await person_of(session, ticket)
+            # In the same transaction as the take: both chats are in the relay from the moment it exists.
+            for side in (referent.id, person.chat_id if person else None):
+                if ticket is not None and side is not None:
+                    await conversations.begin(
+                        session, chat_id=side, kind=Kind.RELAY, data={"ticket": ticket_id}, now=found.clock()
+                    )
     if ticket is None:
         await acknowledge(update, t.gettext("Cette demande est déjà prise en charge, ou close."), alert=True)
         return
@@ -192,6 +200,9 @@ async def take(update: Update, context: Context, ticket_id: int) -> None:
     except TelegramError:  # most often Forbidden: the referent never opened a private chat with the bot
         async with found.database.session() as session:
             await tickets.release(session, ticket_id=ticket_id)
+            person = await person_of(session, ticket)
+            sides = [referent.id, *([person.chat_id] if person else [])]
+            await conversations.end_relay(session, chat_ids=sides, ticket_id=ticket_id)
         link = f"https://t.me/{context.bot.username}"
         alert = t.gettext("Ouvrez d'abord une conversation privée avec le bot : {link}").format(link=link)
         await acknowledge(update, alert, alert=True)
@@ -275,6 +286,9 @@ async def close_and_notify(context: Context, ticket_id: int, reason: str) -> Non
     found = services(context)
     async with found.database.session() as session:
         closed = await tickets.close(session, ticket_id=ticket_id, now=found.clock())
+        person = await person_of(session, closed)
+        sides = [chat for chat in (closed.referent_id if closed else None, person and person.chat_id) if chat]
+        await conversations.end_relay(session, chat_ids=sides, ticket_id=ticket_id)
     if closed is None:
         return
     await _announce_closed(context, closed)

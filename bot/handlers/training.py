@@ -14,12 +14,13 @@ import html
 from datetime import timedelta
 
 from telegram import InputFile, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, TypeHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.callbacks import pack
 from bot.certificate_pdf import CertificateText, render_certificate
 from bot.content.pack import Module
-from bot.domain import training
+from bot.domain import conversations, training
+from bot.domain.conversations import INPUT_WAITS, Current, Kind
 from bot.handlers.common import (
     BotApplication,
     Context,
@@ -35,7 +36,6 @@ from bot.handlers.common import (
 from bot.handlers.fallback import stale_button
 from bot.handlers.views import back_to_menu, verdict
 
-CERTIFICATE_KEY = "certificate_module"  # in user_data: (module, when asked) while a name is awaited
 NAME_WAIT = timedelta(minutes=10)  # after this, typed text is a search again
 MAX_NAME = 80
 
@@ -204,12 +204,30 @@ async def start_quiz(update: Update, context: Context, ui: Ui, module: Module) -
 
 
 async def ask_name(update: Update, context: Context, ui: Ui, module: Module) -> None:
-    if context.user_data is not None:
-        context.user_data[CERTIFICATE_KEY] = (module.id, services(context).clock())
-    text = ui._(
-        "Écrivez votre nom tel qu'il doit figurer sur l'attestation. Il est imprimé, pas enregistré. "
-        "Ou recevez-la sans nom."
-    )
+    """Wait for the name to print (certificate_name.mmd): only the module's id is kept meanwhile."""
+    found = services(context)
+    chat = update.effective_chat
+    assert chat is not None
+    async with found.database.session() as session:
+        waiting = await conversations.begin(
+            session,
+            chat_id=chat.id,
+            kind=Kind.CERTIFICATE_NAME,
+            data={"module": module.id},
+            now=found.clock(),
+            lasts=NAME_WAIT,
+            over=INPUT_WAITS,
+        )
+    if waiting is None:  # a relay conversation takes what the person types: a name would go there
+        text = ui._(
+            "Ce que vous écrivez va en ce moment au professionnel qui a pris votre demande. Recevez "
+            "l'attestation sans nom, ou terminez d'abord la conversation."
+        )
+    else:
+        text = ui._(
+            "Écrivez votre nom tel qu'il doit figurer sur l'attestation. Il est imprimé, pas enregistré. "
+            "Ou recevez-la sans nom."
+        )
     await answer(update, ui, text, [[button(ui._("Sans nom"), pack("f", "p", module.id, "anon"))]])
 
 
@@ -230,8 +248,6 @@ async def send_certificate(
         await stale_button(update, context, ui)
         return
     await acknowledge(update)
-    if context.user_data is not None:
-        context.user_data.pop(CERTIFICATE_KEY, None)
     text = CertificateText(
         heading=ui._("Attestation de formation"),
         name=name,
@@ -255,17 +271,17 @@ async def send_certificate(
     )
 
 
-async def certificate_name(update: Update, context: Context, ui: Ui) -> bool:
-    """Typed text right after asking for a certificate is the name to print; False otherwise."""
-    waiting = context.user_data.pop(CERTIFICATE_KEY, None) if context.user_data is not None else None
+async def certificate_name(update: Update, context: Context, ui: Ui, waiting: Current) -> bool:
+    """The text router's route while a name is awaited: typed text is the name to print; False for
+    anything else, or when another instance took the answer first."""
     message = update.effective_message
-    if not waiting or message is None or not message.text:
+    if message is None or not message.text:
         return False
-    module_id, asked = waiting
-    if services(context).clock() - asked > NAME_WAIT:
-        return False
-    module = services(context).content.module(ui.language, module_id)
-    if module is None or ui.person is None:
+    found = services(context)
+    module = found.content.module(ui.language, waiting.text("module") or "")
+    async with found.database.session() as session:
+        claimed = await conversations.taken(session, waiting)
+    if not claimed or module is None or ui.person is None:
         return False
     await send_certificate(update, context, ui, module, message.text.strip()[:MAX_NAME])
     return True
@@ -339,23 +355,6 @@ async def on_button(update: Update, context: Context) -> None:
         await stale_button(update, context, ui)
 
 
-async def drop_pending_name(update: object, context: Context) -> None:
-    """Any command or other button means the person moved on: typed text is a search again."""
-    if (
-        not isinstance(update, Update)
-        or context.user_data is None
-        or CERTIFICATE_KEY not in context.user_data
-    ):
-        return
-    query = update.callback_query
-    message = update.effective_message
-    is_command = query is None and message is not None and (message.text or "").startswith("/")
-    if is_command or (query is not None and not (query.data or "").startswith("1:f:p:")):
-        context.user_data.pop(CERTIFICATE_KEY, None)
-
-
 def register(app: BotApplication) -> None:
-    # Its own group: in a group only the first matching handler runs, and -1 counts updates.
-    app.add_handler(TypeHandler(Update, drop_pending_name), group=-2)
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^1:f(:|$)"))
     app.add_handler(CommandHandler("verify", verify, filters=filters.ChatType.PRIVATE))
