@@ -12,30 +12,21 @@ from bot import metrics
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.content.loader import load_content
 from bot.content.problems import Report
+from bot.core import fallback
+from bot.core.ui import SERVICES_KEY, BotApplication, services
 from bot.db import Database
 from bot.domain.campaigns import purge_delivered
-from bot.domain.privacy import purge_inactive
-from bot.domain.tickets import purge_closed
-from bot.handlers import (
-    campaign_admin,
-    campaign_composer,
-    coordination,
-    coordinators,
-    directory,
-    fallback,
-    menu,
-    myths,
-    onboarding,
-    privacy,
-    resources,
-    search,
-    settings,
-    tickets,
-    training,
-    training_reminders,
-    worried,
-)
-from bot.handlers.common import SERVICES_KEY, BotApplication, services
+from bot.features.campaigns import admin as campaign_admin
+from bot.features.campaigns import composer as campaign_composer
+from bot.features.contact import tickets
+from bot.features.contact.ticket_store import purge_closed
+from bot.features.coordination import coordinators
+from bot.features.coordination import invites as coordination
+from bot.features.families import directory, myths, resources, search, worried
+from bot.features.people import menu, onboarding, privacy, settings
+from bot.features.people.personal_data import purge_inactive
+from bot.features.trainings import modules as training
+from bot.features.trainings import reminders as training_reminders
 from bot.i18n import Catalogs
 from bot.services import Services
 

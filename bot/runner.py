@@ -19,10 +19,10 @@ from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 from bot import migrate
 from bot.app import build_application, build_services
 from bot.config import ConfigError, Settings
+from bot.core.commands import publish_commands
+from bot.core.ui import BotApplication
 from bot.db import Database
 from bot.delivery.jobs import start_delivery, stop_delivery
-from bot.handlers.commands import publish_commands
-from bot.handlers.common import BotApplication
 from bot.services import Services
 from bot.web import create_web_app
 

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from telegram import Update
 
 from bot import metrics
-from bot.handlers.common import BotApplication, services
+from bot.core.ui import BotApplication, services
 
 log = logging.getLogger(__name__)
 

@@ -12,13 +12,13 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import ContextTypes
 
+from bot.core.ui import SENDER_KEY, BotApplication, services
 from bot.delivery.sender import Sender
 from bot.domain import campaigns, coordinators, series
 from bot.domain.audience import count_audience
 from bot.domain.campaigns import MISSED, Zones
-from bot.handlers.approval_request import ask_approval
-from bot.handlers.common import SENDER_KEY, BotApplication, services
-from bot.handlers.coordinators import tell_coordinators
+from bot.features.campaigns.approval import ask_approval
+from bot.features.coordination.coordinators import tell_coordinators
 from bot.i18n import Translator
 from bot.models import as_utc
 from bot.services import Services

@@ -15,11 +15,11 @@ from typing import Any
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 
-from bot.callbacks import pack
 from bot.content.pack import SOURCE_LANGUAGE
-from bot.handlers.common import Keyboard, Ui, button, keyboard
-from bot.handlers.myths import card_rows, card_text
-from bot.handlers.views import back_to_menu
+from bot.core.callbacks import pack
+from bot.core.ui import Keyboard, Ui, button, keyboard
+from bot.core.views import back_to_menu
+from bot.features.families.myths import card_rows, card_text
 from bot.i18n import Translator
 from bot.services import Services
 

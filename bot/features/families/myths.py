@@ -12,11 +12,10 @@ import html
 from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
-from bot.callbacks import pack
 from bot.content.pack import Myth
-from bot.domain.myths import Quiz, new_quiz, record_answer
-from bot.domain.subscriptions import MYTH_OF_THE_WEEK, is_subscribed, set_subscription
-from bot.handlers.common import (
+from bot.core.callbacks import pack
+from bot.core.fallback import stale_button
+from bot.core.ui import (
     BotApplication,
     Context,
     Keyboard,
@@ -28,9 +27,10 @@ from bot.handlers.common import (
     services,
     ui_for,
 )
-from bot.handlers.fallback import stale_button
-from bot.handlers.resources import share_button
-from bot.handlers.views import back_to_menu, verdict
+from bot.core.views import back_to_menu, verdict
+from bot.domain.subscriptions import MYTH_OF_THE_WEEK, is_subscribed, set_subscription
+from bot.features.families.quiz import Quiz, new_quiz, record_answer
+from bot.features.families.resources import share_button
 
 SHARE_PREFIX = "m_"
 TRUE, FALSE = "t", "f"

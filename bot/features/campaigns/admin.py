@@ -15,19 +15,10 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.callbacks import pack
 from bot.config import SUPPORTED_LANGUAGES
-from bot.delivery.jobs import sender_of, tick, zones_of
-from bot.delivery.render import render
-from bot.delivery.report import figures_lines, status_label
-from bot.domain import campaigns
-from bot.domain.audience import Audience, count_audience
-from bot.domain.campaigns import APPROVED, PAUSED, PENDING, CampaignError
-from bot.domain.people import get_person
-from bot.domain.schedule import NOW
-from bot.handlers.approval_request import ask_approval
-from bot.handlers.campaign_views import audience_summary, local_moment, schedule_summary
-from bot.handlers.common import (
+from bot.core.callbacks import pack
+from bot.core.fallback import stale_button
+from bot.core.ui import (
     BotApplication,
     Context,
     Keyboard,
@@ -38,9 +29,18 @@ from bot.handlers.common import (
     button_fields,
     services,
 )
-from bot.handlers.coordinators import require_coordinator
-from bot.handlers.fallback import stale_button
-from bot.handlers.views import N_
+from bot.core.views import N_
+from bot.delivery.jobs import sender_of, tick, zones_of
+from bot.delivery.render import render
+from bot.delivery.report import figures_lines, status_label
+from bot.domain import campaigns
+from bot.domain.audience import Audience, count_audience
+from bot.domain.campaigns import APPROVED, PAUSED, PENDING, CampaignError
+from bot.domain.people import get_person
+from bot.domain.schedule import NOW
+from bot.features.campaigns.approval import ask_approval
+from bot.features.campaigns.views import audience_summary, local_moment, schedule_summary
+from bot.features.coordination.coordinators import require_coordinator
 from bot.models import Campaign
 
 UNKNOWN_REASON = N_("Action impossible.")

@@ -12,14 +12,10 @@ from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.callbacks import pack
-from bot.domain import training
-from bot.domain.onboarding import Draft, Step, attribution_code
-from bot.domain.people import accept_notice
-from bot.domain.roles import ROLES
-from bot.handlers import myths, resources
-from bot.handlers.commands import set_chat_commands
-from bot.handlers.common import (
+from bot.core.callbacks import pack
+from bot.core.commands import set_chat_commands
+from bot.core.fallback import stale_button
+from bot.core.ui import (
     BotApplication,
     Context,
     Ui,
@@ -30,8 +26,12 @@ from bot.handlers.common import (
     services,
     ui_for,
 )
-from bot.handlers.fallback import stale_button
-from bot.handlers.views import language_rows, menu_view, role_rows, territory_rows
+from bot.core.views import language_rows, menu_view, role_rows, territory_rows
+from bot.domain import training
+from bot.domain.people import accept_notice
+from bot.domain.roles import ROLES
+from bot.features.families import myths, resources
+from bot.features.people.draft import Draft, Step, attribution_code
 
 SOURCE_KEY = "source"
 INVITE_KEY = "invite"

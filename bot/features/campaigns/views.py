@@ -12,13 +12,13 @@ from zoneinfo import ZoneInfo
 from babel.dates import get_day_names
 
 from bot.config import SUPPORTED_LANGUAGES
+from bot.core.ui import Ui
+from bot.core.views import role_label
 from bot.delivery.render import describe
 from bot.domain.audience import NO_SOURCE, Audience
 from bot.domain.roles import ROLES
 from bot.domain.schedule import NOW, ONCE, WEEKLY
 from bot.domain.subscriptions import TOPICS
-from bot.handlers.common import Ui
-from bot.handlers.views import role_label
 from bot.i18n import Translator
 from bot.models import Campaign, as_utc
 from bot.services import Services

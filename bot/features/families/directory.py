@@ -12,11 +12,11 @@ import html
 from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from bot.callbacks import pack
 from bot.content.pack import Service
 from bot.content.schemas import NEEDS
-from bot.domain.directory import HELPLINE_ZONE, Status, for_need, nearest, status
-from bot.handlers.common import (
+from bot.core.callbacks import pack
+from bot.core.fallback import stale_button
+from bot.core.ui import (
     BotApplication,
     Context,
     Keyboard,
@@ -28,8 +28,8 @@ from bot.handlers.common import (
     services,
     ui_for,
 )
-from bot.handlers.fallback import stale_button
-from bot.handlers.views import N_, back_to_menu
+from bot.core.views import N_, back_to_menu
+from bot.features.families.nearby import HELPLINE_ZONE, Status, for_need, nearest, status
 
 NEED_LABELS = {
     "worried": N_("😟 Je m'inquiète pour un jeune"),

@@ -12,10 +12,11 @@ from urllib.parse import quote
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import CallbackQueryHandler
 
-from bot.callbacks import pack
 from bot.content.loader import MAX_PAGES
 from bot.content.pack import Resource
-from bot.handlers.common import (
+from bot.core.callbacks import pack
+from bot.core.fallback import stale_button
+from bot.core.ui import (
     BotApplication,
     Context,
     Keyboard,
@@ -27,8 +28,7 @@ from bot.handlers.common import (
     services,
     ui_for,
 )
-from bot.handlers.fallback import stale_button
-from bot.handlers.views import back_to_menu
+from bot.core.views import back_to_menu
 
 SHARE_PREFIX = "r_"
 

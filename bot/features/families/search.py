@@ -7,12 +7,12 @@ import html
 from telegram import Update
 from telegram.ext import MessageHandler, filters
 
-from bot.callbacks import pack
+from bot.core.callbacks import pack
+from bot.core.ui import BotApplication, Context, Keyboard, answer, button, services, ui_for
+from bot.core.views import menu_view
 from bot.domain.search import words
-from bot.handlers.common import BotApplication, Context, Keyboard, answer, button, services, ui_for
-from bot.handlers.relay import relay
-from bot.handlers.training import certificate_name
-from bot.handlers.views import menu_view
+from bot.features.contact.relay import relay
+from bot.features.trainings.modules import certificate_name
 
 ICONS = {"resource": "📚", "myth": "❓", "service": "📍"}
 TARGETS = {"resource": ("r", "0"), "myth": ("y", "c"), "service": ("d", "s")}

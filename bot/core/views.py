@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton
 
-from bot.callbacks import pack
+from bot.core.callbacks import pack
+from bot.core.ui import Keyboard, Ui, button
 from bot.domain.roles import OTHER, PARENT, PROFESSIONAL, RESIDENT, ROLES
-from bot.handlers.common import Keyboard, Ui, button
 from bot.services import Services
 
 

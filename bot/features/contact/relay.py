@@ -13,10 +13,10 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from bot.callbacks import pack
-from bot.domain import tickets
-from bot.handlers.common import Context, Ui, answer, button, keyboard, services
-from bot.handlers.tickets import person_of, referents_language
+from bot.core.callbacks import pack
+from bot.core.ui import Context, Ui, answer, button, keyboard, services
+from bot.features.contact import ticket_store as tickets
+from bot.features.contact.tickets import person_of, referents_language
 from bot.i18n import Translator
 
 log = logging.getLogger(__name__)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.handlers.common import BotApplication, Context, acknowledge, answer, button_fields, services, ui_for
-from bot.handlers.fallback import stale_button
-from bot.handlers.views import back_to_menu, menu_view
+from bot.core.fallback import stale_button
+from bot.core.ui import BotApplication, Context, acknowledge, answer, button_fields, services, ui_for
+from bot.core.views import back_to_menu, menu_view
 
 
 async def show_menu(update: Update, context: Context) -> None:

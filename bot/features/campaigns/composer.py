@@ -17,23 +17,10 @@ from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 from telegram.ext.filters import UpdateFilter
 
-from bot.callbacks import pack
 from bot.config import SUPPORTED_LANGUAGES
-from bot.delivery.render import CAPTION_LIMIT, TEXT_LIMIT
-from bot.domain import campaigns
-from bot.domain.audience import count_audience
-from bot.domain.campaigns import DRAFT
-from bot.domain.schedule import NOW, ONCE, WEEKLY, parse_clock
-from bot.handlers.campaign_views import (
-    AUDIENCE_KEYS,
-    audience_options,
-    audience_summary,
-    message_lines,
-    option_label,
-    schedule_summary,
-    weekday_name,
-)
-from bot.handlers.common import (
+from bot.core.callbacks import pack
+from bot.core.fallback import stale_button
+from bot.core.ui import (
     BotApplication,
     Context,
     Keyboard,
@@ -44,8 +31,21 @@ from bot.handlers.common import (
     button_fields,
     services,
 )
-from bot.handlers.coordinators import require_coordinator
-from bot.handlers.fallback import stale_button
+from bot.delivery.render import CAPTION_LIMIT, TEXT_LIMIT
+from bot.domain import campaigns
+from bot.domain.audience import count_audience
+from bot.domain.campaigns import DRAFT
+from bot.domain.schedule import NOW, ONCE, WEEKLY, parse_clock
+from bot.features.campaigns.views import (
+    AUDIENCE_KEYS,
+    audience_options,
+    audience_summary,
+    message_lines,
+    option_label,
+    schedule_summary,
+    weekday_name,
+)
+from bot.features.coordination.coordinators import require_coordinator
 from bot.models import Campaign
 from bot.services import Services
 
@@ -531,14 +531,14 @@ _ACTIONS = {
 
 
 async def _preview(update: Update, context: Context, ui: Ui, campaign: Campaign, _args: list[str]) -> None:
-    from bot.handlers.campaign_admin import send_previews  # it builds on this module's card
+    from bot.features.campaigns.admin import send_previews  # it builds on this module's card
 
     await send_previews(update, context, ui, campaign)
     await show_card(update, context, ui, campaign, edit=False)
 
 
 def register(app: BotApplication) -> None:
-    from bot.handlers.campaign_admin import submit
+    from bot.features.campaigns.admin import submit
 
     _ACTIONS["v"] = _preview
     _ACTIONS["s"] = submit

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import html
 
-from bot.callbacks import pack
+from bot.core.callbacks import pack
+from bot.core.ui import BotApplication, Keyboard, Ui, button
 from bot.domain import campaigns
-from bot.handlers.campaign_views import audience_summary, schedule_summary
-from bot.handlers.common import BotApplication, Keyboard, Ui, button
-from bot.handlers.coordinators import tell_coordinators
+from bot.features.campaigns.views import audience_summary, schedule_summary
+from bot.features.coordination.coordinators import tell_coordinators
 from bot.i18n import Translator
 from bot.models import Campaign
 from bot.services import Services

@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.callbacks import pack
-from bot.domain.privacy import export_person, forget_person
-from bot.handlers.commands import clear_chat_commands
-from bot.handlers.common import (
+from bot.core.callbacks import pack
+from bot.core.commands import clear_chat_commands
+from bot.core.fallback import stale_button
+from bot.core.ui import (
     BotApplication,
     Context,
     Ui,
@@ -26,9 +26,9 @@ from bot.handlers.common import (
     stop_deliveries,
     ui_for,
 )
-from bot.handlers.fallback import stale_button
-from bot.handlers.tickets import end_before_forgetting
-from bot.handlers.views import back_to_menu
+from bot.core.views import back_to_menu
+from bot.features.contact.tickets import end_before_forgetting
+from bot.features.people.personal_data import export_person, forget_person
 from bot.models import as_utc
 from bot.services import Services
 

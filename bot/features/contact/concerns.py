@@ -5,7 +5,7 @@ Shared by the worried path and by requests to be contacted (a request carries on
 
 from __future__ import annotations
 
-from bot.handlers.views import N_
+from bot.core.views import N_
 
 CONCERNS: dict[str, tuple[str, str]] = {
     "changes": (N_("Il ou elle a changé : humeur, école, sorties"), "signs"),

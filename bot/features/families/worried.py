@@ -11,9 +11,9 @@ import html
 from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
-from bot.callbacks import pack
-from bot.domain.directory import for_need
-from bot.handlers.common import (
+from bot.core.callbacks import pack
+from bot.core.fallback import stale_button
+from bot.core.ui import (
     BotApplication,
     Context,
     Keyboard,
@@ -25,11 +25,11 @@ from bot.handlers.common import (
     services,
     ui_for,
 )
-from bot.handlers.concerns import CONCERNS
-from bot.handlers.directory import local_services
-from bot.handlers.fallback import stale_button
-from bot.handlers.tickets import contact_rows
-from bot.handlers.views import back_to_menu
+from bot.core.views import back_to_menu
+from bot.features.contact.concerns import CONCERNS
+from bot.features.contact.tickets import contact_rows
+from bot.features.families.directory import local_services
+from bot.features.families.nearby import for_need
 
 SERVICES_SHOWN = 3
 

@@ -11,9 +11,9 @@ from telegram import Update
 from telegram.ext import CommandHandler, filters
 
 from bot.content.schemas import AUDIENCES
+from bot.core.ui import BotApplication, Context, answer, services
 from bot.domain import training
-from bot.handlers.common import BotApplication, Context, answer, services
-from bot.handlers.coordinators import require_coordinator
+from bot.features.coordination.coordinators import require_coordinator
 
 DEFAULT_USES, DEFAULT_DAYS = 10, 30
 MAX_USES, MAX_DAYS = 500, 365

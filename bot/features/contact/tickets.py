@@ -19,10 +19,9 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler
 
-from bot.callbacks import pack
-from bot.domain import tickets
-from bot.domain.people import get_person
-from bot.handlers.common import (
+from bot.core.callbacks import pack
+from bot.core.fallback import stale_button
+from bot.core.ui import (
     BotApplication,
     Context,
     Keyboard,
@@ -35,9 +34,10 @@ from bot.handlers.common import (
     services,
     ui_for,
 )
-from bot.handlers.concerns import CONCERNS
-from bot.handlers.fallback import stale_button
-from bot.handlers.views import back_to_menu
+from bot.core.views import back_to_menu
+from bot.domain.people import get_person
+from bot.features.contact import ticket_store as tickets
+from bot.features.contact.concerns import CONCERNS
 from bot.i18n import Translator
 from bot.models import Person, Ticket
 from bot.services import Services

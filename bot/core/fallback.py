@@ -12,8 +12,8 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot import metrics
-from bot.handlers.common import BotApplication, Context, Ui, acknowledge, answer, services, ui_for
-from bot.handlers.views import menu_view
+from bot.core.ui import BotApplication, Context, Ui, acknowledge, answer, services, ui_for
+from bot.core.views import menu_view
 from bot.i18n import Translator, resolve_language
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ async def unknown_command(update: Update, context: Context) -> None:
 
 async def other_message(update: Update, context: Context) -> None:
     """Files, stickers, photos, voice: not something the bot reads or passes on; typed text is."""
-    from bot.handlers.relay import conversation_peer  # the relay builds on this module's answers
+    from bot.features.contact.relay import conversation_peer  # the relay builds on this module's answers
 
     ui = await ui_for(update, context)
     if await conversation_peer(update, context, ui) is not None:

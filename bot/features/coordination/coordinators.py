@@ -17,10 +17,7 @@ from telegram.constants import ParseMode
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import CommandHandler, filters
 
-from bot.delivery.pacing import retry_seconds
-from bot.domain import coordinators
-from bot.domain.people import get_person
-from bot.handlers.common import (
+from bot.core.ui import (
     SENDER_KEY,
     BotApplication,
     Context,
@@ -31,7 +28,10 @@ from bot.handlers.common import (
     services,
     ui_for,
 )
-from bot.handlers.views import back_to_menu
+from bot.core.views import back_to_menu
+from bot.delivery.pacing import retry_seconds
+from bot.domain import coordinators
+from bot.domain.people import get_person
 from bot.i18n import Translator
 from bot.models import as_utc
 from bot.services import Services

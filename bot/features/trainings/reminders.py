@@ -14,10 +14,10 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler
 
-from bot.callbacks import pack
 from bot.content.pack import Module, Question
-from bot.domain.training_reminders import Due, due_reminders, mark_sent
-from bot.handlers.common import (
+from bot.core.callbacks import pack
+from bot.core.fallback import stale_button
+from bot.core.ui import (
     BotApplication,
     Context,
     Keyboard,
@@ -29,8 +29,8 @@ from bot.handlers.common import (
     services,
     ui_for,
 )
-from bot.handlers.fallback import stale_button
-from bot.handlers.views import verdict
+from bot.core.views import verdict
+from bot.features.trainings.reminder_store import Due, due_reminders, mark_sent
 from bot.models import Person
 from bot.services import Services
 

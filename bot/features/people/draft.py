@@ -1,7 +1,7 @@
 """The onboarding steps: language, who you are, territory, then the privacy notice.
 
 Nothing is written before Accept, so the choices made so far travel inside the buttons themselves
-(see bot/callbacks.py): the flow survives a restart and keeps no state about someone who left halfway.
+(see bot/core/callbacks.py): the flow survives a restart and keeps no state about someone who left halfway.
 """
 
 from __future__ import annotations

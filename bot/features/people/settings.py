@@ -9,12 +9,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.callbacks import pack
-from bot.domain.onboarding import Draft
-from bot.domain.people import update_person
-from bot.domain.roles import ROLES
-from bot.handlers.commands import set_chat_commands
-from bot.handlers.common import (
+from bot.core.callbacks import pack
+from bot.core.commands import set_chat_commands
+from bot.core.fallback import stale_button
+from bot.core.ui import (
     BotApplication,
     Context,
     Keyboard,
@@ -28,9 +26,11 @@ from bot.handlers.common import (
     stop_deliveries,
     ui_for,
 )
-from bot.handlers.fallback import stale_button
-from bot.handlers.onboarding import show_step
-from bot.handlers.views import back_to_menu, language_rows, role_label, role_rows, territory_rows
+from bot.core.views import back_to_menu, language_rows, role_label, role_rows, territory_rows
+from bot.domain.people import update_person
+from bot.domain.roles import ROLES
+from bot.features.people.draft import Draft
+from bot.features.people.onboarding import show_step
 
 ON, OFF = "1", "0"
 

@@ -15,7 +15,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, ContextTypes, ExtBot, JobQueue
 
-from bot.callbacks import unpack
+from bot.core.callbacks import unpack
 from bot.domain.people import get_person, mark_active
 from bot.i18n import Translator, resolve_language
 from bot.models import Person

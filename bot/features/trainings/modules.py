@@ -16,11 +16,11 @@ from datetime import timedelta
 from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, TypeHandler, filters
 
-from bot.callbacks import pack
 from bot.certificate_pdf import CertificateText, render_certificate
 from bot.content.pack import Module
-from bot.domain import training
-from bot.handlers.common import (
+from bot.core.callbacks import pack
+from bot.core.fallback import stale_button
+from bot.core.ui import (
     BotApplication,
     Context,
     Keyboard,
@@ -32,8 +32,8 @@ from bot.handlers.common import (
     services,
     ui_for,
 )
-from bot.handlers.fallback import stale_button
-from bot.handlers.views import back_to_menu, verdict
+from bot.core.views import back_to_menu, verdict
+from bot.domain import training
 
 CERTIFICATE_KEY = "certificate_module"  # in user_data: (module, when asked) while a name is awaited
 NAME_WAIT = timedelta(minutes=10)  # after this, typed text is a search again
