@@ -24,7 +24,7 @@ from telegram.ext import TypeHandler
 
 from bot.app import build_services
 from bot.config import Settings, load_settings
-from bot.core.ui import BotApplication
+from bot.core.context import BotApplication
 from bot.db import Database
 from bot.runner import SANDBOX_TOKEN, prepare_database, running
 from bot.sandbox.client import SandboxClient, SandboxUser

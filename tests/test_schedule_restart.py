@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.app import build_services
-from bot.core.ui import BotApplication
+from bot.core.context import BotApplication
 from bot.delivery.jobs import sender_of, tick, zones_of
 from bot.domain import campaigns
 from bot.domain.people import accept_notice

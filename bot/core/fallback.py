@@ -12,7 +12,8 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot import metrics
-from bot.core.ui import BotApplication, Context, Ui, acknowledge, answer, services, ui_for
+from bot.core.context import BotApplication, Context
+from bot.core.ui import Ui, acknowledge, answer, ui_for
 from bot.core.views import menu_view
 from bot.i18n import Translator, resolve_language
 
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 
 async def unknown_command(update: Update, context: Context) -> None:
     ui = await ui_for(update, context)
-    text, rows = menu_view(ui, services(context))
+    text, rows = menu_view(ui, context.services)
     note = ui._("Je ne connais pas cette commande. /help liste celles que je comprends.")
     await answer(update, ui, note + "\n\n" + text, rows, edit=False)
 
@@ -35,7 +36,7 @@ async def other_message(update: Update, context: Context) -> None:
         note = ui._("Seul le texte écrit est transmis : écrivez votre message.")
         await answer(update, ui, note, edit=False)
         return
-    text, rows = menu_view(ui, services(context))
+    text, rows = menu_view(ui, context.services)
     note = ui._(
         "Je ne lis ni les fichiers, ni les photos, ni les messages vocaux, et je ne les garde pas. "
         "Écrivez quelques mots pour chercher, ou utilisez les boutons. En cas d'urgence : 17, 15 ou 112."
@@ -46,7 +47,7 @@ async def other_message(update: Update, context: Context) -> None:
 async def stale_button(update: Update, context: Context, ui: Ui | None = None) -> None:
     ui = ui or await ui_for(update, context)
     await acknowledge(update, ui._("Ce bouton n'est plus valable."))
-    text, rows = menu_view(ui, services(context))
+    text, rows = menu_view(ui, context.services)
     await answer(
         update, ui, ui._("Ce bouton n'est plus valable. Voici le menu.") + "\n\n" + text, rows, edit=False
     )
@@ -76,7 +77,7 @@ async def on_error(update: object, context: Context) -> None:
 
 
 def _telegram_language(update: Update, context: Context) -> Translator:
-    found = services(context)
+    found = context.services
     code = update.effective_user.language_code if update.effective_user else None
     language = resolve_language(None, code, found.catalogs.languages, found.settings.default_language)
     return found.catalogs.get(language)

@@ -8,41 +8,22 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeAlias
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import Application, ContextTypes, ExtBot, JobQueue
 
 from bot.core.callbacks import unpack
+from bot.core.context import Context
 from bot.domain.people import get_person, mark_active
 from bot.i18n import Translator, resolve_language
 from bot.models import Person
-from bot.services import Services
 
 log = logging.getLogger(__name__)
 
-Context = ContextTypes.DEFAULT_TYPE
-BotApplication: TypeAlias = Application[  # the Application as ApplicationBuilder builds it by default
-    ExtBot[None], Context, dict[Any, Any], dict[Any, Any], dict[Any, Any], JobQueue[Context]
-]
 Keyboard = list[list[InlineKeyboardButton]]
-SERVICES_KEY = "services"
-SENDER_KEY = "sender"  # the campaign sender (bot/delivery), while the Application runs
 # Pages cite their sources with links; a preview of the first one would bury the text.
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-
-
-class _HasBotData(Protocol):
-    @property
-    def bot_data(self) -> dict[Any, Any]: ...
-
-
-def services(holder: _HasBotData) -> Services:
-    """The services, from a handler's context or from the application itself."""
-    found: Services = holder.bot_data[SERVICES_KEY]
-    return found
 
 
 @dataclass(frozen=True)
@@ -62,21 +43,21 @@ class Ui:
 
 def resume_deliveries(context: Context, chat_id: int) -> None:
     """Messages turned back on: the sender forgets the recent /stop."""
-    sender = context.application.bot_data.get(SENDER_KEY)
+    sender = context.bot_data.sender
     if sender is not None:
         sender.opt_in(chat_id)
 
 
 def stop_deliveries(context: Context, chat_id: int) -> None:
     """/stop, /forget or messages turned off: the sender drops this chat at once, even mid-send."""
-    sender = context.application.bot_data.get(SENDER_KEY)
+    sender = context.bot_data.sender
     if sender is not None:
         sender.opt_out(chat_id)
 
 
 async def ui_for(update: Update, context: Context, language: str | None = None) -> Ui:
     """Load the person, note today's use, and pick their language (chosen, Telegram's, then default)."""
-    found = services(context)
+    found = context.services
     person = None
     if update.effective_chat is not None:
         async with found.database.session() as session:

@@ -17,18 +17,9 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.config import SUPPORTED_LANGUAGES
 from bot.core.callbacks import pack
+from bot.core.context import BotApplication, Context
 from bot.core.fallback import stale_button
-from bot.core.ui import (
-    BotApplication,
-    Context,
-    Keyboard,
-    Ui,
-    acknowledge,
-    answer,
-    button,
-    button_fields,
-    services,
-)
+from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields
 from bot.core.views import N_
 from bot.delivery.jobs import sender_of, tick, zones_of
 from bot.delivery.render import render
@@ -41,6 +32,7 @@ from bot.domain.schedule import NOW
 from bot.features.campaigns.approval import ask_approval
 from bot.features.campaigns.views import audience_summary, local_moment, schedule_summary
 from bot.features.coordination.coordinators import require_coordinator
+from bot.features.families.items import render_item
 from bot.models import Campaign
 
 UNKNOWN_REASON = N_("Action impossible.")
@@ -66,7 +58,7 @@ def reason(ui: Ui, error: CampaignError) -> str:
 
 async def send_previews(update: Update, context: Context, ui: Ui, campaign: Campaign) -> None:
     """Send the message to the coordinator in each language, exactly as recipients will get it."""
-    found = services(context)
+    found = context.services
     chat = update.effective_chat
     assert chat is not None
     await acknowledge(update)
@@ -80,7 +72,7 @@ async def send_previews(update: Update, context: Context, ui: Ui, campaign: Camp
             for language in languages
         }
     for language in languages:
-        outgoing = render(found, campaign.messages, language)
+        outgoing = render(found, campaign.messages, language, items=render_item)
         header = ui.t.ngettext(
             "👁 Aperçu en {language} ({count} destinataire) :",
             "👁 Aperçu en {language} ({count} destinataires) :",
@@ -94,7 +86,7 @@ async def send_previews(update: Update, context: Context, ui: Ui, campaign: Camp
 
 
 async def submit(update: Update, context: Context, ui: Ui, campaign: Campaign, _args: list[str]) -> None:
-    found = services(context)
+    found = context.services
     user = update.effective_user
     assert user is not None and campaign.id is not None
     try:
@@ -120,7 +112,7 @@ async def submit(update: Update, context: Context, ui: Ui, campaign: Campaign, _
             "Une autre personne de la coordination doit l'approuver ; vous serez prévenu."
         ).format(count=ui.t.number(recipients), threshold=ui.t.number(found.settings.approval_threshold))
         await answer(update, ui, text, [[button(ui._("📋 Voir la campagne"), pack("a", str(campaign.id)))]])
-        await ask_approval(context.application, found, stored, recipients)  # type: ignore[arg-type]
+        await ask_approval(context.application, found, stored, recipients)
         return
     if stored.schedule == NOW:
         text = ui._(
@@ -132,14 +124,14 @@ async def submit(update: Update, context: Context, ui: Ui, campaign: Campaign, _
         )
     text = text.format(when=schedule_summary(ui, found, stored))
     await answer(update, ui, text, [[button(ui._("📋 Voir la campagne"), pack("a", str(campaign.id)))]])
-    context.application.create_task(tick(context.application))  # type: ignore[arg-type]
+    context.application.create_task(tick(context.application))
 
 
 async def list_campaigns(update: Update, context: Context) -> None:
     ui = await require_coordinator(update, context)
     if ui is None:
         return
-    found = services(context)
+    found = context.services
     async with found.database.session() as session:
         listed = await campaigns.list_campaigns(session)
     lines = ["<b>" + ui._("Campagnes") + "</b>"]
@@ -156,7 +148,7 @@ async def list_campaigns(update: Update, context: Context) -> None:
 async def show_campaign(
     update: Update, context: Context, ui: Ui, campaign: Campaign, *, note: str = ""
 ) -> None:
-    found = services(context)
+    found = context.services
     user = update.effective_user
     async with found.database.session() as session:
         runs = await campaigns.runs_of(session, campaign.id or 0)
@@ -210,7 +202,7 @@ async def on_button(update: Update, context: Context) -> None:
         await acknowledge(update)
         return
     fields = button_fields(update) or []
-    found = services(context)
+    found = context.services
     campaign = None
     if fields and fields[0].isdigit():
         async with found.database.session() as session:
@@ -253,7 +245,7 @@ async def on_button(update: Update, context: Context) -> None:
 async def _act(
     update: Update, context: Context, ui: Ui, campaign_id: int, action: str, args: list[str]
 ) -> str:
-    found = services(context)
+    found = context.services
     user = update.effective_user
     assert user is not None
     now, zones = found.clock(), zones_of(found)
@@ -279,8 +271,8 @@ async def _act(
     if action in ("ok", "no") and author:
         await _tell_author(context, author, campaign_id, title, approved=action == "ok", by=user.id)
     if action in ("ok", "r"):
-        context.application.create_task(tick(context.application))  # type: ignore[arg-type]
-    sender_of(context.application).wake()  # type: ignore[arg-type]
+        context.application.create_task(tick(context.application))
+    sender_of(context.application).wake()
     notes = {
         "ok": ui._("Approuvée."),
         "no": ui._("Refusée : elle redevient un brouillon pour son autrice ou son auteur."),
@@ -294,7 +286,7 @@ async def _act(
 async def _tell_author(
     context: Context, author: int, campaign_id: int, title: str, *, approved: bool, by: int
 ) -> None:
-    found = services(context)
+    found = context.services
     async with found.database.session() as session:
         person = await get_person(session, chat_id=author)
     t = found.catalogs.get(person.language if person else found.settings.default_language)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import html
 
 from bot.core.callbacks import pack
-from bot.core.ui import BotApplication, Keyboard, Ui, button
+from bot.core.context import AnyBotApplication
+from bot.core.ui import Keyboard, Ui, button
 from bot.domain import campaigns
 from bot.features.campaigns.views import audience_summary, schedule_summary
 from bot.features.coordination.coordinators import tell_coordinators
@@ -15,7 +16,7 @@ from bot.models import Campaign
 from bot.services import Services
 
 
-async def ask_approval(app: BotApplication, found: Services, campaign: Campaign, recipients: int) -> None:
+async def ask_approval(app: AnyBotApplication, found: Services, campaign: Campaign, recipients: int) -> None:
     """Ask every other coordinator; the buttons name this version of the campaign."""
     cid = str(campaign.id)
 

@@ -19,18 +19,9 @@ from telegram.ext.filters import UpdateFilter
 
 from bot.config import SUPPORTED_LANGUAGES
 from bot.core.callbacks import pack
+from bot.core.context import BotApplication, Context
 from bot.core.fallback import stale_button
-from bot.core.ui import (
-    BotApplication,
-    Context,
-    Keyboard,
-    Ui,
-    acknowledge,
-    answer,
-    button,
-    button_fields,
-    services,
-)
+from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields
 from bot.delivery.render import CAPTION_LIMIT, TEXT_LIMIT
 from bot.domain import campaigns
 from bot.domain.audience import count_audience
@@ -119,7 +110,7 @@ def card(ui: Ui, found: Services, campaign: Campaign, recipients: int) -> tuple[
 async def show_card(
     update: Update, context: Context, ui: Ui, campaign: Campaign, *, edit: bool = True
 ) -> None:
-    found = services(context)
+    found = context.services
     async with found.database.session() as session:
         recipients = await count_audience(session, campaigns.audience_of(campaign))
     text, rows = card(ui, found, campaign, recipients)
@@ -131,7 +122,7 @@ async def new_campaign(update: Update, context: Context) -> None:
     ui = await require_coordinator(update, context)
     if ui is None or update.effective_user is None:
         return
-    found = services(context)
+    found = context.services
     title = " ".join(context.args or []).strip() or ui._("Campagne du {date}").format(
         date=ui.t.date(found.clock().astimezone(ZoneInfo(found.settings.timezone)).date())
     )
@@ -147,7 +138,7 @@ async def new_campaign(update: Update, context: Context) -> None:
 async def _draft(update: Update, context: Context, ui: Ui, campaign_id: str) -> Campaign | None:
     """The coordinator's own draft, or None after saying why it cannot be edited."""
     user = update.effective_user
-    found = services(context)
+    found = context.services
     campaign = None
     if campaign_id.isdigit():
         async with found.database.session() as session:
@@ -183,7 +174,7 @@ async def on_button(update: Update, context: Context) -> None:
     campaign = await _draft(update, context, ui, fields[0] if fields else "")
     if campaign is None or campaign.id is None:
         return
-    found = services(context)
+    found = context.services
     action, args = (fields[1], fields[2:]) if len(fields) > 1 else ("", [])
     user_id = update.effective_user.id
     if action not in ("m", "n", "D"):
@@ -201,7 +192,7 @@ async def on_button(update: Update, context: Context) -> None:
 async def _ask(
     update: Update, context: Context, ui: Ui, campaign: Campaign, awaiting: str, prompt: str
 ) -> None:
-    found = services(context)
+    found = context.services
     assert campaign.id is not None and update.effective_user is not None
     async with found.database.session() as session:
         await campaigns.stop_awaiting(session, by=update.effective_user.id)
@@ -234,7 +225,7 @@ async def _ask_title(update: Update, context: Context, ui: Ui, campaign: Campaig
 async def _items(update: Update, context: Context, ui: Ui, campaign: Campaign, args: list[str]) -> None:
     """Pick a myth card, a resource or a page: each recipient gets it in their own language."""
     await acknowledge(update)
-    found = services(context)
+    found = context.services
     cid = str(campaign.id)
     rows: Keyboard
     if args == ["y"]:
@@ -259,7 +250,7 @@ async def _items(update: Update, context: Context, ui: Ui, campaign: Campaign, a
 
 
 async def _set_item(update: Update, context: Context, ui: Ui, campaign: Campaign, args: list[str]) -> None:
-    found = services(context)
+    found = context.services
     reference = ":".join(args)
     kind, _, item_id = reference.partition(":")
     exists = (kind == "myth" and found.content.myth("fr", item_id)) or (
@@ -276,7 +267,7 @@ async def _set_item(update: Update, context: Context, ui: Ui, campaign: Campaign
 
 
 async def _audience(update: Update, context: Context, ui: Ui, campaign: Campaign, args: list[str]) -> None:
-    found = services(context)
+    found = context.services
     audience = campaigns.audience_of(campaign)
     if len(args) == 2 and args[0] in AUDIENCE_KEYS and args[1].isdigit():
         key = AUDIENCE_KEYS[args[0]]
@@ -317,7 +308,7 @@ async def _audience(update: Update, context: Context, ui: Ui, campaign: Campaign
 
 
 async def _schedule(update: Update, context: Context, ui: Ui, campaign: Campaign, args: list[str]) -> None:
-    found = services(context)
+    found = context.services
     cid = str(campaign.id)
     if args == ["n"]:
         campaign = await _save(found, campaign.id or 0, schedule=NOW) or campaign
@@ -356,7 +347,7 @@ async def _weekday(update: Update, context: Context, ui: Ui, campaign: Campaign,
     if not args or not args[0].isdigit() or int(args[0]) > 6:
         await stale_button(update, context, ui)
         return
-    found = services(context)
+    found = context.services
     campaign = (
         await _save(found, campaign.id or 0, schedule=WEEKLY, weekday=int(args[0]), on_date=None) or campaign
     )
@@ -368,14 +359,14 @@ async def _weekday(update: Update, context: Context, ui: Ui, campaign: Campaign,
 
 async def _urgent(update: Update, context: Context, ui: Ui, campaign: Campaign, _args: list[str]) -> None:
     await acknowledge(update)
-    found = services(context)
+    found = context.services
     await show_card(
         update, context, ui, await _save(found, campaign.id or 0, urgent=not campaign.urgent) or campaign
     )
 
 
 async def _abandon(update: Update, context: Context, ui: Ui, campaign: Campaign, _args: list[str]) -> None:
-    found = services(context)
+    found = context.services
     assert update.effective_user is not None
     async with found.database.session() as session:
         stored = await campaigns.get_campaign(session, campaign.id or 0)
@@ -409,7 +400,7 @@ def parse_when(text: str, *, today: date) -> tuple[date, time] | None:
 
 async def _moved_on(update: Update, context: Context) -> None:
     """Stop waiting for typed input; the command itself is then handled as usual."""
-    found = services(context)
+    found = context.services
     user = update.effective_user
     if user is not None and found.composing.pop(user.id, None) is not None:
         async with found.database.session() as session:
@@ -425,11 +416,11 @@ class _Composing(UpdateFilter):
 
     def filter(self, update: Update) -> bool:
         user = update.effective_user
-        return user is not None and user.id in services(self.app).composing
+        return user is not None and user.id in self.app.bot_data.services.composing
 
 
 async def on_input(update: Update, context: Context) -> None:
-    found = services(context)
+    found = context.services
     user = update.effective_user
     message = update.effective_message
     assert user is not None and message is not None

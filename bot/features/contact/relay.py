@@ -14,7 +14,8 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.core.callbacks import pack
-from bot.core.ui import Context, Ui, answer, button, keyboard, services
+from bot.core.context import Context
+from bot.core.ui import Ui, answer, button, keyboard
 from bot.features.contact import ticket_store as tickets
 from bot.features.contact.tickets import person_of, referents_language
 from bot.i18n import Translator
@@ -50,7 +51,7 @@ async def conversation_peer(
 
     `ui` is the sender as `ui_for` loaded them (and marked active: relaying counts as using the bot).
     """
-    found = services(context)
+    found = context.services
     sender, person = update.effective_user, ui.person
     if sender is None:
         return None

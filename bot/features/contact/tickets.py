@@ -20,20 +20,9 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler
 
 from bot.core.callbacks import pack
+from bot.core.context import BotApplication, Context
 from bot.core.fallback import stale_button
-from bot.core.ui import (
-    BotApplication,
-    Context,
-    Keyboard,
-    Ui,
-    acknowledge,
-    answer,
-    button,
-    button_fields,
-    keyboard,
-    services,
-    ui_for,
-)
+from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields, keyboard, ui_for
 from bot.core.views import back_to_menu
 from bot.domain.people import get_person
 from bot.features.contact import ticket_store as tickets
@@ -55,7 +44,7 @@ def referents_language(found: Services) -> Translator:
 
 def contact_rows(ui: Ui, context: Context, concern: str) -> Keyboard:
     """The "be contacted" button, when the person's territory has referents."""
-    found = services(context)
+    found = context.services
     territory = found.content.territories.get(ui.person.territory) if ui.person else None
     if ui.person is not None and (territory is None or territory.referents_chat is None):
         return []
@@ -77,7 +66,7 @@ async def explain(update: Update, context: Context, ui: Ui, concern: str) -> Non
             ui._(
                 "Un professionnel vous écrira ici, par l'intermédiaire du bot. Vos échanges ne sont pas "
                 "enregistrés ; la demande est effacée {days} jours après la fin de la conversation."
-            ).format(days=ui.t.number(services(context).settings.ticket_retention_days)),
+            ).format(days=ui.t.number(context.services.settings.ticket_retention_days)),
         ]
     )
     rows = [
@@ -87,7 +76,7 @@ async def explain(update: Update, context: Context, ui: Ui, concern: str) -> Non
 
 
 async def send_request(update: Update, context: Context, ui: Ui, concern: str, topic_label: str) -> None:
-    found = services(context)
+    found = context.services
     person = ui.person
     assert person is not None and person.id is not None
     territory = found.content.territories.get(person.territory)
@@ -158,7 +147,7 @@ def _take_markup(found: Services, ticket: Ticket) -> InlineKeyboardMarkup:
 
 
 async def take(update: Update, context: Context, ticket_id: int) -> None:
-    found = services(context)
+    found = context.services
     referent, chat = update.effective_user, update.effective_chat
     assert referent is not None and chat is not None
     t = referents_language(found)
@@ -220,7 +209,7 @@ async def _edit_announcement(context: Context, chat_id: int, message_id: int, te
 
 async def _tell_person(context: Context, ticket: Ticket, event: str) -> None:
     """Tell the person where their request stands, in their language."""
-    found = services(context)
+    found = context.services
     async with found.database.session() as session:
         person = await session.get(Person, ticket.person_id)
     if person is None:
@@ -253,7 +242,7 @@ async def _tell_person(context: Context, ticket: Ticket, event: str) -> None:
 
 async def end(update: Update, context: Context, ticket_id: int) -> None:
     """Either side ends the conversation (or the person withdraws a request nobody took yet)."""
-    found = services(context)
+    found = context.services
     sender = update.effective_user
     assert sender is not None
     async with found.database.session() as session:
@@ -272,7 +261,7 @@ async def close_and_notify(context: Context, ticket_id: int, reason: str) -> Non
     `reason` is "ended" (by either side), "forgotten" (the person deleted their data, so they are not
     told) or "unanswered" (nobody took it after the last reminder).
     """
-    found = services(context)
+    found = context.services
     async with found.database.session() as session:
         closed = await tickets.close(session, ticket_id=ticket_id, now=found.clock())
     if closed is None:
@@ -291,7 +280,7 @@ async def close_and_notify(context: Context, ticket_id: int, reason: str) -> Non
 
 
 async def _announce_closed(context: Context, ticket: Ticket) -> None:
-    found = services(context)
+    found = context.services
     territory = found.content.territories.get(ticket.territory)
     if territory is not None and territory.referents_chat is not None and ticket.referents_message_id:
         text = referents_language(found).gettext("☑️ Demande n° {number} close.").format(number=ticket.id)
@@ -311,7 +300,7 @@ async def send_quietly(context: Context, chat_id: int, text: str) -> None:
 
 async def end_before_forgetting(context: Context, chat_id: int) -> None:
     """A person about to be forgotten: close their request and tell the referent, before it is deleted."""
-    found = services(context)
+    found = context.services
     async with found.database.session() as session:
         person = await get_person(session, chat_id=chat_id)
         current = (
@@ -323,7 +312,7 @@ async def end_before_forgetting(context: Context, chat_id: int) -> None:
 
 async def remind_job(context: Context) -> None:
     """Remind the referents of requests nobody has taken after TICKET_REMIND_MINUTES."""
-    found = services(context)
+    found = context.services
     now = found.clock()
     after = timedelta(minutes=found.settings.ticket_remind_minutes)
     async with found.database.session() as session:
@@ -357,7 +346,7 @@ async def on_button(update: Update, context: Context) -> None:
     if len(fields) == 2 and fields[0] in ("a", "s") and fields[1] in CONCERNS:
         await acknowledge(update)
         if fields[0] == "s" and ui.person is not None:
-            label = referents_language(services(context)).gettext(CONCERNS[fields[1]][0])
+            label = referents_language(context.services).gettext(CONCERNS[fields[1]][0])
             await send_request(update, context, ui, fields[1], label)
         else:
             await explain(update, context, ui, fields[1])

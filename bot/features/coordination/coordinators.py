@@ -17,17 +17,8 @@ from telegram.constants import ParseMode
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import CommandHandler, filters
 
-from bot.core.ui import (
-    SENDER_KEY,
-    BotApplication,
-    Context,
-    Keyboard,
-    Ui,
-    answer,
-    keyboard,
-    services,
-    ui_for,
-)
+from bot.core.context import AnyBotApplication, BotApplication, Context
+from bot.core.ui import Keyboard, Ui, answer, keyboard, ui_for
 from bot.core.views import back_to_menu
 from bot.delivery.pacing import retry_seconds
 from bot.domain import coordinators
@@ -43,7 +34,7 @@ async def require_coordinator(update: Update, context: Context) -> Ui | None:
     """The coordinator's Ui, or None after telling anyone else this command is not for them."""
     ui = await ui_for(update, context)
     user = update.effective_user
-    if user is not None and services(context).is_coordinator(user.id):
+    if user is not None and context.services.is_coordinator(user.id):
         return ui
     text = ui._("Cette commande est réservée à la coordination du dispositif.")
     if user is not None:
@@ -68,7 +59,7 @@ async def grant(update: Update, context: Context) -> None:
     ui = await require_coordinator(update, context)
     if ui is None or update.effective_user is None:
         return
-    found = services(context)
+    found = context.services
     target = await _target(
         update,
         context,
@@ -95,7 +86,7 @@ async def revoke(update: Update, context: Context) -> None:
     ui = await require_coordinator(update, context)
     if ui is None or update.effective_user is None:
         return
-    found = services(context)
+    found = context.services
     target = await _target(
         update,
         context,
@@ -121,7 +112,7 @@ async def list_coordinators(update: Update, context: Context) -> None:
     ui = await require_coordinator(update, context)
     if ui is None:
         return
-    found = services(context)
+    found = context.services
     lines = ["<b>" + ui._("Coordination") + "</b>"]
     lines += [ui._("{id} (réglage COORDINATORS)").format(id=i) for i in sorted(found.settings.coordinators)]
     lines += [
@@ -153,7 +144,7 @@ async def show_audit(update: Update, context: Context) -> None:
     ui = await require_coordinator(update, context)
     if ui is None:
         return
-    found = services(context)
+    found = context.services
     async with found.database.session() as session:
         entries = await coordinators.recent_audit(session, limit=25)
     zone = ZoneInfo(found.settings.timezone)
@@ -171,7 +162,7 @@ async def show_audit(update: Update, context: Context) -> None:
 
 
 async def tell_coordinators(
-    app: BotApplication,
+    app: AnyBotApplication,
     found: Services,
     text_for: Callable[[Translator], str],
     rows_for: Callable[[Translator], Keyboard] | None = None,
@@ -190,11 +181,11 @@ async def tell_coordinators(
 
 
 async def _send_paced(
-    app: BotApplication, chat_id: int, text: str, markup: InlineKeyboardMarkup | None
+    app: AnyBotApplication, chat_id: int, text: str, markup: InlineKeyboardMarkup | None
 ) -> None:
     """Through the sender's pacer, since these messages share Telegram's limits with the campaigns; a
     "retry after" is waited out once."""
-    sender = app.bot_data.get(SENDER_KEY)
+    sender = app.bot_data.sender
     for attempt in range(2):
         if sender is not None:
             await sender.pacer.slot()

@@ -11,7 +11,8 @@ from telegram import Update
 from telegram.ext import CommandHandler, filters
 
 from bot.content.schemas import AUDIENCES
-from bot.core.ui import BotApplication, Context, answer, services
+from bot.core.context import BotApplication, Context
+from bot.core.ui import answer
 from bot.domain import training
 from bot.features.coordination.coordinators import require_coordinator
 
@@ -25,7 +26,7 @@ async def invite(update: Update, context: Context) -> None:
     ui = await require_coordinator(update, context)
     if ui is None:
         return
-    found = services(context)
+    found = context.services
     args = context.args or []
     numbers = [int(a) for a in args[:2] if a.isdigit()]
     territory = next((a for a in args if a in found.content.territories), None)
@@ -58,7 +59,7 @@ async def training_stats(update: Update, context: Context) -> None:
     ui = await require_coordinator(update, context)
     if ui is None:
         return
-    found = services(context)
+    found = context.services
     async with found.database.session() as session:
         figures = await training.training_figures(session)
     hidden = ui._("moins de {count}").format(count=training.SMALL_COUNT)

@@ -15,19 +15,9 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from bot.content.pack import Service
 from bot.content.schemas import NEEDS
 from bot.core.callbacks import pack
+from bot.core.context import BotApplication, Context
 from bot.core.fallback import stale_button
-from bot.core.ui import (
-    BotApplication,
-    Context,
-    Keyboard,
-    Ui,
-    acknowledge,
-    answer,
-    button,
-    button_fields,
-    services,
-    ui_for,
-)
+from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields, ui_for
 from bot.core.views import N_, back_to_menu
 from bot.features.families.nearby import HELPLINE_ZONE, Status, for_need, nearest, status
 
@@ -44,7 +34,7 @@ MAX_LISTED = 15
 
 def local_services(ui: Ui, context: Context) -> tuple[list[Service], str]:
     """The services of the person's territory (all of them before onboarding) and its time zone."""
-    found = services(context)
+    found = context.services
     territory = ui.person.territory if ui.person else None
     if territory is None and len(found.content.territories) == 1:
         territory = next(iter(found.content.territories))
@@ -76,7 +66,7 @@ async def show_home(update: Update, context: Context) -> None:
 
 async def show_need(update: Update, context: Context, ui: Ui, need: str) -> None:
     local, zone = local_services(ui, context)
-    now = services(context).clock()
+    now = context.services.clock()
     matching = for_need(local, need)[:MAX_LISTED]
     lines = ["<b>" + ui._(NEED_LABELS[need]) + "</b>", ""]
     if need == "emergency":
@@ -93,18 +83,18 @@ async def show_need(update: Update, context: Context, ui: Ui, need: str) -> None
 
 
 async def show_service(update: Update, context: Context, ui: Ui, service: Service) -> None:
-    zone = services(context).content.territories[service.territory].timezone
+    zone = context.services.content.territories[service.territory].timezone
     lines = [f"<b>{html.escape(service.name)}</b>", html.escape(service.description(ui.language)), ""]
     lines.append("📍 " + html.escape(service.address))
     if service.phone:
         lines.append("📞 " + html.escape(service.phone))
     if service.hours:
-        lines.append(_status_line(ui, status(service.hours, services(context).clock(), zone)))
+        lines.append(_status_line(ui, status(service.hours, context.services.clock(), zone)))
         lines.append("🕒 " + html.escape(service.hours))
     if service.website:
         lines.append(f'🌐 <a href="{html.escape(service.website)}">{html.escape(service.website)}</a>')
     if service.languages:
-        spoken = ", ".join(services(context).catalogs.native_name(code) for code in service.languages)
+        spoken = ", ".join(context.services.catalogs.native_name(code) for code in service.languages)
         lines.append(ui._("Langues parlées : {languages}").format(languages=spoken))
     if service.example:
         lines += ["", "<i>" + ui._("Exemple de démonstration : ce lieu n'existe pas.") + "</i>"]
@@ -118,7 +108,7 @@ async def show_service(update: Update, context: Context, ui: Ui, service: Servic
 async def show_helplines(update: Update, context: Context) -> None:
     ui = await ui_for(update, context)
     await acknowledge(update)
-    found = services(context)
+    found = context.services
     now = found.clock()
     lines = ["<b>" + ui._("Numéros d'aide, gratuits") + "</b>"]
     for line in found.content.helplines:
@@ -173,7 +163,7 @@ async def on_button(update: Update, context: Context) -> None:
         await show_helplines(update, context)
         return
     ui = await ui_for(update, context)
-    found = services(context)
+    found = context.services
     what, rest = fields[0], fields[1:]
     service = found.content.service(rest[0]) if what in ("s", "v") and len(rest) == 1 else None
     if what == "n" and len(rest) == 1 and rest[0] in NEEDS:

@@ -14,19 +14,9 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.content.pack import Myth
 from bot.core.callbacks import pack
+from bot.core.context import BotApplication, Context
 from bot.core.fallback import stale_button
-from bot.core.ui import (
-    BotApplication,
-    Context,
-    Keyboard,
-    Ui,
-    acknowledge,
-    answer,
-    button,
-    button_fields,
-    services,
-    ui_for,
-)
+from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields, ui_for
 from bot.core.views import back_to_menu, verdict
 from bot.domain.subscriptions import MYTH_OF_THE_WEEK, is_subscribed, set_subscription
 from bot.features.families.quiz import Quiz, new_quiz, record_answer
@@ -39,7 +29,7 @@ TRUE, FALSE = "t", "f"
 async def show_home(update: Update, context: Context) -> None:
     ui = await ui_for(update, context)
     await acknowledge(update)
-    found = services(context)
+    found = context.services
     quiz = new_quiz()
     rows: Keyboard = [
         [button(ui._("🎯 Jouer au quiz"), pack("q", str(quiz.seed), "0", "0"))],
@@ -65,7 +55,7 @@ async def show_home(update: Update, context: Context) -> None:
 
 
 async def show_list(update: Update, context: Context, ui: Ui) -> None:
-    found = services(context)
+    found = context.services
     myths = [found.content.myth(ui.language, myth_id) for myth_id in found.content.myth_ids()]
     rows: Keyboard = [[button(m.claim[:60], pack("y", "c", m.id))] for m in myths if m is not None]
     rows.append([button(ui._("↩️ Vrai ou faux"), pack("y"))])
@@ -103,7 +93,7 @@ def _verdict(ui: Ui, myth: Myth, right: bool) -> str:
 
 async def _count(context: Context, ui: Ui, myth: Myth, right: bool) -> None:
     """Count the answer anonymously, by card, territory and month."""
-    found = services(context)
+    found = context.services
     async with found.database.session() as session:
         territory = ui.person.territory if ui.person else None
         await record_answer(session, myth=myth.id, territory=territory, now=found.clock(), right=right)
@@ -111,7 +101,7 @@ async def _count(context: Context, ui: Ui, myth: Myth, right: bool) -> None:
 
 def _next_step(ui: Ui, context: Context, myth: Myth) -> Keyboard:
     kind, _, target = (myth.next or ":").partition(":")
-    found = services(context)
+    found = context.services
     if kind == "resource" and (resource := found.content.resource(ui.language, target)):
         return [[button("📚 " + resource.title, pack("r", resource.id, "0"))]]
     if kind == "page" and found.content.has_page(target):
@@ -121,7 +111,7 @@ def _next_step(ui: Ui, context: Context, myth: Myth) -> Keyboard:
 
 async def show_answer(update: Update, context: Context, ui: Ui, myth: Myth, said_true: bool) -> None:
     right = said_true == myth.answer
-    ids = services(context).content.myth_ids()
+    ids = context.services.content.myth_ids()
     following = ids[(ids.index(myth.id) + 1) % len(ids)]
     rows = _next_step(ui, context, myth)
     rows.append([button(ui._("🃏 Carte suivante"), pack("y", "c", following))])
@@ -137,7 +127,7 @@ async def show_answer(update: Update, context: Context, ui: Ui, myth: Myth, said
 
 
 async def quiz_step(update: Update, context: Context, ui: Ui, quiz: Quiz, said: str | None) -> None:
-    found = services(context)
+    found = context.services
     ids = found.content.myth_ids()
     cards = quiz.cards(ids)
     if said is None and quiz.finished(ids):
@@ -182,7 +172,7 @@ async def _quiz_score(update: Update, ui: Ui, quiz: Quiz, total: int) -> None:
 
 async def on_myth_button(update: Update, context: Context) -> None:
     fields = button_fields(update) or []
-    found = services(context)
+    found = context.services
     if not fields:
         await show_home(update, context)
         return
@@ -220,7 +210,7 @@ async def on_quiz_button(update: Update, context: Context) -> None:
         await stale_button(update, context)
         return
     quiz = Quiz(seed=int(numbers[0]), index=int(numbers[1]), score=int(numbers[2]))
-    cards = quiz.cards(services(context).content.myth_ids())
+    cards = quiz.cards(context.services.content.myth_ids())
     if quiz.index > len(cards) or quiz.score > quiz.index or (said is not None and quiz.index >= len(cards)):
         await stale_button(update, context)
         return
@@ -232,7 +222,7 @@ async def on_quiz_button(update: Update, context: Context) -> None:
 async def open_shared(update: Update, context: Context, myth_id: str) -> bool:
     """Open a card from a shared link; False when the link names none."""
     ui = await ui_for(update, context)
-    myth = services(context).content.myth(ui.language, myth_id)
+    myth = context.services.content.myth(ui.language, myth_id)
     if myth is None:
         return False
     await show_card(update, context, ui, myth, edit=False)

@@ -15,19 +15,9 @@ from telegram.ext import CallbackQueryHandler
 from bot.content.loader import MAX_PAGES
 from bot.content.pack import Resource
 from bot.core.callbacks import pack
+from bot.core.context import BotApplication, Context
 from bot.core.fallback import stale_button
-from bot.core.ui import (
-    BotApplication,
-    Context,
-    Keyboard,
-    Ui,
-    acknowledge,
-    answer,
-    button,
-    button_fields,
-    services,
-    ui_for,
-)
+from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields, ui_for
 from bot.core.views import back_to_menu
 
 SHARE_PREFIX = "r_"
@@ -43,7 +33,7 @@ def share_button(ui: Ui, context: Context, payload: str, title: str) -> InlineKe
 async def show_topics(update: Update, context: Context) -> None:
     ui = await ui_for(update, context)
     await acknowledge(update)
-    topics = services(context).content.topic_list(ui.language)
+    topics = context.services.content.topic_list(ui.language)
     rows: Keyboard = [[button(topic.title, pack("t", topic.id))] for topic in topics]
     rows.append(back_to_menu(ui))
     text = "<b>" + ui._("Ressources pour les parents") + "</b>\n" + ui._("Choisissez un thème :")
@@ -52,7 +42,7 @@ async def show_topics(update: Update, context: Context) -> None:
 
 async def show_topic(update: Update, context: Context, topic_id: str) -> None:
     ui = await ui_for(update, context)
-    found = services(context)
+    found = context.services
     topic = found.content.topic(ui.language, topic_id)
     if topic is None:
         await stale_button(update, context, ui)
@@ -71,7 +61,7 @@ async def show_resource(
 ) -> None:
     ui = await ui_for(update, context)
     await acknowledge(update)
-    resource = services(context).content.resource(ui.language, resource.id) or resource
+    resource = context.services.content.resource(ui.language, resource.id) or resource
     total = len(resource.pages)
     # A translation may have fewer pages than the version the button was made from.
     page = min(page, total - 1)
@@ -102,7 +92,7 @@ async def on_topic_button(update: Update, context: Context) -> None:
 
 async def on_resource_button(update: Update, context: Context) -> None:
     fields = button_fields(update) or []
-    found = services(context)
+    found = context.services
     resource = found.content.resource("fr", fields[0]) if len(fields) == 2 else None
     page = int(fields[1]) if len(fields) == 2 and fields[1].isdigit() else -1
     if resource is None or not 0 <= page < MAX_PAGES:
@@ -113,7 +103,7 @@ async def on_resource_button(update: Update, context: Context) -> None:
 
 async def open_shared(update: Update, context: Context, resource_id: str) -> bool:
     """Open a resource from a shared link; False when the link names none."""
-    resource = services(context).content.resource("fr", resource_id)
+    resource = context.services.content.resource("fr", resource_id)
     if resource is None:
         return False
     await show_resource(update, context, resource, 0, edit=False)

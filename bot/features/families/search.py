@@ -8,7 +8,8 @@ from telegram import Update
 from telegram.ext import MessageHandler, filters
 
 from bot.core.callbacks import pack
-from bot.core.ui import BotApplication, Context, Keyboard, answer, button, services, ui_for
+from bot.core.context import BotApplication, Context
+from bot.core.ui import Keyboard, answer, button, ui_for
 from bot.core.views import menu_view
 from bot.domain.search import words
 from bot.features.contact.relay import relay
@@ -30,7 +31,7 @@ async def search(update: Update, context: Context) -> None:
         return
     if await certificate_name(update, context, ui):  # then a name asked for a certificate
         return
-    found = services(context)
+    found = context.services
     query = (
         update.effective_message.text if update.effective_message and update.effective_message.text else ""
     )

@@ -12,19 +12,9 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.core.callbacks import pack
+from bot.core.context import BotApplication, Context
 from bot.core.fallback import stale_button
-from bot.core.ui import (
-    BotApplication,
-    Context,
-    Keyboard,
-    Ui,
-    acknowledge,
-    answer,
-    button,
-    button_fields,
-    services,
-    ui_for,
-)
+from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields, ui_for
 from bot.core.views import back_to_menu
 from bot.features.contact.concerns import CONCERNS
 from bot.features.contact.tickets import contact_rows
@@ -70,7 +60,7 @@ async def ask_concern(update: Update, context: Context, ui: Ui) -> None:
 
 
 async def show_advice(update: Update, context: Context, ui: Ui, concern: str) -> None:
-    found = services(context)
+    found = context.services
     label, topic = CONCERNS[concern]
     resources = found.content.resources_in(ui.language, topic)
     places = for_need(local_services(ui, context)[0], "worried")[:SERVICES_SHOWN]

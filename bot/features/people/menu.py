@@ -5,15 +5,16 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot.core.context import BotApplication, Context
 from bot.core.fallback import stale_button
-from bot.core.ui import BotApplication, Context, acknowledge, answer, button_fields, services, ui_for
+from bot.core.ui import acknowledge, answer, button_fields, ui_for
 from bot.core.views import back_to_menu, menu_view
 
 
 async def show_menu(update: Update, context: Context) -> None:
     ui = await ui_for(update, context)
     await acknowledge(update)
-    text, rows = menu_view(ui, services(context))
+    text, rows = menu_view(ui, context.services)
     await answer(update, ui, text, rows)
 
 
@@ -36,7 +37,7 @@ async def show_help(update: Update, context: Context) -> None:
         ]
     )
     user = update.effective_user
-    if user is not None and services(context).is_coordinator(user.id):
+    if user is not None and context.services.is_coordinator(user.id):
         text += "\n\n" + "\n".join(
             [
                 "<b>" + ui._("Coordination") + "</b>",
@@ -53,7 +54,7 @@ async def show_help(update: Update, context: Context) -> None:
 
 async def show_page(update: Update, context: Context) -> None:
     fields = button_fields(update) or []
-    found = services(context)
+    found = context.services
     if len(fields) != 1 or not found.content.has_page(fields[0]):
         await stale_button(update, context)
         return

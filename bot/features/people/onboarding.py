@@ -14,18 +14,9 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.callbacks import pack
 from bot.core.commands import set_chat_commands
+from bot.core.context import BotApplication, Context
 from bot.core.fallback import stale_button
-from bot.core.ui import (
-    BotApplication,
-    Context,
-    Ui,
-    acknowledge,
-    answer,
-    button,
-    button_fields,
-    services,
-    ui_for,
-)
+from bot.core.ui import Ui, acknowledge, answer, button, button_fields, ui_for
 from bot.core.views import language_rows, menu_view, role_rows, territory_rows
 from bot.domain import training
 from bot.domain.people import accept_notice
@@ -62,20 +53,20 @@ async def start(update: Update, context: Context) -> None:
     if ui.person is not None:
         await _already_registered(update, context, ui, edit=False)
         return
-    code = attribution_code(payload, services(context).content.link_codes)
+    code = attribution_code(payload, context.services.content.link_codes)
     if code and context.user_data is not None:
         context.user_data[SOURCE_KEY] = code
     await show_step(update, context, ui, Draft(), edit=False)
 
 
 async def _already_registered(update: Update, context: Context, ui: Ui, *, edit: bool) -> None:
-    text, rows = menu_view(ui, services(context))
+    text, rows = menu_view(ui, context.services)
     await answer(update, ui, ui._("Bon retour sur Repères !") + "\n\n" + text, rows, edit=edit)
 
 
 async def show_step(update: Update, context: Context, ui: Ui, draft: Draft, *, edit: bool = True) -> None:
     """Show the next question of onboarding for the choices made so far."""
-    found = services(context)
+    found = context.services
     territories = found.territory_ids
     step = draft.next_step(territories=territories)
     if step is Step.LANGUAGE:
@@ -108,7 +99,7 @@ async def show_step(update: Update, context: Context, ui: Ui, draft: Draft, *, e
 
 async def on_button(update: Update, context: Context) -> None:
     fields = button_fields(update) or []
-    found = services(context)
+    found = context.services
     territories = found.territory_ids
     decision = fields[3] if len(fields) == 4 else None
     draft = Draft(*fields[:3])
@@ -140,7 +131,7 @@ async def on_button(update: Update, context: Context) -> None:
 
 
 async def _accept(update: Update, context: Context, ui: Ui, draft: Draft) -> None:
-    found = services(context)
+    found = context.services
     source = context.user_data.pop(SOURCE_KEY, None) if context.user_data is not None else None
     chat = update.effective_chat
     if chat is None:
@@ -174,7 +165,7 @@ async def _accept(update: Update, context: Context, ui: Ui, draft: Draft) -> Non
 
 async def redeem(update: Update, context: Context, ui: Ui, code: str) -> None:
     """Use an invite code: the person becomes a verified professional, or learns why not."""
-    found = services(context)
+    found = context.services
     assert ui.person is not None
     async with found.database.session() as session:
         person = await session.merge(ui.person)

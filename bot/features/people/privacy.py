@@ -13,19 +13,9 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.callbacks import pack
 from bot.core.commands import clear_chat_commands
+from bot.core.context import BotApplication, Context
 from bot.core.fallback import stale_button
-from bot.core.ui import (
-    BotApplication,
-    Context,
-    Ui,
-    acknowledge,
-    answer,
-    button,
-    button_fields,
-    services,
-    stop_deliveries,
-    ui_for,
-)
+from bot.core.ui import Ui, acknowledge, answer, button, button_fields, stop_deliveries, ui_for
 from bot.core.views import back_to_menu
 from bot.features.contact.tickets import end_before_forgetting
 from bot.features.people.personal_data import export_person, forget_person
@@ -38,7 +28,7 @@ EXPORT, ASK, CONFIRM = "e", "f", "F"
 async def show_privacy(update: Update, context: Context) -> None:
     ui = await ui_for(update, context)
     await acknowledge(update)
-    notice = services(context).content.page(ui.language, "privacy_notice").html
+    notice = context.services.content.page(ui.language, "privacy_notice").html
     if ui.person is None:
         rows = [[button(ui._("Commencer"), pack("o"))]]
         text = notice + "\n\n<b>" + ui._("Rien n'est enregistré à votre sujet pour l'instant.") + "</b>"
@@ -48,7 +38,7 @@ async def show_privacy(update: Update, context: Context) -> None:
             [button(ui._("🗑 Tout effacer"), pack("x", ASK))],
             back_to_menu(ui),
         ]
-        text = notice + "\n\n" + _your_record(ui, services(context))
+        text = notice + "\n\n" + _your_record(ui, context.services)
     await answer(update, ui, text, rows)
 
 
@@ -74,7 +64,7 @@ async def export(update: Update, context: Context) -> None:
     await acknowledge(update)
     chat = update.effective_chat
     assert chat is not None
-    async with services(context).database.session() as session:
+    async with context.services.database.session() as session:
         data = await export_person(session, chat_id=chat.id)
     if data is None:
         await answer(update, ui, ui._("Rien n'est enregistré à votre sujet."), [back_to_menu(ui)], edit=False)
@@ -110,7 +100,7 @@ async def forget(update: Update, context: Context) -> None:
     assert chat is not None
     await end_before_forgetting(context, chat.id)
     stop_deliveries(context, chat.id)
-    async with services(context).database.session() as session:
+    async with context.services.database.session() as session:
         deleted = await forget_person(session, chat_id=chat.id)
     if context.user_data is not None:
         context.user_data.clear()

@@ -11,10 +11,9 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.callbacks import pack
 from bot.core.commands import set_chat_commands
+from bot.core.context import BotApplication, Context
 from bot.core.fallback import stale_button
 from bot.core.ui import (
-    BotApplication,
-    Context,
     Keyboard,
     Ui,
     acknowledge,
@@ -22,7 +21,6 @@ from bot.core.ui import (
     button,
     button_fields,
     resume_deliveries,
-    services,
     stop_deliveries,
     ui_for,
 )
@@ -36,7 +34,7 @@ ON, OFF = "1", "0"
 
 
 def settings_view(ui: Ui, context: Context) -> tuple[str, Keyboard]:
-    found = services(context)
+    found = context.services
     person = ui.person
     assert person is not None
     territory = found.content.territories.get(person.territory)
@@ -105,7 +103,7 @@ async def change_language(update: Update, context: Context) -> None:
 
 
 async def stop_messages(update: Update, context: Context) -> None:
-    found = services(context)
+    found = context.services
     chat = update.effective_chat
     assert chat is not None
     stop_deliveries(context, chat.id)
@@ -123,7 +121,7 @@ async def stop_messages(update: Update, context: Context) -> None:
 
 async def on_button(update: Update, context: Context) -> None:
     fields = button_fields(update) or []
-    found = services(context)
+    found = context.services
     ui = await ui_for(update, context)
     if ui.person is None:
         await acknowledge(update)
@@ -172,7 +170,7 @@ async def on_button(update: Update, context: Context) -> None:
 
 
 async def _ask(update: Update, context: Context, ui: Ui, what: str) -> None:
-    found = services(context)
+    found = context.services
     if what == "l":
         rows = language_rows(found, {code: pack("s", "l", code) for code in found.catalogs.languages})
         prompt = ui._("Choisissez votre langue :")

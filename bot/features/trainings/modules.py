@@ -19,19 +19,9 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, TypeHandler, filt
 from bot.certificate_pdf import CertificateText, render_certificate
 from bot.content.pack import Module
 from bot.core.callbacks import pack
+from bot.core.context import BotApplication, Context
 from bot.core.fallback import stale_button
-from bot.core.ui import (
-    BotApplication,
-    Context,
-    Keyboard,
-    Ui,
-    acknowledge,
-    answer,
-    button,
-    button_fields,
-    services,
-    ui_for,
-)
+from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields, ui_for
 from bot.core.views import back_to_menu, verdict
 from bot.domain import training
 
@@ -42,7 +32,7 @@ MAX_NAME = 80
 
 async def _allowed(context: Context, ui: Ui) -> tuple[bool, list[Module]]:
     """Whether the person is a verified professional, and the modules they may open."""
-    found = services(context)
+    found = context.services
     modules = found.content.module_list(ui.language)
     if ui.person is None or ui.person.id is None:
         return False, [m for m in modules if m.public] if found.settings.trainings_open_to_all else []
@@ -58,7 +48,7 @@ async def show_catalogue(update: Update, context: Context, ui: Ui) -> None:
     verified, modules = await _allowed(context, ui)
     progress = {}
     if ui.person is not None and ui.person.id is not None:
-        async with services(context).database.session() as session:
+        async with context.services.database.session() as session:
             progress = await training.progress_of(session, person_id=ui.person.id)
     lines = ["<b>" + ui._("Formations courtes") + "</b>"]
     if not verified:
@@ -80,7 +70,7 @@ async def show_catalogue(update: Update, context: Context, ui: Ui) -> None:
 
 
 async def show_card(update: Update, context: Context, ui: Ui, module: Module, card: int) -> None:
-    found = services(context)
+    found = context.services
     assert ui.person is not None and ui.person.id is not None
     async with found.database.session() as session:
         progress = await training.open_module(
@@ -127,7 +117,7 @@ async def show_question(
 async def answer_question(
     update: Update, context: Context, ui: Ui, module: Module, number: int, chosen: frozenset[int]
 ) -> None:
-    found = services(context)
+    found = context.services
     assert ui.person is not None and ui.person.id is not None
     question = module.quiz[number]
     async with found.database.session() as session:
@@ -157,7 +147,7 @@ async def answer_question(
 
 
 async def next_step(update: Update, context: Context, ui: Ui, module: Module) -> None:
-    found = services(context)
+    found = context.services
     assert ui.person is not None and ui.person.id is not None
     async with found.database.session() as session:
         progress = await training.open_module(
@@ -191,7 +181,7 @@ async def next_step(update: Update, context: Context, ui: Ui, module: Module) ->
 
 
 async def start_quiz(update: Update, context: Context, ui: Ui, module: Module) -> None:
-    found = services(context)
+    found = context.services
     assert ui.person is not None and ui.person.id is not None
     async with found.database.session() as session:
         progress = await training.open_module(
@@ -205,7 +195,7 @@ async def start_quiz(update: Update, context: Context, ui: Ui, module: Module) -
 
 async def ask_name(update: Update, context: Context, ui: Ui, module: Module) -> None:
     if context.user_data is not None:
-        context.user_data[CERTIFICATE_KEY] = (module.id, services(context).clock())
+        context.user_data[CERTIFICATE_KEY] = (module.id, context.services.clock())
     text = ui._(
         "Écrivez votre nom tel qu'il doit figurer sur l'attestation. Il est imprimé, pas enregistré. "
         "Ou recevez-la sans nom."
@@ -216,7 +206,7 @@ async def ask_name(update: Update, context: Context, ui: Ui, module: Module) -> 
 async def send_certificate(
     update: Update, context: Context, ui: Ui, module: Module, name: str | None
 ) -> None:
-    found = services(context)
+    found = context.services
     assert ui.person is not None and ui.person.id is not None
     async with found.database.session() as session:
         progress = (await training.progress_of(session, person_id=ui.person.id)).get(module.id)
@@ -262,9 +252,9 @@ async def certificate_name(update: Update, context: Context, ui: Ui) -> bool:
     if not waiting or message is None or not message.text:
         return False
     module_id, asked = waiting
-    if services(context).clock() - asked > NAME_WAIT:
+    if context.services.clock() - asked > NAME_WAIT:
         return False
-    module = services(context).content.module(ui.language, module_id)
+    module = context.services.content.module(ui.language, module_id)
     if module is None or ui.person is None:
         return False
     await send_certificate(update, context, ui, module, message.text.strip()[:MAX_NAME])
@@ -274,12 +264,12 @@ async def certificate_name(update: Update, context: Context, ui: Ui) -> bool:
 async def verify(update: Update, context: Context) -> None:
     ui = await ui_for(update, context)
     code = context.args[0] if context.args else ""
-    async with services(context).database.session() as session:
+    async with context.services.database.session() as session:
         certificate = await training.find_certificate(session, code=code) if code else None
     if certificate is None:
         text = ui._("Aucune attestation avec ce code. Vérifiez-le : /verify CODE")
     else:
-        module = services(context).content.module(ui.language, certificate.module)
+        module = context.services.content.module(ui.language, certificate.module)
         text = ui._("✅ Attestation valable : « {module} », délivrée le {date}, score {score} %.").format(
             module=html.escape(module.title if module else certificate.module),
             date=ui.t.date(certificate.issued_on),

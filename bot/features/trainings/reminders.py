@@ -16,19 +16,9 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.content.pack import Module, Question
 from bot.core.callbacks import pack
+from bot.core.context import BotApplication, Context
 from bot.core.fallback import stale_button
-from bot.core.ui import (
-    BotApplication,
-    Context,
-    Keyboard,
-    acknowledge,
-    answer,
-    button,
-    button_fields,
-    keyboard,
-    services,
-    ui_for,
-)
+from bot.core.ui import Keyboard, acknowledge, answer, button, button_fields, keyboard, ui_for
 from bot.core.views import verdict
 from bot.features.trainings.reminder_store import Due, due_reminders, mark_sent
 from bot.models import Person
@@ -45,7 +35,7 @@ def _review_question(module: Module, step: int) -> tuple[int, Question] | None:
 
 
 async def reminders_job(context: Context) -> None:
-    found = services(context)
+    found = context.services
     now = found.clock()
     async with found.database.session() as session:
         due = await due_reminders(session, now=now, zone_of=lambda person: _zone(found, person))
@@ -96,7 +86,7 @@ async def _send(context: Context, found: Services, item: Due) -> bool:
 async def on_review_answer(update: Update, context: Context) -> None:
     fields = button_fields(update) or []
     ui = await ui_for(update, context)
-    module = services(context).content.module(ui.language, fields[0]) if len(fields) == 3 else None
+    module = context.services.content.module(ui.language, fields[0]) if len(fields) == 3 else None
     numbers = [int(n) for n in fields[1:] if n.isdigit()]
     if module is None or len(numbers) != 2 or numbers[0] >= len(module.quiz):
         await stale_button(update, context, ui)
