@@ -6,39 +6,34 @@ import logging
 from datetime import timedelta
 
 from telegram import Update
-from telegram.ext import ApplicationBuilder, ContextTypes, Defaults, TypeHandler
+from telegram.ext import ApplicationBuilder, Defaults, JobQueue, TypeHandler
 
-from bot import metrics, text_router
+from bot import metrics
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.content.loader import load_content
 from bot.content.problems import Report
+from bot.core import fallback, text_router
+from bot.core.context import CONTEXT_TYPES, BotApplication, CustomContext
 from bot.db import Database
+from bot.delivery.hooks import Hooks, Notice
 from bot.domain.campaigns import purge_delivered
 from bot.domain.conversations import purge_expired
-from bot.domain.privacy import purge_inactive
-from bot.domain.tickets import purge_closed
-from bot.handlers import (
-    campaign_admin,
-    campaign_composer,
-    coordination,
-    coordinators,
-    directory,
-    fallback,
-    menu,
-    myths,
-    onboarding,
-    privacy,
-    relay,
-    resources,
-    search,
-    settings,
-    tickets,
-    training,
-    training_reminders,
-    worried,
-)
-from bot.handlers.common import SERVICES_KEY, BotApplication, services
+from bot.features.campaigns import admin as campaign_admin
+from bot.features.campaigns import composer as campaign_composer
+from bot.features.campaigns.approval import ask_approval
+from bot.features.contact import relay, tickets
+from bot.features.contact.ticket_store import purge_closed
+from bot.features.coordination import coordinators
+from bot.features.coordination import invites as coordination
+from bot.features.coordination.coordinators import tell_coordinators
+from bot.features.families import directory, myths, resources, search, worried
+from bot.features.families.items import render_item
+from bot.features.people import menu, onboarding, privacy, settings
+from bot.features.people.personal_data import purge_inactive
+from bot.features.trainings import modules as training
+from bot.features.trainings import reminders as training_reminders
 from bot.i18n import Catalogs
+from bot.models import Campaign
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -67,7 +62,7 @@ def build_services(settings: Settings, database: Database | None = None) -> Serv
     )
 
 
-async def _count_update(update: object, _context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _count_update(update: object, _context: CustomContext) -> None:
     if isinstance(update, Update):
         metrics.UPDATES.labels(kind=metrics.update_kind(update)).inc()
 
@@ -105,9 +100,9 @@ def register_handlers(app: BotApplication) -> None:
     fallback.register(app)  # unknown commands, stale buttons, errors
 
 
-async def purge_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def purge_job(context: CustomContext) -> None:
     """Delete people who have not used the bot for RETENTION_DAYS, as the privacy notice promises."""
-    found = services(context)
+    found = context.services
     cutoff = found.clock().date() - timedelta(days=found.settings.retention_days)
     closed_before = found.clock() - timedelta(days=found.settings.ticket_retention_days)
     async with found.database.session() as session:
@@ -123,16 +118,31 @@ def build_application(found: Services, *, token: str) -> BotApplication:
     api = found.settings.telegram_api_url
     app = (
         ApplicationBuilder()
+        .context_types(CONTEXT_TYPES)
+        .job_queue(JobQueue[CustomContext]())  # typed with this context, like the handlers
         .token(token)
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
         .defaults(Defaults(block=True))
         .build()
     )
-    app.bot_data[SERVICES_KEY] = found
+    app.bot_data.services = found
     register_handlers(app)
     if app.job_queue is not None:
         app.job_queue.run_repeating(
             purge_job, interval=timedelta(hours=24), first=timedelta(minutes=1), name="retention"
         )
     return app
+
+
+def delivery_hooks(app: BotApplication) -> Hooks:
+    """What delivery calls back into: the features' item cards, approval requests and coordinator notices."""
+    found = app.bot_data.services
+
+    async def ask(campaign: Campaign, recipients: int) -> None:
+        await ask_approval(app, found, campaign, recipients)
+
+    async def tell(text: Notice) -> None:
+        await tell_coordinators(app, found, text)
+
+    return Hooks(render_item=render_item, ask_approval=ask, tell_coordinators=tell)

@@ -17,12 +17,12 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 
 from bot import migrate
-from bot.app import build_application, build_services
+from bot.app import build_application, build_services, delivery_hooks
 from bot.config import ConfigError, Settings
+from bot.core.commands import publish_commands
+from bot.core.context import BotApplication
 from bot.db import Database
 from bot.delivery.jobs import start_delivery, stop_delivery
-from bot.handlers.commands import publish_commands
-from bot.handlers.common import BotApplication
 from bot.services import Services
 from bot.web import create_web_app
 
@@ -85,7 +85,7 @@ async def running(found: Services, *, token: str) -> AsyncIterator[BotApplicatio
         try:
             await _telegram_call(publish_commands(app.bot, found.catalogs, found.settings.default_language))
             await app.start()
-            await start_delivery(app)
+            await start_delivery(app, delivery_hooks(app))
             try:
                 yield app
             finally:

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from telegram import Update
 
 from bot import metrics
-from bot.handlers.common import BotApplication, services
+from bot.core.context import BotApplication
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def _webhook(secret: str):  # type: ignore[no-untyped-def]
 
 
 async def _healthz(request: web.Request) -> web.Response:
-    database = services(request.app[APPLICATION]).database
+    database = request.app[APPLICATION].bot_data.services.database
     try:
         async with database.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))

@@ -24,8 +24,8 @@ from telegram.ext import TypeHandler
 
 from bot.app import build_services
 from bot.config import Settings, load_settings
+from bot.core.context import BotApplication
 from bot.db import Database
-from bot.handlers.common import BotApplication
 from bot.runner import SANDBOX_TOKEN, prepare_database, running
 from bot.sandbox.client import SandboxClient, SandboxUser
 from bot.sandbox.server import start_sandbox

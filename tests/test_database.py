@@ -12,7 +12,7 @@ from sqlmodel import SQLModel
 from bot import migrate
 from bot.db import Database
 from bot.domain.people import accept_notice, attribution_counts, get_person, update_person
-from bot.domain.privacy import export_person, forget_person, purge_inactive
+from bot.features.people.personal_data import export_person, forget_person, purge_inactive
 
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.domain.directory import distance_km, status
-from bot.domain.privacy import export_person
 from bot.domain.search import Index, document, normalise, words
+from bot.features.families.nearby import distance_km, status
+from bot.features.people.personal_data import export_person
 from tests.conftest import Harness, last
 from tests.test_privacy_e2e import onboard_user
 

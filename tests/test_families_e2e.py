@@ -6,9 +6,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from sqlalchemy import func, select
 
-from bot.domain.myths import answer_counts
 from bot.domain.people import get_person
-from bot.domain.privacy import export_person
+from bot.features.families.quiz import answer_counts
+from bot.features.people.personal_data import export_person
 from bot.models import Subscription
 from tests.conftest import Harness, last
 from tests.test_privacy_e2e import onboard_user

@@ -8,10 +8,10 @@ from datetime import timedelta
 from sqlalchemy import select as select_table
 from sqlmodel import SQLModel, select
 
-from bot.domain import tickets
-from bot.domain.privacy import export_person
-from bot.handlers import tickets as tickets_handler
-from bot.handlers.concerns import CONCERNS
+from bot.features.contact import ticket_store as tickets
+from bot.features.contact import tickets as tickets_handler
+from bot.features.contact.concerns import CONCERNS
+from bot.features.people.personal_data import export_person
 from bot.models import Ticket
 from bot.sandbox.client import SandboxUser
 from tests.conftest import Harness, last

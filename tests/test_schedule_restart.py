@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.app import build_services
+from bot.core.context import BotApplication
 from bot.delivery.jobs import sender_of, tick, zones_of
 from bot.domain import campaigns
 from bot.domain.people import accept_notice
-from bot.handlers.common import BotApplication
 from bot.runner import SANDBOX_TOKEN, prepare_database, running
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import start_sandbox

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import html
 from datetime import datetime, timedelta
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from telegram.ext import ContextTypes
+from telegram import Bot
+from telegram.ext import JobQueue
 
+from bot.delivery.hooks import Hooks
 from bot.delivery.sender import Sender
 from bot.domain import campaigns, coordinators, series
 from bot.domain.audience import count_audience
 from bot.domain.campaigns import MISSED, Zones
-from bot.handlers.approval_request import ask_approval
-from bot.handlers.common import SENDER_KEY, BotApplication, services
-from bot.handlers.coordinators import tell_coordinators
 from bot.i18n import Translator
 from bot.models import as_utc
 from bot.services import Services
@@ -26,49 +26,77 @@ from bot.services import Services
 EVERY = timedelta(seconds=15)
 
 
+class _Shared(Protocol):
+    """The part of the Application's `bot_data` delivery uses (bot.core.context.BotData)."""
+
+    sender: Sender | None
+
+    @property
+    def services(self) -> Services: ...
+
+
+class DeliveryApp(Protocol):
+    """The Application as delivery sees it: delivery sits below bot.core and does not import it."""
+
+    @property
+    def bot(self) -> Bot: ...
+
+    @property
+    def bot_data(self) -> _Shared: ...
+
+    @property
+    def job_queue(self) -> JobQueue[Any] | None: ...
+
+
 def zones_of(found: Services) -> Zones:
     territories = {t.id: t.timezone for t in found.content.territories.values()}
     return Zones(by_territory=territories, default=found.settings.timezone)
 
 
-def sender_of(app: BotApplication) -> Sender:
-    sender: Sender = app.bot_data[SENDER_KEY]
+def sender_of(app: DeliveryApp) -> Sender:
+    sender = app.bot_data.sender
+    if sender is None:
+        raise RuntimeError("the sender runs between start_delivery and stop_delivery")
     return sender
 
 
-async def start_delivery(app: BotApplication) -> Sender:
-    """Load who coordinates, bring the content's series up to date, and start the sender."""
-    found = services(app)
+async def start_delivery(app: DeliveryApp, hooks: Hooks) -> Sender:
+    """Load who coordinates, bring the content's series up to date, and start the sender.
+
+    `hooks` are what delivery asks of the features (rendering a content item, asking for an approval,
+    telling the coordinators), handed in by the caller since delivery imports no feature.
+    """
+    found = app.bot_data.services
     async with found.database.session() as session:
         found.granted = await coordinators.granted(session)
         await series.ensure_series(session, found.content, now=found.clock(), zones=zones_of(found))
-    sender = Sender(app.bot, found)
-    app.bot_data[SENDER_KEY] = sender
+    sender = Sender(app.bot, found, hooks)
+    app.bot_data.sender = sender
     sender.start()
+
+    async def _tick_job(_context: object) -> None:
+        await tick(app)
+
     if app.job_queue is not None:
         app.job_queue.run_repeating(_tick_job, interval=EVERY, first=timedelta(seconds=1), name="campaigns")
     return sender
 
 
-async def stop_delivery(app: BotApplication) -> None:
-    sender = app.bot_data.pop(SENDER_KEY, None)
-    if isinstance(sender, Sender):
+async def stop_delivery(app: DeliveryApp) -> None:
+    sender, app.bot_data.sender = app.bot_data.sender, None
+    if sender is not None:
         await sender.stop()
 
 
-async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await tick(context.application)  # type: ignore[arg-type]
-
-
-async def tick(app: BotApplication) -> None:
+async def tick(app: DeliveryApp) -> None:
     """One look at the schedule; one at a time, so that a due run never starts twice."""
     sender = sender_of(app)
     async with sender.tick_lock:
         await _tick(app, sender)
 
 
-async def _tick(app: BotApplication, sender: Sender) -> None:
-    found = services(app)
+async def _tick(app: DeliveryApp, sender: Sender) -> None:
+    found = app.bot_data.services
     now, zones = found.clock(), zones_of(found)
     grace = timedelta(minutes=found.settings.missed_grace_minutes)
     async with found.database.session() as session:
@@ -87,9 +115,9 @@ async def _tick(app: BotApplication, sender: Sender) -> None:
             else:
                 run_id, status, title, planned = run.id, run.status, campaign.title, as_utc(run.planned_at)
         if run is None:  # its audience outgrew what it was approved for on its own: a second person must look
-            await ask_approval(app, found, campaign, recipients)
+            await sender.hooks.ask_approval(campaign, recipients)
         elif status == MISSED:
-            await _tell_missed(app, found, campaign_id, title, planned)
+            await _tell_missed(sender.hooks, found, campaign_id, title, planned)
         elif (
             run_id is not None
         ):  # sending, or already done when nobody matched: the author sees it either way
@@ -102,7 +130,7 @@ async def _tick(app: BotApplication, sender: Sender) -> None:
 
 
 async def _tell_missed(
-    app: BotApplication, found: Services, campaign_id: int, title: str, planned: datetime
+    hooks: Hooks, found: Services, campaign_id: int, title: str, planned: datetime
 ) -> None:
     zone = ZoneInfo(found.settings.timezone)
     grace = found.settings.missed_grace_minutes
@@ -121,4 +149,4 @@ async def _tell_missed(
             minutes=grace,
         )
 
-    await tell_coordinators(app, found, text)
+    await hooks.tell_coordinators(text)

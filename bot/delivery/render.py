@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 
-from bot.callbacks import pack
 from bot.content.pack import SOURCE_LANGUAGE
-from bot.handlers.common import Keyboard, Ui, button, keyboard
-from bot.handlers.myths import card_rows, card_text
-from bot.handlers.views import back_to_menu
 from bot.i18n import Translator
 from bot.services import Services
 
@@ -68,6 +65,10 @@ class Outgoing:
             )
 
 
+# (services, translator, item, weekly) -> the item as a message; `weekly` for the card of the week.
+ItemRenderer = Callable[[Services, Translator, str, bool], "Outgoing | None"]
+
+
 def variant(messages: dict[str, Any], language: str) -> dict[str, Any] | None:
     """The coordinator's message for `language`, else the French one."""
     found = messages.get(language) or messages.get(SOURCE_LANGUAGE)
@@ -83,12 +84,22 @@ def item_of(messages: dict[str, Any], run_number: int) -> str | None:
     return str(item) if item else None
 
 
-def render(found: Services, messages: dict[str, Any], language: str, run_number: int = 1) -> Outgoing | None:
-    """The message as `language` readers get it; None when it has nothing to show (an item since removed)."""
+def render(
+    found: Services,
+    messages: dict[str, Any],
+    language: str,
+    run_number: int = 1,
+    *,
+    items: ItemRenderer | None = None,
+) -> Outgoing | None:
+    """The message as `language` readers get it; None when it has nothing to show (an item since removed).
+
+    `items` draws content items (the families feature's cards and resources); without it they show nothing.
+    """
     t = found.catalogs.get(language)
     item = item_of(messages, run_number)
     if item is not None:
-        return render_item(found, t, item, weekly=bool(messages.get("items")))
+        return items(found, t, item, bool(messages.get("items"))) if items else None
     chosen = variant(messages, language)
     if chosen is None:
         return None
@@ -103,30 +114,6 @@ def render(found: Services, messages: dict[str, Any], language: str, run_number:
     if len(text) + len(footer) <= TEXT_LIMIT:
         text += footer
     return Outgoing(TEXT, t.directed(text)) if text.strip() else None
-
-
-def render_item(found: Services, t: Translator, item: str, *, weekly: bool = False) -> Outgoing | None:
-    """A content item as a message; `weekly` for the card of the week (its heading and its opt-out)."""
-    ui = Ui(person=None, t=t)
-    kind, _, item_id = item.partition(":")
-    content = found.content
-    rows: Keyboard
-    if kind == "myth" and (myth := content.myth(t.language, item_id)):
-        title = html.escape(t.gettext("La carte de la semaine"))
-        heading = f"🃏 <b>{title}</b>\n\n" if weekly else "🃏 "
-        text = card_text(ui, myth, heading)
-        rows = card_rows(ui, myth)
-        if weekly:
-            rows.append([button(t.gettext("🔕 Ne plus la recevoir"), pack("y", "w", "0"))])
-    elif kind == "resource" and (resource := content.resource(t.language, item_id)):
-        text = f"📚 <b>{html.escape(resource.title)}</b>\n\n{html.escape(resource.summary)}"
-        rows = [[button(t.gettext("📖 Lire"), pack("r", resource.id, "0"))], back_to_menu(ui)]
-    elif kind == "page" and content.has_page(item_id):
-        text = content.page(t.language, item_id).html
-        rows = [back_to_menu(ui)]
-    else:
-        return None
-    return Outgoing(TEXT, t.directed(text), markup=keyboard(rows))
 
 
 def describe(found: Services, messages: dict[str, Any], language: str) -> str:

@@ -18,8 +18,9 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot import metrics
+from bot.delivery.hooks import Hooks
 from bot.delivery.pacing import Pacer, retry_seconds
-from bot.delivery.render import Outgoing, render, render_item
+from bot.delivery.render import Outgoing, render
 from bot.delivery.report import ReportBoard
 from bot.domain import campaigns, outbox
 from bot.domain.outbox import Delivery, Outcomes
@@ -40,8 +41,8 @@ def backoff(attempts: int) -> timedelta:
 
 
 class Sender:
-    def __init__(self, bot: Bot, found: Services) -> None:
-        self.bot, self.found = bot, found
+    def __init__(self, bot: Bot, found: Services, hooks: Hooks) -> None:
+        self.bot, self.found, self.hooks = bot, found, hooks
         rate = found.settings.broadcast_rate
         self.pacer = Pacer(rate)
         self.batch_size = max(1, min(500, round(rate / 2)))
@@ -165,13 +166,15 @@ class Sender:
             key: tuple[object, ...] = ("run", delivery.run_id, delivery.language)
             if key not in self._rendered:
                 messages, number = self._runs.get(delivery.run_id, ({}, 1))
-                self._rendered[key] = render(self.found, messages, delivery.language, number)
+                self._rendered[key] = render(
+                    self.found, messages, delivery.language, number, items=self.hooks.render_item
+                )
             return self._rendered[key]
         key = ("drip", delivery.sequence, delivery.step, delivery.language)
         if key not in self._rendered:
             item = drip_item(self.found.content, delivery.sequence or "", delivery.step or 0)
             t = self.found.catalogs.get(delivery.language)
-            self._rendered[key] = render_item(self.found, t, item) if item else None
+            self._rendered[key] = self.hooks.render_item(self.found, t, item, False) if item else None
         return self._rendered[key]
 
     def _stopped(self, chat_id: int) -> bool:

@@ -1,0 +1,52 @@
+"""The handlers' typed context: `context.services` instead of a lookup in an untyped dict.
+
+As in python-telegram-bot's `contexttypesbot.py` example, the Application is built with
+`ContextTypes(context=CustomContext, bot_data=BotData)`, so every handler, job and the Application itself
+carry these types and nothing needs a cast or a `type: ignore`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeAlias
+
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
+
+from bot.delivery.sender import Sender
+from bot.services import Services
+
+
+class BotData:
+    """What the Application shares between handlers: the services, and the campaign sender while it runs.
+
+    python-telegram-bot creates it without arguments, so the services are set right after the build.
+    """
+
+    def __init__(self) -> None:
+        self._services: Services | None = None
+        self.sender: Sender | None = None
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            raise RuntimeError("the services are set in build_application, before any update")
+        return self._services
+
+    @services.setter
+    def services(self, found: Services) -> None:
+        self._services = found
+
+
+class CustomContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    @property
+    def services(self) -> Services:
+        return self.bot_data.services
+
+
+Context: TypeAlias = CustomContext
+CONTEXT_TYPES = ContextTypes(context=CustomContext, bot_data=BotData)
+BotApplication: TypeAlias = Application[
+    ExtBot[None], CustomContext, dict[Any, Any], dict[Any, Any], BotData, JobQueue[CustomContext]
+]
+# `context.application` inside a handler: python-telegram-bot leaves its context and job queue types open
+# there, so what handlers pass on takes this looser type (a BotApplication is one too).
+AnyBotApplication: TypeAlias = Application[ExtBot[None], Any, dict[Any, Any], dict[Any, Any], BotData, Any]

@@ -1,0 +1,89 @@
+"""Who gets what a person types: decided here, and only here, from the chat's conversation in the database.
+
+A private message that is not a command goes to
+  - the campaign composer, when a draft waits for its message, title, date or time (text, photo, document);
+  - the certificate, when the name to print on it is awaited (text);
+  - the other side of a relay, when a referent took the person's request (text; anything else is refused);
+  - otherwise the search (text) or the short "I do not read files" answer (anything else).
+A route that finds its conversation gone stale (the draft was submitted meanwhile, the wait was answered on
+another instance) says so by returning False, and the message is then treated as if there were none.
+
+A command or a button means the person moved on: a wait for one typed answer ends first, then the command
+or button is handled as usual (a button that asks for typed input starts a new wait). A relay stays until
+one side ends it. The state diagrams sit beside the code of each conversation (`*.mmd`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+
+from bot.core.context import BotApplication, Context
+from bot.core.ui import Ui, ui_for
+from bot.domain import conversations
+from bot.domain.conversations import INPUT_WAITS, Current, Kind
+
+# A conversation's route: True when it took the message, False to treat it as outside any conversation.
+Route = Callable[[Update, Context, Ui, Current], Awaitable[bool]]
+Plain = Callable[[Update, Context, Ui], Awaitable[None]]
+# Commands and buttons run after this group: the wait they interrupt is over before they start.
+MOVED_ON_GROUP = -2
+
+
+@dataclass(frozen=True)
+class TextRoutes:
+    composer: Route  # Kind.COMPOSER
+    certificate_name: Route  # Kind.CERTIFICATE_NAME
+    relay: Route  # Kind.RELAY
+    search: Plain  # typed text outside any conversation
+    other: Plain  # files, stickers, voice... outside any conversation
+
+
+async def route(update: Update, context: Context, routes: TextRoutes) -> None:
+    chat = update.effective_chat
+    if chat is None:
+        return
+    ui = await ui_for(update, context)
+    found = context.services
+    async with found.database.session() as session:
+        conversation = await conversations.current(session, chat_id=chat.id, now=found.clock())
+    if conversation is not None:
+        by_kind = {
+            Kind.COMPOSER: routes.composer,
+            Kind.CERTIFICATE_NAME: routes.certificate_name,
+            Kind.RELAY: routes.relay,
+        }
+        if await by_kind[conversation.kind](update, context, ui, conversation):
+            return
+    message = update.effective_message
+    if message is not None and message.text:
+        await routes.search(update, context, ui)
+    else:
+        await routes.other(update, context, ui)
+
+
+async def moved_on(update: Update, context: Context) -> None:
+    """A command or a button in a private chat ends a wait for one typed answer (not a relay)."""
+    chat = update.effective_chat
+    if chat is None or chat.type != ChatType.PRIVATE:
+        return
+    found = context.services
+    async with found.database.session() as session:
+        # Read first: nearly every command and button finds nothing to end, and then writes nothing.
+        conversation = await conversations.current(session, chat_id=chat.id, now=found.clock())
+        if conversation is not None and conversation.kind in INPUT_WAITS:
+            await conversations.taken(session, conversation)
+
+
+def register(app: BotApplication, routes: TextRoutes) -> None:
+    async def typed(update: Update, context: Context) -> None:
+        await route(update, context, routes)
+
+    private = filters.ChatType.PRIVATE
+    app.add_handler(MessageHandler(private & filters.COMMAND, moved_on), group=MOVED_ON_GROUP)
+    app.add_handler(CallbackQueryHandler(moved_on), group=MOVED_ON_GROUP)
+    app.add_handler(MessageHandler(private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, typed))

@@ -1,0 +1,199 @@
+"""/start and the onboarding buttons: language, who you are, territory, privacy notice, Accept.
+
+Button data "1:o:<language>:<role>:<territory>:<decision>[:<link>]" carries the choices made so far and
+the deep link of `/start CODE` (see `link_field`), so nothing is stored before Accept and a restart halfway
+loses nothing. The flow is drawn in onboarding.mmd.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from telegram import Message, Update
+from telegram.error import BadRequest
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.core.callbacks import pack
+from bot.core.commands import set_chat_commands
+from bot.core.context import BotApplication, Context
+from bot.core.fallback import stale_button
+from bot.core.ui import Ui, acknowledge, answer, button, button_fields, ui_for
+from bot.core.views import language_rows, menu_view, role_rows, territory_rows
+from bot.domain import training
+from bot.domain.people import accept_notice
+from bot.domain.roles import ROLES
+from bot.features.families import myths, resources
+from bot.features.people.draft import (
+    Arrival,
+    Draft,
+    Step,
+    attribution_code,
+    link_field,
+    read_link_field,
+)
+
+INVITE_PREFIX = "inv_"
+ACCEPT, NOT_NOW = "y", "n"
+
+
+async def start(update: Update, context: Context) -> None:
+    payload = context.args[0] if context.args else ""
+    # A shared link opens its resource or card straight away, registered or not.
+    if payload.startswith(resources.SHARE_PREFIX) and await resources.open_shared(
+        update, context, payload.removeprefix(resources.SHARE_PREFIX)
+    ):
+        return
+    if payload.startswith(myths.SHARE_PREFIX) and await myths.open_shared(
+        update, context, payload.removeprefix(myths.SHARE_PREFIX)
+    ):
+        return
+    ui = await ui_for(update, context)
+    if payload.startswith(INVITE_PREFIX):
+        if ui.person is not None:
+            await redeem(update, context, ui, payload.removeprefix(INVITE_PREFIX))
+            return
+        # Carried in the buttons until the person accepts the notice.
+        arrival = Arrival(invite=payload.removeprefix(INVITE_PREFIX))
+        await show_step(update, context, ui, Draft(), link_field(arrival), edit=False)
+        return
+    if ui.person is not None:
+        await _already_registered(update, context, ui, edit=False)
+        return
+    code = attribution_code(payload, context.services.content.link_codes)
+    await show_step(update, context, ui, Draft(), link_field(Arrival(source=code)), edit=False)
+
+
+async def _already_registered(update: Update, context: Context, ui: Ui, *, edit: bool) -> None:
+    text, rows = menu_view(ui, context.services)
+    await answer(update, ui, ui._("Bon retour sur Repères !") + "\n\n" + text, rows, edit=edit)
+
+
+async def show_step(
+    update: Update, context: Context, ui: Ui, draft: Draft, link: str = "", *, edit: bool = True
+) -> None:
+    """Show the next question of onboarding for the choices made so far; `link` rides along."""
+    found = context.services
+
+    def data(*fields: str) -> str:
+        # language, role, territory, decision, then the link: blanks only when a link follows
+        return pack("o", *fields, *[""] * (4 - len(fields)), link) if link else pack("o", *fields)
+
+    territories = found.territory_ids
+    step = draft.next_step(territories=territories)
+    if step is Step.LANGUAGE:
+        # One line per language, each in its own language and its own direction.
+        lines = dict.fromkeys(
+            found.catalogs.get(code).directed(found.catalogs.get(code).gettext("Choisissez votre langue :"))
+            for code in found.catalogs.languages
+        )
+        rows = language_rows(found, {code: data(code) for code in found.catalogs.languages})
+        await answer(update, ui, "\n".join(lines), rows, edit=edit, direct=False)
+    elif step is Step.ROLE:
+        welcome = found.content.page(ui.language, "welcome").html
+        rows = role_rows(ui, {role: data(draft.language, role) for role in ROLES})
+        await answer(update, ui, welcome + "\n\n<b>" + ui._("Vous êtes :") + "</b>", rows, edit=edit)
+    elif step is Step.TERRITORY:
+        choices = {tid: data(draft.language, draft.role, tid) for tid in territories}
+        question = "<b>" + ui._("Où habitez-vous ou travaillez-vous ?") + "</b>"
+        await answer(update, ui, question, territory_rows(ui, found, choices), edit=edit)
+    else:
+        fields = (draft.language, draft.role, draft.completed(territories=territories).territory)
+        notice = found.content.page(ui.language, "privacy_notice").html
+        rows = [
+            [
+                button(ui._("✅ J'accepte"), data(*fields, ACCEPT)),
+                button(ui._("Pas maintenant"), data(*fields, NOT_NOW)),
+            ]
+        ]
+        await answer(update, ui, notice, rows, edit=edit)
+
+
+async def on_button(update: Update, context: Context) -> None:
+    fields = button_fields(update) or []
+    found = context.services
+    territories = found.territory_ids
+    language, role, territory, decision, link = (*fields, "", "", "", "", "")[:5]
+    draft = Draft(language, role, territory)
+    arrival = read_link_field(link, found.content.link_codes)
+    if (
+        len(fields) > 5
+        or decision not in ("", ACCEPT, NOT_NOW)
+        or arrival is None
+        or not draft.valid(languages=found.catalogs.languages, territories=territories)
+        # A decision is only possible on the notice, once every choice is made.
+        or (decision and draft.next_step(territories=territories) is not Step.NOTICE)
+    ):
+        await stale_button(update, context)
+        return
+    ui = await ui_for(update, context, language=draft.language or None)
+    await acknowledge(update)
+    if ui.person is not None:
+        # An older onboarding message, or Accept pressed twice: the person is already registered. The
+        # pressed message stays as it is (it may be the notice they accepted) and the menu comes below.
+        await _already_registered(update, context, ui, edit=False)
+    elif decision == ACCEPT:
+        await _accept(update, context, ui, draft.completed(territories=territories), arrival)
+    elif decision == NOT_NOW:
+        text, rows = menu_view(ui, found)
+        await answer(update, ui, ui._("D'accord, rien n'a été enregistré.") + "\n\n" + text, rows)
+    else:
+        await show_step(update, context, ui, draft, link)
+
+
+async def _accept(update: Update, context: Context, ui: Ui, draft: Draft, arrival: Arrival) -> None:
+    found = context.services
+    chat = update.effective_chat
+    if chat is None:
+        return
+    async with found.database.session() as session:
+        person = await accept_notice(
+            session,
+            chat_id=chat.id,
+            language=draft.language,
+            role=draft.role,
+            territory=draft.territory,
+            source=arrival.source,
+            now=found.clock(),
+        )
+    # Keep the notice readable in the chat, without its buttons, and answer below it.
+    query = update.callback_query
+    if query is not None and isinstance(query.message, Message):
+        # Already without buttons, or too old to edit: the answer below is what matters.
+        with contextlib.suppress(BadRequest):
+            await query.message.edit_reply_markup(reply_markup=None)
+    await set_chat_commands(context.bot, chat.id, ui.t)
+    ui = Ui(person=person, t=ui.t)
+    text, rows = menu_view(ui, found)
+    thanks = ui._("Merci ! Vos choix sont enregistrés. Vous pouvez les changer avec /settings.")
+    if arrival.invite is not None:
+        await redeem(update, context, ui, arrival.invite)
+        return
+    await answer(update, ui, thanks + "\n\n" + text, rows, edit=False)
+
+
+async def redeem(update: Update, context: Context, ui: Ui, code: str) -> None:
+    """Use an invite code: the person becomes a verified professional, or learns why not."""
+    found = context.services
+    assert ui.person is not None
+    async with found.database.session() as session:
+        person = await session.merge(ui.person)
+        outcome = await training.redeem_invite(session, code=code, person=person, now=found.clock())
+    messages = {
+        training.Redeemed.OK: ui._(
+            "Vous êtes enregistré comme professionnel : les formations courtes sont ouvertes."
+        ),
+        training.Redeemed.ALREADY: ui._("Vous êtes déjà enregistré comme professionnel."),
+        training.Redeemed.UNKNOWN: ui._("Ce code d'invitation n'existe pas. Vérifiez le lien reçu."),
+        training.Redeemed.EXPIRED: ui._(
+            "Ce code d'invitation a expiré. Demandez-en un nouveau à la coordination."
+        ),
+        training.Redeemed.USED_UP: ui._("Ce code d'invitation a déjà servi autant de fois que prévu."),
+    }
+    refreshed = await ui_for(update, context)
+    text, rows = menu_view(refreshed, found)
+    await answer(update, refreshed, messages[outcome] + "\n\n" + text, rows, edit=False)
+
+
+def register(app: BotApplication) -> None:
+    app.add_handler(CommandHandler("start", start, filters=filters.ChatType.PRIVATE))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^1:o(:|$)"))
