@@ -318,11 +318,11 @@ class Outbox(SQLModel, table=True):
 class Conversation(SQLModel, table=True):
     """What a chat is in the middle of, when the bot waits for something typed: one row per chat at most.
 
-    The one place that decides where typed text goes (see bot/core/text_router.py), shared by every instance and
-    kept across restarts. `data` holds ids and short codes only (a campaign id and the field it waits for,
-    a module id, a request's number), never what the person types. `version` grows with every new wait, so
-    a step that finishes late cannot end a newer one. Keyed by chat rather than person: a coordinator or a
-    referent may never have accepted the notice; `/forget` deletes the row by chat id.
+    The one place that decides where typed text goes (see bot/core/text_router.py), shared by every
+    instance and kept across restarts. `data` holds ids and short codes only (a campaign id and the field
+    it waits for, a module id, a request's number), never what the person types. `version` grows with every
+    new wait, so a step that finishes late cannot end a newer one. Keyed by chat rather than person: a
+    coordinator or a referent may never have accepted the notice; `/forget` deletes the row by chat id.
     """
 
     __tablename__ = "conversation"
