@@ -3,7 +3,7 @@
 Buttons: "1:c:<id>[:<action>[:<arg>...]]". The draft lives in the database, so it survives a restart; when
 the card asks for typed input (a message, a date, a time, a title), the chat's conversation says so (kind
 composer: the draft's id and the field), and the text router gives the coordinator's next message to
-`on_input` rather than to the search. The flow is drawn in campaign_composer.mmd.
+`on_input` rather than to the search. The flow is drawn in composer.mmd.
 """
 
 from __future__ import annotations
