@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import col
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.models import Conversation, as_utc
@@ -109,7 +109,7 @@ async def begin(
         },
         where=replaceable,
     ).returning(table.c.version)
-    version = (await session.execute(upsert)).scalar_one_or_none()
+    version = (await session.exec(upsert)).scalar_one_or_none()
     if version is None:
         return None
     return Current(chat_id=chat_id, kind=kind, data=dict(data), version=version)
@@ -175,7 +175,5 @@ async def purge_expired(session: AsyncSession, *, now: datetime) -> int:
 
 async def kinds_of(session: AsyncSession, *, chat_ids: Collection[int]) -> dict[int, Kind]:
     """The kind of conversation each of these chats is in (for the tests and the export)."""
-    query = select(Conversation.chat_id, Conversation.kind).where(  # type: ignore[call-overload]
-        col(Conversation.chat_id).in_(list(chat_ids))
-    )
-    return {chat: Kind(kind) for chat, kind in (await session.execute(query)).all()}
+    query = select(Conversation).where(col(Conversation.chat_id).in_(list(chat_ids)))
+    return {row.chat_id: Kind(row.kind) for row in (await session.exec(query)).all()}

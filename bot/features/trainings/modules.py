@@ -194,7 +194,8 @@ async def start_quiz(update: Update, context: Context, ui: Ui, module: Module) -
 
 
 async def ask_name(update: Update, context: Context, ui: Ui, module: Module) -> None:
-    """Wait for the name to print (certificate_name.mmd, beside this file): only the module's id is kept meanwhile."""
+    """Wait for the name to print (certificate_name.mmd, beside this file): only the module's id is kept
+    meanwhile."""
     found = context.services
     chat = update.effective_chat
     assert chat is not None
