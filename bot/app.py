@@ -20,7 +20,7 @@ from bot.domain.campaigns import purge_delivered
 from bot.features.campaigns import admin as campaign_admin
 from bot.features.campaigns import composer as campaign_composer
 from bot.features.campaigns.approval import ask_approval
-from bot.features.contact import tickets
+from bot.features.contact import relay, tickets
 from bot.features.contact.ticket_store import purge_closed
 from bot.features.coordination import coordinators
 from bot.features.coordination import invites as coordination
@@ -85,7 +85,8 @@ def register_handlers(app: BotApplication) -> None:
     search.register(app)  # typed text searches resources, cards and services
     settings.register(app)  # /settings, /language, /stop
     privacy.register(app)  # /privacy, /forget, export
-    fallback.register(app)  # unknown commands, free text, stale buttons, errors
+    # Unknown commands, files and stickers (a note in a relayed conversation), stale buttons, errors.
+    fallback.register(app, in_conversation=relay.in_conversation)
 
 
 async def purge_job(context: CustomContext) -> None:

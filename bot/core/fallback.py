@@ -7,12 +7,14 @@ sends is stored or logged.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot import metrics
 from bot.core.context import BotApplication, Context
+from bot.core.stale import stale_button
 from bot.core.ui import Ui, acknowledge, answer, ui_for
 from bot.core.views import menu_view
 from bot.i18n import Translator, resolve_language
@@ -27,12 +29,14 @@ async def unknown_command(update: Update, context: Context) -> None:
     await answer(update, ui, note + "\n\n" + text, rows, edit=False)
 
 
-async def other_message(update: Update, context: Context) -> None:
-    """Files, stickers, photos, voice: not something the bot reads or passes on; typed text is."""
-    from bot.features.contact.relay import conversation_peer  # the relay builds on this module's answers
+# Whether the person is in a conversation relayed to someone else (the contact feature knows).
+InConversation = Callable[[Update, Context, Ui], Awaitable[bool]]
 
+
+async def other_message(update: Update, context: Context, in_conversation: InConversation) -> None:
+    """Files, stickers, photos, voice: not something the bot reads or passes on; typed text is."""
     ui = await ui_for(update, context)
-    if await conversation_peer(update, context, ui) is not None:
+    if await in_conversation(update, context, ui):
         note = ui._("Seul le texte écrit est transmis : écrivez votre message.")
         await answer(update, ui, note, edit=False)
         return
@@ -42,15 +46,6 @@ async def other_message(update: Update, context: Context) -> None:
         "Écrivez quelques mots pour chercher, ou utilisez les boutons. En cas d'urgence : 17, 15 ou 112."
     )
     await answer(update, ui, note + "\n\n" + text, rows, edit=False)
-
-
-async def stale_button(update: Update, context: Context, ui: Ui | None = None) -> None:
-    ui = ui or await ui_for(update, context)
-    await acknowledge(update, ui._("Ce bouton n'est plus valable."))
-    text, rows = menu_view(ui, context.services)
-    await answer(
-        update, ui, ui._("Ce bouton n'est plus valable. Voici le menu.") + "\n\n" + text, rows, edit=False
-    )
 
 
 async def on_error(update: object, context: Context) -> None:
@@ -83,9 +78,14 @@ def _telegram_language(update: Update, context: Context) -> Translator:
     return found.catalogs.get(language)
 
 
-def register(app: BotApplication) -> None:
+def register(app: BotApplication, *, in_conversation: InConversation) -> None:
+    """`in_conversation` comes from the contact feature, handed in by bot.app: core imports no feature."""
     private = filters.ChatType.PRIVATE
+
+    async def other(update: Update, context: Context) -> None:
+        await other_message(update, context, in_conversation)
+
     app.add_handler(MessageHandler(private & filters.COMMAND, unknown_command))
-    app.add_handler(MessageHandler(private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, other_message))
+    app.add_handler(MessageHandler(private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, other))
     app.add_handler(CallbackQueryHandler(stale_button))
     app.add_error_handler(on_error)

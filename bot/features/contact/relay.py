@@ -43,6 +43,11 @@ async def relay(update: Update, context: Context, ui: Ui) -> bool:
     return True
 
 
+async def in_conversation(update: Update, context: Context, ui: Ui) -> bool:
+    """Whether the sender is in a relayed conversation (core's catch-all asks, for files and stickers)."""
+    return await conversation_peer(update, context, ui) is not None
+
+
 async def conversation_peer(
     update: Update, context: Context, ui: Ui
 ) -> tuple[int, Translator, str, int] | None:

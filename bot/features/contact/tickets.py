@@ -21,7 +21,7 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.core.callbacks import pack
 from bot.core.context import BotApplication, Context
-from bot.core.fallback import stale_button
+from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields, keyboard, ui_for
 from bot.core.views import back_to_menu
 from bot.domain.people import get_person

@@ -15,7 +15,7 @@ from telegram.ext import CallbackQueryHandler
 from bot.content.pack import Myth
 from bot.core.callbacks import pack
 from bot.core.context import BotApplication, Context
-from bot.core.fallback import stale_button
+from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields, ui_for
 from bot.core.views import back_to_menu, verdict
 from bot.domain.subscriptions import MYTH_OF_THE_WEEK, is_subscribed, set_subscription
