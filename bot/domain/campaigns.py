@@ -17,8 +17,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.audience import Audience, count_audience
 from bot.domain.coordinators import SYSTEM, audit
-from bot.domain.schedule import NOW, ONCE, WEEKLY, next_weekly, parse_clock, wall_clock
 from bot.models import Campaign, CampaignRun, Outbox, Person, as_utc
+from bot.schedule import NOW, ONCE, WEEKLY, next_weekly, parse_clock, wall_clock
 
 DRAFT, PENDING, APPROVED, PAUSED = "draft", "pending", "approved", "paused"
 CANCELLED, DONE, MISSED = "cancelled", "done", "missed"

@@ -17,8 +17,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.campaigns import APPROVED, SENDING
-from bot.domain.schedule import QuietHours
 from bot.models import Campaign, CampaignRun, Outbox, Person
+from bot.schedule import QuietHours
 
 PENDING, SENT, FAILED, UNREACHABLE = "pending", "sent", "failed", "unreachable"
 OPTED_OUT, CAPPED, IN_FLIGHT = "opted_out", "capped", "sending"

@@ -17,8 +17,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.content.pack import ContentPack, Drip, WeeklySeries
 from bot.domain.campaigns import APPROVED, CANCELLED, Zones, plan
 from bot.domain.coordinators import SYSTEM, audit
-from bot.domain.schedule import WEEKLY, parse_clock, wall_clock
 from bot.models import Campaign, Outbox, Person, as_utc
+from bot.schedule import WEEKLY, parse_clock, wall_clock
 
 DRIP_TIME = "18:00"  # a drip step goes out at this local time on its day (or at once if that has passed)
 LATE = timedelta(days=2)  # a step more than this late (the bot was down, the series was added) is skipped

@@ -28,12 +28,12 @@ from bot.domain import campaigns
 from bot.domain.audience import Audience, count_audience
 from bot.domain.campaigns import APPROVED, PAUSED, PENDING, CampaignError
 from bot.domain.people import get_person
-from bot.domain.schedule import NOW
 from bot.features.campaigns.approval import ask_approval
 from bot.features.campaigns.views import audience_summary, local_moment, schedule_summary
 from bot.features.coordination.coordinators import require_coordinator
 from bot.features.families.items import render_item
 from bot.models import Campaign
+from bot.schedule import NOW
 
 UNKNOWN_REASON = N_("Action impossible.")
 REASONS = {

@@ -26,7 +26,6 @@ from bot.delivery.render import CAPTION_LIMIT, TEXT_LIMIT
 from bot.domain import campaigns
 from bot.domain.audience import count_audience
 from bot.domain.campaigns import DRAFT
-from bot.domain.schedule import NOW, ONCE, WEEKLY, parse_clock
 from bot.features.campaigns.views import (
     AUDIENCE_KEYS,
     audience_options,
@@ -38,6 +37,7 @@ from bot.features.campaigns.views import (
 )
 from bot.features.coordination.coordinators import require_coordinator
 from bot.models import Campaign
+from bot.schedule import NOW, ONCE, WEEKLY, parse_clock
 from bot.services import Services
 
 FOOTER_ROOM = 120  # the "/stop" line added to every message

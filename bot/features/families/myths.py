@@ -18,9 +18,10 @@ from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields, ui_for
 from bot.core.views import back_to_menu, verdict
-from bot.domain.subscriptions import MYTH_OF_THE_WEEK, is_subscribed, set_subscription
+from bot.domain.subscriptions import is_subscribed, set_subscription
 from bot.features.families.quiz import Quiz, new_quiz, record_answer
 from bot.features.families.resources import share_button
+from bot.topics import MYTH_OF_THE_WEEK
 
 SHARE_PREFIX = "m_"
 TRUE, FALSE = "t", "f"

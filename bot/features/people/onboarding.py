@@ -20,9 +20,9 @@ from bot.core.ui import Ui, acknowledge, answer, button, button_fields, ui_for
 from bot.core.views import language_rows, menu_view, role_rows, territory_rows
 from bot.domain import training
 from bot.domain.people import accept_notice
-from bot.domain.roles import ROLES
 from bot.features.families import myths, resources
 from bot.features.people.draft import Draft, Step, attribution_code
+from bot.roles import ROLES
 
 SOURCE_KEY = "source"
 INVITE_KEY = "invite"
