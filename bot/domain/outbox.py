@@ -220,9 +220,3 @@ async def record(session: AsyncSession, outcomes: Outcomes, *, now: datetime) ->
         await _set(session, [d.outbox_id for d in outcomes.unreachable], expect=IN_FLIGHT, status=UNREACHABLE)
         people = list({d.person_id for d in outcomes.unreachable})
         await session.exec(update(Person).where(col(Person.id).in_(people)).values(unreachable=True))
-
-
-async def next_due(session: AsyncSession) -> datetime | None:
-    """When the earliest waiting message may leave: the sender sleeps until then (or until woken)."""
-    query = select(func.min(col(Outbox.not_before))).where(col(Outbox.status) == PENDING)
-    return (await session.exec(query)).one()
