@@ -16,6 +16,7 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.config import SUPPORTED_LANGUAGES
+from bot.core.access import require_coordinator
 from bot.core.callbacks import pack
 from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
@@ -30,8 +31,6 @@ from bot.domain.campaigns import APPROVED, PAUSED, PENDING, CampaignError
 from bot.domain.people import get_person
 from bot.features.campaigns.approval import ask_approval
 from bot.features.campaigns.views import audience_summary, local_moment, schedule_summary
-from bot.features.coordination.coordinators import require_coordinator
-from bot.features.families.items import render_item
 from bot.models import Campaign
 from bot.schedule import NOW
 
@@ -71,8 +70,9 @@ async def send_previews(update: Update, context: Context, ui: Ui, campaign: Camp
             )
             for language in languages
         }
+    items = sender_of(context.application).hooks.render_item  # content items look as the sender sends them
     for language in languages:
-        outgoing = render(found, campaign.messages, language, items=render_item)
+        outgoing = render(found, campaign.messages, language, items=items)
         header = ui.t.ngettext(
             "👁 Aperçu en {language} ({count} destinataire) :",
             "👁 Aperçu en {language} ({count} destinataires) :",

@@ -18,6 +18,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from telegram.ext.filters import UpdateFilter
 
 from bot.config import SUPPORTED_LANGUAGES
+from bot.core.access import require_coordinator
 from bot.core.callbacks import pack
 from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
@@ -35,7 +36,6 @@ from bot.features.campaigns.views import (
     schedule_summary,
     weekday_name,
 )
-from bot.features.coordination.coordinators import require_coordinator
 from bot.models import Campaign
 from bot.schedule import NOW, ONCE, WEEKLY, parse_clock
 from bot.services import Services
