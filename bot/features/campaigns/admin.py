@@ -27,11 +27,11 @@ from bot.delivery.render import render
 from bot.delivery.report import figures_lines, status_label
 from bot.domain import campaigns
 from bot.domain.audience import Audience, count_audience
-from bot.domain.campaigns import APPROVED, PAUSED, PENDING, CampaignError
+from bot.domain.campaigns import CampaignError
 from bot.domain.people import get_person
 from bot.features.campaigns.approval import ask_approval
 from bot.features.campaigns.views import audience_summary, local_moment, schedule_summary
-from bot.models import Campaign
+from bot.models import Campaign, CampaignStatus
 from bot.schedule import NOW
 
 UNKNOWN_REASON = N_("Action impossible.")
@@ -106,7 +106,7 @@ async def submit(update: Update, context: Context, ui: Ui, campaign: Campaign, _
         await acknowledge(update, reason(ui, error), alert=True)
         return
     await acknowledge(update)
-    if status == PENDING:
+    if status == CampaignStatus.PENDING:
         text = ui._(
             "Envoyée pour approbation : {count} destinataires, c'est plus de {threshold}. "
             "Une autre personne de la coordination doit l'approuver ; vous serez prévenu."
@@ -180,18 +180,18 @@ async def show_campaign(
     rows: Keyboard = [
         [button(ui._("🔄 Actualiser"), pack("a", cid)), button(ui._("👁 Aperçu"), pack("a", cid, "v"))]
     ]
-    if campaign.status == PENDING and user is not None and user.id != campaign.created_by:
+    if campaign.status == CampaignStatus.PENDING and user is not None and user.id != campaign.created_by:
         rows.append(
             [
                 button(ui._("✅ Approuver"), pack("a", cid, "ok", str(campaign.revision))),
                 button(ui._("❌ Refuser"), pack("a", cid, "no")),
             ]
         )
-    if campaign.status == APPROVED:
+    if campaign.status == CampaignStatus.APPROVED:
         rows.append([button(ui._("⏸ Mettre en pause"), pack("a", cid, "p"))])
-    if campaign.status == PAUSED:
+    if campaign.status == CampaignStatus.PAUSED:
         rows.append([button(ui._("▶️ Reprendre"), pack("a", cid, "r"))])
-    if campaign.status in campaigns.OPEN and campaign.status != campaigns.DRAFT:
+    if campaign.status in campaigns.OPEN and campaign.status != CampaignStatus.DRAFT:
         rows.append([button(ui._("✖️ Annuler la campagne"), pack("a", cid, "x"))])
     await answer(update, ui, "\n".join(lines), rows)
 
@@ -264,7 +264,7 @@ async def _act(
         elif action == "r":
             await campaigns.resume(session, campaign, by=user.id, now=now, zones=zones)
         else:
-            if campaign.status == campaigns.DRAFT and campaign.created_by != user.id:
+            if campaign.status == CampaignStatus.DRAFT and campaign.created_by != user.id:
                 raise CampaignError("not_yours")
             await campaigns.cancel(session, campaign, by=user.id, now=now)
         author, title = campaign.created_by, campaign.title

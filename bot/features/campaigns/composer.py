@@ -26,7 +26,6 @@ from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields
 from bot.delivery.render import CAPTION_LIMIT, TEXT_LIMIT
 from bot.domain import campaigns
 from bot.domain.audience import count_audience
-from bot.domain.campaigns import DRAFT
 from bot.features.campaigns.views import (
     AUDIENCE_KEYS,
     audience_options,
@@ -36,7 +35,7 @@ from bot.features.campaigns.views import (
     schedule_summary,
     weekday_name,
 )
-from bot.models import Campaign
+from bot.models import Campaign, CampaignStatus
 from bot.schedule import NOW, ONCE, WEEKLY, parse_clock
 from bot.services import Services
 
@@ -146,7 +145,7 @@ async def _draft(update: Update, context: Context, ui: Ui, campaign_id: str) -> 
     if campaign is None or user is None:
         await stale_button(update, context, ui)
         return None
-    if campaign.status != DRAFT or campaign.created_by != user.id:
+    if campaign.status != CampaignStatus.DRAFT or campaign.created_by != user.id:
         await acknowledge(
             update, ui._("Ce brouillon n'est plus modifiable ici : voir /campaigns."), alert=True
         )
@@ -157,7 +156,7 @@ async def _draft(update: Update, context: Context, ui: Ui, campaign_id: str) -> 
 async def _save(found: Services, campaign_id: int, **changes: Any) -> Campaign | None:
     async with found.database.session() as session:
         campaign = await campaigns.get_campaign(session, campaign_id)
-        if campaign is None or campaign.status != DRAFT:
+        if campaign is None or campaign.status != CampaignStatus.DRAFT:
             return None
         for key, value in changes.items():
             setattr(campaign, key, value)

@@ -19,6 +19,7 @@ from bot.core.ui import Ui, answer, button, keyboard
 from bot.features.contact import ticket_store as tickets
 from bot.features.contact.tickets import person_of, referents_language
 from bot.i18n import Translator
+from bot.models import TicketStatus
 
 log = logging.getLogger(__name__)
 # Telegram allows 4096 characters; the header and escaping need some room.
@@ -68,7 +69,12 @@ async def conversation_peer(
         t = found.catalogs.get(other.language)
         header = t.gettext("💬 Le professionnel (demande n° {number}) :").format(number=held.id)
         return other.chat_id, t, header, held.id
-    if own is not None and own.id is not None and own.status == tickets.TAKEN and own.referent_id is not None:
+    if (
+        own is not None
+        and own.id is not None
+        and own.status == TicketStatus.TAKEN
+        and own.referent_id is not None
+    ):
         t = referents_language(found)
         header = t.gettext("💬 La personne (demande n° {number}) :").format(number=own.id)
         return own.referent_id, t, header, own.id

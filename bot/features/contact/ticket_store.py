@@ -11,15 +11,15 @@ from datetime import datetime, timedelta
 from sqlmodel import col, delete, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.models import Ticket
-
-OPEN, TAKEN, CLOSED = "open", "taken", "closed"
+from bot.models import Ticket, TicketStatus
 
 
 async def open_ticket(
     session: AsyncSession, *, person_id: int, territory: str, topic: str, now: datetime
 ) -> Ticket:
-    ticket = Ticket(person_id=person_id, territory=territory, topic=topic, status=OPEN, created_at=now)
+    ticket = Ticket(
+        person_id=person_id, territory=territory, topic=topic, status=TicketStatus.OPEN, created_at=now
+    )
     session.add(ticket)
     await session.flush()
     return ticket
@@ -38,7 +38,9 @@ async def set_announcement(session: AsyncSession, *, ticket_id: int, message_id:
 
 async def current_for_person(session: AsyncSession, *, person_id: int) -> Ticket | None:
     """The person's request that is not closed yet, if any (one at a time)."""
-    query = select(Ticket).where(Ticket.person_id == person_id, col(Ticket.status).in_((OPEN, TAKEN)))
+    query = select(Ticket).where(
+        Ticket.person_id == person_id, col(Ticket.status).in_((TicketStatus.OPEN, TicketStatus.TAKEN))
+    )
     return (await session.exec(query)).first()
 
 
@@ -50,7 +52,7 @@ async def asked_since(session: AsyncSession, *, person_id: int, since: datetime)
 
 async def current_for_referent(session: AsyncSession, *, referent_id: int) -> Ticket | None:
     """The conversation a referent is holding, if any (one at a time)."""
-    query = select(Ticket).where(Ticket.referent_id == referent_id, Ticket.status == TAKEN)
+    query = select(Ticket).where(Ticket.referent_id == referent_id, Ticket.status == TicketStatus.TAKEN)
     return (await session.exec(query)).first()
 
 
@@ -58,8 +60,8 @@ async def take(session: AsyncSession, *, ticket_id: int, referent_id: int, now: 
     """Give the ticket to this referent if it is still open; None when someone else was quicker."""
     statement = (
         update(Ticket)
-        .where(col(Ticket.id) == ticket_id, col(Ticket.status) == OPEN)
-        .values(status=TAKEN, referent_id=referent_id, taken_at=now)
+        .where(col(Ticket.id) == ticket_id, col(Ticket.status) == TicketStatus.OPEN)
+        .values(status=TicketStatus.TAKEN, referent_id=referent_id, taken_at=now)
     )
     result = await session.exec(statement)
     if result.rowcount != 1:
@@ -74,8 +76,8 @@ async def release(session: AsyncSession, *, ticket_id: int) -> None:
     """Back to open, when the referent could not be reached privately."""
     statement = (
         update(Ticket)
-        .where(col(Ticket.id) == ticket_id, col(Ticket.status) == TAKEN)
-        .values(status=OPEN, referent_id=None, taken_at=None)
+        .where(col(Ticket.id) == ticket_id, col(Ticket.status) == TicketStatus.TAKEN)
+        .values(status=TicketStatus.OPEN, referent_id=None, taken_at=None)
     )
     await session.exec(statement)
 
@@ -92,8 +94,8 @@ async def close(session: AsyncSession, *, ticket_id: int, now: datetime) -> Tick
     before = Ticket.model_validate(ticket.model_dump())
     statement = (
         update(Ticket)
-        .where(col(Ticket.id) == ticket_id, col(Ticket.status) != CLOSED)
-        .values(status=CLOSED, closed_at=now, referent_id=None)
+        .where(col(Ticket.id) == ticket_id, col(Ticket.status) != TicketStatus.CLOSED)
+        .values(status=TicketStatus.CLOSED, closed_at=now, referent_id=None)
     )
     if (await session.exec(statement)).rowcount != 1:
         return None
@@ -105,7 +107,7 @@ async def due_reminders(session: AsyncSession, *, now: datetime, after: timedelt
     """Open tickets nobody took, whose last announcement or reminder is older than `after`."""
     cutoff = now - after
     query = select(Ticket).where(
-        Ticket.status == OPEN,
+        Ticket.status == TicketStatus.OPEN,
         col(Ticket.created_at) <= cutoff,
         or_(col(Ticket.reminded_at).is_(None), col(Ticket.reminded_at) <= cutoff),
     )
@@ -120,6 +122,8 @@ async def mark_reminded(session: AsyncSession, *, ticket: Ticket, now: datetime)
 
 async def purge_closed(session: AsyncSession, *, closed_before: datetime) -> int:
     """Delete tickets closed before `closed_before`; how many went."""
-    statement = delete(Ticket).where(col(Ticket.status) == CLOSED, col(Ticket.closed_at) < closed_before)
+    statement = delete(Ticket).where(
+        col(Ticket.status) == TicketStatus.CLOSED, col(Ticket.closed_at) < closed_before
+    )
     result = await session.exec(statement)
     return int(result.rowcount)
