@@ -8,8 +8,6 @@ as that input rather than as a search.
 from __future__ import annotations
 
 import html
-import re
-from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,9 +21,9 @@ from bot.core.callbacks import pack
 from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields
-from bot.delivery.render import CAPTION_LIMIT, TEXT_LIMIT
 from bot.domain import campaigns
 from bot.domain.audience import count_audience
+from bot.features.campaigns import drafting
 from bot.features.campaigns.views import (
     AUDIENCE_KEYS,
     audience_options,
@@ -36,11 +34,8 @@ from bot.features.campaigns.views import (
     weekday_name,
 )
 from bot.models import Campaign, CampaignStatus
-from bot.schedule import NOW, ONCE, WEEKLY, parse_clock
+from bot.schedule import NOW, WEEKLY
 from bot.services import Services
-
-FOOTER_ROOM = 120  # the "/stop" line added to every message
-_DATE = re.compile(r"^\s*(?:(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})/(\d{1,2})(?:/(\d{4}))?)\s+(.+)$")
 
 
 def _done_button(ui: Ui, campaign_id: int) -> list[list[Any]]:
@@ -155,13 +150,7 @@ async def _draft(update: Update, context: Context, ui: Ui, campaign_id: str) -> 
 
 async def _save(found: Services, campaign_id: int, **changes: Any) -> Campaign | None:
     async with found.database.session() as session:
-        campaign = await campaigns.get_campaign(session, campaign_id)
-        if campaign is None or campaign.status != CampaignStatus.DRAFT:
-            return None
-        for key, value in changes.items():
-            setattr(campaign, key, value)
-        session.add(campaign)
-    return campaign
+        return await drafting.save_draft(session, campaign_id, changes)
 
 
 async def on_button(update: Update, context: Context) -> None:
@@ -375,28 +364,6 @@ async def _abandon(update: Update, context: Context, ui: Ui, campaign: Campaign,
     await answer(update, ui, ui._("Brouillon abandonné. /campaign pour en commencer un autre."))
 
 
-def parse_when(text: str, *, today: date) -> tuple[date, time] | None:
-    """ "24/12 18:00", "24/12/2026 18h", "2026-12-24 18:00" -> (day, time).
-
-    A day without a year is its next occurrence."""
-    match = _DATE.match(text)
-    if match is None:
-        return None
-    year, month, day = (
-        (match.group(1), match.group(2), match.group(3))
-        if match.group(1)
-        else (match.group(6), match.group(5), match.group(4))
-    )
-    moment = parse_clock(match.group(7))
-    try:
-        chosen = date(int(year) if year else today.year, int(month), int(day))
-    except ValueError:
-        return None
-    if not year and chosen < today:
-        chosen = chosen.replace(year=today.year + 1)
-    return (chosen, moment) if moment is not None else None
-
-
 async def _moved_on(update: Update, context: Context) -> None:
     """Stop waiting for typed input; the command itself is then handled as usual."""
     found = context.services
@@ -448,62 +415,40 @@ async def on_input(update: Update, context: Context) -> None:
 
 async def _take_input(found: Services, ui: Ui, campaign: Campaign, message: Message) -> str | None:
     """Store the typed input the draft waited for; the reason it was refused, or None."""
-    awaiting = campaign.awaiting or ""
-    text = (message.text or "").strip()
-    if awaiting.startswith("text:"):
-        language = awaiting.removeprefix("text:")
-        entry: dict[str, Any]
-        if message.photo or message.document:
-            caption = message.caption_html or ""
-            if len(caption) > CAPTION_LIMIT - FOOTER_ROOM:
-                return ui._("La légende est trop longue : {limit} caractères au plus.").format(
-                    limit=CAPTION_LIMIT - FOOTER_ROOM
-                )
-            entry = {"text": caption}
-            if message.photo:
-                entry["photo"] = message.photo[-1].file_id
-            elif message.document:
-                entry["document"] = message.document.file_id
-        elif text:
-            if len(message.text_html) > TEXT_LIMIT - FOOTER_ROOM:
-                return ui._("Le message est trop long : {limit} caractères au plus.").format(
-                    limit=TEXT_LIMIT - FOOTER_ROOM
-                )
-            entry = {"text": message.text_html}
-        else:
+    typed = drafting.Typed(
+        text=(message.text or "").strip(),
+        text_html=message.text_html if message.text else "",
+        caption_html=message.caption_html or "" if message.photo or message.document else "",
+        photo=message.photo[-1].file_id if message.photo else None,
+        document=message.document.file_id if message.document else None,
+    )
+    changes = drafting.read_input(campaign, typed, now=found.clock(), zone=ZoneInfo(found.settings.timezone))
+    if isinstance(changes, drafting.Refused):
+        return _refusal(ui, changes)
+    await _save(found, campaign.id or 0, **changes)
+    return None
+
+
+def _refusal(ui: Ui, why: drafting.Refused) -> str:
+    match why:
+        case drafting.Refused.CAPTION_TOO_LONG:
+            return ui._("La légende est trop longue : {limit} caractères au plus.").format(
+                limit=drafting.CAPTION_ROOM
+            )
+        case drafting.Refused.TEXT_TOO_LONG:
+            return ui._("Le message est trop long : {limit} caractères au plus.").format(
+                limit=drafting.TEXT_ROOM
+            )
+        case drafting.Refused.NO_CONTENT:
             return ui._("Envoyez un texte, une photo ou un document.")
-        messages = {k: v for k, v in campaign.messages.items() if k not in ("item", "items")}
-        messages[language] = entry
-        await _save(found, campaign.id or 0, messages=messages, awaiting=None)
-        return None
-    if awaiting == "title":
-        if not text:
+        case drafting.Refused.TITLE_NOT_TEXT:
             return ui._("Écrivez le titre en texte.")
-        await _save(found, campaign.id or 0, title=text[:64], awaiting=None)
-        return None
-    if awaiting == "date":
-        zone = ZoneInfo(found.settings.timezone)
-        today = found.clock().astimezone(zone).date()
-        parsed = parse_when(text, today=today)
-        if parsed is None:
+        case drafting.Refused.DATE_UNREADABLE:
             return ui._("Je n'ai pas compris cette date. Exemple : 24/12 18:00.")
-        if datetime.combine(parsed[0], parsed[1], tzinfo=zone) <= found.clock():
+        case drafting.Refused.DATE_PAST:
             return ui._("Cette date est passée : choisissez un moment à venir.")
-        await _save(
-            found,
-            campaign.id or 0,
-            schedule=ONCE,
-            on_date=parsed[0],
-            time_of_day=parsed[1].strftime("%H:%M"),
-            awaiting=None,
-        )
-        return None
-    if awaiting == "time":
-        moment = parse_clock(text)
-        if moment is None:
+        case drafting.Refused.TIME_UNREADABLE:
             return ui._("Je n'ai pas compris cette heure. Exemple : 18:00.")
-        await _save(found, campaign.id or 0, time_of_day=moment.strftime("%H:%M"), awaiting=None)
-        return None
     return ui._("Aucun brouillon n'attend de texte : /campaign pour en commencer un.")
 
 

@@ -6,12 +6,47 @@ stored. Taking a ticket is one conditional UPDATE, so two referents pressing at 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlmodel import col, delete, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.models import Ticket, TicketStatus
+
+# After this many reminders nobody answered, the request closes and the person is sent to the helplines.
+MAX_REMINDERS = 3
+# One new request a day per person keeps the referents' chat usable; the helplines answer meanwhile.
+REQUEST_INTERVAL = timedelta(hours=24)
+
+
+class Asked(StrEnum):
+    OPENED = "opened"
+    ALREADY_OPEN = "already_open"  # one request at a time: `ticket` is the one in progress
+    TOO_SOON = "too_soon"  # a request was made less than REQUEST_INTERVAL ago
+
+
+@dataclass(frozen=True)
+class Request:
+    outcome: Asked
+    ticket: Ticket | None  # the new request, or the one in progress
+
+
+async def ask(session: AsyncSession, *, person_id: int, territory: str, topic: str, now: datetime) -> Request:
+    """Open a request unless the person has one in progress or asked less than a day ago."""
+    current = await current_for_person(session, person_id=person_id)
+    if current is not None:
+        return Request(Asked.ALREADY_OPEN, current)
+    if await asked_since(session, person_id=person_id, since=now - REQUEST_INTERVAL):
+        return Request(Asked.TOO_SOON, None)
+    ticket = await open_ticket(session, person_id=person_id, territory=territory, topic=topic, now=now)
+    return Request(Asked.OPENED, ticket)
+
+
+def unanswered(ticket: Ticket) -> bool:
+    """A request reminded MAX_REMINDERS times without anyone taking it: it closes."""
+    return ticket.reminders >= MAX_REMINDERS
 
 
 async def open_ticket(
