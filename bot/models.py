@@ -8,6 +8,7 @@ find those tables by that column, so a new table is covered the day it is added.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -32,6 +33,45 @@ PRIVATE = "not_exported"
 def as_utc(moment: datetime) -> datetime:
     """A stored time, aware: every time is written in UTC, but SQLite gives it back without its zone."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+# Statuses, stored as their string values (the columns are VARCHAR: no migration, readable in SQL).
+# "sending" is two things: a run in progress, and an outbox row handed to Telegram; hence two enums.
+
+
+class TicketStatus(StrEnum):
+    OPEN = "open"  # waiting for a referent
+    TAKEN = "taken"  # a referent took it: the conversation is relayed
+    CLOSED = "closed"
+
+
+class CampaignStatus(StrEnum):
+    DRAFT = "draft"
+    PENDING = "pending"  # waiting for a second coordinator's approval
+    APPROVED = "approved"  # scheduled: its runs start when due
+    PAUSED = "paused"
+    CANCELLED = "cancelled"
+    DONE = "done"  # its last run finished
+    MISSED = "missed"  # a one-off campaign whose only run was missed
+
+
+class RunStatus(StrEnum):
+    SENDING = "sending"  # the run is in progress
+    DONE = "done"
+    CANCELLED = "cancelled"
+    MISSED = "missed"  # due while the bot was stopped, past the grace period: not sent
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"  # waiting for its moment (and for quiet hours to end, when `held`)
+    IN_FLIGHT = "sending"  # handed to the sender: after a crash, possibly delivered
+    SENT = "sent"
+    FAILED = "failed"
+    UNREACHABLE = "unreachable"  # the person blocked the bot or deleted their account
+    OPTED_OUT = "opted_out"
+    CAPPED = "capped"  # the weekly cap of campaign messages per person was reached
+    PAUSED = "paused"  # its campaign is paused
+    CANCELLED = "cancelled"
 
 
 class Person(SQLModel, table=True):
@@ -114,7 +154,7 @@ class Ticket(SQLModel, table=True):
     )
     territory: str = Field(max_length=32)
     topic: str = Field(max_length=32)
-    status: str = Field(default="open", max_length=8, index=True)  # open, taken, closed
+    status: str = Field(default=TicketStatus.OPEN, max_length=8, index=True)  # a TicketStatus
     # The referent who took it: their Telegram id, needed to relay while the conversation lasts, cleared
     # when it ends, and never shown to the person (left out of their export, see `PRIVATE`).
     referent_id: int | None = Field(
@@ -232,7 +272,7 @@ class Campaign(SQLModel, table=True):
     title: str = Field(max_length=64)
     created_by: int = Field(sa_column=Column(BigInteger, nullable=False))
     created_at: datetime
-    status: str = Field(default="draft", max_length=12, index=True)
+    status: str = Field(default=CampaignStatus.DRAFT, max_length=12, index=True)  # a CampaignStatus
     # {"fr": {"text": "...", "photo": file_id, "document": file_id}, "item": "myth:id"}
     messages: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     # {"roles": [...], "territories": [...], "languages": [...], "topics": [...], "sources": [...]}
@@ -266,7 +306,7 @@ class CampaignRun(SQLModel, table=True):
     planned_at: datetime
     started_at: datetime | None = None
     finished_at: datetime | None = None
-    status: str = Field(default="sending", max_length=12, index=True)  # sending, done, cancelled, missed
+    status: str = Field(default=RunStatus.SENDING, max_length=12, index=True)  # a RunStatus
     targeted: int = 0
     # Messages in flight when the process stopped: they may have reached their recipient twice.
     possible_duplicates: int = 0
@@ -301,7 +341,7 @@ class Outbox(SQLModel, table=True):
     # A welcome series' step (its day), for messages that belong to no campaign.
     sequence: str | None = Field(default=None, max_length=32)
     step: int | None = None
-    status: str = Field(default="pending", max_length=12)
+    status: str = Field(default=OutboxStatus.PENDING, max_length=12)  # an OutboxStatus
     held: bool = False
     not_before: datetime
     attempts: int = 0

@@ -9,7 +9,6 @@ from sqlalchemy import select as select_table
 from sqlmodel import SQLModel, select
 
 from bot.features.contact import ticket_store as tickets
-from bot.features.contact import tickets as tickets_handler
 from bot.features.contact.concerns import CONCERNS
 from bot.features.people.personal_data import export_person
 from bot.models import Ticket
@@ -166,7 +165,7 @@ async def test_waiting_requests_can_be_withdrawn_and_expire_after_the_last_remin
     await ask_for_contact(parent)
     await referent.reaction("the second announcement")
     (job,) = harness.app.job_queue.get_jobs_by_name("ticket-reminders") if harness.app.job_queue else ()
-    for _ in range(tickets_handler.MAX_REMINDERS):
+    for _ in range(tickets.MAX_REMINDERS):
         harness.clock.now += timedelta(minutes=121)
         await job.run(harness.app)
     harness.clock.now += timedelta(minutes=121)

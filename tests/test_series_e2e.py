@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.domain.subscriptions import MYTH_OF_THE_WEEK
+from bot.topics import MYTH_OF_THE_WEEK
 from tests.campaign_support import add_person, bot_texts, received, run_clock
 from tests.conftest import Harness
 

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from opening_hours import OpeningHours
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bot.domain.roles import ROLES
-from bot.domain.subscriptions import TOPICS
+from bot.roles import ROLES
+from bot.topics import TOPICS
 
 SOURCE_LANGUAGE = "fr"
 ID_PATTERN = r"^[a-z0-9_]{1,32}$"

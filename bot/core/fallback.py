@@ -15,6 +15,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot import metrics
 from bot.core.context import BotApplication, Context
+from bot.core.stale import stale_button
 from bot.core.ui import Ui, acknowledge, answer, ui_for
 from bot.core.views import menu_view
 from bot.i18n import Translator, resolve_language
@@ -38,15 +39,6 @@ async def other_message(update: Update, context: Context, ui: Ui) -> None:
         "Écrivez quelques mots pour chercher, ou utilisez les boutons. En cas d'urgence : 17, 15 ou 112."
     )
     await answer(update, ui, note + "\n\n" + text, rows, edit=False)
-
-
-async def stale_button(update: Update, context: Context, ui: Ui | None = None) -> None:
-    ui = ui or await ui_for(update, context)
-    await acknowledge(update, ui._("Ce bouton n'est plus valable."))
-    text, rows = menu_view(ui, context.services)
-    await answer(
-        update, ui, ui._("Ce bouton n'est plus valable. Voici le menu.") + "\n\n" + text, rows, edit=False
-    )
 
 
 async def on_error(update: object, context: Context) -> None:

@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton
 
 from bot.core.callbacks import pack
 from bot.core.ui import Keyboard, Ui, button
-from bot.domain.roles import OTHER, PARENT, PROFESSIONAL, RESIDENT, ROLES
+from bot.roles import OTHER, PARENT, PROFESSIONAL, RESIDENT, ROLES
 from bot.services import Services
 
 

@@ -18,9 +18,9 @@ from bot.delivery.hooks import Hooks
 from bot.delivery.sender import Sender
 from bot.domain import campaigns, coordinators, series
 from bot.domain.audience import count_audience
-from bot.domain.campaigns import MISSED, Zones
+from bot.domain.campaigns import Zones
 from bot.i18n import Translator
-from bot.models import as_utc
+from bot.models import RunStatus, as_utc
 from bot.services import Services
 
 EVERY = timedelta(seconds=15)
@@ -116,7 +116,7 @@ async def _tick(app: DeliveryApp, sender: Sender) -> None:
                 run_id, status, title, planned = run.id, run.status, campaign.title, as_utc(run.planned_at)
         if run is None:  # its audience outgrew what it was approved for on its own: a second person must look
             await sender.hooks.ask_approval(campaign, recipients)
-        elif status == MISSED:
+        elif status == RunStatus.MISSED:
             await _tell_missed(sender.hooks, found, campaign_id, title, planned)
         elif (
             run_id is not None

@@ -18,7 +18,7 @@ from bot.domain import campaigns
 from bot.domain.campaigns import Figures
 from bot.domain.people import get_person
 from bot.i18n import Translator
-from bot.models import Campaign, CampaignRun, as_utc
+from bot.models import Campaign, CampaignRun, CampaignStatus, RunStatus, as_utc
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -26,15 +26,16 @@ EDIT_EVERY = 5.0  # seconds between two edits of one progress message
 
 
 def status_label(t: Translator, status: str) -> str:
-    labels = {
-        "draft": t.gettext("brouillon"),
-        "pending": t.gettext("en attente d'approbation"),
-        "approved": t.gettext("programmée"),
-        "paused": t.gettext("en pause"),
-        "cancelled": t.gettext("annulée"),
-        "done": t.gettext("terminée"),
-        "missed": t.gettext("manquée"),
-        "sending": t.gettext("envoi en cours"),
+    """A campaign's or a run's status, as coordinators read it."""
+    labels: dict[str, str] = {
+        CampaignStatus.DRAFT: t.gettext("brouillon"),
+        CampaignStatus.PENDING: t.gettext("en attente d'approbation"),
+        CampaignStatus.APPROVED: t.gettext("programmée"),
+        CampaignStatus.PAUSED: t.gettext("en pause"),
+        CampaignStatus.CANCELLED: t.gettext("annulée"),  # a run's "cancelled" reads the same
+        CampaignStatus.DONE: t.gettext("terminée"),  # and so does a run's "done"
+        CampaignStatus.MISSED: t.gettext("manquée"),  # as is a run's "missed"
+        RunStatus.SENDING: t.gettext("envoi en cours"),
     }
     return labels.get(status, status)
 

@@ -25,7 +25,7 @@ from bot.delivery.report import ReportBoard
 from bot.domain import campaigns, outbox
 from bot.domain.outbox import Delivery, Outcomes
 from bot.domain.series import drip_item
-from bot.models import CampaignRun
+from bot.models import CampaignRun, OutboxStatus
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -210,33 +210,33 @@ class Sender:
             return "retry_after"
         except Forbidden:
             outcomes.unreachable.append(delivery)
-            return outbox.UNREACHABLE
+            return OutboxStatus.UNREACHABLE
         except BadRequest as error:
             if any(word in error.message.lower() for word in GONE):
                 outcomes.unreachable.append(delivery)
-                return outbox.UNREACHABLE
+                return OutboxStatus.UNREACHABLE
             outcomes.failed.append(delivery.outbox_id)
-            return outbox.FAILED
+            return OutboxStatus.FAILED
         except TimedOut:  # the message may have arrived without its answer: retried, and counted as doubtful
             if delivery.run_id is not None:
                 outcomes.doubtful[delivery.run_id] += 1
             if delivery.attempts + 1 >= MAX_ATTEMPTS:
                 outcomes.failed.append(delivery.outbox_id)
-                return outbox.FAILED
+                return OutboxStatus.FAILED
             outcomes.retry.append((delivery, self.found.clock() + backoff(delivery.attempts)))
             return "retry"
         except NetworkError:  # dropped connections and 5xx answers
             if delivery.attempts + 1 >= MAX_ATTEMPTS:
                 outcomes.failed.append(delivery.outbox_id)
-                return outbox.FAILED
+                return OutboxStatus.FAILED
             outcomes.retry.append((delivery, self.found.clock() + backoff(delivery.attempts)))
             return "retry"
         except TelegramError:
             outcomes.failed.append(delivery.outbox_id)
-            return outbox.FAILED
+            return OutboxStatus.FAILED
         outcomes.sent.append(delivery.outbox_id)
         self._prune_stops()
-        return outbox.SENT
+        return OutboxStatus.SENT
 
     def _prune_stops(self) -> None:
         if len(self._stopped_chats) > 1000:

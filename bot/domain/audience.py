@@ -73,14 +73,3 @@ class Audience:
 async def count_audience(session: AsyncSession, audience: Audience) -> int:
     query = select(func.count()).select_from(Person).where(*audience.conditions())
     return int((await session.exec(query)).one()[0])  # type: ignore[call-overload]
-
-
-async def count_by_territory(session: AsyncSession, audience: Audience) -> dict[str, int]:
-    """How many recipients per territory: for the time each zone's share of the send will take."""
-    query = (
-        select(col(Person.territory), func.count())
-        .where(*audience.conditions())
-        .group_by(col(Person.territory))
-    )
-    rows = (await session.exec(query)).all()  # type: ignore[call-overload]
-    return {str(territory): int(count) for territory, count in rows}

@@ -17,13 +17,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.audience import Audience, count_audience
 from bot.domain.coordinators import SYSTEM, audit
-from bot.domain.schedule import NOW, ONCE, WEEKLY, next_weekly, parse_clock, wall_clock
-from bot.models import Campaign, CampaignRun, Outbox, Person, as_utc
+from bot.models import Campaign, CampaignRun, CampaignStatus, Outbox, OutboxStatus, Person, RunStatus, as_utc
+from bot.schedule import NOW, ONCE, WEEKLY, next_weekly, parse_clock, wall_clock
 
-DRAFT, PENDING, APPROVED, PAUSED = "draft", "pending", "approved", "paused"
-CANCELLED, DONE, MISSED = "cancelled", "done", "missed"
-OPEN = (DRAFT, PENDING, APPROVED, PAUSED)  # a campaign that may still change or send
-SENDING = "sending"  # a run in progress
+OPEN = (  # a campaign that may still change or send
+    CampaignStatus.DRAFT,
+    CampaignStatus.PENDING,
+    CampaignStatus.APPROVED,
+    CampaignStatus.PAUSED,
+)
 
 
 class CampaignError(Exception):
@@ -117,7 +119,7 @@ async def submit(
     session: AsyncSession, campaign: Campaign, *, by: int, now: datetime, zones: Zones, threshold: int
 ) -> str:
     """Send for approval above `threshold` recipients, else approve; the new status."""
-    if campaign.status != DRAFT:
+    if campaign.status != CampaignStatus.DRAFT:
         raise CampaignError("not_draft")
     if not has_message(campaign):
         raise CampaignError("no_message")
@@ -127,7 +129,7 @@ async def submit(
         raise CampaignError("no_schedule")
     recipients = await count_audience(session, audience_of(campaign))
     if recipients > threshold:
-        campaign.status = PENDING
+        campaign.status = CampaignStatus.PENDING
         campaign.revision += 1  # approval buttons carry it: an older request cannot approve this version
         await audit(
             session, actor=by, action="submit", now=now, campaign_id=campaign.id, detail=str(recipients)
@@ -148,7 +150,7 @@ async def approve(
     revision: int | None = None,
 ) -> None:
     """A second coordinator's approval of the version they were shown (`revision`, from their button)."""
-    if campaign.status != PENDING:
+    if campaign.status != CampaignStatus.PENDING:
         raise CampaignError("not_pending")
     if campaign.created_by == by:
         raise CampaignError("own_campaign")
@@ -163,7 +165,7 @@ async def approve(
 async def _approve(
     session: AsyncSession, campaign: Campaign, *, by: int, now: datetime, zones: Zones, detail: str
 ) -> None:
-    campaign.status = APPROVED
+    campaign.status = CampaignStatus.APPROVED
     campaign.approved_by, campaign.approved_at = by, now
     campaign.next_run_at = plan(campaign, now=now, zones=zones)
     session.add(campaign)
@@ -171,26 +173,26 @@ async def _approve(
 
 
 async def reject(session: AsyncSession, campaign: Campaign, *, by: int, now: datetime) -> None:
-    if campaign.status != PENDING:
+    if campaign.status != CampaignStatus.PENDING:
         raise CampaignError("not_pending")
-    campaign.status = DRAFT
+    campaign.status = CampaignStatus.DRAFT
     session.add(campaign)
     await audit(session, actor=by, action="reject", now=now, campaign_id=campaign.id)
 
 
 async def pause(session: AsyncSession, campaign: Campaign, *, by: int, now: datetime) -> None:
-    if campaign.status != APPROVED:
+    if campaign.status != CampaignStatus.APPROVED:
         raise CampaignError("not_running")
-    campaign.status = PAUSED
+    campaign.status = CampaignStatus.PAUSED
     session.add(campaign)
-    await _move_rows(session, campaign, "pending", "paused")
+    await _move_rows(session, campaign, OutboxStatus.PENDING, OutboxStatus.PAUSED)
     await audit(session, actor=by, action="pause", now=now, campaign_id=campaign.id)
 
 
 async def resume(session: AsyncSession, campaign: Campaign, *, by: int, now: datetime, zones: Zones) -> None:
-    if campaign.status != PAUSED:
+    if campaign.status != CampaignStatus.PAUSED:
         raise CampaignError("not_paused")
-    campaign.status = APPROVED
+    campaign.status = CampaignStatus.APPROVED
     late = campaign.next_run_at is not None and as_utc(campaign.next_run_at) < now
     if (campaign.next_run_at is None and not await _has_open_run(session, campaign)) or (
         late and campaign.schedule == WEEKLY
@@ -198,21 +200,21 @@ async def resume(session: AsyncSession, campaign: Campaign, *, by: int, now: dat
         # A weekly campaign paused past its day starts again next week rather than late.
         campaign.next_run_at = plan(campaign, now=now, zones=zones, after=now)
     session.add(campaign)
-    await _move_rows(session, campaign, "paused", "pending")
+    await _move_rows(session, campaign, OutboxStatus.PAUSED, OutboxStatus.PENDING)
     await audit(session, actor=by, action="resume", now=now, campaign_id=campaign.id)
 
 
 async def cancel(session: AsyncSession, campaign: Campaign, *, by: int, now: datetime) -> None:
     if campaign.status not in OPEN:
         raise CampaignError("closed")
-    campaign.status, campaign.next_run_at = CANCELLED, None
+    campaign.status, campaign.next_run_at = CampaignStatus.CANCELLED, None
     session.add(campaign)
-    await _move_rows(session, campaign, "pending", "cancelled")
-    await _move_rows(session, campaign, "paused", "cancelled")
+    await _move_rows(session, campaign, OutboxStatus.PENDING, OutboxStatus.CANCELLED)
+    await _move_rows(session, campaign, OutboxStatus.PAUSED, OutboxStatus.CANCELLED)
     await session.exec(
         update(CampaignRun)
-        .where(col(CampaignRun.campaign_id) == campaign.id, col(CampaignRun.status) == SENDING)
-        .values(status=CANCELLED, finished_at=now)
+        .where(col(CampaignRun.campaign_id) == campaign.id, col(CampaignRun.status) == RunStatus.SENDING)
+        .values(status=RunStatus.CANCELLED, finished_at=now)
     )
     await audit(session, actor=by, action="cancel", now=now, campaign_id=campaign.id)
 
@@ -226,14 +228,14 @@ async def _move_rows(session: AsyncSession, campaign: Campaign, old: str, new: s
 
 async def _has_open_run(session: AsyncSession, campaign: Campaign) -> bool:
     query = select(CampaignRun.id).where(
-        col(CampaignRun.campaign_id) == campaign.id, col(CampaignRun.status) == SENDING
+        col(CampaignRun.campaign_id) == campaign.id, col(CampaignRun.status) == RunStatus.SENDING
     )
     return (await session.exec(query)).first() is not None
 
 
 def is_due(campaign: Campaign, *, now: datetime) -> bool:
     return (
-        campaign.status == APPROVED
+        campaign.status == CampaignStatus.APPROVED
         and campaign.next_run_at is not None
         and as_utc(campaign.next_run_at) <= now
     )
@@ -241,7 +243,7 @@ def is_due(campaign: Campaign, *, now: datetime) -> bool:
 
 async def due_campaigns(session: AsyncSession, *, now: datetime) -> list[Campaign]:
     query = select(Campaign).where(
-        col(Campaign.status) == APPROVED,
+        col(Campaign.status) == CampaignStatus.APPROVED,
         col(Campaign.next_run_at).is_not(None),
         col(Campaign.next_run_at) <= now,
     )
@@ -270,7 +272,7 @@ async def start_run(
     if threshold is not None and campaign.sequence is None and campaign.approved_by == campaign.created_by:
         recipients = await count_audience(session, audience_of(campaign))
         if recipients > threshold:
-            campaign.status, campaign.revision = PENDING, campaign.revision + 1
+            campaign.status, campaign.revision = CampaignStatus.PENDING, campaign.revision + 1
             session.add(campaign)
             await audit(
                 session,
@@ -287,12 +289,12 @@ async def start_run(
     run = CampaignRun(campaign_id=campaign.id or 0, number=campaign.runs, planned_at=planned, started_at=now)
     session.add(run)
     if late == set(moments):
-        run.status, run.finished_at = MISSED, now
+        run.status, run.finished_at = RunStatus.MISSED, now
     else:
         await session.flush()
         run.targeted = await _enqueue(session, campaign, run, planned=planned, zones=zones, skip=late)
         if not run.targeted:
-            run.status, run.finished_at = DONE, now
+            run.status, run.finished_at = RunStatus.DONE, now
         await audit(
             session, actor=SYSTEM, action="send", now=now, campaign_id=campaign.id, detail=str(run.targeted)
         )
@@ -302,8 +304,9 @@ async def start_run(
     # The next run comes after this one's last zone: otherwise each zone's moment would start a run.
     last = max(moments.values(), default=planned)
     campaign.next_run_at = plan(campaign, now=now, zones=zones, after=max(last, now))
-    if campaign.next_run_at is None and run.status in (MISSED, DONE):
-        campaign.status = run.status  # a once campaign that was missed, or had nobody to send to
+    if campaign.next_run_at is None and run.status in (RunStatus.MISSED, RunStatus.DONE):
+        # A once campaign that was missed, or had nobody to send to.
+        campaign.status = CampaignStatus(run.status)
     session.add(campaign)
     await session.flush()
     return run
@@ -334,7 +337,12 @@ async def _enqueue(
         )
         moment = zone_moment(campaign, planned, zone, zones)
         chosen = select_columns(
-            literal(run.id), col(Person.id), literal("pending"), literal(False), literal(moment), literal(0)
+            literal(run.id),
+            col(Person.id),
+            literal(OutboxStatus.PENDING.value),
+            literal(False),
+            literal(moment),
+            literal(0),
         ).where(*where)
         table = Outbox.__table__  # type: ignore[attr-defined]
         statement = insert(table).from_select(
@@ -375,19 +383,19 @@ async def run_figures(session: AsyncSession, run: CampaignRun, *, now: datetime)
     held = 0
     for status, was_held, count, later in (await session.exec(query)).all():
         counts[status] = counts.get(status, 0) + int(count)
-        if status == "pending" and was_held:
+        if status == OutboxStatus.PENDING and was_held:
             held += int(later or 0)
     return Figures(
         targeted=run.targeted,
-        sent=counts.get("sent", 0),
-        pending=counts.get("pending", 0) + counts.get("sending", 0) - held,
+        sent=counts.get(OutboxStatus.SENT, 0),
+        pending=counts.get(OutboxStatus.PENDING, 0) + counts.get(OutboxStatus.IN_FLIGHT, 0) - held,
         held=held,
-        failed=counts.get("failed", 0),
-        unreachable=counts.get("unreachable", 0),
-        opted_out=counts.get("opted_out", 0),
-        capped=counts.get("capped", 0),
-        paused=counts.get("paused", 0),
-        cancelled=counts.get("cancelled", 0),
+        failed=counts.get(OutboxStatus.FAILED, 0),
+        unreachable=counts.get(OutboxStatus.UNREACHABLE, 0),
+        opted_out=counts.get(OutboxStatus.OPTED_OUT, 0),
+        capped=counts.get(OutboxStatus.CAPPED, 0),
+        paused=counts.get(OutboxStatus.PAUSED, 0),
+        cancelled=counts.get(OutboxStatus.CANCELLED, 0),
         possible_duplicates=run.possible_duplicates,
     )
 
@@ -400,22 +408,29 @@ async def finish_runs(session: AsyncSession, run_ids: set[int], *, now: datetime
     for run_id in run_ids:  # one indexed look per run: a 100,000-row run is not scanned after each batch
         left = (
             select(col(Outbox.id))
-            .where(col(Outbox.run_id) == run_id, col(Outbox.status).in_(("pending", "sending", "paused")))
+            .where(
+                col(Outbox.run_id) == run_id,
+                col(Outbox.status).in_((OutboxStatus.PENDING, OutboxStatus.IN_FLIGHT, OutboxStatus.PAUSED)),
+            )
             .limit(1)
         )
         if (await session.exec(left)).first() is not None:
             busy.add(run_id)
     query = select(CampaignRun).where(
-        col(CampaignRun.id).in_(run_ids - busy), col(CampaignRun.status) == SENDING
+        col(CampaignRun.id).in_(run_ids - busy), col(CampaignRun.status) == RunStatus.SENDING
     )
     finished = list((await session.exec(query)).all())
     for run in finished:
-        run.status, run.finished_at = DONE, now
+        run.status, run.finished_at = RunStatus.DONE, now
         run.figures = asdict(await run_figures(session, run, now=now))
         session.add(run)
         campaign = await session.get(Campaign, run.campaign_id)
-        if campaign is not None and campaign.status == APPROVED and campaign.next_run_at is None:
-            campaign.status = DONE
+        if (
+            campaign is not None
+            and campaign.status == CampaignStatus.APPROVED
+            and campaign.next_run_at is None
+        ):
+            campaign.status = CampaignStatus.DONE
             session.add(campaign)
     return finished
 

@@ -16,12 +16,9 @@ from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.domain.campaigns import APPROVED, SENDING
-from bot.domain.schedule import QuietHours
-from bot.models import Campaign, CampaignRun, Outbox, Person
+from bot.models import Campaign, CampaignRun, CampaignStatus, Outbox, OutboxStatus, Person, RunStatus
+from bot.schedule import QuietHours
 
-PENDING, SENT, FAILED, UNREACHABLE = "pending", "sent", "failed", "unreachable"
-OPTED_OUT, CAPPED, IN_FLIGHT = "opted_out", "capped", "sending"
 WEEK = timedelta(days=7)
 
 
@@ -56,7 +53,7 @@ async def recover_in_flight(session: AsyncSession) -> int:
     """At start-up: rows left `sending` by a crash go out again, and their runs count them as doubtful."""
     query = (
         select(col(Outbox.run_id), func.count())
-        .where(col(Outbox.status) == IN_FLIGHT)
+        .where(col(Outbox.status) == OutboxStatus.IN_FLIGHT)
         .group_by(col(Outbox.run_id))
     )
     total = 0
@@ -68,7 +65,9 @@ async def recover_in_flight(session: AsyncSession) -> int:
                 .where(col(CampaignRun.id) == run_id)
                 .values(possible_duplicates=CampaignRun.possible_duplicates + int(count))
             )
-    await session.exec(update(Outbox).where(col(Outbox.status) == IN_FLIGHT).values(status=PENDING))
+    await session.exec(
+        update(Outbox).where(col(Outbox.status) == OutboxStatus.IN_FLIGHT).values(status=OutboxStatus.PENDING)
+    )
     return total
 
 
@@ -87,11 +86,14 @@ async def claim(
         .join(Person, col(Person.id) == col(Outbox.person_id))
         .outerjoin(CampaignRun, col(CampaignRun.id) == col(Outbox.run_id))
         .outerjoin(Campaign, col(Campaign.id) == col(CampaignRun.campaign_id))
-        .where(col(Outbox.status) == PENDING, col(Outbox.not_before) <= now)
+        .where(col(Outbox.status) == OutboxStatus.PENDING, col(Outbox.not_before) <= now)
         # Belt and braces: whatever happened to the rows, an unapproved campaign never goes out.
         .where(
             col(Outbox.run_id).is_(None)
-            | ((col(Campaign.status) == APPROVED) & (col(CampaignRun.status) == SENDING))
+            | (
+                (col(Campaign.status) == CampaignStatus.APPROVED)
+                & (col(CampaignRun.status) == RunStatus.SENDING)
+            )
         )
         .order_by(col(Outbox.not_before), col(Outbox.id))
         .limit(limit)
@@ -109,10 +111,10 @@ async def claim(
         if row.run_id is not None:
             result.runs.add(row.run_id)
         if not person.messages_enabled:
-            decided.setdefault(OPTED_OUT, []).append(row.id)
+            decided.setdefault(OutboxStatus.OPTED_OUT, []).append(row.id)
             continue
         if person.unreachable:
-            decided.setdefault(UNREACHABLE, []).append(row.id)
+            decided.setdefault(OutboxStatus.UNREACHABLE, []).append(row.id)
             continue
         if not urgent:
             release = quiet.release(now, zone_of(person.territory))
@@ -121,10 +123,10 @@ async def claim(
                 continue
         if weekly_cap and row.run_id is not None and not urgent:
             if sent_this_week.get(person.id, 0) >= weekly_cap:
-                decided.setdefault(CAPPED, []).append(row.id)
+                decided.setdefault(OutboxStatus.CAPPED, []).append(row.id)
                 continue
             sent_this_week[person.id] = sent_this_week.get(person.id, 0) + 1
-        decided.setdefault(IN_FLIGHT, []).append(row.id)
+        decided.setdefault(OutboxStatus.IN_FLIGHT, []).append(row.id)
         result.ready.append(
             Delivery(
                 outbox_id=row.id,
@@ -142,14 +144,16 @@ async def claim(
     # and only the rows this claim really took are sent.
     taken: set[int] = set()
     for status, ids in decided.items():
-        changed = await _set(session, ids, expect=PENDING, status=status)
-        if status == IN_FLIGHT:
+        changed = await _set(session, ids, expect=OutboxStatus.PENDING, status=status)
+        if status == OutboxStatus.IN_FLIGHT:
             taken = changed
     result.ready = [d for d in result.ready if d.outbox_id in taken]
     for release, ids in held.items():
-        await _set(session, ids, expect=PENDING, held=True, not_before=release)
+        await _set(session, ids, expect=OutboxStatus.PENDING, held=True, not_before=release)
         result.held += len(ids)
-    result.skipped = Counter({status: len(ids) for status, ids in decided.items() if status != IN_FLIGHT})
+    result.skipped = Counter(
+        {status: len(ids) for status, ids in decided.items() if status != OutboxStatus.IN_FLIGHT}
+    )
     return result
 
 
@@ -161,7 +165,7 @@ async def _sent_since(session: AsyncSession, person_ids: list[int], since: datet
         select(col(Outbox.person_id), func.count())
         .where(
             col(Outbox.person_id).in_(set(person_ids)),
-            col(Outbox.status) == SENT,
+            col(Outbox.status) == OutboxStatus.SENT,
             col(Outbox.run_id).is_not(None),
             col(Outbox.sent_at) >= since,
         )
@@ -203,13 +207,13 @@ class Outcomes:
 
 async def record(session: AsyncSession, outcomes: Outcomes, *, now: datetime) -> None:
     """Only rows still `sending` change: a row cancelled meanwhile stays cancelled."""
-    await _set(session, outcomes.sent, expect=IN_FLIGHT, status=SENT, sent_at=now)
-    await _set(session, outcomes.failed, expect=IN_FLIGHT, status=FAILED)
-    await _set(session, outcomes.dropped, expect=IN_FLIGHT, status=OPTED_OUT)
-    await _set(session, outcomes.again, expect=IN_FLIGHT, status=PENDING)
+    await _set(session, outcomes.sent, expect=OutboxStatus.IN_FLIGHT, status=OutboxStatus.SENT, sent_at=now)
+    await _set(session, outcomes.failed, expect=OutboxStatus.IN_FLIGHT, status=OutboxStatus.FAILED)
+    await _set(session, outcomes.dropped, expect=OutboxStatus.IN_FLIGHT, status=OutboxStatus.OPTED_OUT)
+    await _set(session, outcomes.again, expect=OutboxStatus.IN_FLIGHT, status=OutboxStatus.PENDING)
     for delivery, moment in outcomes.retry:
-        values = {"status": PENDING, "attempts": delivery.attempts + 1, "not_before": moment}
-        await _set(session, [delivery.outbox_id], expect=IN_FLIGHT, **values)
+        values = {"status": OutboxStatus.PENDING, "attempts": delivery.attempts + 1, "not_before": moment}
+        await _set(session, [delivery.outbox_id], expect=OutboxStatus.IN_FLIGHT, **values)
     for run_id, count in outcomes.doubtful.items():
         await session.exec(
             update(CampaignRun)
@@ -217,12 +221,11 @@ async def record(session: AsyncSession, outcomes: Outcomes, *, now: datetime) ->
             .values(possible_duplicates=CampaignRun.possible_duplicates + count)
         )
     if outcomes.unreachable:
-        await _set(session, [d.outbox_id for d in outcomes.unreachable], expect=IN_FLIGHT, status=UNREACHABLE)
+        await _set(
+            session,
+            [d.outbox_id for d in outcomes.unreachable],
+            expect=OutboxStatus.IN_FLIGHT,
+            status=OutboxStatus.UNREACHABLE,
+        )
         people = list({d.person_id for d in outcomes.unreachable})
         await session.exec(update(Person).where(col(Person.id).in_(people)).values(unreachable=True))
-
-
-async def next_due(session: AsyncSession) -> datetime | None:
-    """When the earliest waiting message may leave: the sender sleeps until then (or until woken)."""
-    query = select(func.min(col(Outbox.not_before))).where(col(Outbox.status) == PENDING)
-    return (await session.exec(query)).one()

@@ -15,10 +15,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.content.pack import ContentPack, Drip, WeeklySeries
-from bot.domain.campaigns import APPROVED, CANCELLED, Zones, plan
+from bot.domain.campaigns import Zones, plan
 from bot.domain.coordinators import SYSTEM, audit
-from bot.domain.schedule import WEEKLY, parse_clock, wall_clock
-from bot.models import Campaign, Outbox, Person, as_utc
+from bot.models import Campaign, CampaignStatus, Outbox, Person, as_utc
+from bot.schedule import WEEKLY, parse_clock, wall_clock
 
 DRIP_TIME = "18:00"  # a drip step goes out at this local time on its day (or at once if that has passed)
 LATE = timedelta(days=2)  # a step more than this late (the bot was down, the series was added) is skipped
@@ -43,7 +43,11 @@ async def ensure_series(session: AsyncSession, content: ContentPack, *, now: dat
         campaign = existing.pop(series.id, None)
         if campaign is None:
             campaign = Campaign(
-                title=series.id, created_by=SYSTEM, created_at=now, status=APPROVED, sequence=series.id
+                title=series.id,
+                created_by=SYSTEM,
+                created_at=now,
+                status=CampaignStatus.APPROVED,
+                sequence=series.id,
             )
             campaign.approved_by, campaign.approved_at = SYSTEM, now
             _apply(campaign, series)
@@ -53,12 +57,12 @@ async def ensure_series(session: AsyncSession, content: ContentPack, *, now: dat
             await audit(
                 session, actor=SYSTEM, action="series", now=now, campaign_id=campaign.id, detail=series.id
             )
-        elif _apply(campaign, series) and campaign.status == APPROVED:
+        elif _apply(campaign, series) and campaign.status == CampaignStatus.APPROVED:
             campaign.next_run_at = plan(campaign, now=now, zones=zones, after=now)
             session.add(campaign)
     for campaign in existing.values():
-        if campaign.status != CANCELLED:
-            campaign.status, campaign.next_run_at = CANCELLED, None
+        if campaign.status != CampaignStatus.CANCELLED:
+            campaign.status, campaign.next_run_at = CampaignStatus.CANCELLED, None
             session.add(campaign)
 
 

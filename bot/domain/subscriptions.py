@@ -7,9 +7,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.models import Person, Subscription
 
-MYTH_OF_THE_WEEK = "myth_weekly"
-TOPICS = (MYTH_OF_THE_WEEK,)
-
 
 async def is_subscribed(session: AsyncSession, *, person_id: int, topic: str) -> bool:
     query = select(Subscription).where(Subscription.person_id == person_id, Subscription.topic == topic)

@@ -16,9 +16,10 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.config import SUPPORTED_LANGUAGES
+from bot.core.access import require_coordinator
 from bot.core.callbacks import pack
 from bot.core.context import BotApplication, Context
-from bot.core.fallback import stale_button
+from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields
 from bot.core.views import N_
 from bot.delivery.jobs import sender_of, tick, zones_of
@@ -26,14 +27,12 @@ from bot.delivery.render import render
 from bot.delivery.report import figures_lines, status_label
 from bot.domain import campaigns
 from bot.domain.audience import Audience, count_audience
-from bot.domain.campaigns import APPROVED, PAUSED, PENDING, CampaignError
+from bot.domain.campaigns import CampaignError
 from bot.domain.people import get_person
-from bot.domain.schedule import NOW
 from bot.features.campaigns.approval import ask_approval
 from bot.features.campaigns.views import audience_summary, local_moment, schedule_summary
-from bot.features.coordination.coordinators import require_coordinator
-from bot.features.families.items import render_item
-from bot.models import Campaign
+from bot.models import Campaign, CampaignStatus
+from bot.schedule import NOW
 
 UNKNOWN_REASON = N_("Action impossible.")
 REASONS = {
@@ -71,8 +70,9 @@ async def send_previews(update: Update, context: Context, ui: Ui, campaign: Camp
             )
             for language in languages
         }
+    items = sender_of(context.application).hooks.render_item  # content items look as the sender sends them
     for language in languages:
-        outgoing = render(found, campaign.messages, language, items=render_item)
+        outgoing = render(found, campaign.messages, language, items=items)
         header = ui.t.ngettext(
             "👁 Aperçu en {language} ({count} destinataire) :",
             "👁 Aperçu en {language} ({count} destinataires) :",
@@ -106,7 +106,7 @@ async def submit(update: Update, context: Context, ui: Ui, campaign: Campaign, _
         await acknowledge(update, reason(ui, error), alert=True)
         return
     await acknowledge(update)
-    if status == PENDING:
+    if status == CampaignStatus.PENDING:
         text = ui._(
             "Envoyée pour approbation : {count} destinataires, c'est plus de {threshold}. "
             "Une autre personne de la coordination doit l'approuver ; vous serez prévenu."
@@ -180,18 +180,18 @@ async def show_campaign(
     rows: Keyboard = [
         [button(ui._("🔄 Actualiser"), pack("a", cid)), button(ui._("👁 Aperçu"), pack("a", cid, "v"))]
     ]
-    if campaign.status == PENDING and user is not None and user.id != campaign.created_by:
+    if campaign.status == CampaignStatus.PENDING and user is not None and user.id != campaign.created_by:
         rows.append(
             [
                 button(ui._("✅ Approuver"), pack("a", cid, "ok", str(campaign.revision))),
                 button(ui._("❌ Refuser"), pack("a", cid, "no")),
             ]
         )
-    if campaign.status == APPROVED:
+    if campaign.status == CampaignStatus.APPROVED:
         rows.append([button(ui._("⏸ Mettre en pause"), pack("a", cid, "p"))])
-    if campaign.status == PAUSED:
+    if campaign.status == CampaignStatus.PAUSED:
         rows.append([button(ui._("▶️ Reprendre"), pack("a", cid, "r"))])
-    if campaign.status in campaigns.OPEN and campaign.status != campaigns.DRAFT:
+    if campaign.status in campaigns.OPEN and campaign.status != CampaignStatus.DRAFT:
         rows.append([button(ui._("✖️ Annuler la campagne"), pack("a", cid, "x"))])
     await answer(update, ui, "\n".join(lines), rows)
 
@@ -264,7 +264,7 @@ async def _act(
         elif action == "r":
             await campaigns.resume(session, campaign, by=user.id, now=now, zones=zones)
         else:
-            if campaign.status == campaigns.DRAFT and campaign.created_by != user.id:
+            if campaign.status == CampaignStatus.DRAFT and campaign.created_by != user.id:
                 raise CampaignError("not_yours")
             await campaigns.cancel(session, campaign, by=user.id, now=now)
         author, title = campaign.created_by, campaign.title

@@ -9,25 +9,22 @@ composer: the draft's id and the field), and the text router gives the coordinat
 from __future__ import annotations
 
 import html
-import re
-from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import Message, Update
+from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.config import SUPPORTED_LANGUAGES
+from bot.core.access import require_coordinator
 from bot.core.callbacks import pack
 from bot.core.context import BotApplication, Context
-from bot.core.fallback import stale_button
+from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields
-from bot.delivery.render import CAPTION_LIMIT, TEXT_LIMIT
 from bot.domain import campaigns, conversations
 from bot.domain.audience import count_audience
-from bot.domain.campaigns import DRAFT
 from bot.domain.conversations import INPUT_WAITS, Current, Kind
-from bot.domain.schedule import NOW, ONCE, WEEKLY, parse_clock
+from bot.features.campaigns import drafting
 from bot.features.campaigns.views import (
     AUDIENCE_KEYS,
     audience_options,
@@ -37,12 +34,9 @@ from bot.features.campaigns.views import (
     schedule_summary,
     weekday_name,
 )
-from bot.features.coordination.coordinators import require_coordinator
-from bot.models import Campaign
+from bot.models import Campaign, CampaignStatus
+from bot.schedule import NOW, WEEKLY
 from bot.services import Services
-
-FOOTER_ROOM = 120  # the "/stop" line added to every message
-_DATE = re.compile(r"^\s*(?:(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})/(\d{1,2})(?:/(\d{4}))?)\s+(.+)$")
 
 
 def _done_button(ui: Ui, campaign_id: int) -> list[list[Any]]:
@@ -145,7 +139,7 @@ async def _draft(update: Update, context: Context, ui: Ui, campaign_id: str) -> 
     if campaign is None or user is None:
         await stale_button(update, context, ui)
         return None
-    if campaign.status != DRAFT or campaign.created_by != user.id:
+    if campaign.status != CampaignStatus.DRAFT or campaign.created_by != user.id:
         await acknowledge(
             update, ui._("Ce brouillon n'est plus modifiable ici : voir /campaigns."), alert=True
         )
@@ -155,13 +149,7 @@ async def _draft(update: Update, context: Context, ui: Ui, campaign_id: str) -> 
 
 async def _save(found: Services, campaign_id: int, **changes: Any) -> Campaign | None:
     async with found.database.session() as session:
-        campaign = await campaigns.get_campaign(session, campaign_id)
-        if campaign is None or campaign.status != DRAFT:
-            return None
-        for key, value in changes.items():
-            setattr(campaign, key, value)
-        session.add(campaign)
-    return campaign
+        return await drafting.save_draft(session, campaign_id, changes)
 
 
 async def on_button(update: Update, context: Context) -> None:
@@ -380,28 +368,6 @@ async def _abandon(update: Update, context: Context, ui: Ui, campaign: Campaign,
     await answer(update, ui, ui._("Brouillon abandonné. /campaign pour en commencer un autre."))
 
 
-def parse_when(text: str, *, today: date) -> tuple[date, time] | None:
-    """ "24/12 18:00", "24/12/2026 18h", "2026-12-24 18:00" -> (day, time).
-
-    A day without a year is its next occurrence."""
-    match = _DATE.match(text)
-    if match is None:
-        return None
-    year, month, day = (
-        (match.group(1), match.group(2), match.group(3))
-        if match.group(1)
-        else (match.group(6), match.group(5), match.group(4))
-    )
-    moment = parse_clock(match.group(7))
-    try:
-        chosen = date(int(year) if year else today.year, int(month), int(day))
-    except ValueError:
-        return None
-    if not year and chosen < today:
-        chosen = chosen.replace(year=today.year + 1)
-    return (chosen, moment) if moment is not None else None
-
-
 async def on_input(update: Update, context: Context, ui: Ui, waiting: Current) -> bool:
     """The text router's route while a draft waits for typed input; False when the coordinator is one no
     more (their text is then a search)."""
@@ -414,76 +380,58 @@ async def on_input(update: Update, context: Context, ui: Ui, waiting: Current) -
         return False
     async with found.database.session() as session:
         campaign = await campaigns.get_campaign(session, campaign_id or 0)
-    if campaign is None or campaign.id is None or campaign.status != DRAFT or campaign.created_by != user.id:
+    if (
+        campaign is None
+        or campaign.id is None
+        or campaign.status != CampaignStatus.DRAFT
+        or campaign.created_by != user.id
+    ):
         async with found.database.session() as session:
             await conversations.taken(session, waiting)
         note = ui._("Aucun brouillon n'attend de texte : /campaign pour en commencer un.")
         await answer(update, ui, note, edit=False)
         return True
-    changes = _read_input(found, ui, campaign, field, message)
-    if isinstance(changes, str):  # refused: the question stays open for another try
-        await answer(update, ui, changes, _done_button(ui, campaign.id), edit=False)
+    typed = drafting.Typed(
+        text=(message.text or "").strip(),
+        text_html=message.text_html if message.text else "",
+        caption_html=message.caption_html or "" if message.photo or message.document else "",
+        photo=message.photo[-1].file_id if message.photo else None,
+        document=message.document.file_id if message.document else None,
+    )
+    zone = ZoneInfo(found.settings.timezone)
+    changes = drafting.read_input(campaign, field, typed, now=found.clock(), zone=zone)
+    if isinstance(changes, drafting.Refused):  # the question stays open for another try
+        await answer(update, ui, _refusal(ui, changes), _done_button(ui, campaign.id), edit=False)
         return True
     async with found.database.session() as session:
-        # The answer and the end of the question in one transaction; of two instances given the same
-        # question's answers at once, only the one that ends it saves.
+        # The answer and the end of the question in one transaction; of two instances given answers to
+        # the same question at once, only the one that ends it saves.
         if await conversations.taken(session, waiting):
-            stored = await campaigns.get_campaign(session, campaign.id)
-            if stored is not None and stored.status == DRAFT:
-                for key, value in changes.items():
-                    setattr(stored, key, value)
-                session.add(stored)
-                campaign = stored
+            campaign = await drafting.save_draft(session, campaign.id, changes) or campaign
     await show_card(update, context, ui, campaign, edit=False)
     return True
 
 
-def _read_input(
-    found: Services, ui: Ui, campaign: Campaign, field: str, message: Message
-) -> dict[str, Any] | str:
-    """The draft's changes for the typed input it waited for, or the reason it was refused."""
-    text = (message.text or "").strip()
-    if field.startswith("text:"):
-        language = field.removeprefix("text:")
-        entry: dict[str, Any]
-        if message.photo or message.document:
-            caption = message.caption_html or ""
-            if len(caption) > CAPTION_LIMIT - FOOTER_ROOM:
-                return ui._("La légende est trop longue : {limit} caractères au plus.").format(
-                    limit=CAPTION_LIMIT - FOOTER_ROOM
-                )
-            entry = {"text": caption}
-            if message.photo:
-                entry["photo"] = message.photo[-1].file_id
-            elif message.document:
-                entry["document"] = message.document.file_id
-        elif text:
-            if len(message.text_html) > TEXT_LIMIT - FOOTER_ROOM:
-                return ui._("Le message est trop long : {limit} caractères au plus.").format(
-                    limit=TEXT_LIMIT - FOOTER_ROOM
-                )
-            entry = {"text": message.text_html}
-        else:
+def _refusal(ui: Ui, why: drafting.Refused) -> str:
+    match why:
+        case drafting.Refused.CAPTION_TOO_LONG:
+            return ui._("La légende est trop longue : {limit} caractères au plus.").format(
+                limit=drafting.CAPTION_ROOM
+            )
+        case drafting.Refused.TEXT_TOO_LONG:
+            return ui._("Le message est trop long : {limit} caractères au plus.").format(
+                limit=drafting.TEXT_ROOM
+            )
+        case drafting.Refused.NO_CONTENT:
             return ui._("Envoyez un texte, une photo ou un document.")
-        messages = {k: v for k, v in campaign.messages.items() if k not in ("item", "items")}
-        messages[language] = entry
-        return {"messages": messages}
-    if field == "title":
-        return {"title": text[:64]} if text else ui._("Écrivez le titre en texte.")
-    if field == "date":
-        zone = ZoneInfo(found.settings.timezone)
-        today = found.clock().astimezone(zone).date()
-        parsed = parse_when(text, today=today)
-        if parsed is None:
+        case drafting.Refused.TITLE_NOT_TEXT:
+            return ui._("Écrivez le titre en texte.")
+        case drafting.Refused.DATE_UNREADABLE:
             return ui._("Je n'ai pas compris cette date. Exemple : 24/12 18:00.")
-        if datetime.combine(parsed[0], parsed[1], tzinfo=zone) <= found.clock():
+        case drafting.Refused.DATE_PAST:
             return ui._("Cette date est passée : choisissez un moment à venir.")
-        return {"schedule": ONCE, "on_date": parsed[0], "time_of_day": parsed[1].strftime("%H:%M")}
-    if field == "time":
-        moment = parse_clock(text)
-        if moment is None:
+        case drafting.Refused.TIME_UNREADABLE:
             return ui._("Je n'ai pas compris cette heure. Exemple : 18:00.")
-        return {"time_of_day": moment.strftime("%H:%M")}
     return ui._("Aucun brouillon n'attend de texte : /campaign pour en commencer un.")
 
 

@@ -16,12 +16,12 @@ from bot.core.ui import Ui
 from bot.core.views import role_label
 from bot.delivery.render import describe
 from bot.domain.audience import NO_SOURCE, Audience
-from bot.domain.roles import ROLES
-from bot.domain.schedule import NOW, ONCE, WEEKLY
-from bot.domain.subscriptions import TOPICS
 from bot.i18n import Translator
 from bot.models import Campaign, as_utc
+from bot.roles import ROLES
+from bot.schedule import NOW, ONCE, WEEKLY
 from bot.services import Services
+from bot.topics import TOPICS
 
 AUDIENCE_KEYS = {"r": "roles", "t": "territories", "l": "languages", "s": "topics", "o": "sources"}
 

@@ -23,6 +23,7 @@ from bot.domain.conversations import Current
 from bot.features.contact import ticket_store as tickets
 from bot.features.contact.tickets import person_of, referents_language
 from bot.i18n import Translator
+from bot.models import TicketStatus
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ async def conversation_peer(
     async with found.database.session() as session:
         ticket = await tickets.get_ticket(session, ticket_id=ticket_id)
         person = await person_of(session, ticket)
-    if ticket is None or person is None or ticket.status != tickets.TAKEN or ticket.referent_id is None:
+    if ticket is None or person is None or ticket.status != TicketStatus.TAKEN or ticket.referent_id is None:
         return None
     if chat_id == ticket.referent_id:
         t = found.catalogs.get(person.language)

@@ -6,20 +6,55 @@ stored. Taking a ticket is one conditional UPDATE, so two referents pressing at 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlmodel import col, delete, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.models import Ticket
+from bot.models import Ticket, TicketStatus
 
-OPEN, TAKEN, CLOSED = "open", "taken", "closed"
+# After this many reminders nobody answered, the request closes and the person is sent to the helplines.
+MAX_REMINDERS = 3
+# One new request a day per person keeps the referents' chat usable; the helplines answer meanwhile.
+REQUEST_INTERVAL = timedelta(hours=24)
+
+
+class Asked(StrEnum):
+    OPENED = "opened"
+    ALREADY_OPEN = "already_open"  # one request at a time: `ticket` is the one in progress
+    TOO_SOON = "too_soon"  # a request was made less than REQUEST_INTERVAL ago
+
+
+@dataclass(frozen=True)
+class Request:
+    outcome: Asked
+    ticket: Ticket | None  # the new request, or the one in progress
+
+
+async def ask(session: AsyncSession, *, person_id: int, territory: str, topic: str, now: datetime) -> Request:
+    """Open a request unless the person has one in progress or asked less than a day ago."""
+    current = await current_for_person(session, person_id=person_id)
+    if current is not None:
+        return Request(Asked.ALREADY_OPEN, current)
+    if await asked_since(session, person_id=person_id, since=now - REQUEST_INTERVAL):
+        return Request(Asked.TOO_SOON, None)
+    ticket = await open_ticket(session, person_id=person_id, territory=territory, topic=topic, now=now)
+    return Request(Asked.OPENED, ticket)
+
+
+def unanswered(ticket: Ticket) -> bool:
+    """A request reminded MAX_REMINDERS times without anyone taking it: it closes."""
+    return ticket.reminders >= MAX_REMINDERS
 
 
 async def open_ticket(
     session: AsyncSession, *, person_id: int, territory: str, topic: str, now: datetime
 ) -> Ticket:
-    ticket = Ticket(person_id=person_id, territory=territory, topic=topic, status=OPEN, created_at=now)
+    ticket = Ticket(
+        person_id=person_id, territory=territory, topic=topic, status=TicketStatus.OPEN, created_at=now
+    )
     session.add(ticket)
     await session.flush()
     return ticket
@@ -38,7 +73,9 @@ async def set_announcement(session: AsyncSession, *, ticket_id: int, message_id:
 
 async def current_for_person(session: AsyncSession, *, person_id: int) -> Ticket | None:
     """The person's request that is not closed yet, if any (one at a time)."""
-    query = select(Ticket).where(Ticket.person_id == person_id, col(Ticket.status).in_((OPEN, TAKEN)))
+    query = select(Ticket).where(
+        Ticket.person_id == person_id, col(Ticket.status).in_((TicketStatus.OPEN, TicketStatus.TAKEN))
+    )
     return (await session.exec(query)).first()
 
 
@@ -50,7 +87,7 @@ async def asked_since(session: AsyncSession, *, person_id: int, since: datetime)
 
 async def current_for_referent(session: AsyncSession, *, referent_id: int) -> Ticket | None:
     """The conversation a referent is holding, if any (one at a time)."""
-    query = select(Ticket).where(Ticket.referent_id == referent_id, Ticket.status == TAKEN)
+    query = select(Ticket).where(Ticket.referent_id == referent_id, Ticket.status == TicketStatus.TAKEN)
     return (await session.exec(query)).first()
 
 
@@ -58,8 +95,8 @@ async def take(session: AsyncSession, *, ticket_id: int, referent_id: int, now: 
     """Give the ticket to this referent if it is still open; None when someone else was quicker."""
     statement = (
         update(Ticket)
-        .where(col(Ticket.id) == ticket_id, col(Ticket.status) == OPEN)
-        .values(status=TAKEN, referent_id=referent_id, taken_at=now)
+        .where(col(Ticket.id) == ticket_id, col(Ticket.status) == TicketStatus.OPEN)
+        .values(status=TicketStatus.TAKEN, referent_id=referent_id, taken_at=now)
     )
     result = await session.exec(statement)
     if result.rowcount != 1:
@@ -74,8 +111,8 @@ async def release(session: AsyncSession, *, ticket_id: int) -> None:
     """Back to open, when the referent could not be reached privately."""
     statement = (
         update(Ticket)
-        .where(col(Ticket.id) == ticket_id, col(Ticket.status) == TAKEN)
-        .values(status=OPEN, referent_id=None, taken_at=None)
+        .where(col(Ticket.id) == ticket_id, col(Ticket.status) == TicketStatus.TAKEN)
+        .values(status=TicketStatus.OPEN, referent_id=None, taken_at=None)
     )
     await session.exec(statement)
 
@@ -92,8 +129,8 @@ async def close(session: AsyncSession, *, ticket_id: int, now: datetime) -> Tick
     before = Ticket.model_validate(ticket.model_dump())
     statement = (
         update(Ticket)
-        .where(col(Ticket.id) == ticket_id, col(Ticket.status) != CLOSED)
-        .values(status=CLOSED, closed_at=now, referent_id=None)
+        .where(col(Ticket.id) == ticket_id, col(Ticket.status) != TicketStatus.CLOSED)
+        .values(status=TicketStatus.CLOSED, closed_at=now, referent_id=None)
     )
     if (await session.exec(statement)).rowcount != 1:
         return None
@@ -105,7 +142,7 @@ async def due_reminders(session: AsyncSession, *, now: datetime, after: timedelt
     """Open tickets nobody took, whose last announcement or reminder is older than `after`."""
     cutoff = now - after
     query = select(Ticket).where(
-        Ticket.status == OPEN,
+        Ticket.status == TicketStatus.OPEN,
         col(Ticket.created_at) <= cutoff,
         or_(col(Ticket.reminded_at).is_(None), col(Ticket.reminded_at) <= cutoff),
     )
@@ -120,6 +157,8 @@ async def mark_reminded(session: AsyncSession, *, ticket: Ticket, now: datetime)
 
 async def purge_closed(session: AsyncSession, *, closed_before: datetime) -> int:
     """Delete tickets closed before `closed_before`; how many went."""
-    statement = delete(Ticket).where(col(Ticket.status) == CLOSED, col(Ticket.closed_at) < closed_before)
+    statement = delete(Ticket).where(
+        col(Ticket.status) == TicketStatus.CLOSED, col(Ticket.closed_at) < closed_before
+    )
     result = await session.exec(statement)
     return int(result.rowcount)

@@ -21,7 +21,7 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.core.callbacks import pack
 from bot.core.context import BotApplication, Context
-from bot.core.fallback import stale_button
+from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields, keyboard, ui_for
 from bot.core.views import back_to_menu
 from bot.domain import conversations
@@ -34,10 +34,6 @@ from bot.models import Person, Ticket
 from bot.services import Services
 
 log = logging.getLogger(__name__)
-# After this many reminders nobody answered, the request closes and the person is sent to the helplines.
-MAX_REMINDERS = 3
-# One new request a day per person keeps the referents' chat usable; the helplines answer meanwhile.
-REQUEST_INTERVAL = timedelta(hours=24)
 
 
 def referents_language(found: Services) -> Translator:
@@ -85,25 +81,22 @@ async def send_request(update: Update, context: Context, ui: Ui, concern: str, t
     if territory is None or territory.referents_chat is None:
         await stale_button(update, context, ui)
         return
-    now = found.clock()
     async with found.database.session() as session:
-        current = await tickets.current_for_person(session, person_id=person.id)
-        recent = await tickets.asked_since(session, person_id=person.id, since=now - REQUEST_INTERVAL)
-        if current is None and not recent:
-            ticket = await tickets.open_ticket(
-                session, person_id=person.id, territory=person.territory, topic=concern, now=now
-            )
-    if current is not None:
-        text = ui._("Vous avez déjà une demande en cours (n° {number}).").format(number=current.id)
+        asked = await tickets.ask(
+            session, person_id=person.id, territory=person.territory, topic=concern, now=found.clock()
+        )
+    if asked.outcome == tickets.Asked.ALREADY_OPEN and asked.ticket is not None:
+        text = ui._("Vous avez déjà une demande en cours (n° {number}).").format(number=asked.ticket.id)
         await answer(update, ui, text, [back_to_menu(ui)])
         return
-    if recent:
+    if asked.outcome == tickets.Asked.TOO_SOON or asked.ticket is None:
         text = ui._(
             "Vous avez déjà fait une demande aujourd'hui. Pour parler à quelqu'un tout de suite, "
             "les numéros d'aide répondent gratuitement."
         )
         await answer(update, ui, text, [[button(ui._("☎️ Numéros d'aide"), pack("d", "h"))], back_to_menu(ui)])
         return
+    ticket = asked.ticket
     try:
         message = await context.bot.send_message(
             territory.referents_chat,
@@ -332,8 +325,8 @@ async def remind_job(context: Context) -> None:
     after = timedelta(minutes=found.settings.ticket_remind_minutes)
     async with found.database.session() as session:
         due = await tickets.due_reminders(session, now=now, after=after)
-        expired = [ticket for ticket in due if ticket.reminders >= MAX_REMINDERS]
-        due = [ticket for ticket in due if ticket.reminders < MAX_REMINDERS]
+        expired = [ticket for ticket in due if tickets.unanswered(ticket)]
+        due = [ticket for ticket in due if not tickets.unanswered(ticket)]
         for ticket in due:
             await tickets.mark_reminded(session, ticket=ticket, now=now)
     for ticket in expired:

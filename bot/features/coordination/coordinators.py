@@ -1,7 +1,7 @@
-"""Who coordinates: /grant, /revoke, /coordinators and /audit, and the check every coordinator command makes.
+"""Who coordinates: /grant, /revoke, /coordinators and /audit, and the notices every coordinator gets.
 
-Coordinators are the COORDINATORS setting plus the people they granted the role to. Anyone else is told
-the command is not for them, with their Telegram id so that a coordinator can grant them the role.
+Coordinators are the COORDINATORS setting plus the people they granted the role to; the check every
+coordinator command makes is bot.core.access.require_coordinator.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from telegram.constants import ParseMode
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import CommandHandler, filters
 
+from bot.core.access import require_coordinator
 from bot.core.context import AnyBotApplication, BotApplication, Context
-from bot.core.ui import Keyboard, Ui, answer, keyboard, ui_for
-from bot.core.views import back_to_menu
+from bot.core.ui import Keyboard, Ui, answer, keyboard
 from bot.delivery.pacing import retry_seconds
 from bot.domain import coordinators
 from bot.domain.people import get_person
@@ -28,22 +28,6 @@ from bot.models import as_utc
 from bot.services import Services
 
 log = logging.getLogger(__name__)
-
-
-async def require_coordinator(update: Update, context: Context) -> Ui | None:
-    """The coordinator's Ui, or None after telling anyone else this command is not for them."""
-    ui = await ui_for(update, context)
-    user = update.effective_user
-    if user is not None and context.services.is_coordinator(user.id):
-        return ui
-    text = ui._("Cette commande est réservée à la coordination du dispositif.")
-    if user is not None:
-        text += "\n" + ui._(
-            "Votre identifiant Telegram est {id} : une coordinatrice ou un coordinateur peut vous donner "
-            "ce rôle avec /grant {id}."
-        ).format(id=user.id)
-    await answer(update, ui, text, [back_to_menu(ui)], edit=False)
-    return None
 
 
 async def _target(update: Update, context: Context, ui: Ui, usage: str) -> int | None:

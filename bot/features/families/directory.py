@@ -16,7 +16,7 @@ from bot.content.pack import Service
 from bot.content.schemas import NEEDS
 from bot.core.callbacks import pack
 from bot.core.context import BotApplication, Context
-from bot.core.fallback import stale_button
+from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields, ui_for
 from bot.core.views import N_, back_to_menu
 from bot.features.families.nearby import HELPLINE_ZONE, Status, for_need, nearest, status

@@ -15,12 +15,13 @@ from telegram.ext import CallbackQueryHandler
 from bot.content.pack import Myth
 from bot.core.callbacks import pack
 from bot.core.context import BotApplication, Context
-from bot.core.fallback import stale_button
+from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields, ui_for
 from bot.core.views import back_to_menu, verdict
-from bot.domain.subscriptions import MYTH_OF_THE_WEEK, is_subscribed, set_subscription
-from bot.features.families.quiz import Quiz, new_quiz, record_answer
+from bot.domain.subscriptions import is_subscribed, set_subscription
+from bot.features.families.quiz import Quiz, is_right, new_quiz, record_answer
 from bot.features.families.resources import share_button
+from bot.topics import MYTH_OF_THE_WEEK
 
 SHARE_PREFIX = "m_"
 TRUE, FALSE = "t", "f"
@@ -110,7 +111,7 @@ def _next_step(ui: Ui, context: Context, myth: Myth) -> Keyboard:
 
 
 async def show_answer(update: Update, context: Context, ui: Ui, myth: Myth, said_true: bool) -> None:
-    right = said_true == myth.answer
+    right = is_right(said_true, myth.answer)
     ids = context.services.content.myth_ids()
     following = ids[(ids.index(myth.id) + 1) % len(ids)]
     rows = _next_step(ui, context, myth)
@@ -147,7 +148,7 @@ async def quiz_step(update: Update, context: Context, ui: Ui, quiz: Quiz, said: 
         rows = _answer_rows(ui, pack("q", *fields, TRUE), pack("q", *fields, FALSE))
         await answer(update, ui, _question(ui, myth, heading), rows)
         return
-    right = (said == TRUE) == myth.answer
+    right = is_right(said == TRUE, myth.answer)
     after = quiz.answered(right)
     label = ui._("Voir mon score") if after.finished(ids) else ui._("Question suivante ▶️")
     rows = _next_step(ui, context, myth)
@@ -210,8 +211,7 @@ async def on_quiz_button(update: Update, context: Context) -> None:
         await stale_button(update, context)
         return
     quiz = Quiz(seed=int(numbers[0]), index=int(numbers[1]), score=int(numbers[2]))
-    cards = quiz.cards(context.services.content.myth_ids())
-    if quiz.index > len(cards) or quiz.score > quiz.index or (said is not None and quiz.index >= len(cards)):
+    if not quiz.possible(context.services.content.myth_ids(), answering=said is not None):
         await stale_button(update, context)
         return
     ui = await ui_for(update, context)

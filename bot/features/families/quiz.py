@@ -37,6 +37,17 @@ class Quiz:
     def finished(self, myth_ids: list[str]) -> bool:
         return self.index >= len(self.cards(myth_ids))
 
+    def possible(self, myth_ids: list[str], *, answering: bool) -> bool:
+        """Whether a real quiz can be in this state: the state travels in buttons, which may be forged or
+        outlive a change of content. An answer needs a card to answer; a score cannot pass the cards seen."""
+        total = len(self.cards(myth_ids))
+        return self.index <= total and self.score <= self.index and not (answering and self.index >= total)
+
+
+def is_right(said_true: bool, statement_true: bool) -> bool:
+    """The person said "true" or "false" about a card whose statement is true or not."""
+    return said_true == statement_true
+
 
 def new_quiz(rng: random.Random | None = None) -> Quiz:
     return Quiz(seed=(rng or random.Random()).randrange(1_000_000))

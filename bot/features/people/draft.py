@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.content.schemas import LINK_CODE_PATTERN
-from bot.domain.roles import ROLES
+from bot.roles import ROLES
 
 _SOURCE = re.compile(LINK_CODE_PATTERN)
 

@@ -16,12 +16,11 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.core.callbacks import pack
 from bot.core.commands import set_chat_commands
 from bot.core.context import BotApplication, Context
-from bot.core.fallback import stale_button
+from bot.core.stale import stale_button
 from bot.core.ui import Ui, acknowledge, answer, button, button_fields, ui_for
 from bot.core.views import language_rows, menu_view, role_rows, territory_rows
 from bot.domain import training
 from bot.domain.people import accept_notice
-from bot.domain.roles import ROLES
 from bot.features.families import myths, resources
 from bot.features.people.draft import (
     Arrival,
@@ -31,6 +30,7 @@ from bot.features.people.draft import (
     link_field,
     read_link_field,
 )
+from bot.roles import ROLES
 
 INVITE_PREFIX = "inv_"
 ACCEPT, NOT_NOW = "y", "n"

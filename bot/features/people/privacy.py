@@ -14,7 +14,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.core.callbacks import pack
 from bot.core.commands import clear_chat_commands
 from bot.core.context import BotApplication, Context
-from bot.core.fallback import stale_button
+from bot.core.stale import stale_button
 from bot.core.ui import Ui, acknowledge, answer, button, button_fields, stop_deliveries, ui_for
 from bot.core.views import back_to_menu
 from bot.features.contact.tickets import end_before_forgetting

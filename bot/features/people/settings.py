@@ -12,7 +12,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.core.callbacks import pack
 from bot.core.commands import set_chat_commands
 from bot.core.context import BotApplication, Context
-from bot.core.fallback import stale_button
+from bot.core.stale import stale_button
 from bot.core.ui import (
     Keyboard,
     Ui,
@@ -26,9 +26,9 @@ from bot.core.ui import (
 )
 from bot.core.views import back_to_menu, language_rows, role_label, role_rows, territory_rows
 from bot.domain.people import update_person
-from bot.domain.roles import ROLES
 from bot.features.people.draft import Draft
 from bot.features.people.onboarding import show_step
+from bot.roles import ROLES
 
 ON, OFF = "1", "0"
 

@@ -20,7 +20,7 @@ from bot.certificate_pdf import CertificateText, render_certificate
 from bot.content.pack import Module
 from bot.core.callbacks import pack
 from bot.core.context import BotApplication, Context
-from bot.core.fallback import stale_button
+from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields, ui_for
 from bot.core.views import back_to_menu, verdict
 from bot.domain import conversations, training

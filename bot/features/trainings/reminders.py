@@ -17,7 +17,7 @@ from telegram.ext import CallbackQueryHandler
 from bot.content.pack import Module, Question
 from bot.core.callbacks import pack
 from bot.core.context import BotApplication, Context
-from bot.core.fallback import stale_button
+from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, acknowledge, answer, button, button_fields, keyboard, ui_for
 from bot.core.views import verdict
 from bot.features.trainings.reminder_store import Due, due_reminders, mark_sent

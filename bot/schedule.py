@@ -6,13 +6,11 @@ local time (18:00 in Paris and 18:00 in Cayenne are nine hours apart), the coord
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 NOW, ONCE, WEEKLY = "now", "once", "weekly"
-SCHEDULES = (NOW, ONCE, WEEKLY)
 
 
 def parse_clock(text: str) -> time | None:
@@ -73,7 +71,3 @@ def next_weekly(
     if candidate <= after:
         candidate = wall_clock(day + timedelta(days=7), moment, zone)
     return candidate
-
-
-def first_instant(instants: Iterable[datetime]) -> datetime | None:
-    return min(instants, default=None)

@@ -1,0 +1,1 @@
+"""Content packs: loading, checking and holding the commune's texts, cards, places and series."""

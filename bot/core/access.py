@@ -1,0 +1,29 @@
+"""Who may use the coordinators' commands (coordination and campaigns): the one check they all make.
+
+Coordinators are the COORDINATORS setting plus the people they granted the role to. Anyone else is told
+the command is not for them, with their Telegram id so that a coordinator can grant them the role.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.core.context import Context
+from bot.core.ui import Ui, answer, ui_for
+from bot.core.views import back_to_menu
+
+
+async def require_coordinator(update: Update, context: Context) -> Ui | None:
+    """The coordinator's Ui, or None after telling anyone else this command is not for them."""
+    ui = await ui_for(update, context)
+    user = update.effective_user
+    if user is not None and context.services.is_coordinator(user.id):
+        return ui
+    text = ui._("Cette commande est réservée à la coordination du dispositif.")
+    if user is not None:
+        text += "\n" + ui._(
+            "Votre identifiant Telegram est {id} : une coordinatrice ou un coordinateur peut vous donner "
+            "ce rôle avec /grant {id}."
+        ).format(id=user.id)
+    await answer(update, ui, text, [back_to_menu(ui)], edit=False)
+    return None

@@ -1,0 +1,129 @@
+"""What a coordinator types into a draft, read and stored: its message, its title, a date or a time.
+
+No telegram import: the composer hands the message over as `Typed` and gets back the changes to store, or
+why they were refused. Only a draft is ever changed: a submitted campaign is edited no more.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.delivery.render import CAPTION_LIMIT, TEXT_LIMIT
+from bot.domain import campaigns
+from bot.models import Campaign, CampaignStatus
+from bot.schedule import ONCE, parse_clock
+
+FOOTER_ROOM = 120  # the "/stop" line added to every message
+CAPTION_ROOM, TEXT_ROOM = CAPTION_LIMIT - FOOTER_ROOM, TEXT_LIMIT - FOOTER_ROOM
+TITLE_LENGTH = 64  # Campaign.title's column
+_DATE = re.compile(r"^\s*(?:(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})/(\d{1,2})(?:/(\d{4}))?)\s+(.+)$")
+
+
+class Refused(StrEnum):
+    CAPTION_TOO_LONG = "caption_too_long"
+    TEXT_TOO_LONG = "text_too_long"
+    NO_CONTENT = "no_content"  # a sticker, a location...: neither text, photo nor document
+    TITLE_NOT_TEXT = "title_not_text"
+    DATE_UNREADABLE = "date_unreadable"
+    DATE_PAST = "date_past"
+    TIME_UNREADABLE = "time_unreadable"
+    NOT_WAITING = "not_waiting"  # the draft waits for nothing (any more)
+
+
+@dataclass(frozen=True)
+class Typed:
+    """A coordinator's message, reduced to what a draft may take from it."""
+
+    text: str  # plain text, stripped ("" for a photo or document)
+    text_html: str  # the text with its formatting, as Telegram HTML
+    caption_html: str  # a photo's or document's caption, as Telegram HTML
+    photo: str | None = None  # Telegram file ids
+    document: str | None = None
+
+
+def read_input(
+    campaign: Campaign, awaiting: str, typed: Typed, *, now: datetime, zone: ZoneInfo
+) -> dict[str, Any] | Refused:
+    """The draft's changes for what it waits for (`awaiting`, from the chat's conversation: "text:<lang>",
+    "title", "date" or "time"), or why the input does not fit."""
+    if awaiting.startswith("text:"):
+        entry: dict[str, Any]
+        if typed.photo or typed.document:
+            if len(typed.caption_html) > CAPTION_ROOM:
+                return Refused.CAPTION_TOO_LONG
+            entry = {"text": typed.caption_html}
+            if typed.photo:
+                entry["photo"] = typed.photo
+            elif typed.document:
+                entry["document"] = typed.document
+        elif typed.text:
+            if len(typed.text_html) > TEXT_ROOM:
+                return Refused.TEXT_TOO_LONG
+            entry = {"text": typed.text_html}
+        else:
+            return Refused.NO_CONTENT
+        # A message of its own replaces a content item chosen before.
+        messages = {k: v for k, v in campaign.messages.items() if k not in ("item", "items")}
+        messages[awaiting.removeprefix("text:")] = entry
+        return {"messages": messages}
+    if awaiting == "title":
+        if not typed.text:
+            return Refused.TITLE_NOT_TEXT
+        return {"title": typed.text[:TITLE_LENGTH]}
+    if awaiting == "date":
+        parsed = parse_when(typed.text, today=now.astimezone(zone).date())
+        if parsed is None:
+            return Refused.DATE_UNREADABLE
+        if datetime.combine(parsed[0], parsed[1], tzinfo=zone) <= now:
+            return Refused.DATE_PAST
+        return {
+            "schedule": ONCE,
+            "on_date": parsed[0],
+            "time_of_day": parsed[1].strftime("%H:%M"),
+        }
+    if awaiting == "time":
+        moment = parse_clock(typed.text)
+        if moment is None:
+            return Refused.TIME_UNREADABLE
+        return {"time_of_day": moment.strftime("%H:%M")}
+    return Refused.NOT_WAITING
+
+
+async def save_draft(session: AsyncSession, campaign_id: int, changes: dict[str, Any]) -> Campaign | None:
+    """Apply `changes` to the campaign if it is still a draft; None when it is gone or submitted."""
+    campaign = await campaigns.get_campaign(session, campaign_id)
+    if campaign is None or campaign.status != CampaignStatus.DRAFT:
+        return None
+    for key, value in changes.items():
+        setattr(campaign, key, value)
+    session.add(campaign)
+    return campaign
+
+
+def parse_when(text: str, *, today: date) -> tuple[date, time] | None:
+    """ "24/12 18:00", "24/12/2026 18h", "2026-12-24 18:00" -> (day, time).
+
+    A day without a year is its next occurrence."""
+    match = _DATE.match(text)
+    if match is None:
+        return None
+    year, month, day = (
+        (match.group(1), match.group(2), match.group(3))
+        if match.group(1)
+        else (match.group(6), match.group(5), match.group(4))
+    )
+    moment = parse_clock(match.group(7))
+    try:
+        chosen = date(int(year) if year else today.year, int(month), int(day))
+    except ValueError:
+        return None
+    if not year and chosen < today:
+        chosen = chosen.replace(year=today.year + 1)
+    return (chosen, moment) if moment is not None else None
