@@ -1,4 +1,5 @@
-"""Build the python-telegram-bot Application: services, handlers in one ordered block, jobs."""
+"""Build the python-telegram-bot Application: services, the features' handlers in one ordered block, jobs,
+and the hooks delivery calls the features through."""
 
 from __future__ import annotations
 

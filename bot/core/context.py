@@ -7,16 +7,24 @@ carry these types and nothing needs a cast or a `type: ignore`.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeAlias
 
+from telegram import Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
 from bot.delivery.sender import Sender
 from bot.services import Services
 
+# A /start payload's opener: the payload after its prefix; False when it names nothing (stale link).
+DeepLink = Callable[[Update, "CustomContext", str], Awaitable[bool]]
+# Something a feature must do before a person is forgotten (their chat id): end a relayed conversation.
+BeforeForget = Callable[["CustomContext", int], Awaitable[None]]
+
 
 class BotData:
-    """What the Application shares between handlers: the services, and the campaign sender while it runs.
+    """What the Application shares between handlers: the services, the campaign sender while it runs, and
+    what features offer each other without importing each other (filled in by their `register`).
 
     python-telegram-bot creates it without arguments, so the services are set right after the build.
     """
@@ -24,6 +32,8 @@ class BotData:
     def __init__(self) -> None:
         self._services: Services | None = None
         self.sender: Sender | None = None
+        self.deep_links: dict[str, DeepLink] = {}  # payload prefix -> opener, for shared links
+        self.before_forget: list[BeforeForget] = []
 
     @property
     def services(self) -> Services:

@@ -1,4 +1,5 @@
-"""What every handler shares: the services, the person and their language, and how to answer.
+"""What every handler shares: the person and their language, and how to answer (the services are on the
+typed context, bot/core/context.py).
 
 Answers to a button edit the message that carried it, so the chat reads like an app rather than a pile of
 menus; answers to a typed command are new messages.

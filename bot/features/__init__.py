@@ -1,0 +1,1 @@
+"""One package per feature, its handlers beside the domain code only it uses; bot.app registers them."""

@@ -1,0 +1,1 @@
+"""Contact: requests to be called back by a local professional (tickets) and the relayed conversation."""

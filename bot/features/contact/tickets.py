@@ -364,6 +364,8 @@ async def on_button(update: Update, context: Context) -> None:
 
 def register(app: BotApplication) -> None:
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^1:k(:|$)"))
+    # /forget (people) closes the person's request first, so the referent is not left talking to nobody.
+    app.bot_data.before_forget.append(end_before_forgetting)
     if app.job_queue is not None:
         every = timedelta(minutes=5)
         app.job_queue.run_repeating(

@@ -1,0 +1,1 @@
+"""Coordination: /grant, /revoke, /coordinators, /audit, invite codes and training figures."""

@@ -230,5 +230,6 @@ async def open_shared(update: Update, context: Context, myth_id: str) -> bool:
 
 
 def register(app: BotApplication) -> None:
+    app.bot_data.deep_links[SHARE_PREFIX] = open_shared  # /start m_<id>, from a shared link
     app.add_handler(CallbackQueryHandler(on_myth_button, pattern=r"^1:y(:|$)"))
     app.add_handler(CallbackQueryHandler(on_quiz_button, pattern=r"^1:q(:|$)"))

@@ -111,5 +111,6 @@ async def open_shared(update: Update, context: Context, resource_id: str) -> boo
 
 
 def register(app: BotApplication) -> None:
+    app.bot_data.deep_links[SHARE_PREFIX] = open_shared  # /start r_<id>, from a shared link
     app.add_handler(CallbackQueryHandler(on_topic_button, pattern=r"^1:t(:|$)"))
     app.add_handler(CallbackQueryHandler(on_resource_button, pattern=r"^1:r(:|$)"))

@@ -1,0 +1,1 @@
+"""People: onboarding (notice, language, role, territory), menu and help, settings, privacy."""

@@ -21,7 +21,6 @@ from bot.core.ui import Ui, acknowledge, answer, button, button_fields, ui_for
 from bot.core.views import language_rows, menu_view, role_rows, territory_rows
 from bot.domain import training
 from bot.domain.people import accept_notice
-from bot.features.families import myths, resources
 from bot.features.people.draft import (
     Arrival,
     Draft,
@@ -39,14 +38,9 @@ ACCEPT, NOT_NOW = "y", "n"
 async def start(update: Update, context: Context) -> None:
     payload = context.args[0] if context.args else ""
     # A shared link opens its resource or card straight away, registered or not.
-    if payload.startswith(resources.SHARE_PREFIX) and await resources.open_shared(
-        update, context, payload.removeprefix(resources.SHARE_PREFIX)
-    ):
-        return
-    if payload.startswith(myths.SHARE_PREFIX) and await myths.open_shared(
-        update, context, payload.removeprefix(myths.SHARE_PREFIX)
-    ):
-        return
+    for prefix, open_link in context.bot_data.deep_links.items():
+        if payload.startswith(prefix) and await open_link(update, context, payload.removeprefix(prefix)):
+            return
     ui = await ui_for(update, context)
     if payload.startswith(INVITE_PREFIX):
         if ui.person is not None:

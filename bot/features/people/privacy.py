@@ -17,7 +17,6 @@ from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
 from bot.core.ui import Ui, acknowledge, answer, button, button_fields, stop_deliveries, ui_for
 from bot.core.views import back_to_menu
-from bot.features.contact.tickets import end_before_forgetting
 from bot.features.people.personal_data import export_person, forget_person
 from bot.models import as_utc
 from bot.services import Services
@@ -98,7 +97,8 @@ async def forget(update: Update, context: Context) -> None:
     await acknowledge(update)
     chat = update.effective_chat
     assert chat is not None
-    await end_before_forgetting(context, chat.id)
+    for before in context.bot_data.before_forget:  # e.g. contact ends a relayed conversation first
+        await before(context, chat.id)
     stop_deliveries(context, chat.id)
     async with context.services.database.session() as session:
         deleted = await forget_person(session, chat_id=chat.id)

@@ -1,0 +1,1 @@
+"""Trainings: professionals' micro-trainings, certificates and /verify, spaced reminders."""
