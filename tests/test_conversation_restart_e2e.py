@@ -43,14 +43,20 @@ async def sandbox() -> AsyncIterator[tuple[SandboxClient, str]]:
 
 @asynccontextmanager
 async def instance(
-    client: SandboxClient, base_url: str, database_url: str, clock: Clock, *, polling: bool = True
+    client: SandboxClient,
+    base_url: str,
+    database_url: str,
+    clock: Clock,
+    *,
+    polling: bool = True,
+    coordinators: str = str(COORDINATOR),
 ) -> AsyncIterator[tuple[Services, BotApplication, Processed]]:
     """One bot process: its own services and Application on the shared database, as `serve` builds them."""
     settings = make_settings(
         telegram_api_url=base_url,
         database_url=database_url,
         content_dir=CONTENT,
-        coordinators=str(COORDINATOR),
+        coordinators=coordinators,
         trainings_open_to_all=False,
     )
     found = build_services(settings)
@@ -208,3 +214,38 @@ async def test_two_instances_on_one_database_see_the_same_conversation(database_
             assert await conversations.kinds_of(session, chat_ids=[coordinator.id]) == {}
             drafts = (await session.exec(select(Campaign).where(col(Campaign.sequence).is_(None)))).all()
             assert [draft.on_date for draft in drafts] == [None]
+
+
+async def test_a_wait_for_typed_input_never_replaces_a_relay(database_url: str) -> None:
+    """A referent who also coordinates, in a relay, asks a draft for its title: the relay keeps the text."""
+    clock = Clock()
+    both = f"{COORDINATOR},{REFERENTS}"
+    async with (
+        sandbox() as (client, base_url),
+        instance(client, base_url, database_url, clock, coordinators=both) as (found, app, _),
+    ):
+        harness = Harness(client=client, services=found, app=app, clock=clock, base_url=base_url)
+        referent = await client.new_user("Éducatrice", "fr", user_id=REFERENTS)
+        parent = await harness.user("Samira", "fr")
+        await parent.send("/start")
+        for label in ("Français", "Parent ou proche d'un jeune", "✅ J'accepte"):
+            await parent.press(label)
+        await ask_for_contact(parent)
+        announcement = (await referent.reaction("the announcement"))[-1]["message"]
+        await referent.press("🙋 Je m'en occupe", announcement["message_id"])
+
+        await referent.send("/campaign Rentrée")  # a command does not end a relay
+        await referent.press("🏷 Titre")
+        assert "terminez-la d'abord" in (await last(referent))["text"]
+        await referent.send("Je reviens vers vous demain.", expect_answer=False)
+        relayed = "💬 Le professionnel (demande n° 1) :\nJe reviens vers vous demain."
+        assert (await last(parent))["text"] == relayed
+        async with found.database.session() as session:
+            kinds = await conversations.kinds_of(session, chat_ids=[REFERENTS, parent.id])
+        assert kinds == {REFERENTS: Kind.RELAY, parent.id: Kind.RELAY}
+
+        end = "✅ Terminer la conversation"
+        ending = [m for m in await referent.messages() if end in referent.buttons(m)]
+        await referent.press(end, ending[-1]["message_id"])
+        async with found.database.session() as session:
+            assert await conversations.kinds_of(session, chat_ids=[REFERENTS, parent.id]) == {}
