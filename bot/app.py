@@ -38,6 +38,7 @@ from bot.handlers import (
 from bot.handlers.common import SERVICES_KEY, BotApplication, services
 from bot.i18n import Catalogs
 from bot.services import Services
+from bot.update_processor import ChatOrderedProcessor
 
 log = logging.getLogger(__name__)
 # Who received which campaign, kept past the weekly cap's 7 days for the reports, then deleted.
@@ -113,6 +114,7 @@ def build_application(found: Services, *, token: str) -> BotApplication:
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
         .defaults(Defaults(block=True))
+        .concurrent_updates(ChatOrderedProcessor(found.settings.concurrent_updates))
         .build()
     )
     app.bot_data[SERVICES_KEY] = found
