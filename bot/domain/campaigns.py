@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.audience import Audience, count_audience
 from bot.domain.coordinators import SYSTEM, audit
+from bot.domain.locking import locked
 from bot.domain.schedule import NOW, ONCE, WEEKLY, next_weekly, parse_clock, wall_clock
 from bot.models import Campaign, CampaignRun, Outbox, Person, as_utc
 
@@ -65,9 +66,11 @@ async def create_draft(session: AsyncSession, *, by: int, title: str, now: datet
 async def get_campaign(
     session: AsyncSession, campaign_id: int, *, for_update: bool = False
 ) -> Campaign | None:
-    """`for_update` locks the row (PostgreSQL) until the transaction ends: for changes of state that must not
-    interleave, such as a cancel and the start of a run."""
-    return await session.get(Campaign, campaign_id, with_for_update=for_update)
+    """`for_update` locks the row until the transaction ends (see bot/domain/locking.py): for changes of
+    state that must not interleave, such as two approvals, or a cancel and the start of a run."""
+    if for_update:
+        return await locked(session, Campaign, campaign_id)
+    return await session.get(Campaign, campaign_id)
 
 
 async def awaiting_draft(session: AsyncSession, *, by: int) -> Campaign | None:
@@ -171,7 +174,15 @@ async def approve(
     zones: Zones,
     revision: int | None = None,
 ) -> None:
-    """A second coordinator's approval of the version they were shown (`revision`, from their button)."""
+    """A second coordinator's approval of the version they were shown (`revision`, from their button).
+
+    The caller holds the row locked (`get_campaign(for_update=True)`): of two coordinators approving at
+    once, the second reads the first one's approval and is told so.
+    """
+    if campaign.status in (APPROVED, DONE):
+        raise CampaignError("already_approved")
+    if campaign.status == CANCELLED:
+        raise CampaignError("cancelled")
     if campaign.status != PENDING:
         raise CampaignError("not_pending")
     if campaign.created_by == by:
@@ -195,6 +206,10 @@ async def _approve(
 
 
 async def reject(session: AsyncSession, campaign: Campaign, *, by: int, now: datetime) -> None:
+    if campaign.status in (APPROVED, DONE):
+        raise CampaignError("already_approved")
+    if campaign.status == CANCELLED:
+        raise CampaignError("cancelled")
     if campaign.status != PENDING:
         raise CampaignError("not_pending")
     campaign.status = DRAFT
@@ -227,6 +242,8 @@ async def resume(session: AsyncSession, campaign: Campaign, *, by: int, now: dat
 
 
 async def cancel(session: AsyncSession, campaign: Campaign, *, by: int, now: datetime) -> None:
+    if campaign.status == CANCELLED:
+        raise CampaignError("cancelled")
     if campaign.status not in OPEN:
         raise CampaignError("closed")
     campaign.status, campaign.next_run_at, campaign.awaiting = CANCELLED, None, None

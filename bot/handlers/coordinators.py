@@ -43,7 +43,7 @@ async def require_coordinator(update: Update, context: Context) -> Ui | None:
     """The coordinator's Ui, or None after telling anyone else this command is not for them."""
     ui = await ui_for(update, context)
     user = update.effective_user
-    if user is not None and services(context).is_coordinator(user.id):
+    if user is not None and await is_coordinator(services(context), user.id):
         return ui
     text = ui._("Cette commande est réservée à la coordination du dispositif.")
     if user is not None:
@@ -53,6 +53,27 @@ async def require_coordinator(update: Update, context: Context) -> Ui | None:
         ).format(id=user.id)
     await answer(update, ui, text, [back_to_menu(ui)], edit=False)
     return None
+
+
+async def is_coordinator(found: Services, user_id: int) -> bool:
+    """Decided by the database, not by `Services.granted`: a /revoke on another instance, or one finishing
+    while this command runs, counts at once. The cache is brought in line for the menu's hint."""
+    if user_id in found.settings.coordinators:
+        return True
+    async with found.database.session() as session:
+        granted = await coordinators.is_granted(session, user_id=user_id)
+    if granted:
+        found.granted.add(user_id)
+    else:
+        found.granted.discard(user_id)
+    return granted
+
+
+async def _reload_granted(found: Services) -> None:
+    """After /grant or /revoke: the cache read again once the change is committed, not patched by hand, so
+    a grant and a revoke of the same person at once leave it as the database has it."""
+    async with found.database.session() as session:
+        found.granted = await coordinators.granted(session)
 
 
 async def _target(update: Update, context: Context, ui: Ui, usage: str) -> int | None:
@@ -77,12 +98,14 @@ async def grant(update: Update, context: Context) -> None:
     )
     if target is None:
         return
-    if found.is_coordinator(target):
+    async with found.database.session() as session:
+        already = target in found.settings.coordinators or not await coordinators.grant(
+            session, user_id=target, by=update.effective_user.id, now=found.clock()
+        )
+    await _reload_granted(found)
+    if already:
         await answer(update, ui, ui._("{id} coordonne déjà.").format(id=target), edit=False)
         return
-    async with found.database.session() as session:
-        await coordinators.grant(session, user_id=target, by=update.effective_user.id, now=found.clock())
-    found.granted.add(target)
     await answer(
         update,
         ui,
@@ -112,7 +135,7 @@ async def revoke(update: Update, context: Context) -> None:
         removed = await coordinators.revoke(
             session, user_id=target, by=update.effective_user.id, now=found.clock()
         )
-    found.granted.discard(target)
+    await _reload_granted(found)
     text = ui._("C'est fait : {id} ne coordonne plus.") if removed else ui._("{id} ne coordonnait pas.")
     await answer(update, ui, text.format(id=target), edit=False)
 
@@ -122,6 +145,7 @@ async def list_coordinators(update: Update, context: Context) -> None:
     if ui is None:
         return
     found = services(context)
+    await _reload_granted(found)
     lines = ["<b>" + ui._("Coordination") + "</b>"]
     lines += [ui._("{id} (réglage COORDINATORS)").format(id=i) for i in sorted(found.settings.coordinators)]
     lines += [
@@ -179,7 +203,9 @@ async def tell_coordinators(
     exclude: int | None = None,
 ) -> None:
     """A message to every coordinator, each in their language (the bot's default when they never chose)."""
-    for user_id in sorted(set(found.settings.coordinators) | found.granted):
+    async with found.database.session() as session:
+        granted = await coordinators.granted(session)  # not the cache: a revoke elsewhere counts at once
+    for user_id in sorted(set(found.settings.coordinators) | granted):
         if user_id == exclude:
             continue
         async with found.database.session() as session:

@@ -15,7 +15,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.callbacks import pack
 from bot.domain import training
 from bot.domain.onboarding import Draft, Step, attribution_code
-from bot.domain.people import accept_notice
+from bot.domain.people import accept_notice_once
 from bot.domain.roles import ROLES
 from bot.handlers import myths, resources
 from bot.handlers.commands import set_chat_commands
@@ -146,7 +146,7 @@ async def _accept(update: Update, context: Context, ui: Ui, draft: Draft) -> Non
     if chat is None:
         return
     async with found.database.session() as session:
-        person = await accept_notice(
+        person, created = await accept_notice_once(
             session,
             chat_id=chat.id,
             language=draft.language,
@@ -155,6 +155,10 @@ async def _accept(update: Update, context: Context, ui: Ui, draft: Draft) -> Non
             source=source,
             now=found.clock(),
         )
+    if not created:
+        # Accept pressed twice at once (or on two instances): the first press registered and welcomed.
+        await _already_registered(update, context, Ui(person=person, t=ui.t), edit=False)
+        return
     # Keep the notice readable in the chat, without its buttons, and answer below it.
     query = update.callback_query
     if query is not None and isinstance(query.message, Message):
