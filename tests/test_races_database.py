@@ -15,7 +15,8 @@ from bot.db import Database
 from bot.domain import campaigns, coordinators, tickets, training
 from bot.domain.campaigns import APPROVED, CampaignError, Zones
 from bot.domain.people import accept_notice_once
-from bot.models import AuditEntry, Person, Ticket
+from bot.domain.subscriptions import is_subscribed, set_subscription
+from bot.models import AuditEntry, Person, Professional, Ticket
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 ZONES = Zones(by_territory={"demo": "Europe/Paris"}, default="Europe/Paris")
@@ -188,3 +189,32 @@ async def test_one_person_opening_two_requests_at_once_gets_one(database: Databa
             return False
 
     assert sorted(await asyncio.gather(ask(), ask())) == [False, True]
+
+
+async def test_two_people_using_the_last_use_of_an_invite_at_once(database: Database) -> None:
+    first, second = await person(database, 50), await person(database, 51)
+    async with database.session() as session:
+        invite = await training.create_invite(session, territory=None, kind=None, uses=1, days=3, now=NOW)
+
+    async def redeem(person_id: int) -> str:
+        async with database.session() as session:
+            found = await session.get(Person, person_id)
+            assert found is not None
+            return await training.redeem_invite(session, code=invite.code, person=found, now=NOW)
+
+    outcomes = await asyncio.gather(redeem(first), redeem(second))
+    assert sorted(outcomes) == [training.Redeemed.OK, training.Redeemed.USED_UP]
+    async with database.session() as session:
+        assert (await session.exec(select(func.count()).select_from(Professional))).one() == 1
+
+
+async def test_subscribing_twice_at_once_makes_one_row(database: Database) -> None:
+    person_id = await person(database, 52)
+
+    async def subscribe() -> None:
+        async with database.session() as session:
+            await set_subscription(session, person_id=person_id, topic="myth_weekly", on=True)
+
+    await asyncio.gather(subscribe(), subscribe())
+    async with database.session() as session:
+        assert await is_subscribed(session, person_id=person_id, topic="myth_weekly")

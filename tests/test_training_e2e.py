@@ -10,6 +10,8 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select as select_table
 from sqlmodel import SQLModel
+from telegram import Update
+from telegram.ext import TypeHandler
 
 from bot.app import build_services
 from bot.content.pack import Module
@@ -18,7 +20,7 @@ from bot.domain.people import get_person
 from bot.runner import SANDBOX_TOKEN, prepare_database, running
 from bot.sandbox.client import SandboxClient, SandboxUser
 from bot.sandbox.server import start_sandbox
-from tests.conftest import Harness, last, make_settings
+from tests.conftest import LAST_GROUP, Harness, Processed, last, make_settings
 from tests.test_privacy_e2e import onboard_user
 
 COORDINATOR = 100777
@@ -207,6 +209,10 @@ async def test_resume_where_one_left_off_after_a_restart(database_url: str) -> N
             await prepare_database(first.database, migrate_schema=True)
             async with running(first, token=SANDBOX_TOKEN) as app:
                 assert app.updater is not None
+                # Each press waits until the bot handled it, not for a moment of quiet.
+                processed = Processed()
+                app.add_handler(TypeHandler(Update, processed.record), group=LAST_GROUP)
+                client.processed = processed.wait
                 await app.updater.start_polling(timeout=1, poll_interval=0)
                 coordinator = await client.new_user("Coordination", "fr", user_id=COORDINATOR)
                 await coordinator.send("/invite 1 30")
@@ -222,6 +228,9 @@ async def test_resume_where_one_left_off_after_a_restart(database_url: str) -> N
             second = build_services(settings)  # a new process would build everything again
             async with running(second, token=SANDBOX_TOKEN) as app:
                 assert app.updater is not None
+                processed = Processed()
+                app.add_handler(TypeHandler(Update, processed.record), group=LAST_GROUP)
+                client.processed = processed.wait
                 await app.updater.start_polling(timeout=1, poll_interval=0)
                 await pro.send("/menu")
                 await pro.press("🎓 Formations courtes")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import case, update
+from sqlalchemy import case, delete, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, func, select
@@ -55,7 +55,12 @@ async def create_invite(
 
 
 async def redeem_invite(session: AsyncSession, *, code: str, person: Person, now: datetime) -> Redeemed:
-    """Record the person as a verified professional if the code is valid, using one of its uses."""
+    """Record the person as a verified professional if the code is valid, using one of its uses.
+
+    The person is recorded first (ON CONFLICT DO NOTHING on their unique row), then one use is taken by a
+    conditional UPDATE: of two people using the last use at once, one gets it and the other's row is
+    taken back in the same transaction.
+    """
     assert person.id is not None
     invite = (await session.exec(select(Invite).where(Invite.code == code.strip().upper()))).first()
     if invite is None:
@@ -66,9 +71,22 @@ async def redeem_invite(session: AsyncSession, *, code: str, person: Person, now
         return Redeemed.EXPIRED
     if invite.uses_left <= 0:
         return Redeemed.USED_UP
-    invite.uses_left -= 1
-    session.add(invite)
-    session.add(Professional(person_id=person.id, kind=invite.kind, verified_at=now))
+    dialect = (await session.connection()).dialect.name
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    table = Professional.__table__  # type: ignore[attr-defined]
+    values = {"person_id": person.id, "kind": invite.kind, "verified_at": now}
+    statement = insert(table).values(**values).on_conflict_do_nothing(index_elements=["person_id"])
+    if not (await session.exec(statement)).rowcount:
+        return Redeemed.ALREADY  # the same link opened twice at once: the other one recorded them
+    use = (
+        update(Invite)
+        .where(col(Invite.id) == invite.id, col(Invite.uses_left) > 0)
+        .values(uses_left=col(Invite.uses_left) - 1)
+        .execution_options(synchronize_session=False)
+    )
+    if not (await session.exec(use)).rowcount:
+        await session.exec(delete(Professional).where(col(Professional.person_id) == person.id))
+        return Redeemed.USED_UP
     person.role = "professional"
     if invite.territory:
         person.territory = invite.territory
