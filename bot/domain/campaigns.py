@@ -454,10 +454,17 @@ async def finish_runs(session: AsyncSession, run_ids: set[int], *, now: datetime
         run.status, run.finished_at = DONE, now
         run.figures = asdict(await run_figures(session, run, now=now))
         session.add(run)
-        campaign = await session.get(Campaign, run.campaign_id)
-        if campaign is not None and campaign.status == APPROVED and campaign.next_run_at is None:
-            campaign.status = DONE
-            session.add(campaign)
+        # Conditional: a cancel or a pause committed since the run's last batch keeps its word.
+        await session.exec(
+            update(Campaign)
+            .where(
+                col(Campaign.id) == run.campaign_id,
+                col(Campaign.status) == APPROVED,
+                col(Campaign.next_run_at).is_(None),
+            )
+            .values(status=DONE)
+            .execution_options(synchronize_session=False)
+        )
     return finished
 
 
