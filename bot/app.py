@@ -15,6 +15,7 @@ from bot.content.loader import load_content
 from bot.content.problems import Report
 from bot.core import fallback, text_router
 from bot.core.context import CONTEXT_TYPES, BotApplication, CustomContext
+from bot.core.updates import ChatOrderedProcessor
 from bot.db import Database
 from bot.delivery.hooks import Hooks, Notice
 from bot.domain.campaigns import purge_delivered
@@ -125,6 +126,7 @@ def build_application(found: Services, *, token: str) -> BotApplication:
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
         .defaults(Defaults(block=True))
+        .concurrent_updates(ChatOrderedProcessor(found.settings.concurrent_updates))
         .build()
     )
     app.bot_data.services = found

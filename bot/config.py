@@ -49,6 +49,7 @@ EXPECTED: dict[str, str] = {
     "QUIET_HOURS": "a nightly window such as 21:00-08:00",
     "WEEKLY_CAP": "a whole number of campaign messages per person and week from 0 (no cap) to 50",
     "MISSED_GRACE_MINUTES": "a whole number of minutes from 0 to 10080",
+    "CONCURRENT_UPDATES": "a whole number of updates handled at once, from 1 to 1024",
 }
 # Telegram's free broadcast limit is about 30 messages per second; paid broadcasts go up to 1000.
 FREE_RATE_LIMIT, PAID_RATE_LIMIT = 30.0, 1000.0
@@ -82,6 +83,8 @@ class Settings(BaseSettings):
     quiet_hours: str = "21:00-08:00"
     weekly_cap: int = Field(default=3, ge=0, le=50)
     missed_grace_minutes: int = Field(default=120, ge=0, le=10080)
+    # Updates handled at once, from different chats (one chat's updates always run one after another).
+    concurrent_updates: int = Field(default=64, ge=1, le=1024)
     content_dir: Path = Path("content")
     log_level: str = "INFO"
 

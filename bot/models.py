@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     false,
+    text,
     true,
 )
 from sqlmodel import Field, SQLModel
@@ -169,6 +170,25 @@ class Ticket(SQLModel, table=True):
     taken_at: datetime | None = None
     reminded_at: datetime | None = None
     closed_at: datetime | None = None
+
+    # The database keeps "one request at a time per person" and "one conversation at a time per referent"
+    # true even when two presses (or two instances) check and write at the same moment.
+    __table_args__ = (
+        Index(
+            "uq_ticket_live_person",
+            "person_id",
+            unique=True,
+            sqlite_where=text("status IN ('open', 'taken')"),
+            postgresql_where=text("status IN ('open', 'taken')"),
+        ),
+        Index(
+            "uq_ticket_taken_referent",
+            "referent_id",
+            unique=True,
+            sqlite_where=text("status = 'taken'"),
+            postgresql_where=text("status = 'taken'"),
+        ),
+    )
 
 
 class Invite(SQLModel, table=True):

@@ -16,7 +16,7 @@ import pytest
 from sqlmodel import col, func, select
 
 from bot.delivery.jobs import sender_of, zones_of
-from bot.domain import campaigns
+from bot.domain import campaigns, coordinators
 from bot.domain.audience import Audience, count_audience
 from bot.domain.people import get_person
 from bot.models import Campaign, CampaignRun, Outbox
@@ -323,7 +323,8 @@ async def test_an_audience_that_outgrew_its_automatic_approval_goes_back_for_app
 ) -> None:
     coordinator = await harness.client.new_user("Coord", "fr", user_id=COORDINATOR)
     second = await harness.client.new_user("Second", "fr")
-    harness.services.granted.add(second.id)
+    async with harness.services.database.session() as session:  # the database says who coordinates
+        await coordinators.grant(session, user_id=second.id, by=COORDINATOR, now=harness.clock.now)
     await people(harness, 2)
     found = harness.services
     async with found.database.session() as session:

@@ -11,13 +11,15 @@ from telegram import Update
 from bot.core.context import Context
 from bot.core.ui import Ui, answer, ui_for
 from bot.core.views import back_to_menu
+from bot.domain import coordinators
+from bot.services import Services
 
 
 async def require_coordinator(update: Update, context: Context) -> Ui | None:
     """The coordinator's Ui, or None after telling anyone else this command is not for them."""
     ui = await ui_for(update, context)
     user = update.effective_user
-    if user is not None and context.services.is_coordinator(user.id):
+    if user is not None and await is_coordinator(context.services, user.id):
         return ui
     text = ui._("Cette commande est réservée à la coordination du dispositif.")
     if user is not None:
@@ -27,3 +29,17 @@ async def require_coordinator(update: Update, context: Context) -> Ui | None:
         ).format(id=user.id)
     await answer(update, ui, text, [back_to_menu(ui)], edit=False)
     return None
+
+
+async def is_coordinator(found: Services, user_id: int) -> bool:
+    """Decided by the database, not by `Services.granted`: a /revoke on another instance, or one finishing
+    while this command runs, counts at once. The cache is brought in line for the menu's hint."""
+    if user_id in found.settings.coordinators:
+        return True
+    async with found.database.session() as session:
+        granted = await coordinators.is_granted(session, user_id=user_id)
+    if granted:
+        found.granted.add(user_id)
+    else:
+        found.granted.discard(user_id)
+    return granted

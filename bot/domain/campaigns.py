@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.audience import Audience, count_audience
 from bot.domain.coordinators import SYSTEM, audit
+from bot.domain.locking import locked
 from bot.models import Campaign, CampaignRun, CampaignStatus, Outbox, OutboxStatus, Person, RunStatus, as_utc
 from bot.schedule import NOW, ONCE, WEEKLY, next_weekly, parse_clock, wall_clock
 
@@ -67,9 +68,11 @@ async def create_draft(session: AsyncSession, *, by: int, title: str, now: datet
 async def get_campaign(
     session: AsyncSession, campaign_id: int, *, for_update: bool = False
 ) -> Campaign | None:
-    """`for_update` locks the row (PostgreSQL) until the transaction ends: for changes of state that must not
-    interleave, such as a cancel and the start of a run."""
-    return await session.get(Campaign, campaign_id, with_for_update=for_update)
+    """`for_update` locks the row until the transaction ends (see bot/domain/locking.py): for changes of
+    state that must not interleave, such as two approvals, or a cancel and the start of a run."""
+    if for_update:
+        return await locked(session, Campaign, campaign_id)
+    return await session.get(Campaign, campaign_id)
 
 
 async def list_campaigns(session: AsyncSession, *, limit: int = 15) -> list[Campaign]:
@@ -149,7 +152,15 @@ async def approve(
     zones: Zones,
     revision: int | None = None,
 ) -> None:
-    """A second coordinator's approval of the version they were shown (`revision`, from their button)."""
+    """A second coordinator's approval of the version they were shown (`revision`, from their button).
+
+    The caller holds the row locked (`get_campaign(for_update=True)`): of two coordinators approving at
+    once, the second reads the first one's approval and is told so.
+    """
+    if campaign.status in (CampaignStatus.APPROVED, CampaignStatus.DONE):
+        raise CampaignError("already_approved")
+    if campaign.status == CampaignStatus.CANCELLED:
+        raise CampaignError("cancelled")
     if campaign.status != CampaignStatus.PENDING:
         raise CampaignError("not_pending")
     if campaign.created_by == by:
@@ -173,6 +184,10 @@ async def _approve(
 
 
 async def reject(session: AsyncSession, campaign: Campaign, *, by: int, now: datetime) -> None:
+    if campaign.status in (CampaignStatus.APPROVED, CampaignStatus.DONE):
+        raise CampaignError("already_approved")
+    if campaign.status == CampaignStatus.CANCELLED:
+        raise CampaignError("cancelled")
     if campaign.status != CampaignStatus.PENDING:
         raise CampaignError("not_pending")
     campaign.status = CampaignStatus.DRAFT
@@ -205,6 +220,8 @@ async def resume(session: AsyncSession, campaign: Campaign, *, by: int, now: dat
 
 
 async def cancel(session: AsyncSession, campaign: Campaign, *, by: int, now: datetime) -> None:
+    if campaign.status == CampaignStatus.CANCELLED:
+        raise CampaignError("cancelled")
     if campaign.status not in OPEN:
         raise CampaignError("closed")
     campaign.status, campaign.next_run_at = CampaignStatus.CANCELLED, None
@@ -424,14 +441,17 @@ async def finish_runs(session: AsyncSession, run_ids: set[int], *, now: datetime
         run.status, run.finished_at = RunStatus.DONE, now
         run.figures = asdict(await run_figures(session, run, now=now))
         session.add(run)
-        campaign = await session.get(Campaign, run.campaign_id)
-        if (
-            campaign is not None
-            and campaign.status == CampaignStatus.APPROVED
-            and campaign.next_run_at is None
-        ):
-            campaign.status = CampaignStatus.DONE
-            session.add(campaign)
+        # Conditional: a cancel or a pause committed since the run's last batch keeps its word.
+        await session.exec(
+            update(Campaign)
+            .where(
+                col(Campaign.id) == run.campaign_id,
+                col(Campaign.status) == CampaignStatus.APPROVED,
+                col(Campaign.next_run_at).is_(None),
+            )
+            .values(status=CampaignStatus.DONE)
+            .execution_options(synchronize_session=False)
+        )
     return finished
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,12 +23,26 @@ async def granted(session: AsyncSession) -> set[int]:
 
 
 async def grant(session: AsyncSession, *, user_id: int, by: int, now: datetime) -> bool:
-    """Give the role; False when the person already had it."""
-    if user_id in await granted(session):
+    """Give the role; False when the person already had it.
+
+    INSERT ... ON CONFLICT DO NOTHING on the unique user id: of two coordinators granting the same person at
+    once, one grants and the other is told it was done already, and the audit log says it once.
+    """
+    dialect = (await session.connection()).dialect.name
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    table = CoordinatorGrant.__table__  # type: ignore[attr-defined]
+    values = {"user_id": user_id, "granted_by": by, "granted_at": now}
+    statement = insert(table).values(**values).on_conflict_do_nothing(index_elements=["user_id"])
+    if not (await session.exec(statement)).rowcount:
         return False
-    session.add(CoordinatorGrant(user_id=user_id, granted_by=by, granted_at=now))
     await audit(session, actor=by, action="grant", now=now, detail=str(user_id))
     return True
+
+
+async def is_granted(session: AsyncSession, *, user_id: int) -> bool:
+    """Whether /grant gave this person the role: read from the database, the same for every instance."""
+    query = select(CoordinatorGrant.id).where(col(CoordinatorGrant.user_id) == user_id)
+    return (await session.exec(query)).first() is not None
 
 
 async def revoke(session: AsyncSession, *, user_id: int, by: int, now: datetime) -> bool:

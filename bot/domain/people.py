@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -27,25 +29,56 @@ async def accept_notice(
     now: datetime,
 ) -> Person:
     """The first write about a person, made only once they accept the notice (again, after /forget)."""
-    person = await get_person(session, chat_id=chat_id)
-    if person is None:
-        person = Person(
-            chat_id=chat_id,
-            language=language,
-            role=role,
-            territory=territory,
-            source=source,
-            consented_at=now,
-            last_active_on=now.date(),
-        )
-        if source:
-            await _count_join(session, source=source, territory=territory, month=now.strftime("%Y-%m"))
-    else:
+    person, created = await accept_notice_once(
+        session,
+        chat_id=chat_id,
+        language=language,
+        role=role,
+        territory=territory,
+        source=source,
+        now=now,
+    )
+    if not created:
         person.language, person.role, person.territory = language, role, territory
         person.consented_at, person.last_active_on = now, now.date()
-    session.add(person)
-    await session.flush()
+        session.add(person)
+        await session.flush()
     return person
+
+
+async def accept_notice_once(
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    language: str,
+    role: str,
+    territory: str,
+    source: str | None,
+    now: datetime,
+) -> tuple[Person, bool]:
+    """The person, and whether this call created them; an existing person is left as they are.
+
+    One INSERT ... ON CONFLICT DO NOTHING on the unique chat id: of two Accepts at once (a double tap, or
+    two instances), exactly one creates the row and counts the join; the other learns it came second.
+    """
+    values = {
+        "chat_id": chat_id,
+        "language": language,
+        "role": role,
+        "territory": territory,
+        "source": source,
+        "consented_at": now,
+        "last_active_on": now.date(),
+    }
+    dialect = (await session.connection()).dialect.name
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    table = Person.__table__  # type: ignore[attr-defined]
+    statement = insert(table).values(**values).on_conflict_do_nothing(index_elements=["chat_id"])
+    created = bool((await session.exec(statement)).rowcount)
+    if created and source:
+        await _count_join(session, source=source, territory=territory, month=now.strftime("%Y-%m"))
+    query = select(Person).where(Person.chat_id == chat_id).execution_options(populate_existing=True)
+    return (await session.exec(query)).one(), created
 
 
 async def _count_join(session: AsyncSession, *, source: str, territory: str, month: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -14,9 +16,14 @@ async def is_subscribed(session: AsyncSession, *, person_id: int, topic: str) ->
 
 
 async def set_subscription(session: AsyncSession, *, person_id: int, topic: str, on: bool) -> None:
-    if on and not await is_subscribed(session, person_id=person_id, topic=topic):
-        session.add(Subscription(person_id=person_id, topic=topic))
-    elif not on:
+    if on:
+        # ON CONFLICT DO NOTHING on (person, topic): "subscribe" pressed twice at once makes one row.
+        dialect = (await session.connection()).dialect.name
+        insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+        table = Subscription.__table__  # type: ignore[attr-defined]
+        statement = insert(table).values(person_id=person_id, topic=topic)
+        await session.exec(statement.on_conflict_do_nothing(index_elements=["person_id", "topic"]))
+    else:
         await session.exec(
             delete(Subscription).where(
                 col(Subscription.person_id) == person_id, col(Subscription.topic) == topic

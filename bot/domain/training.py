@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from sqlalchemy import case, delete, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -52,7 +55,12 @@ async def create_invite(
 
 
 async def redeem_invite(session: AsyncSession, *, code: str, person: Person, now: datetime) -> Redeemed:
-    """Record the person as a verified professional if the code is valid, using one of its uses."""
+    """Record the person as a verified professional if the code is valid, using one of its uses.
+
+    The person is recorded first (ON CONFLICT DO NOTHING on their unique row), then one use is taken by a
+    conditional UPDATE: of two people using the last use at once, one gets it and the other's row is
+    taken back in the same transaction.
+    """
     assert person.id is not None
     invite = (await session.exec(select(Invite).where(Invite.code == code.strip().upper()))).first()
     if invite is None:
@@ -63,9 +71,22 @@ async def redeem_invite(session: AsyncSession, *, code: str, person: Person, now
         return Redeemed.EXPIRED
     if invite.uses_left <= 0:
         return Redeemed.USED_UP
-    invite.uses_left -= 1
-    session.add(invite)
-    session.add(Professional(person_id=person.id, kind=invite.kind, verified_at=now))
+    dialect = (await session.connection()).dialect.name
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    table = Professional.__table__  # type: ignore[attr-defined]
+    values = {"person_id": person.id, "kind": invite.kind, "verified_at": now}
+    statement = insert(table).values(**values).on_conflict_do_nothing(index_elements=["person_id"])
+    if not (await session.exec(statement)).rowcount:
+        return Redeemed.ALREADY  # the same link opened twice at once: the other one recorded them
+    use = (
+        update(Invite)
+        .where(col(Invite.id) == invite.id, col(Invite.uses_left) > 0)
+        .values(uses_left=col(Invite.uses_left) - 1)
+        .execution_options(synchronize_session=False)
+    )
+    if not (await session.exec(use)).rowcount:
+        await session.exec(delete(Professional).where(col(Professional.person_id) == person.id))
+        return Redeemed.USED_UP
     person.role = "professional"
     if invite.territory:
         person.territory = invite.territory
@@ -88,15 +109,85 @@ async def progress_of(session: AsyncSession, *, person_id: int) -> dict[str, Pro
 
 
 async def open_module(session: AsyncSession, *, person_id: int, module: str, now: datetime) -> Progress:
-    """The person's progress in the module, created at the first card when they start it."""
-    query = select(Progress).where(Progress.person_id == person_id, Progress.module == module)
-    progress = (await session.exec(query)).first()
-    if progress is None:
-        progress = Progress(person_id=person_id, module=module, started_at=now, updated_at=now)
+    """The person's progress in the module, created at the first card when they start it.
+
+    Created with INSERT ... ON CONFLICT DO NOTHING on (person, module): two first steps at once make one row.
+    """
+    dialect = (await session.connection()).dialect.name
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    table = Progress.__table__  # type: ignore[attr-defined]
+    values = {"person_id": person_id, "module": module, "started_at": now, "updated_at": now}
+    await session.exec(
+        insert(table).values(**values).on_conflict_do_nothing(index_elements=["person_id", "module"])
+    )
+    query = (
+        select(Progress)
+        .where(Progress.person_id == person_id, Progress.module == module)
+        .execution_options(populate_existing=True)
+    )
+    progress = (await session.exec(query)).one()
     progress.updated_at = now  # any step counts as activity: the "unfinished" nudge counts from here
     session.add(progress)
     await session.flush()
     return progress
+
+
+async def record_answer(
+    session: AsyncSession, *, person_id: int, module: str, number: int, gained: int, now: datetime
+) -> bool:
+    """Count the answer to question `number` if it is the one in progress; False when it was answered.
+
+    One conditional UPDATE: of two answers to the same question at once, only one moves the quiz on.
+    """
+    statement = (
+        update(Progress)
+        .where(
+            col(Progress.person_id) == person_id,
+            col(Progress.module) == module,
+            col(Progress.quiz_question) == number,
+        )
+        .values(quiz_points=col(Progress.quiz_points) + gained, quiz_question=number + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool((await session.exec(statement)).rowcount)
+
+
+async def close_quiz(
+    session: AsyncSession, *, progress: Progress, module: Module, now: datetime
+) -> Result | None:
+    """Score the finished quiz once; None when another press closed it first.
+
+    The UPDATE only applies while the quiz still stands at its end with the points that were read, so
+    "see my score" pressed twice counts one attempt.
+    """
+    assert progress.id is not None
+    total = len(module.quiz)
+    points_read = progress.quiz_points
+    score = round(100 * points_read / total)
+    result = Result(score, score >= module.pass_mark)
+    passed_at = func.coalesce(col(Progress.passed_at), now) if result.passed else col(Progress.passed_at)
+    statement = (
+        update(Progress)
+        .where(
+            col(Progress.id) == progress.id,
+            col(Progress.quiz_question) == total,
+            col(Progress.quiz_points) == points_read,
+        )
+        .values(
+            attempts=col(Progress.attempts) + 1,
+            best_score=case(
+                (col(Progress.best_score) < result.score, result.score), else_=col(Progress.best_score)
+            ),
+            quiz_question=None,
+            quiz_points=0,
+            updated_at=now,
+            passed_at=passed_at,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    closed = bool((await session.exec(statement)).rowcount)
+    await session.refresh(progress)
+    return result if closed else None
 
 
 def points(question: Question, chosen: frozenset[int]) -> int:
@@ -109,19 +200,6 @@ def points(question: Question, chosen: frozenset[int]) -> int:
 class Result:
     score: int  # percent
     passed: bool
-
-
-def finish(progress: Progress, module: Module, now: datetime) -> Result:
-    """Close the quiz in progress: the score, whether it passes, and the progress updated."""
-    score = round(100 * progress.quiz_points / len(module.quiz))
-    passed = score >= module.pass_mark
-    progress.attempts += 1
-    progress.best_score = max(progress.best_score, score)
-    progress.quiz_question, progress.quiz_points = None, 0
-    progress.updated_at = now
-    if passed and progress.passed_at is None:
-        progress.passed_at = now
-    return Result(score, passed)
 
 
 async def issue_certificate(session: AsyncSession, *, module: str, score: int, today: date) -> Certificate:

@@ -44,6 +44,8 @@ REASONS = {
     "not_running": N_("Seule une campagne programmée peut être mise en pause."),
     "not_paused": N_("Cette campagne n'est pas en pause."),
     "closed": N_("Cette campagne est déjà terminée ou annulée."),
+    "already_approved": N_("Cette campagne est déjà approuvée."),
+    "cancelled": N_("Cette campagne est déjà annulée."),
     "stale_request": N_(
         "La campagne a changé depuis cette demande : ouvrez-la dans /campaigns pour la relire."
     ),
@@ -91,7 +93,8 @@ async def submit(update: Update, context: Context, ui: Ui, campaign: Campaign, _
     assert user is not None and campaign.id is not None
     try:
         async with found.database.session() as session:
-            stored = await campaigns.get_campaign(session, campaign.id)
+            # Locked: a double tap on Submit, or a cancel at the same moment, cannot interleave with it.
+            stored = await campaigns.get_campaign(session, campaign.id, for_update=True)
             assert stored is not None
             status = await campaigns.submit(
                 session,

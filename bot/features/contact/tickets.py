@@ -13,6 +13,7 @@ import html
 import logging
 from datetime import timedelta
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
@@ -81,10 +82,16 @@ async def send_request(update: Update, context: Context, ui: Ui, concern: str, t
     if territory is None or territory.referents_chat is None:
         await stale_button(update, context, ui)
         return
-    async with found.database.session() as session:
-        asked = await tickets.ask(
-            session, person_id=person.id, territory=person.territory, topic=concern, now=found.clock()
-        )
+    try:
+        async with found.database.session() as session:
+            asked = await tickets.ask(
+                session, person_id=person.id, territory=person.territory, topic=concern, now=found.clock()
+            )
+    except IntegrityError:
+        # Sent twice at the same moment: the unique index let the other request through, not this one.
+        async with found.database.session() as session:
+            current = await tickets.current_for_person(session, person_id=person.id)
+        asked = tickets.Request(tickets.Asked.ALREADY_OPEN if current else tickets.Asked.TOO_SOON, current)
     if asked.outcome == tickets.Asked.ALREADY_OPEN and asked.ticket is not None:
         text = ui._("Vous avez déjà une demande en cours (n° {number}).").format(number=asked.ticket.id)
         await answer(update, ui, text, [back_to_menu(ui)])
@@ -146,25 +153,36 @@ async def take(update: Update, context: Context, ticket_id: int) -> None:
     referent, chat = update.effective_user, update.effective_chat
     assert referent is not None and chat is not None
     t = referents_language(found)
-    async with found.database.session() as session:
-        ticket = await tickets.get_ticket(session, ticket_id=ticket_id)
-        territory = found.content.territories.get(ticket.territory) if ticket else None
-        if ticket is None or territory is None or territory.referents_chat != chat.id:
-            ticket = None
-        elif await tickets.current_for_referent(session, referent_id=referent.id):
-            await acknowledge(update, t.gettext("Terminez d'abord votre conversation en cours."), alert=True)
-            return
-        else:
-            ticket = await tickets.take(
-                session, ticket_id=ticket_id, referent_id=referent.id, now=found.clock()
-            )
-            person = await person_of(session, ticket)
-            # In the same transaction as the take: both chats are in the relay from the moment it exists.
-            for side in (referent.id, person.chat_id if person else None):
-                if ticket is not None and side is not None:
-                    await conversations.begin(
-                        session, chat_id=side, kind=Kind.RELAY, data={"ticket": ticket_id}, now=found.clock()
-                    )
+    busy = False
+    try:
+        async with found.database.session() as session:
+            ticket = await tickets.get_ticket(session, ticket_id=ticket_id)
+            territory = found.content.territories.get(ticket.territory) if ticket else None
+            if ticket is None or territory is None or territory.referents_chat != chat.id:
+                ticket = None
+            elif await tickets.current_for_referent(session, referent_id=referent.id):
+                busy = True
+            else:
+                ticket = await tickets.take(
+                    session, ticket_id=ticket_id, referent_id=referent.id, now=found.clock()
+                )
+                person = await person_of(session, ticket)
+                # In the same transaction as the take: both chats are in the relay from the moment it exists.
+                for side in (referent.id, person.chat_id if person else None):
+                    if ticket is not None and side is not None:
+                        await conversations.begin(
+                            session,
+                            chat_id=side,
+                            kind=Kind.RELAY,
+                            data={"ticket": ticket_id},
+                            now=found.clock(),
+                        )
+    except IntegrityError:
+        # Two requests taken at once by the same referent: the unique index gave them only the first.
+        busy = True
+    if busy:
+        await acknowledge(update, t.gettext("Terminez d'abord votre conversation en cours."), alert=True)
+        return
     if ticket is None:
         await acknowledge(update, t.gettext("Cette demande est déjà prise en charge, ou close."), alert=True)
         return

@@ -30,6 +30,13 @@ from bot.services import Services
 log = logging.getLogger(__name__)
 
 
+async def _reload_granted(found: Services) -> None:
+    """After /grant or /revoke: the cache read again once the change is committed, not patched by hand, so
+    a grant and a revoke of the same person at once leave it as the database has it."""
+    async with found.database.session() as session:
+        found.granted = await coordinators.granted(session)
+
+
 async def _target(update: Update, context: Context, ui: Ui, usage: str) -> int | None:
     """The Telegram id given to /grant or /revoke; None after showing `usage` when there is none."""
     args = context.args or []
@@ -52,12 +59,14 @@ async def grant(update: Update, context: Context) -> None:
     )
     if target is None:
         return
-    if found.is_coordinator(target):
+    async with found.database.session() as session:
+        already = target in found.settings.coordinators or not await coordinators.grant(
+            session, user_id=target, by=update.effective_user.id, now=found.clock()
+        )
+    await _reload_granted(found)
+    if already:
         await answer(update, ui, ui._("{id} coordonne déjà.").format(id=target), edit=False)
         return
-    async with found.database.session() as session:
-        await coordinators.grant(session, user_id=target, by=update.effective_user.id, now=found.clock())
-    found.granted.add(target)
     await answer(
         update,
         ui,
@@ -87,7 +96,7 @@ async def revoke(update: Update, context: Context) -> None:
         removed = await coordinators.revoke(
             session, user_id=target, by=update.effective_user.id, now=found.clock()
         )
-    found.granted.discard(target)
+    await _reload_granted(found)
     text = ui._("C'est fait : {id} ne coordonne plus.") if removed else ui._("{id} ne coordonnait pas.")
     await answer(update, ui, text.format(id=target), edit=False)
 
@@ -97,6 +106,7 @@ async def list_coordinators(update: Update, context: Context) -> None:
     if ui is None:
         return
     found = context.services
+    await _reload_granted(found)
     lines = ["<b>" + ui._("Coordination") + "</b>"]
     lines += [ui._("{id} (réglage COORDINATORS)").format(id=i) for i in sorted(found.settings.coordinators)]
     lines += [
@@ -154,7 +164,9 @@ async def tell_coordinators(
     exclude: int | None = None,
 ) -> None:
     """A message to every coordinator, each in their language (the bot's default when they never chose)."""
-    for user_id in sorted(set(found.settings.coordinators) | found.granted):
+    async with found.database.session() as session:
+        granted = await coordinators.granted(session)  # not the cache: a revoke elsewhere counts at once
+    for user_id in sorted(set(found.settings.coordinators) | granted):
         if user_id == exclude:
             continue
         async with found.database.session() as session:

@@ -20,7 +20,7 @@ from bot.core.stale import stale_button
 from bot.core.ui import Ui, acknowledge, answer, button, button_fields, ui_for
 from bot.core.views import language_rows, menu_view, role_rows, territory_rows
 from bot.domain import training
-from bot.domain.people import accept_notice
+from bot.domain.people import accept_notice_once
 from bot.features.people.draft import (
     Arrival,
     Draft,
@@ -140,7 +140,7 @@ async def _accept(update: Update, context: Context, ui: Ui, draft: Draft, arriva
     if chat is None:
         return
     async with found.database.session() as session:
-        person = await accept_notice(
+        person, created = await accept_notice_once(
             session,
             chat_id=chat.id,
             language=draft.language,
@@ -149,6 +149,10 @@ async def _accept(update: Update, context: Context, ui: Ui, draft: Draft, arriva
             source=arrival.source,
             now=found.clock(),
         )
+    if not created:
+        # Accept pressed twice at once (or on two instances): the first press registered and welcomed.
+        await _already_registered(update, context, Ui(person=person, t=ui.t), edit=False)
+        return
     # Keep the notice readable in the chat, without its buttons, and answer below it.
     query = update.callback_query
     if query is not None and isinstance(query.message, Message):

@@ -124,15 +124,12 @@ async def answer_question(
         progress = await training.open_module(
             session, person_id=ui.person.id, module=module.id, now=found.clock()
         )
-        if progress.quiz_question != number:
-            stale = True
-        else:
-            stale = False
-            gained = training.points(question, chosen)
-            progress.quiz_points += gained
-            progress.quiz_question = number + 1
-            session.add(progress)
-    if stale:
+        gained = training.points(question, chosen)
+        # Counted only if this question is still the one in progress: a second answer at once is stale.
+        counted = progress.quiz_question == number and await training.record_answer(
+            session, person_id=ui.person.id, module=module.id, number=number, gained=gained, now=found.clock()
+        )
+    if not counted:
         await stale_button(update, context, ui)
         return
     await acknowledge(update)
@@ -156,8 +153,13 @@ async def next_step(update: Update, context: Context, ui: Ui, module: Module) ->
         number = progress.quiz_question
         if number is not None and number > len(module.quiz):  # the quiz changed under a quiz in progress
             progress.quiz_question, progress.quiz_points, number = 0, 0, 0
-        result = training.finish(progress, module, found.clock()) if number == len(module.quiz) else None
         session.add(progress)
+        closed = None
+        if number == len(module.quiz):
+            closed = await training.close_quiz(session, progress=progress, module=module, now=found.clock())
+            if closed is None:  # "see my score" pressed twice at once: the first press showed it
+                number = None
+        result = closed
     if number is None:
         await stale_button(update, context, ui)
         return
