@@ -106,7 +106,7 @@ async def _tick(database: Database, now: datetime) -> int:
 async def test_only_due_steps_in_each_zone_and_not_for_who_stopped(database: Database) -> None:
     await _people(database, 3)
     await _people(database, 2, territory="ile", first=10)
-    await _people(database, 1, territory="elsewhere", first=20)  # an unknown territory: the coordination's zone
+    await _people(database, 1, territory="elsewhere", first=20)  # unknown: the coordination's zone
     async with database.session() as session:
         await update_person(session, chat_id=7_000_000_000, messages_enabled=False)  # /stop
     # 18:00 in Réunion, 15:00 in Paris: only Réunion's day 0.
