@@ -145,25 +145,26 @@ async def enqueue_drips(
     dialect = (await session.connection()).dialect.name
     insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
     table = Outbox.__table__  # type: ignore[attr-defined]
-    groups: dict[str, list[str]] = {}
+    groups: dict[str, list[str]] = {zones.default: []}
     for territory, zone in zones.by_territory.items():
         groups.setdefault(zone, []).append(territory)
     known = list(zones.by_territory)
     queued = 0
     for drip in drips:
         for step in drip.steps:
-            for zone, territories in [*groups.items(), (zones.default, None)]:
+            for zone, territories in groups.items():
                 window = due_window(step.day, zone, now=now)
                 if window is None:
                     continue
+                where_zone: ColumnElement[bool] = col(Person.territory).in_(territories)
+                if zone == zones.default:  # and everyone whose territory the content does not know
+                    where_zone = where_zone | col(Person.territory).not_in(known)
                 where = [
                     col(Person.consented_at) >= window.start,
                     col(Person.consented_at) < window.end,
                     col(Person.messages_enabled).is_(True),
                     col(Person.unreachable).is_(False),
-                    col(Person.territory).in_(territories)
-                    if territories
-                    else col(Person.territory).not_in(known),
+                    where_zone,
                     # Cheaper than letting every conflict happen: most people in the window already have it.
                     ~exists().where(
                         col(Outbox.person_id) == col(Person.id),
