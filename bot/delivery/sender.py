@@ -18,6 +18,7 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot import metrics
+from bot.delivery.notices import Notices
 from bot.delivery.pacing import Pacer, retry_seconds
 from bot.delivery.render import Outgoing, render, render_item
 from bot.delivery.report import ReportBoard
@@ -45,7 +46,8 @@ class Sender:
         rate = found.settings.broadcast_rate
         self.pacer = Pacer(rate)
         self.batch_size = max(1, min(500, round(rate / 2)))
-        self.reports = ReportBoard(bot, found, self.pacer)
+        self.notices = Notices(bot, self.pacer)  # coordinators' notices, at the same pace
+        self.reports = ReportBoard(found, self.notices)
         self.recovered = 0
         self._wakeup = asyncio.Event()
         self.tick_lock = (
@@ -62,6 +64,7 @@ class Sender:
 
     # -- life cycle ---------------------------------------------------------------------------------
     def start(self) -> None:
+        self.notices.start()
         self._task = asyncio.create_task(self._run(), name="campaign-sender")
 
     async def stop(self) -> None:
@@ -70,6 +73,7 @@ class Sender:
         self._wakeup.set()
         if self._task is not None:
             await self._task
+        await self.notices.stop()
 
     def wake(self) -> None:
         self._wakeup.set()

@@ -6,18 +6,16 @@ the command is not for them, with their Telegram id so that a coordinator can gr
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.error import RetryAfter, TelegramError
+from telegram import Update
 from telegram.ext import CommandHandler, filters
 
-from bot.delivery.pacing import retry_seconds
+from bot.delivery.notices import Notice
+from bot.delivery.sender import Sender
 from bot.domain import coordinators
 from bot.domain.people import get_person
 from bot.handlers.common import (
@@ -178,7 +176,15 @@ async def tell_coordinators(
     *,
     exclude: int | None = None,
 ) -> None:
-    """A message to every coordinator, each in their language (the bot's default when they never chose)."""
+    """A message to every coordinator, each in their language (the bot's default when they never chose).
+
+    Queued with the sender's notices, which go out at the campaigns' pace and wait out any "retry after"
+    there: the handler or job that calls this returns without waiting for Telegram.
+    """
+    sender = app.bot_data.get(SENDER_KEY)
+    if not isinstance(sender, Sender):
+        log.warning("coordinators not told: the sender is not running")
+        return
     for user_id in sorted(set(found.settings.coordinators) | found.granted):
         if user_id == exclude:
             continue
@@ -186,32 +192,7 @@ async def tell_coordinators(
             person = await get_person(session, chat_id=user_id)
         t = found.catalogs.get(person.language if person else found.settings.default_language)
         markup = keyboard(rows_for(t)) if rows_for else None
-        await _send_paced(app, user_id, t.directed(text_for(t)), markup)
-
-
-async def _send_paced(
-    app: BotApplication, chat_id: int, text: str, markup: InlineKeyboardMarkup | None
-) -> None:
-    """Through the sender's pacer, since these messages share Telegram's limits with the campaigns; a
-    "retry after" is waited out once."""
-    sender = app.bot_data.get(SENDER_KEY)
-    for attempt in range(2):
-        if sender is not None:
-            await sender.pacer.slot()
-            await sender.pacer.chat_turn(chat_id)
-        try:
-            await app.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
-            return
-        except RetryAfter as error:
-            if sender is not None:
-                sender.pacer.pause(retry_seconds(error))  # the campaigns wait too: the limit is the bot's
-            if attempt == 0:
-                await asyncio.sleep(retry_seconds(error))
-                continue
-            log.info("could not reach a coordinator: %s", type(error).__name__)
-        except TelegramError as error:
-            log.info("could not reach a coordinator: %s", type(error).__name__)
-            return
+        sender.notices.post(Notice(user_id, t.directed(text_for(t)), markup))
 
 
 def register(app: BotApplication) -> None:
