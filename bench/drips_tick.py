@@ -281,7 +281,7 @@ async def main(arguments: argparse.Namespace) -> dict[str, Any]:
 def table(results: dict[str, Any]) -> str:
     lines = [
         f"{results['backend']}, {results['people']:,} people enrolled over 3 days, "
-        f"{results.get('rows', '?'):,} drip rows queued by the first tick, same rows: "
+        f"{results.get('rows', 0):,} drip rows queued by the first tick, same rows: "
         f"{results.get('same_rows')}",
         "code    tick     queued  wall ms  loop CPU ms  loop busy ms  longest stall ms  process CPU ms"
         "  server CPU ms",
