@@ -81,6 +81,7 @@ async def test_compose_approve_and_send_at_local_time(harness: Harness) -> None:
 
     await alice.press("📤 Soumettre")
     assert "Envoyée pour approbation" in (await last(alice))["text"]
+    await received(bruno, "Approbation demandée")  # queued by the handler, sent at the sender's pace
     request = await last(bruno)
     assert "Approbation demandée" in request["text"] and "Soirée des parents" in request["text"]
 

@@ -9,11 +9,11 @@ import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from telegram import Bot
+from telegram import Message
 from telegram.constants import ParseMode
-from telegram.error import RetryAfter, TelegramError
+from telegram.error import TelegramError
 
-from bot.delivery.pacing import Pacer, retry_seconds
+from bot.delivery.notices import Notice, Notices
 from bot.domain import campaigns
 from bot.domain.campaigns import Figures
 from bot.domain.people import get_person
@@ -84,8 +84,9 @@ def report_text(
 class ReportBoard:
     """Keeps each running campaign's progress message current without flooding the chat with edits."""
 
-    def __init__(self, bot: Bot, found: Services, pacer: Pacer) -> None:
-        self.bot, self.found, self.pacer = bot, found, pacer
+    def __init__(self, found: Services, notices: Notices) -> None:
+        self.found, self.notices = found, notices
+        self.bot = notices.bot
         self._edited: dict[int, float] = {}
 
     async def _translator(self, chat_id: int) -> Translator:
@@ -105,26 +106,25 @@ class ReportBoard:
         text = report_text(
             t, campaign, run, figures, now=self.found.clock(), zone=self.found.settings.timezone
         )
-        # A report is a message too: it takes its place in the overall rate and in its chat's pace.
-        await self.pacer.slot()
-        await self.pacer.chat_turn(campaign.created_by)
-        try:
-            sent = await self.bot.send_message(
-                campaign.created_by, t.directed(text), parse_mode=ParseMode.HTML
-            )
-        except RetryAfter as error:
-            self.pacer.pause(retry_seconds(error))
-            log.info("could not post a campaign report: %s", type(error).__name__)
-            return
-        except TelegramError as error:
-            log.info("could not post a campaign report: %s", type(error).__name__)
-            return
+        # A report is a message too: it takes its place in the overall rate and in its chat's pace, and
+        # the clock that posts it does not wait for that.
+        self.notices.post(
+            Notice(campaign.created_by, t.directed(text), on_sent=lambda sent: self._posted(run_id, sent))
+        )
+
+    async def _posted(self, run_id: int, sent: Message) -> None:
+        """Keep the report's id to edit it; a run that ended while the report waited is shown at once."""
         async with self.found.database.session() as session:
             stored = await campaigns.get_run(session, run_id)
-            if stored is not None:
-                stored.report_chat, stored.report_message = campaign.created_by, sent.message_id
-                session.add(stored)
+            if stored is None or sent.chat is None:
+                return
+            stored.report_chat, stored.report_message = sent.chat.id, sent.message_id
+            session.add(stored)
+            ended = stored.status != RunStatus.SENDING
         self._edited[run_id] = time.monotonic()
+        if ended:
+            await self._edit(run_id)
+            self._edited.pop(run_id, None)
 
     async def update(self, run_ids: set[int], *, finished: set[int]) -> None:
         now = time.monotonic()

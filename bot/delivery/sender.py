@@ -19,6 +19,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot import metrics
 from bot.delivery.hooks import Hooks
+from bot.delivery.notices import Notices
 from bot.delivery.pacing import Pacer, retry_seconds
 from bot.delivery.render import Outgoing, render
 from bot.delivery.report import ReportBoard
@@ -46,7 +47,8 @@ class Sender:
         rate = found.settings.broadcast_rate
         self.pacer = Pacer(rate)
         self.batch_size = max(1, min(500, round(rate / 2)))
-        self.reports = ReportBoard(bot, found, self.pacer)
+        self.notices = Notices(bot, self.pacer)  # coordinators' notices, at the same pace
+        self.reports = ReportBoard(found, self.notices)
         self.recovered = 0
         self._wakeup = asyncio.Event()
         self.tick_lock = (
@@ -63,6 +65,7 @@ class Sender:
 
     # -- life cycle ---------------------------------------------------------------------------------
     def start(self) -> None:
+        self.notices.start()
         self._task = asyncio.create_task(self._run(), name="campaign-sender")
 
     async def stop(self) -> None:
@@ -71,6 +74,7 @@ class Sender:
         self._wakeup.set()
         if self._task is not None:
             await self._task
+        await self.notices.stop()
 
     def wake(self) -> None:
         self._wakeup.set()

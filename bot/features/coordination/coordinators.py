@@ -6,21 +6,18 @@ coordinator command makes is bot.core.access.require_coordinator.
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.error import RetryAfter, TelegramError
+from telegram import Update
 from telegram.ext import CommandHandler, filters
 
 from bot.core.access import require_coordinator
 from bot.core.context import AnyBotApplication, BotApplication, Context
 from bot.core.ui import Keyboard, Ui, answer, keyboard
-from bot.delivery.pacing import retry_seconds
+from bot.delivery.notices import Notice
 from bot.domain import coordinators
 from bot.domain.people import get_person
 from bot.i18n import Translator
@@ -163,7 +160,15 @@ async def tell_coordinators(
     *,
     exclude: int | None = None,
 ) -> None:
-    """A message to every coordinator, each in their language (the bot's default when they never chose)."""
+    """A message to every coordinator, each in their language (the bot's default when they never chose).
+
+    Queued with the sender's notices, which go out at the campaigns' pace and wait out any "retry after"
+    there: the handler or job that calls this returns without waiting for Telegram.
+    """
+    sender = app.bot_data.sender
+    if sender is None:
+        log.warning("coordinators not told: the sender is not running")
+        return
     async with found.database.session() as session:
         granted = await coordinators.granted(session)  # not the cache: a revoke elsewhere counts at once
     for user_id in sorted(set(found.settings.coordinators) | granted):
@@ -173,32 +178,7 @@ async def tell_coordinators(
             person = await get_person(session, chat_id=user_id)
         t = found.catalogs.get(person.language if person else found.settings.default_language)
         markup = keyboard(rows_for(t)) if rows_for else None
-        await _send_paced(app, user_id, t.directed(text_for(t)), markup)
-
-
-async def _send_paced(
-    app: AnyBotApplication, chat_id: int, text: str, markup: InlineKeyboardMarkup | None
-) -> None:
-    """Through the sender's pacer, since these messages share Telegram's limits with the campaigns; a
-    "retry after" is waited out once."""
-    sender = app.bot_data.sender
-    for attempt in range(2):
-        if sender is not None:
-            await sender.pacer.slot()
-            await sender.pacer.chat_turn(chat_id)
-        try:
-            await app.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
-            return
-        except RetryAfter as error:
-            if sender is not None:
-                sender.pacer.pause(retry_seconds(error))  # the campaigns wait too: the limit is the bot's
-            if attempt == 0:
-                await asyncio.sleep(retry_seconds(error))
-                continue
-            log.info("could not reach a coordinator: %s", type(error).__name__)
-        except TelegramError as error:
-            log.info("could not reach a coordinator: %s", type(error).__name__)
-            return
+        sender.notices.post(Notice(user_id, t.directed(text_for(t)), markup))
 
 
 def register(app: BotApplication) -> None:
