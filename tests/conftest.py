@@ -81,7 +81,9 @@ class ContentCache:
         key = folder.resolve()
         if key not in self._loaded:
             # build_services itself, so the content is checked exactly as at start-up (ContentInvalid).
-            built = build_services(make_settings(content_dir=key, database_url="sqlite+aiosqlite:///:memory:"))
+            built = build_services(
+                make_settings(content_dir=key, database_url="sqlite+aiosqlite:///:memory:")
+            )
             self._loaded[key] = LoadedContent(built.content, built.catalogs, built.search)
         return self._loaded[key]
 
