@@ -45,7 +45,6 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import asyncpg  # noqa: E402
-from bot.schedule import parse_clock, wall_clock  # noqa: E402
 from sqlalchemy import Table, delete, insert, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlmodel import col, select  # noqa: E402
@@ -58,6 +57,7 @@ from bot.domain import series  # noqa: E402
 from bot.domain.campaigns import Zones  # noqa: E402
 from bot.models import Outbox, Person, as_utc  # noqa: E402
 from bot.runner import prepare_database  # noqa: E402
+from bot.schedule import parse_clock, wall_clock  # noqa: E402
 
 PEOPLE: Table = Person.__table__  # type: ignore[attr-defined]
 NOW = datetime(2026, 11, 27, 17, 0, 5, tzinfo=UTC)  # 18:00 in Paris

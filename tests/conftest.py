@@ -2,6 +2,11 @@
 
 PostgreSQL tests need TEST_POSTGRES_URL (an admin URL; .ci/run starts a server and sets it). Without it they
 are skipped locally, but fail under CI so a missing server can never pass silently.
+
+Two things are done once per test session (per xdist worker) rather than once per test, since they cost
+more than most tests: loading and checking the content (a `LoadedContent` per content folder), and running
+the migrations (into a template database that each test gets a copy of). `empty_database_url` and
+tests/test_database.py still run the real migrations from an empty database on both backends.
 """
 
 from __future__ import annotations
@@ -10,22 +15,27 @@ import asyncio
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 import pytest
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from telegram import Update
 from telegram.ext import TypeHandler
 
 from bot.app import build_services
 from bot.config import Settings, load_settings
+from bot.content.pack import ContentPack
 from bot.core.context import BotApplication
 from bot.db import Database
+from bot.domain.search import Index
+from bot.i18n import Catalogs
 from bot.runner import SANDBOX_TOKEN, prepare_database, running
 from bot.sandbox.client import SandboxClient, SandboxUser
 from bot.sandbox.server import start_sandbox
@@ -35,42 +45,63 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 BACKENDS = ["sqlite", "postgresql"]
 LAST_GROUP = 1000
+# Each xdist worker has its own template database and names its copies after itself.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+T = TypeVar("T")
 
 
-@pytest.fixture(params=BACKENDS)
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """A fresh, empty database on each backend."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
-        return
-    admin = os.environ.get("TEST_POSTGRES_URL")
-    if not admin:
-        if os.environ.get("CI"):
-            pytest.fail("TEST_POSTGRES_URL is not set: CI must run the PostgreSQL tests")
-        pytest.skip("TEST_POSTGRES_URL is not set (see .ci/run to start a PostgreSQL server)")
-    url = make_url(admin)
-    name = f"reperes_test_{uuid.uuid4().hex[:12]}"
-    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    connection = await asyncpg.connect(dsn)
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-    yield url.set(drivername="postgresql+asyncpg", database=name).render_as_string(hide_password=False)
-    connection = await asyncpg.connect(dsn)
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await connection.close()
+def run_aside(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to the end from a session fixture, on a loop of its own in another thread: the
+    tests' loops are per test, and one may be running when the fixture is first needed."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
-@pytest.fixture
-async def database(database_url: str) -> AsyncIterator[Database]:
-    """A migrated database."""
-    found = Database(database_url)
-    await prepare_database(found, migrate_schema=True)
-    yield found
-    await found.close()
+# -- content, loaded once per folder ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoadedContent:
+    """What `build_services` reads, checks and indexes from a content folder; read-only once built."""
+
+    content: ContentPack
+    catalogs: Catalogs
+    search: dict[str, Index]
+
+
+class ContentCache:
+    """One `LoadedContent` per content folder for the whole session.
+
+    A test that changes content does it in a folder of its own (under tmp_path), so it loads its own."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[Path, LoadedContent] = {}
+
+    def get(self, folder: Path) -> LoadedContent:
+        key = folder.resolve()
+        if key not in self._loaded:
+            # build_services itself, so the content is checked exactly as at start-up (ContentInvalid).
+            built = build_services(
+                make_settings(content_dir=key, database_url="sqlite+aiosqlite:///:memory:")
+            )
+            self._loaded[key] = LoadedContent(built.content, built.catalogs, built.search)
+        return self._loaded[key]
+
+    def services(self, settings: Settings) -> Services:
+        """What `build_services(settings)` returns, without loading the content folder again."""
+        loaded = self.get(settings.content_dir)
+        return Services(
+            settings=settings,
+            database=Database(settings.database_url),
+            content=loaded.content,
+            catalogs=loaded.catalogs,
+            search=dict(loaded.search),
+        )
+
+
+@pytest.fixture(scope="session")
+def content_cache() -> ContentCache:
+    return ContentCache()
 
 
 @pytest.fixture
@@ -78,10 +109,12 @@ def content_dir() -> Path:
     return CONTENT
 
 
-@pytest.fixture
-def two_territories(tmp_path: Path) -> Path:
-    """The shipped content plus a second territory, so onboarding asks where the person lives."""
-    copy = tmp_path / "content"
+@pytest.fixture(scope="session")
+def two_territories(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped content plus a second territory, so onboarding asks where the person lives.
+
+    One copy for the session: tests read it and never write to it, so its loaded form is shared too."""
+    copy = tmp_path_factory.mktemp("two_territories") / "content"
     shutil.copytree(CONTENT, copy)
     (copy / "territories" / "ile.yml").write_text(
         "id: ile\nname:\n  fr: Île-Exemple\n  en: Example Island\n  ar: جزيرة المثال\n"
@@ -89,6 +122,124 @@ def two_territories(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     return copy
+
+
+# -- databases: migrated once into a template, copied for each test ------------------------------------
+
+
+async def _migrate(url: str) -> None:
+    database = Database(url)
+    try:
+        await prepare_database(database, migrate_schema=True)
+    finally:
+        await database.close()  # no connection may stay open on a PostgreSQL template; SQLite checkpoints
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file with the schema migrated to head, for `sqlite_database_url` to copy."""
+    path = tmp_path_factory.mktemp("sqlite_template") / "migrated.db"
+    run_aside(_migrate(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
+@pytest.fixture
+def sqlite_database_url(sqlite_template: Path, tmp_path: Path) -> str:
+    """A migrated SQLite database of the test's own: a copy of the template file."""
+    copy = tmp_path / "test.db"
+    shutil.copyfile(sqlite_template, copy)
+    for suffix in ("-wal", "-shm"):  # normally gone once the template was closed; copied if not
+        leftover = sqlite_template.with_name(sqlite_template.name + suffix)
+        if leftover.exists():
+            shutil.copyfile(leftover, copy.with_name(copy.name + suffix))
+    return f"sqlite+aiosqlite:///{copy}"
+
+
+@pytest.fixture(scope="session")
+def postgres_admin() -> URL:
+    """The PostgreSQL server's admin URL, or the test is skipped (failed under CI)."""
+    admin = os.environ.get("TEST_POSTGRES_URL")
+    if not admin:
+        if os.environ.get("CI"):
+            pytest.fail("TEST_POSTGRES_URL is not set: CI must run the PostgreSQL tests")
+        pytest.skip("TEST_POSTGRES_URL is not set (see .ci/run to start a PostgreSQL server)")
+    return make_url(admin)
+
+
+def _dsn(admin: URL) -> str:
+    return admin.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _asyncpg_url(admin: URL, name: str) -> str:
+    return admin.set(drivername="postgresql+asyncpg", database=name).render_as_string(hide_password=False)
+
+
+async def _admin(admin: URL, *statements: str) -> None:
+    connection = await asyncpg.connect(_dsn(admin))
+    try:
+        for statement in statements:
+            await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_admin: URL) -> Iterator[str]:
+    """A PostgreSQL database migrated to head, for `CREATE DATABASE ... TEMPLATE` (this worker's own)."""
+    name = f"reperes_template_{WORKER}"
+    run_aside(_admin(postgres_admin, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"'))
+    run_aside(_migrate(_asyncpg_url(postgres_admin, name)))
+    yield name
+    run_aside(_admin(postgres_admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@asynccontextmanager
+async def _postgres_database(admin: URL, template: str | None) -> AsyncIterator[str]:
+    """A database of the test's own on the server: empty, or a copy of `template`; dropped afterwards."""
+    name = f"reperes_test_{WORKER}_{uuid.uuid4().hex[:12]}"
+    copy = f' TEMPLATE "{template}"' if template else ""
+    await _admin(admin, f'CREATE DATABASE "{name}"{copy}')
+    try:
+        yield _asyncpg_url(admin, name)
+    finally:
+        await _admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each test that uses a database runs once on SQLite and once on PostgreSQL."""
+    return str(request.param)
+
+
+@pytest.fixture
+async def database_url(backend: str, request: pytest.FixtureRequest) -> AsyncIterator[str]:
+    """A fresh database of the test's own, with the schema at head, on each backend."""
+    if backend == "sqlite":
+        yield request.getfixturevalue("sqlite_database_url")
+        return
+    admin, template = request.getfixturevalue("postgres_admin"), request.getfixturevalue("postgres_template")
+    async with _postgres_database(admin, template) as url:
+        yield url
+
+
+@pytest.fixture
+async def empty_database_url(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[str]:
+    """A fresh, empty database (no schema) on each backend: for the migrations themselves."""
+    if backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
+        return
+    async with _postgres_database(request.getfixturevalue("postgres_admin"), None) as url:
+        yield url
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    """A migrated database."""
+    found = Database(database_url)
+    yield found
+    await found.close()
 
 
 @dataclass
@@ -148,27 +299,32 @@ def settings_overrides() -> dict[str, object]:
     return {}
 
 
+async def start_polling(app: BotApplication, client: SandboxClient) -> None:
+    """Poll the sandbox, and let the client know when the bot has finished with each update it sends, so
+    that a test waits for the bot's work rather than for a quiet moment."""
+    assert app.updater is not None
+    processed = Processed()
+    app.add_handler(TypeHandler(Update, processed.record), group=LAST_GROUP)
+    client.processed = processed.wait
+    await app.updater.start_polling(timeout=1, poll_interval=0)
+
+
 @pytest.fixture
 async def harness(
-    database_url: str, content_dir: Path, settings_overrides: dict[str, object]
+    database_url: str, content_dir: Path, settings_overrides: dict[str, object], content_cache: ContentCache
 ) -> AsyncIterator[Harness]:
-    """The real Application, polling the sandbox over HTTP, on a fresh database."""
+    """The real Application, polling the sandbox over HTTP, on a fresh migrated database."""
     runner, base_url = await start_sandbox("127.0.0.1", 0)
     settings = make_settings(
         telegram_api_url=base_url, database_url=database_url, content_dir=content_dir, **settings_overrides
     )
     clock = Clock()
-    found = build_services(settings)
+    found = content_cache.services(settings)
     found.clock = clock
-    await prepare_database(found.database, migrate_schema=True)
     client = SandboxClient(base_url)
     try:
         async with running(found, token=SANDBOX_TOKEN) as app:
-            assert app.updater is not None
-            processed = Processed()
-            app.add_handler(TypeHandler(Update, processed.record), group=LAST_GROUP)
-            client.processed = processed.wait
-            await app.updater.start_polling(timeout=1, poll_interval=0)
+            await start_polling(app, client)
             yield Harness(client=client, services=found, app=app, clock=clock, base_url=base_url)
     finally:
         await client.close()

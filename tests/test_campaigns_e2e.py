@@ -97,9 +97,16 @@ async def test_compose_approve_and_send_at_local_time(harness: Harness) -> None:
     assert "approuvée par" in (await last(alice))["text"]
 
     # 17:59 in Paris: nothing yet. 18:00 in Paris (17:00 UTC): the French, English and Arabic parents.
+    # "Nothing yet" is read in the database, where the clock's tick has finished when run_clock returns: no
+    # run started, so no message is queued (a chat checked now could only show what was already sent).
     harness.clock.now = datetime(2026, 11, 28, 16, 59, tzinfo=UTC)
     await run_clock(harness)
-    assert not [t for t in await bot_texts(parent_fr) if "Réunion" in t]
+    async with harness.services.database.session() as session:
+        assert await campaigns.runs_of(session, campaign.id or 0) == []
+        stored = await campaigns.get_campaign(session, campaign.id or 0)
+    assert stored is not None and stored.status == "approved"
+    assert stored.next_run_at is not None
+    assert stored.next_run_at.replace(tzinfo=UTC) == datetime(2026, 11, 28, 17, 0, tzinfo=UTC)
     harness.clock.now = datetime(2026, 11, 28, 17, 0, 5, tzinfo=UTC)
     await run_clock(harness)
     assert (await received(parent_fr, "Réunion des parents"))[0].startswith("Réunion des parents jeudi")

@@ -17,8 +17,8 @@ REFERENTS = 100900
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'page.db'}"
+def database_url(sqlite_database_url: str) -> str:
+    return sqlite_database_url
 
 
 async def test_parent_in_arabic_and_referent_side_by_side(

@@ -4,7 +4,6 @@ module, fails then passes its quiz, gets the PDF certificate, and /verify accept
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,8 +16,8 @@ COORDINATOR = 100777
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'page.db'}"
+def database_url(sqlite_database_url: str) -> str:
+    return sqlite_database_url
 
 
 @pytest.fixture

@@ -7,23 +7,38 @@ from datetime import UTC, date, datetime
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Connection
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, func, select
 
 from bot import migrate
 from bot.db import Database
 from bot.domain.people import accept_notice, attribution_counts, get_person, update_person
 from bot.features.people.personal_data import export_person, forget_person, purge_inactive
+from bot.models import Person
 
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
 
 
-async def test_migrations_match_the_models(database: Database) -> None:
+async def test_migrations_from_empty_match_the_models(empty_database_url: str) -> None:
+    """The real migrations, from an empty database: the other tests get a copy of their result."""
+
     def differences(connection: Connection) -> list[object]:
         return list(compare_metadata(MigrationContext.configure(connection), SQLModel.metadata))
 
-    async with database.engine.connect() as connection:
-        assert await connection.run_sync(differences) == []
+    database = Database(empty_database_url)
+    try:
+        assert not await migrate.is_current(database)
+        await migrate.upgrade(database)
+        async with database.engine.connect() as connection:
+            assert await connection.run_sync(differences) == []
+        assert await migrate.is_current(database)
+    finally:
+        await database.close()
+
+
+async def test_each_test_gets_a_migrated_database_of_its_own(database: Database) -> None:
     assert await migrate.is_current(database)
+    async with database.session() as session:
+        assert (await session.exec(select(func.count()).select_from(Person))).one() == 0  # nobody's leftovers
 
 
 async def test_downgrade_then_upgrade_again(database: Database) -> None:

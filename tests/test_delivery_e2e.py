@@ -80,6 +80,20 @@ async def statuses(harness: Harness, campaign_id: int) -> dict[str, int]:
         return {status: int(count) for status, count in (await session.exec(query)).all()}
 
 
+async def waiting_row(harness: Harness, campaign_id: int, user: SandboxUser) -> tuple[str, datetime]:
+    """The status of the campaign's row for this person, and the moment it may leave."""
+    async with harness.services.database.session() as session:
+        person = await get_person(session, chat_id=user.id)
+        assert person is not None
+        query = (
+            select(Outbox)
+            .join(CampaignRun, col(CampaignRun.id) == col(Outbox.run_id))
+            .where(col(CampaignRun.campaign_id) == campaign_id, col(Outbox.person_id) == person.id)
+        )
+        (row,) = (await session.exec(query)).all()
+        return row.status, row.not_before.replace(tzinfo=UTC)
+
+
 async def settled(harness: Harness, campaign_id: int, **expected: int) -> dict[str, int]:
     """Wait until the campaign's rows have the expected statuses (others may exist too)."""
     deadline = asyncio.get_running_loop().time() + 30
@@ -176,7 +190,11 @@ async def test_quiet_hours_hold_messages_until_morning_unless_urgent(harness: Ha
     harness.clock.now = datetime(2026, 11, 28, 4, 0, 5, tzinfo=UTC)
     await run_clock(harness)
     await received(island[0], "Réunion demain")
-    assert not [t for t in await bot_texts(paris[0]) if "Réunion demain" in t]
+    # Paris's message waits in the database for 08:00 there (its chat alone could only say "not yet").
+    assert await waiting_row(harness, night, paris[0]) == (
+        "pending",
+        datetime(2026, 11, 28, 7, 0, tzinfo=UTC),
+    )
     harness.clock.now = datetime(2026, 11, 28, 7, 0, 5, tzinfo=UTC)
     await run_clock(harness)
     await received(paris[0], "Réunion demain")
@@ -195,7 +213,7 @@ async def test_local_time_means_each_recipients_own_zone(harness: Harness) -> No
     harness.clock.now = datetime(2026, 11, 28, 14, 0, 5, tzinfo=UTC)  # 18:00 in Réunion, 15:00 in Paris
     await run_clock(harness)
     await received(island, "À 18 heures")
-    assert not [t for t in await bot_texts(paris) if "À 18 heures" in t]
+    assert await waiting_row(harness, cid, paris) == ("pending", datetime(2026, 11, 28, 17, 0, tzinfo=UTC))
     harness.clock.now = datetime(2026, 11, 28, 17, 0, 5, tzinfo=UTC)
     await run_clock(harness)
     await received(paris, "À 18 heures")
@@ -250,8 +268,17 @@ async def test_pause_resume_and_cancel(harness: Harness) -> None:
         assert stored is not None
         await campaigns.pause(session, stored, by=COORDINATOR, now=harness.clock.now)
     paused = await wait_for(lambda: _paused(harness, cid), 20, "rows to pause")
+    sent = (await statuses(harness, cid)).get("sent", 0)
+    assert paused and sent + paused == 15
+    # Nothing leaves while paused. Looking right after waking the sender would pass whatever it does next, so
+    # another campaign's message is sent and received first: its row is due after the paused ones, so the
+    # sender has looked at those and left them when this one arrives.
+    (witness,) = await people(harness, 1, territory="ile")
+    await campaign(harness, "Témoin", urgent=True, audience={"territories": ["ile"]})
     await run_clock(harness)
-    assert (await statuses(harness, cid)).get("paused") == paused  # nothing left while paused
+    await received(witness, "Témoin")
+    assert await statuses(harness, cid) == {"sent": sent, "paused": paused}
+    assert sum(["Pause" in t for user in users for t in await bot_texts(user)]) == sent
     async with harness.services.database.session() as session:
         stored = await campaigns.get_campaign(session, cid)
         assert stored is not None
@@ -262,7 +289,7 @@ async def test_pause_resume_and_cancel(harness: Harness) -> None:
     await settled(harness, cid, sent=15)
 
     harness.clock.now = datetime(2026, 11, 27, 22, 0, tzinfo=UTC)  # quiet hours: everything is held
-    other = await campaign(harness, "Annulée")
+    other = await campaign(harness, "Annulée", audience={"territories": ["demo"]})  # the 15, not the witness
     await run_clock(harness)
     await settled(harness, other, pending=15)
     async with harness.services.database.session() as session:
@@ -353,7 +380,10 @@ async def test_an_audience_that_outgrew_its_automatic_approval_goes_back_for_app
     await second.press("✅ Approuver", last_message["message_id"])
     async with found.database.session() as session:
         assert (await campaigns.get_campaign(session, cid)).status == "approved"  # type: ignore[union-attr]
-    assert coordinator.id == COORDINATOR
+    # The author is told of the approval, and was never asked to approve their own campaign: read once the
+    # approval notice, which comes after any request, has arrived.
+    await received(coordinator, "a été approuvée par")
+    assert not [t for t in await bot_texts(coordinator) if "Approbation demandée" in t]
 
 
 async def test_delivery_records_go_a_month_after_the_run_and_its_report_stays(harness: Harness) -> None:

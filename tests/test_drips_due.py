@@ -14,7 +14,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from bot.schedule import parse_clock, wall_clock
 from sqlmodel import col, func, select
 
 from bot.content.pack import Drip, DripStep
@@ -23,6 +22,7 @@ from bot.domain.campaigns import Zones
 from bot.domain.people import accept_notice, update_person
 from bot.domain.series import DRIP_TIME, LATE, due_window, enqueue_drips
 from bot.models import Outbox, as_utc
+from bot.schedule import parse_clock, wall_clock
 from tests.campaign_support import add_person, bot_texts, received, run_clock
 from tests.conftest import Harness
 

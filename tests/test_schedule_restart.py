@@ -6,26 +6,24 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-from bot.app import build_services
 from bot.core.context import BotApplication
 from bot.delivery.jobs import sender_of, tick, zones_of
 from bot.domain import campaigns
 from bot.domain.people import accept_notice
-from bot.runner import SANDBOX_TOKEN, prepare_database, running
+from bot.runner import SANDBOX_TOKEN, running
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import start_sandbox
 from bot.services import Services
 from tests.campaign_support import received, wait_for
-from tests.conftest import CONTENT, Clock, make_settings
+from tests.conftest import CONTENT, Clock, ContentCache, make_settings
 
 COORDINATOR = 900200
 
 
 @asynccontextmanager
 async def bot_up(
-    base_url: str, database_url: str, clock: Clock
+    base_url: str, database_url: str, clock: Clock, cache: ContentCache
 ) -> AsyncIterator[tuple[Services, BotApplication]]:
     """One life of the bot: start, yield, stop (the database and the sandbox outlive it)."""
     settings = make_settings(
@@ -34,21 +32,20 @@ async def bot_up(
         content_dir=CONTENT,
         coordinators=str(COORDINATOR),
     )
-    found = build_services(settings)
+    found = cache.services(settings)  # the content as loaded once for the session: only the database matters
     found.clock = clock
-    await prepare_database(found.database, migrate_schema=True)
     async with running(found, token=SANDBOX_TOKEN) as app:
         yield found, app
 
 
-async def test_weekly_and_missed_runs_across_restarts(database_url: str, tmp_path: Path) -> None:
+async def test_weekly_and_missed_runs_across_restarts(database_url: str, content_cache: ContentCache) -> None:
     runner, base_url = await start_sandbox("127.0.0.1", 0)
     client = SandboxClient(base_url)
     clock = Clock(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))  # a Monday
     try:
         coordinator = await client.new_user("Coord", "fr", user_id=COORDINATOR)
         parent = await client.new_user("Parent", "fr")
-        async with bot_up(base_url, database_url, clock) as (found, app):
+        async with bot_up(base_url, database_url, clock, content_cache) as (found, app):
             async with found.database.session() as session:
                 await accept_notice(
                     session,
@@ -95,7 +92,7 @@ async def test_weekly_and_missed_runs_across_restarts(database_url: str, tmp_pat
         # The bot is down from 10:00 to 15:00 UTC: "Rattrapée" (14:30 UTC) is half an hour late, within
         # the two hours' grace; "Trop tard" (11:30 UTC) is three and a half hours late, beyond it.
         clock.now = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)
-        async with bot_up(base_url, database_url, clock) as (found, app):
+        async with bot_up(base_url, database_url, clock, content_cache) as (found, app):
             await tick(app)
             sender_of(app).wake()
             await received(parent, "Message Rattrapée")
@@ -110,7 +107,7 @@ async def test_weekly_and_missed_runs_across_restarts(database_url: str, tmp_pat
 
         # A week later, after another restart, the weekly campaign's second run goes out.
         clock.now = datetime(2026, 12, 7, 10, 0, 30, tzinfo=UTC)
-        async with bot_up(base_url, database_url, clock) as (found, app):
+        async with bot_up(base_url, database_url, clock, content_cache) as (found, app):
             await tick(app)
             sender_of(app).wake()
 

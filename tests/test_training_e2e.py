@@ -10,17 +10,14 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select as select_table
 from sqlmodel import SQLModel
-from telegram import Update
-from telegram.ext import TypeHandler
 
-from bot.app import build_services
 from bot.content.pack import Module
 from bot.domain import training
 from bot.domain.people import get_person
-from bot.runner import SANDBOX_TOKEN, prepare_database, running
+from bot.runner import SANDBOX_TOKEN, running
 from bot.sandbox.client import SandboxClient, SandboxUser
 from bot.sandbox.server import start_sandbox
-from tests.conftest import LAST_GROUP, Harness, Processed, last, make_settings
+from tests.conftest import ContentCache, Harness, last, make_settings, start_polling
 from tests.test_privacy_e2e import onboard_user
 
 COORDINATOR = 100777
@@ -198,23 +195,18 @@ async def test_figures_hide_small_counts(harness: Harness) -> None:
     )
 
 
-async def test_resume_where_one_left_off_after_a_restart(database_url: str) -> None:
+async def test_resume_where_one_left_off_after_a_restart(
+    database_url: str, content_cache: ContentCache
+) -> None:
     runner, base_url = await start_sandbox("127.0.0.1", 0)
     settings = make_settings(
         telegram_api_url=base_url, database_url=database_url, coordinators=str(COORDINATOR)
     )
     try:
         async with SandboxClient(base_url) as client:
-            first = build_services(settings)
-            await prepare_database(first.database, migrate_schema=True)
+            first = content_cache.services(settings)
             async with running(first, token=SANDBOX_TOKEN) as app:
-                assert app.updater is not None
-                # Wait for each update to be handled, not for a pause in the bot's answers (a loaded
-                # machine can pause between the notice's edit and the menu after Accept).
-                processed = Processed()
-                app.add_handler(TypeHandler(Update, processed.record), group=LAST_GROUP)
-                client.processed = processed.wait
-                await app.updater.start_polling(timeout=1, poll_interval=0)
+                await start_polling(app, client)
                 coordinator = await client.new_user("Coordination", "fr", user_id=COORDINATOR)
                 await coordinator.send("/invite 1 30")
                 payload = (await last(coordinator))["text"].split("?start=")[1].split()[0]
@@ -226,13 +218,9 @@ async def test_resume_where_one_left_off_after_a_restart(database_url: str) -> N
                 await pro.press(next(label for label in pro.buttons(await last(pro)) if title in label))
                 await pro.press("Suivant ▶️")
                 await pro.press("Suivant ▶️")
-            second = build_services(settings)  # a new process would build everything again
+            second = content_cache.services(settings)  # new services: nothing kept in memory across
             async with running(second, token=SANDBOX_TOKEN) as app:
-                assert app.updater is not None
-                processed = Processed()
-                app.add_handler(TypeHandler(Update, processed.record), group=LAST_GROUP)
-                client.processed = processed.wait
-                await app.updater.start_polling(timeout=1, poll_interval=0)
+                await start_polling(app, client)
                 await pro.send("/menu")
                 await pro.press("🎓 Formations courtes")
                 catalogue = await last(pro)

@@ -92,10 +92,10 @@ async def test_health_and_metrics(served: Served) -> None:
     assert 'reperes_updates_total{kind="message"}' in text
 
 
-async def test_serve_refuses_a_database_without_the_schema(database_url: str) -> None:
+async def test_serve_refuses_a_database_without_the_schema(empty_database_url: str) -> None:
     settings = make_settings(
         telegram_bot_token=SANDBOX_TOKEN,
-        database_url=database_url,
+        database_url=empty_database_url,
         webhook_url="https://bot.example.fr/telegram",
         webhook_secret=SECRET,
     )
