@@ -4,7 +4,7 @@ The composer's `campaign.awaiting` column and the relays implied by taken ticket
 waits in progress when the bot is upgraded are kept.
 
 Revision ID: 98ee49e2671d
-Revises: 957c41e53f7e
+Revises: 3c9e1f2a7b44
 Create Date: 2026-12-01 23:00:00
 """
 
@@ -18,7 +18,7 @@ import sqlmodel
 from alembic import op
 
 revision = "98ee49e2671d"
-down_revision = "957c41e53f7e"
+down_revision = "3c9e1f2a7b44"
 branch_labels = None
 depends_on = None
 
