@@ -449,12 +449,20 @@ async def finish_runs(session: AsyncSession, run_ids: set[int], *, now: datetime
     query = select(CampaignRun).where(
         col(CampaignRun.id).in_(run_ids - busy), col(CampaignRun.status) == SENDING
     )
-    finished = list((await session.exec(query)).all())
-    for run in finished:
-        run.status, run.finished_at = DONE, now
-        run.figures = asdict(await run_figures(session, run, now=now))
-        session.add(run)
-        # Conditional: a cancel or a pause committed since the run's last batch keeps its word.
+    finished = []
+    for run in (await session.exec(query)).all():
+        figures = asdict(await run_figures(session, run, now=now))
+        # Conditional, like the campaign below: a cancel committed since the SELECT keeps its word.
+        closed = await session.exec(
+            update(CampaignRun)
+            .where(col(CampaignRun.id) == run.id, col(CampaignRun.status) == SENDING)
+            .values(status=DONE, finished_at=now, figures=figures)
+            .execution_options(synchronize_session=False)
+        )
+        if not closed.rowcount:
+            continue
+        await session.refresh(run)
+        finished.append(run)
         await session.exec(
             update(Campaign)
             .where(
