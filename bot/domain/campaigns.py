@@ -436,11 +436,20 @@ async def finish_runs(session: AsyncSession, run_ids: set[int], *, now: datetime
     query = select(CampaignRun).where(
         col(CampaignRun.id).in_(run_ids - busy), col(CampaignRun.status) == RunStatus.SENDING
     )
-    finished = list((await session.exec(query)).all())
-    for run in finished:
-        run.status, run.finished_at = RunStatus.DONE, now
-        run.figures = asdict(await run_figures(session, run, now=now))
-        session.add(run)
+    finished = []
+    for run in (await session.exec(query)).all():
+        figures = asdict(await run_figures(session, run, now=now))
+        # Conditional, like the campaign below: a cancel committed since the SELECT keeps its word.
+        closed = await session.exec(
+            update(CampaignRun)
+            .where(col(CampaignRun.id) == run.id, col(CampaignRun.status) == RunStatus.SENDING)
+            .values(status=RunStatus.DONE, finished_at=now, figures=figures)
+            .execution_options(synchronize_session=False)
+        )
+        if not closed.rowcount:
+            continue
+        await session.refresh(run)
+        finished.append(run)
         # Conditional: a cancel or a pause committed since the run's last batch keeps its word.
         await session.exec(
             update(Campaign)
