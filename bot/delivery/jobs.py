@@ -1,7 +1,9 @@
 """The campaign clock: start due runs, record missed ones, queue drip steps, and run the sender.
 
-`tick` runs at start-up and then every few seconds from the JobQueue; tests call it directly after moving
-their clock. The sender is a task of its own, started and stopped with the Application.
+`tick` runs every few seconds from the JobQueue; tests call it directly after moving their clock. The sender
+is a task of its own. Both run only in the instance holding the delivery lease (bot/delivery/lease.py): they
+start when it is taken and stop when it is lost. Elsewhere, `tick` and `Sender.wake` pass the request on to
+the holder.
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ import html
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from telegram.ext import ContextTypes
+from telegram.ext import ContextTypes, Job
 
-from bot.delivery.sender import Sender
+from bot.delivery.lease import lease_for
+from bot.delivery.sender import GO, STOP, WAKE, Sender
 from bot.domain import campaigns, coordinators, series
 from bot.domain.audience import count_audience
 from bot.domain.campaigns import MISSED, Zones
@@ -24,6 +27,7 @@ from bot.models import as_utc
 from bot.services import Services
 
 EVERY = timedelta(seconds=15)
+TICK = "tick"  # what an instance without the lease asks of the holder: look at the schedule now
 
 
 def zones_of(found: Services) -> Zones:
@@ -37,24 +41,51 @@ def sender_of(app: BotApplication) -> Sender:
 
 
 async def start_delivery(app: BotApplication) -> Sender:
-    """Load who coordinates, bring the content's series up to date, and start the sender."""
+    """Load who coordinates, and take the delivery lease if it is free (at once on SQLite)."""
     found = services(app)
     async with found.database.session() as session:
         found.granted = await coordinators.granted(session)
         found.composing = await campaigns.drafts_awaiting(session)
-        await series.ensure_series(session, found.content, now=found.clock(), zones=zones_of(found))
-    sender = Sender(app.bot, found)
+    lease = lease_for(found.database, found.settings.lease_database_url)
+    sender = Sender(app.bot, found, lease)
     app.bot_data[SENDER_KEY] = sender
-    sender.start()
-    if app.job_queue is not None:
-        app.job_queue.run_repeating(_tick_job, interval=EVERY, first=timedelta(seconds=1), name="campaigns")
+    clock: list[Job[ContextTypes.DEFAULT_TYPE]] = []
+
+    async def acquired() -> None:
+        # The clock's work, done by one instance only: two instances would create the series twice.
+        async with found.database.session() as session:
+            await series.ensure_series(session, found.content, now=found.clock(), zones=zones_of(found))
+        sender.start()
+        if app.job_queue is not None:
+            job = app.job_queue.run_repeating(
+                _tick_job, interval=EVERY, first=timedelta(seconds=1), name="campaigns"
+            )
+            clock.append(job)
+
+    async def lost() -> None:
+        while clock:
+            clock.pop().schedule_removal()
+        await sender.stop(at_once=True)
+
+    def heard(message: str) -> None:
+        if message == TICK:
+            app.create_task(tick(app))
+        elif message == WAKE:
+            sender.wake()
+        elif message.startswith((STOP, GO)) and message.partition(":")[2].lstrip("-").isdigit():
+            chat_id = int(message.partition(":")[2])
+            (sender.opt_out if message.startswith(STOP) else sender.opt_in)(chat_id, tell=False)
+
+    await lease.start(acquired=acquired, lost=lost, listener=heard)
     return sender
 
 
 async def stop_delivery(app: BotApplication) -> None:
+    """The batch under way is finished and recorded, then the lease goes to another instance."""
     sender = app.bot_data.pop(SENDER_KEY, None)
     if isinstance(sender, Sender):
         await sender.stop()
+        await sender.lease.stop()
 
 
 async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -62,8 +93,12 @@ async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def tick(app: BotApplication) -> None:
-    """One look at the schedule; one at a time, so that a due run never starts twice."""
+    """One look at the schedule; one at a time, so that a due run never starts twice. Without the lease,
+    the holder is asked to look now (a run a coordinator started here goes out at once)."""
     sender = sender_of(app)
+    if not sender.lease.held:
+        await sender.lease.tell(TICK)
+        return
     async with sender.tick_lock:
         await _tick(app, sender)
 
