@@ -1,10 +1,12 @@
 """The delivery lease on a real PostgreSQL: one holder at a time, a takeover when the holder's connection
-goes, a fence the database enforces, and messages passed to the holder. SQLite holds it for good."""
+goes, a fence the database enforces, messages passed to the holder, and the clock's jobs where the lease is.
+SQLite holds it for good."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 
 import asyncpg
@@ -12,8 +14,15 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from bot.app import build_services
 from bot.db import Database
+from bot.delivery.jobs import sender_of
 from bot.delivery.lease import POLL, AdvisoryLease, Lease, LeaseLost, lease_for
+from bot.handlers.common import BotApplication
+from bot.runner import SANDBOX_TOKEN, running
+from bot.sandbox.server import start_sandbox
+from tests.campaign_support import wait_for
+from tests.conftest import make_settings
 
 # Generous: the takeover is due within POLL seconds, but two cores are shared with other tests.
 TAKEOVER = 10 * POLL
@@ -173,3 +182,35 @@ async def test_sqlite_holds_the_lease_for_good(tmp_path: object) -> None:
         assert watched.lost.is_set() and not watched.lease.held
     finally:
         await database.close()
+
+
+@postgresql_only
+async def test_only_the_holder_runs_the_clock_and_the_timers(database_url: str, database: Database) -> None:
+    sandbox, base_url = await start_sandbox("127.0.0.1", 0)
+    settings = make_settings(telegram_api_url=base_url, database_url=database_url)
+    first, second = build_services(settings), build_services(settings)
+    try:
+        async with AsyncExitStack() as stack:
+            one = await stack.enter_async_context(running(first, token=SANDBOX_TOKEN))
+            async with running(second, token=SANDBOX_TOKEN) as two:
+                assert sender_of(one).lease.held and not sender_of(two).lease.held
+                assert clock_jobs(one) == {"campaigns": True, "retention": True, **REMINDERS}
+                assert clock_jobs(two) == {"retention": False, **{k: False for k in REMINDERS}}
+                await stack.aclose()  # the first instance stops: the second takes over the clock
+
+                async def took_over() -> bool:
+                    return clock_jobs(two).get("campaigns", False)
+
+                await wait_for(took_over, TAKEOVER, "the second instance to run the clock")
+                assert clock_jobs(two) == {"campaigns": True, "retention": True, **REMINDERS}
+    finally:
+        await sandbox.cleanup()
+
+
+REMINDERS = {"ticket-reminders": True, "training-reminders": True}
+
+
+def clock_jobs(app: BotApplication) -> dict[str, bool]:
+    assert app.job_queue is not None
+    # A paused job has no next run: the scheduler's own word on whether it will run.
+    return {job.name or "": job.next_t is not None for job in app.job_queue.jobs() if not job.removed}

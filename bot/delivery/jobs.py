@@ -50,6 +50,10 @@ async def start_delivery(app: BotApplication) -> Sender:
     sender = Sender(app.bot, found, lease)
     app.bot_data[SENDER_KEY] = sender
     clock: list[Job[ContextTypes.DEFAULT_TYPE]] = []
+    # The features' own timers (ticket and training reminders, retention) are the clock's too: on two
+    # instances each reminder would go out twice. They run where the lease is.
+    timers = list(app.job_queue.jobs()) if app.job_queue is not None else []
+    _switch(timers, on=False)
 
     async def acquired() -> None:
         # The clock's work, done by one instance only: two instances would create the series twice.
@@ -61,8 +65,10 @@ async def start_delivery(app: BotApplication) -> Sender:
                 _tick_job, interval=EVERY, first=timedelta(seconds=1), name="campaigns"
             )
             clock.append(job)
+        _switch(timers, on=True)
 
     async def lost() -> None:
+        _switch(timers, on=False)
         while clock:
             clock.pop().schedule_removal()
         await sender.stop(at_once=True)
@@ -78,6 +84,12 @@ async def start_delivery(app: BotApplication) -> Sender:
 
     await lease.start(acquired=acquired, lost=lost, listener=heard)
     return sender
+
+
+def _switch(jobs: list[Job[ContextTypes.DEFAULT_TYPE]], *, on: bool) -> None:
+    for job in jobs:
+        if not job.removed:
+            job.enabled = on
 
 
 async def stop_delivery(app: BotApplication) -> None:
