@@ -140,7 +140,13 @@ class AdvisoryLease(Lease):
         if self._task is not None:
             await self._task
         await self._give_up()
-        await self._disconnect()  # ending the session frees the lock at once for another instance
+        connection = self._connection
+        if connection is not None and not self._closed:
+            # Let go before returning, so that an instance started right after finds the lease free; a
+            # terminated socket frees it too, but only once the server has noticed.
+            with contextlib.suppress(Exception):
+                await connection.execute("SELECT pg_advisory_unlock_all()", timeout=CHECK_TIMEOUT)
+        await self._disconnect()
 
     async def tell(self, message: str) -> None:
         if self.held:
