@@ -32,7 +32,7 @@ import logging
 import os
 import socket
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, NoReturn
 
 import asyncpg
 from prometheus_client import Gauge
@@ -187,9 +187,10 @@ class AdvisoryLease(Lease):
                     await asyncio.wait_for(self._wakeup.wait(), POLL)
                 self._wakeup.clear()
 
-    def _ended(self, _connection: object) -> None:
-        self._closed = True
-        self._wakeup.set()
+    def _ended(self, connection: object) -> None:
+        if connection is self._connection:  # not an earlier connection, closed on purpose
+            self._closed = True
+            self._wakeup.set()
 
     async def _connect(self) -> None:
         self._closed = False
@@ -197,9 +198,9 @@ class AdvisoryLease(Lease):
         connection = await asyncpg.connect(
             self.dsn, timeout=CHECK_TIMEOUT * 2, server_settings={"application_name": name, **KEEPALIVE}
         )
+        self._connection = connection
         connection.add_termination_listener(self._ended)
         await connection.add_listener(CHANNEL, self._heard)
-        self._connection = connection
         self.backend_pid = int(connection.get_server_pid())
 
     async def _disconnect(self) -> None:
@@ -217,14 +218,12 @@ class AdvisoryLease(Lease):
             if await connection.fetchval(query, timeout=CHECK_TIMEOUT):
                 if not await connection.fetchval(_HOLDS_HERE, timeout=CHECK_TIMEOUT):
                     self._pooled()
-                    return
                 log.info("delivery lease taken: this instance runs the campaign clock and the sender")
                 await self._take()
         elif not await connection.fetchval(_HOLDS_HERE, timeout=CHECK_TIMEOUT):
             self._pooled()
-            await self._give_up()
 
-    def _pooled(self) -> None:
+    def _pooled(self) -> NoReturn:
         if not self._warned_pooler:
             self._warned_pooler = True
             log.error(
@@ -234,7 +233,7 @@ class AdvisoryLease(Lease):
         raise ConnectionError("the lease connection goes through a transaction pooler")
 
     async def _give_up(self) -> None:
-        if self.held:
+        if self.held and not self._stopping:
             log.warning("delivery lease lost: this instance stops sending")
         await super()._give_up()
 
