@@ -185,7 +185,9 @@ async def test_sqlite_holds_the_lease_for_good(tmp_path: object) -> None:
 
 
 @postgresql_only
-async def test_only_the_holder_runs_the_clock_and_the_timers(database_url: str, database: Database) -> None:
+async def test_only_the_holder_runs_the_clock_the_timers_and_the_sender(
+    database_url: str, database: Database
+) -> None:
     sandbox, base_url = await start_sandbox("127.0.0.1", 0)
     settings = make_settings(telegram_api_url=base_url, database_url=database_url)
     first, second = build_services(settings), build_services(settings)
@@ -196,6 +198,13 @@ async def test_only_the_holder_runs_the_clock_and_the_timers(database_url: str, 
                 assert sender_of(one).lease.held and not sender_of(two).lease.held
                 assert clock_jobs(one) == {"campaigns": True, "retention": True, **REMINDERS}
                 assert clock_jobs(two) == {"retention": False, **{k: False for k in REMINDERS}}
+                # A /stop typed on the instance without the lease reaches the sender, mid-batch if need be.
+                sender_of(two).opt_out(4242)
+
+                async def stopped_there() -> bool:
+                    return sender_of(one)._stopped(4242)
+
+                await wait_for(stopped_there, TAKEOVER, "the /stop to reach the holder")
                 await stack.aclose()  # the first instance stops: the second takes over the clock
 
                 async def took_over() -> bool:
