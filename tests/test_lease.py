@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bot.app import build_services
+from bot.config import ConfigError
 from bot.db import Database
 from bot.delivery.jobs import sender_of
 from bot.delivery.lease import POLL, AdvisoryLease, Lease, LeaseLost, lease_for
@@ -223,3 +224,11 @@ def clock_jobs(app: BotApplication) -> dict[str, bool]:
     assert app.job_queue is not None
     # A paused job has no next run: the scheduler's own word on whether it will run.
     return {job.name or "": job.next_t is not None for job in app.job_queue.jobs() if not job.removed}
+
+
+def test_lease_database_url_must_be_postgresql() -> None:
+    settings = make_settings(lease_database_url="postgres://bot:secret@db.internal/reperes")
+    assert settings.lease_database_url == "postgresql+asyncpg://bot:secret@db.internal/reperes"
+    assert make_settings(lease_database_url=" ").lease_database_url is None
+    with pytest.raises(ConfigError, match=r"^LEASE_DATABASE_URL is wrong: expected postgresql://"):
+        make_settings(lease_database_url="sqlite:///data/reperes.db")
