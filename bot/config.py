@@ -50,6 +50,7 @@ EXPECTED: dict[str, str] = {
     "WEEKLY_CAP": "a whole number of campaign messages per person and week from 0 (no cap) to 50",
     "MISSED_GRACE_MINUTES": "a whole number of minutes from 0 to 10080",
     "CONCURRENT_UPDATES": "a whole number of updates handled at once, from 1 to 1024",
+    "LEASE_DATABASE_URL": "postgresql://user:password@host/db, PostgreSQL itself (no transaction pooler)",
 }
 # Telegram's free broadcast limit is about 30 messages per second; paid broadcasts go up to 1000.
 FREE_RATE_LIMIT, PAID_RATE_LIMIT = 30.0, 1000.0
@@ -65,6 +66,9 @@ class Settings(BaseSettings):
     telegram_bot_token: str | None = None
     telegram_api_url: str = TELEGRAM_API_URL
     database_url: str = DEFAULT_DATABASE_URL
+    # Several instances: the delivery lease's own connection, when DATABASE_URL goes through PgBouncer in
+    # transaction mode (a session-level advisory lock needs one server session); DATABASE_URL otherwise.
+    lease_database_url: str | None = None
     webhook_url: str | None = None
     webhook_secret: str | None = None
     port: int = Field(default=8080, ge=1, le=65535)
@@ -88,7 +92,9 @@ class Settings(BaseSettings):
     content_dir: Path = Path("content")
     log_level: str = "INFO"
 
-    @field_validator("telegram_bot_token", "webhook_url", "webhook_secret", mode="before")
+    @field_validator(
+        "telegram_bot_token", "webhook_url", "webhook_secret", "lease_database_url", mode="before"
+    )
     @classmethod
     def _blank_is_unset(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
@@ -112,6 +118,16 @@ class Settings(BaseSettings):
     @classmethod
     def _database_url(cls, value: str) -> str:
         return normalise_database_url(value)
+
+    @field_validator("lease_database_url")
+    @classmethod
+    def _lease_database_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        url = normalise_database_url(value)
+        if not url.startswith("postgresql+asyncpg://"):
+            raise ValueError("the lease is for PostgreSQL")
+        return url
 
     @field_validator("webhook_url")
     @classmethod

@@ -1,7 +1,9 @@
 """The campaign clock: start due runs, record missed ones, queue drip steps, and run the sender.
 
-`tick` runs at start-up and then every few seconds from the JobQueue; tests call it directly after moving
-their clock. The sender is a task of its own, started and stopped with the Application.
+`tick` runs every few seconds from the JobQueue; tests call it directly after moving their clock. The sender
+is a task of its own. Both run only in the instance holding the delivery lease (bot/delivery/lease.py): they
+start when it is taken and stop when it is lost. Elsewhere, `tick` and `Sender.wake` pass the request on to
+the holder.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from telegram import Bot
-from telegram.ext import JobQueue
+from telegram.ext import Job, JobQueue
 
 from bot.delivery.hooks import Hooks
-from bot.delivery.sender import Sender
+from bot.delivery.lease import lease_for
+from bot.delivery.sender import GO, STOP, WAKE, Sender
 from bot.domain import campaigns, coordinators, series
 from bot.domain.audience import count_audience
 from bot.domain.campaigns import Zones
@@ -24,6 +27,7 @@ from bot.models import RunStatus, as_utc
 from bot.services import Services
 
 EVERY = timedelta(seconds=15)
+TICK = "tick"  # what an instance without the lease asks of the holder: look at the schedule now
 
 
 class _Shared(Protocol):
@@ -47,6 +51,8 @@ class DeliveryApp(Protocol):
     @property
     def job_queue(self) -> JobQueue[Any] | None: ...
 
+    def create_task(self, coroutine: Any) -> Any: ...
+
 
 def zones_of(found: Services) -> Zones:
     territories = {t.id: t.timezone for t in found.content.territories.values()}
@@ -61,7 +67,7 @@ def sender_of(app: DeliveryApp) -> Sender:
 
 
 async def start_delivery(app: DeliveryApp, hooks: Hooks) -> Sender:
-    """Load who coordinates, bring the content's series up to date, and start the sender.
+    """Load who coordinates, and take the delivery lease if it is free (at once on SQLite).
 
     `hooks` are what delivery asks of the features (rendering a content item, asking for an approval,
     telling the coordinators), handed in by the caller since delivery imports no feature.
@@ -69,28 +75,74 @@ async def start_delivery(app: DeliveryApp, hooks: Hooks) -> Sender:
     found = app.bot_data.services
     async with found.database.session() as session:
         found.granted = await coordinators.granted(session)
-        await series.ensure_series(session, found.content, now=found.clock(), zones=zones_of(found))
-    sender = Sender(app.bot, found, hooks)
+    lease = lease_for(found.database, found.settings.lease_database_url)
+    sender = Sender(app.bot, found, hooks, lease)
     app.bot_data.sender = sender
-    sender.start()
+    # Notices to coordinators leave from the instance that has them, lease or not: they are few, and
+    # waiting for the holder would lose them if this instance stopped first.
+    sender.notices.start()
+    clock: list[Job[Any]] = []
+    # The features' own timers (ticket and training reminders, retention) are the clock's too: on two
+    # instances each reminder would go out twice. They run where the lease is.
+    timers = list(app.job_queue.jobs()) if app.job_queue is not None else []
+    _switch(timers, on=False)
 
     async def _tick_job(_context: object) -> None:
         await tick(app)
 
-    if app.job_queue is not None:
-        app.job_queue.run_repeating(_tick_job, interval=EVERY, first=timedelta(seconds=1), name="campaigns")
+    async def acquired() -> None:
+        # The clock's work, done by one instance only: two instances would create the series twice.
+        async with found.database.session() as session:
+            await series.ensure_series(session, found.content, now=found.clock(), zones=zones_of(found))
+        sender.start()
+        if app.job_queue is not None:
+            job = app.job_queue.run_repeating(
+                _tick_job, interval=EVERY, first=timedelta(seconds=1), name="campaigns"
+            )
+            clock.append(job)
+        _switch(timers, on=True)
+
+    async def lost() -> None:
+        _switch(timers, on=False)
+        while clock:
+            clock.pop().schedule_removal()
+        await sender.stop(at_once=True)
+
+    def heard(message: str) -> None:
+        if message == TICK:
+            app.create_task(tick(app))
+        elif message == WAKE:
+            sender.wake()
+        elif message.startswith((STOP, GO)) and message.partition(":")[2].lstrip("-").isdigit():
+            chat_id = int(message.partition(":")[2])
+            (sender.opt_out if message.startswith(STOP) else sender.opt_in)(chat_id, tell=False)
+
+    await lease.start(acquired=acquired, lost=lost, listener=heard)
     return sender
 
 
+def _switch(jobs: list[Job[Any]], *, on: bool) -> None:
+    for job in jobs:
+        if not job.removed:
+            job.enabled = on
+
+
 async def stop_delivery(app: DeliveryApp) -> None:
+    """The batch under way is finished and recorded, then the lease goes to another instance."""
     sender, app.bot_data.sender = app.bot_data.sender, None
     if sender is not None:
         await sender.stop()
+        await sender.notices.stop()
+        await sender.lease.stop()
 
 
 async def tick(app: DeliveryApp) -> None:
-    """One look at the schedule; one at a time, so that a due run never starts twice."""
+    """One look at the schedule; one at a time, so that a due run never starts twice. Without the lease,
+    the holder is asked to look now (a run a coordinator started here goes out at once)."""
     sender = sender_of(app)
+    if not sender.lease.held:
+        await sender.lease.tell(TICK)
+        return
     async with sender.tick_lock:
         await _tick(app, sender)
 

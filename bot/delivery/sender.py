@@ -2,7 +2,12 @@
 
 One loop claims a batch of due messages (half a second's worth), sends them on the pacer's timetable,
 then records every outcome in a few statements. The batch is also the most that a crash can leave
-uncertain: those rows stay `sending` and are counted as possible duplicates when the bot starts again.
+uncertain: those rows stay `sending` and are counted as possible duplicates when sending starts again.
+
+With several instances, only the holder of the delivery lease (bot/delivery/lease.py) runs this loop: it
+starts when the lease is taken, recovering the batch a dead holder left in flight, and stops at once when
+the lease is lost. The other instances keep a Sender for its pacer and pass wake-ups and /stops on to the
+holder.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot import metrics
 from bot.delivery.hooks import Hooks
+from bot.delivery.lease import Lease, LeaseLost
 from bot.delivery.notices import Notices
 from bot.delivery.pacing import Pacer, retry_seconds
 from bot.delivery.render import Outgoing, render
@@ -32,9 +38,13 @@ from bot.services import Services
 log = logging.getLogger(__name__)
 POLL = 1.0  # seconds between two looks at the outbox when nothing is due
 MAX_ATTEMPTS = 5  # network errors and 5xx: tries before a message is recorded as failed
+HALT_WAIT = 2.0  # seconds a sender that lost the lease gives its batch to record what surely went out
 STOP_MEMORY = 60.0  # seconds a /stop is remembered here, far longer than any batch takes
 # Telegram's words for a chat that no longer exists; a 403 (blocked, deactivated) means the same for us.
 GONE = ("chat not found", "user is deactivated", "peer_id_invalid", "bot was kicked")
+# What an instance without the lease passes on to the holder (NOTIFY payloads): look at the outbox now, a
+# /stop, or its reverse.
+WAKE, STOP, GO = "wake", "stop:", "go:"
 
 
 def backoff(attempts: int) -> timedelta:
@@ -42,8 +52,8 @@ def backoff(attempts: int) -> timedelta:
 
 
 class Sender:
-    def __init__(self, bot: Bot, found: Services, hooks: Hooks) -> None:
-        self.bot, self.found, self.hooks = bot, found, hooks
+    def __init__(self, bot: Bot, found: Services, hooks: Hooks, lease: Lease) -> None:
+        self.bot, self.found, self.hooks, self.lease = bot, found, hooks, lease
         rate = found.settings.broadcast_rate
         self.pacer = Pacer(rate)
         self.batch_size = max(1, min(500, round(rate / 2)))
@@ -55,7 +65,9 @@ class Sender:
             asyncio.Lock()
         )  # the campaign clock's (jobs.tick): the JobQueue and a Submit may race
         self._stopping = False
+        self._halted = False  # the lease was lost: not one more message leaves from here
         self._task: asyncio.Task[None] | None = None
+        self._telling: set[asyncio.Task[None]] = set()
         self._stopped_chats: dict[int, float] = {}
         self._runs: dict[int, tuple[dict[str, Any], int]] = {}
         self._rendered: dict[tuple[object, ...], Outgoing | None] = {}
@@ -65,36 +77,83 @@ class Sender:
 
     # -- life cycle ---------------------------------------------------------------------------------
     def start(self) -> None:
-        self.notices.start()
+        """The lease is ours: recover what a previous holder left in flight, then send."""
+        self._stopping = self._halted = False
         self._task = asyncio.create_task(self._run(), name="campaign-sender")
 
-    async def stop(self) -> None:
-        """Let the batch under way finish and be recorded, then return."""
+    async def stop(self, *, at_once: bool = False) -> None:
+        """Let the batch under way finish and be recorded, then return; `at_once` (the lease is lost) sends
+        nothing more of it and leaves its unsent rows `sending`, for the next holder to recover."""
         self._stopping = True
+        self._halted = self._halted or at_once
         self._wakeup.set()
-        if self._task is not None:
-            await self._task
-        await self.notices.stop()
+        task, self._task = self._task, None
+        if task is None:
+            return
+        if at_once:
+            # A batch waiting out a 429 or a slow database gives up its wait: its rows stay `sending`.
+            done, _ = await asyncio.wait({task}, timeout=HALT_WAIT)
+            if not done:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+                return
+        await task
 
     def wake(self) -> None:
-        self._wakeup.set()
+        if self.lease.held:
+            self._wakeup.set()
+        else:
+            self._tell(WAKE)
 
-    def opt_out(self, chat_id: int) -> None:
+    def opt_out(self, chat_id: int, *, tell: bool = True) -> None:
         """/stop or /forget: nothing more goes to this chat, even from the batch being sent."""
         self._stopped_chats[chat_id] = time.monotonic()
+        if tell and not self.lease.held:
+            self._tell(f"{STOP}{chat_id}")
 
-    def opt_in(self, chat_id: int) -> None:
+    def opt_in(self, chat_id: int, *, tell: bool = True) -> None:
         """Messages turned back on: forget the recent /stop."""
         self._stopped_chats.pop(chat_id, None)
+        if tell and not self.lease.held:
+            self._tell(f"{GO}{chat_id}")
 
-    async def _run(self) -> None:
-        async with self.found.database.session() as session:
-            self.recovered = await outbox.recover_in_flight(session)
+    def _tell(self, message: str) -> None:
+        """To the lease holder, in the background: a handler does not wait for it."""
+        task = asyncio.create_task(self._tell_now(message))
+        self._telling.add(task)
+        task.add_done_callback(self._telling.discard)
+
+    async def _tell_now(self, message: str) -> None:
+        try:
+            await self.lease.tell(message)
+        except Exception as error:  # the holder's own clock and claim catch up a second later
+            log.info("sender: could not reach the lease holder (%s)", type(error).__name__)
+
+    async def _recover(self) -> None:
+        """Rows left `sending` by the previous holder (crashed, killed, cut off) go again, counted as
+        possible duplicates; behind the fence, so that a claim it had under way is finished or refused."""
+        delay = 0.5
+        while not self._stopping:
+            try:
+                async with self.found.database.session() as session:
+                    await self.lease.fence(session, exclusive=True)
+                    self.recovered = await outbox.recover_in_flight(session)
+                break
+            except Exception:
+                log.exception("sender: could not recover the messages in flight; trying again")
+                await asyncio.sleep(delay)
+                delay = min(30.0, delay * 2)
         if self.recovered:
             log.warning("sender: %d messages were in flight at the last stop; they go again", self.recovered)
+
+    async def _run(self) -> None:
+        await self._recover()
         while not self._stopping:
             try:
                 busy = await self.step()
+            except LeaseLost:  # the lease's own loop notices too, and stops this loop
+                busy = False
             except Exception:  # a database hiccup must not end deliveries for good
                 log.exception("sender: a batch failed; trying again shortly")
                 busy = False
@@ -108,6 +167,7 @@ class Sender:
         """Claim, send and record one batch; False when nothing was due."""
         settings = self.found.settings
         async with self.found.database.session() as session:
+            await self.lease.fence(session)  # claims only while this instance holds the lease
             claim = await outbox.claim(
                 session,
                 now=self.found.clock(),
@@ -126,17 +186,26 @@ class Sender:
         for delivery in claim.ready:
             await self._slots.acquire()
             await self.pacer.slot()
+            if self._halted:
+                self._slots.release()
+                break
             tasks.append(asyncio.create_task(self._send(delivery, outcomes)))
         await asyncio.gather(*tasks)
         finished = await self._record(outcomes, claim.runs)
         done = {run.id for run in finished if run.id is not None}
         for run_id in done:
             self._runs.pop(run_id, None)
-        await self.reports.update(claim.runs, finished=done)
+        if not self._halted:
+            await self.reports.update(claim.runs, finished=done)
         return True
 
     async def _record(self, outcomes: Outcomes, runs: set[int]) -> list[CampaignRun]:
         """Record the batch, insisting: rows left `sending` would be sent again after the next restart."""
+        if self._halted:
+            # The lease is lost, a new holder may already have taken these rows back: only what surely
+            # happened is written, nothing is put back in the queue from here.
+            outcomes.again.clear()
+            outcomes.retry.clear()
         delay = 0.5
         while True:
             try:
@@ -144,7 +213,7 @@ class Sender:
                     await outbox.record(session, outcomes, now=self.found.clock())
                     return await campaigns.finish_runs(session, runs, now=self.found.clock())
             except Exception:
-                if self._stopping:
+                if self._stopping or self._halted:
                     raise  # at shutdown the rows stay `sending`, counted as doubtful at the next start
                 log.exception("sender: could not record a batch; trying again")
                 await asyncio.sleep(delay)
@@ -194,6 +263,8 @@ class Sender:
                 outcomes.failed.append(delivery.outbox_id)
                 return
             await self.pacer.chat_turn(delivery.chat_id)
+            if self._halted:  # the lease was lost while this message waited its turn: it stays `sending`
+                return
             if self._stopped(delivery.chat_id):  # checked last, right before the message leaves
                 outcomes.dropped.append(delivery.outbox_id)
                 return
