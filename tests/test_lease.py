@@ -27,7 +27,7 @@ from tests.conftest import make_settings
 
 # Generous: the takeover is due within POLL seconds, but two cores are shared with other tests.
 TAKEOVER = 10 * POLL
-postgresql_only = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+postgresql_only = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 
 
 @dataclass

@@ -124,7 +124,7 @@ async def proxy() -> AsyncIterator[tuple[RoundRobin, str, list[int]]]:
     await runner.cleanup()
 
 
-@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 async def test_two_instances_share_updates_and_the_sender_survives_kill_9(
     database: Database,
     database_url: str,
