@@ -404,6 +404,27 @@ async def test_delivery_records_go_a_month_after_the_run_and_its_report_stays(ha
     assert (figures.targeted, figures.sent, figures.pending) == (3, 3, 0)
 
 
+async def test_a_cancelled_runs_records_go_a_month_later_too(harness: Harness) -> None:
+    await people(harness, 3)
+    harness.clock.now = datetime(2026, 11, 27, 22, 0, tzinfo=UTC)  # quiet hours: the rows wait
+    cid = await campaign(harness, "Annulée puis oubliée")
+    await run_clock(harness)
+    await settled(harness, cid, pending=3)
+    async with harness.services.database.session() as session:
+        stored = await campaigns.get_campaign(session, cid)
+        assert stored is not None
+        await campaigns.cancel(session, stored, by=COORDINATOR, now=harness.clock.now)
+    assert await statuses(harness, cid) == {"cancelled": 3}
+    (job,) = harness.app.job_queue.get_jobs_by_name("retention") if harness.app.job_queue else ()
+    harness.clock.now += timedelta(days=31)
+    await job.run(harness.app)
+    assert await statuses(harness, cid) == {}, "who was targeted goes a month after a cancelled run too"
+    async with harness.services.database.session() as session:
+        (run,) = await campaigns.runs_of(session, cid)
+        figures = await campaigns.run_figures(session, run, now=harness.clock.now)
+    assert (figures.targeted, figures.cancelled, figures.sent) == (3, 3, 0)
+
+
 async def test_paid_broadcast_sends_the_flag_and_gets_the_paid_allowance(harness: Harness) -> None:
     await harness.client.set_limits(enabled=True, global_rate=1, per_chat_rate=1, paid_rate=1000)
     harness.services.settings.paid_broadcast = True

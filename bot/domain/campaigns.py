@@ -466,7 +466,17 @@ async def finish_runs(session: AsyncSession, run_ids: set[int], *, now: datetime
 
 async def purge_delivered(session: AsyncSession, *, finished_before: datetime) -> int:
     """Delete the outbox rows of runs that ended before `finished_before` (their figures stay on the run):
-    who received which campaign is kept no longer than the weekly cap and the reports need it."""
+    who received which campaign is kept no longer than the weekly cap and the reports need it.
+
+    A cancelled run ends without figures (rows in flight may still land after the cancel): they are taken
+    here, once its rows can no longer change, so that its rows go too and its report keeps its totals."""
+    unfigured = select(CampaignRun).where(
+        col(CampaignRun.figures).is_(None), col(CampaignRun.finished_at) < finished_before
+    )
+    for run in (await session.exec(unfigured)).all():
+        run.figures = asdict(await run_figures(session, run, now=finished_before))
+        session.add(run)
+    await session.flush()
     ended = select(col(CampaignRun.id)).where(
         col(CampaignRun.figures).is_not(None), col(CampaignRun.finished_at) < finished_before
     )
