@@ -6,7 +6,7 @@
     process, against a bare python-telegram-bot loop sending the same messages to the same kind of sandbox.
 
 Every measured scenario runs in a fresh subprocess (bench/worker.py), next to a fresh sandbox process
-(`python -m bot.sandbox`), so that the bot's CPU and memory are its own. See bench/README.md.
+(`python -m sandbox`), so that the bot's CPU and memory are its own. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -179,7 +179,7 @@ def stop_process(process: subprocess.Popen[Any] | None) -> None:
 
 
 class Sandbox:
-    """A sandbox process of its own: `python -m bot.sandbox --port P`, limits set later by each worker."""
+    """A sandbox process of its own: `python -m sandbox --port P`, limits set later by each worker."""
 
     def __init__(self, env: dict[str, str]) -> None:
         self.env = env
@@ -189,7 +189,7 @@ class Sandbox:
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Sandbox:
-        command = [sys.executable, "-m", "bot.sandbox", "--host", "127.0.0.1", "--port", str(self.port)]
+        command = [sys.executable, "-m", "sandbox", "--host", "127.0.0.1", "--port", str(self.port)]
         # A session of its own: Ctrl+C reaches this script only, which then stops the sandbox itself.
         self.process = subprocess.Popen(
             command,

@@ -44,7 +44,7 @@ from bot.db import Database  # noqa: E402
 from bot.delivery.jobs import tick  # noqa: E402
 from bot.models import Campaign, CampaignRun, Outbox, Person, as_utc  # noqa: E402
 from bot.runner import SANDBOX_TOKEN, prepare_database, running  # noqa: E402
-from bot.sandbox.client import SandboxClient  # noqa: E402
+from sandbox.client import SandboxClient  # noqa: E402
 
 RESULT_MARK = "BENCH-RESULT "
 POLL = 0.5  # seconds between two looks at the run's progress

@@ -27,9 +27,9 @@ from bot.config import Settings, load_settings
 from bot.db import Database
 from bot.handlers.common import BotApplication
 from bot.runner import SANDBOX_TOKEN, prepare_database, running
-from bot.sandbox.client import SandboxClient, SandboxUser
-from bot.sandbox.server import start_sandbox
 from bot.services import Services
+from sandbox.client import SandboxClient, SandboxUser
+from sandbox.server import start_sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"

@@ -13,7 +13,7 @@ from bot.domain.privacy import export_person
 from bot.handlers import tickets as tickets_handler
 from bot.handlers.concerns import CONCERNS
 from bot.models import Ticket
-from bot.sandbox.client import SandboxUser
+from sandbox.client import SandboxUser
 from tests.conftest import Harness, last
 from tests.test_privacy_e2e import onboard_user
 
