@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults, TypeHandler
 
 from bot import metrics
+from bot.aiohttp_request import AiohttpRequest
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.content.loader import load_content
 from bot.content.problems import Report
@@ -107,14 +108,18 @@ async def purge_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def build_application(found: Services, *, token: str) -> BotApplication:
     api = found.settings.telegram_api_url
-    app = (
+    builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
         .defaults(Defaults(block=True))
-        .build()
     )
+    if found.settings.http_client == "aiohttp":
+        # The same pools as PTB's defaults: 256 connections for calls, one for the long poll.
+        builder = builder.request(AiohttpRequest())
+        builder = builder.get_updates_request(AiohttpRequest(connection_pool_size=1))
+    app = builder.build()
     app.bot_data[SERVICES_KEY] = found
     register_handlers(app)
     if app.job_queue is not None:

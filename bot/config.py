@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -49,6 +49,7 @@ EXPECTED: dict[str, str] = {
     "QUIET_HOURS": "a nightly window such as 21:00-08:00",
     "WEEKLY_CAP": "a whole number of campaign messages per person and week from 0 (no cap) to 50",
     "MISSED_GRACE_MINUTES": "a whole number of minutes from 0 to 10080",
+    "HTTP_CLIENT": "aiohttp or httpx",
 }
 # Telegram's free broadcast limit is about 30 messages per second; paid broadcasts go up to 1000.
 FREE_RATE_LIMIT, PAID_RATE_LIMIT = 30.0, 1000.0
@@ -83,6 +84,9 @@ class Settings(BaseSettings):
     weekly_cap: int = Field(default=3, ge=0, le=50)
     missed_grace_minutes: int = Field(default=120, ge=0, le=10080)
     content_dir: Path = Path("content")
+    # python-telegram-bot's HTTP layer: aiohttp (bot/aiohttp_request.py) or PTB's default, httpx.
+    # bench/webhook.py measures both; the default is the one that won there.
+    http_client: Literal["aiohttp", "httpx"] = "httpx"
     log_level: str = "INFO"
 
     @field_validator("telegram_bot_token", "webhook_url", "webhook_secret", mode="before")
