@@ -29,7 +29,7 @@ test: $(DEV_STAMP)
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy bot sandbox tests
+	$(VENV)/bin/mypy bot sandbox tests bench
 
 # After changing texts in the code: refresh the template and every catalog, then translate the new entries.
 messages: $(DEV_STAMP)

@@ -69,6 +69,7 @@ class Scenario:
     limits: JSON = field(default_factory=dict)
     concurrency: int = 100
     report: bool = False
+    http_client: str = "httpx"
 
     def config(self, sandbox_url: str, sandbox_pid: int, text: str) -> JSON:
         return {
@@ -79,6 +80,7 @@ class Scenario:
             "limits": self.limits,
             "concurrency": self.concurrency,
             "report": self.report,
+            "http_client": self.http_client,
             "sandbox_url": sandbox_url,
             "sandbox_pid": sandbox_pid,
             "text": text,
@@ -318,6 +320,10 @@ def plan(args: argparse.Namespace) -> list[Scenario]:
                 limits=FREE_LIMITS,  # the paid bucket (1000/s) applies to allow_paid_broadcast requests
             )
         )
+    for scenario in scenarios:
+        scenario.http_client = args.http_client
+        if args.http_client != "httpx":
+            scenario.label += f", {args.http_client}"
     if args.report:
         for scenario in scenarios:
             if scenario.kind == "engine":
@@ -517,6 +523,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=int,
         default=0,
         help="(b) engine/bare pairs per size (default 3 up to 10,000, else 1)",
+    )
+    add(
+        "--http-client",
+        choices=("httpx", "aiohttp"),
+        default="httpx",
+        help="python-telegram-bot's HTTP layer, in the engine (HTTP_CLIENT) and the bare loop alike",
     )
     add(
         "--pythonpath",

@@ -38,6 +38,7 @@ from telegram import Bot, LinkPreviewOptions  # noqa: E402
 from telegram.constants import ParseMode  # noqa: E402
 from telegram.request import HTTPXRequest  # noqa: E402
 
+from bot.aiohttp_request import AiohttpRequest  # noqa: E402
 from bot.app import build_services  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.db import Database  # noqa: E402
@@ -257,6 +258,7 @@ async def run_engine(config: JSON) -> JSON:
                 paid_broadcast=paid,
                 content_dir=ROOT / "content",
                 log_level="WARNING",
+                http_client=config.get("http_client", "httpx"),
             )
             found = build_services(settings)
             await prepare_database(found.database, migrate_schema=True)
@@ -333,7 +335,11 @@ async def run_bare(config: JSON) -> JSON:
             SANDBOX_TOKEN,
             base_url=f"{base}/bot",
             base_file_url=f"{base}/file/bot",
-            request=HTTPXRequest(connection_pool_size=BARE_POOL),
+            request=(
+                AiohttpRequest(connection_pool_size=BARE_POOL)
+                if config.get("http_client") == "aiohttp"
+                else HTTPXRequest(connection_pool_size=BARE_POOL)
+            ),
         )
         failures: list[str] = []
         meter = Meter(int(config["sandbox_pid"]))

@@ -122,4 +122,3 @@ def _form(request_data: RequestData, files: dict[str, Any]) -> aiohttp.FormData:
     for name, (filename, content, mime_type) in files.items():
         form.add_field(name, content, filename=filename or name, content_type=mime_type)
     return form
-
