@@ -1,0 +1,133 @@
+"""`python -m bot COMMAND`: run, serve, demo, content check, db upgrade.
+
+Mistakes a person can fix (configuration, content, database address) end with a clear message and exit
+code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from bot.config import SUPPORTED_LANGUAGES, ConfigError, Settings, load_settings
+
+USAGE_ERROR = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="Repères, a Telegram bot for prevention."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("run", help="talk to Telegram by long polling (the sandbox when no token is set)")
+    commands.add_parser("serve", help="serve the webhook, /healthz and /metrics on PORT")
+    demo = commands.add_parser("demo", help="start the sandbox chat page and the bot, no Telegram needed")
+    demo.add_argument("--host", default="127.0.0.1", help="address of the chat page (default 127.0.0.1)")
+    demo.add_argument("--port", type=int, default=None, help="port of the chat page (default PORT or 8080)")
+    demo.add_argument(
+        "--telegram-limits",
+        action="store_true",
+        help="make the sandbox enforce Telegram's rate limits (30 messages/s, 1/s per chat)",
+    )
+    content = commands.add_parser("content", help="content tools")
+    content.add_argument("action", choices=["check"], help="check: list every problem in the content files")
+    db = commands.add_parser("db", help="database tools")
+    db.add_argument("action", choices=["upgrade"], help="upgrade: bring the schema up to date")
+    return parser
+
+
+def _configure_logging(settings: Settings) -> None:
+    """LOG_LEVEL applies to the bot's own loggers only.
+
+    Libraries log request URLs (with the token), API parameters (chat ids, texts) and SQL values at DEBUG,
+    so they never go below INFO, and the chattiest stay at WARNING.
+    """
+    level = logging.getLevelName(settings.log_level)
+    logging.basicConfig(
+        level=max(level, logging.INFO), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("bot").setLevel(level)
+    for name in ("httpx", "httpcore", "apscheduler", "alembic", "aiosqlite", "sqlalchemy", "asyncpg"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        _configure_logging(settings)
+        return _dispatch(args, settings)
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    except KeyboardInterrupt:
+        return 0
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import ContentInvalid
+
+    try:
+        if args.command == "content":
+            return _content_check(settings)
+        if args.command == "db":
+            asyncio.run(_db_upgrade(settings))
+            print("database schema is up to date")
+            return 0
+        from bot import runner
+
+        if args.command == "serve":
+            asyncio.run(runner.run_webhook(settings))
+        elif args.command == "run" and settings.telegram_bot_token:
+            asyncio.run(runner.run_polling(settings, token=settings.telegram_bot_token))
+        else:
+            if args.command == "run":
+                print("TELEGRAM_BOT_TOKEN is not set: starting the local sandbox instead.", flush=True)
+            port = settings.port if getattr(args, "port", None) is None else args.port
+            host = getattr(args, "host", "127.0.0.1")
+            limits = getattr(args, "telegram_limits", False)
+            asyncio.run(runner.run_demo(settings, host=host, port=port, enforce_limits=limits))
+        return 0
+    except ContentInvalid as error:
+        _print_report(error.report.lines(), len(error.report.errors), stream=sys.stderr)
+        print("error: the content has errors; the bot will not start until they are fixed.", file=sys.stderr)
+        return USAGE_ERROR
+
+
+def _content_check(settings: Settings) -> int:
+    from bot.content.loader import load_content
+
+    pack, report = load_content(settings.content_dir, SUPPORTED_LANGUAGES)
+    _print_report(report.lines(), len(report.errors), stream=sys.stdout)
+    if report.errors:
+        return USAGE_ERROR
+    counts = ", ".join(
+        f"{sum(len(items) for items in getattr(pack, kind).values())} {kind}"
+        for kind in ("pages", "resources", "myths")
+    )
+    languages, territories = len(pack.languages), len(pack.territories)
+    print(f"content is valid: {counts} in {languages} languages, {territories} territories, ", end="")
+    print(f"{len(report.warnings)} warning(s)")
+    return 0
+
+
+def _print_report(lines: list[str], errors: int, *, stream: TextIO) -> None:
+    for line in lines:
+        print(line, file=stream)
+    if errors:
+        print(f"{errors} error(s)", file=stream)
+
+
+async def _db_upgrade(settings: Settings) -> None:
+    from bot.db import Database
+    from bot.runner import prepare_database
+
+    database = Database(settings.database_url)
+    try:
+        await prepare_database(database, migrate_schema=True)
+    finally:
+        await database.close()

@@ -1,0 +1,215 @@
+"""Settings read from the environment and an optional `.env` file.
+
+A wrong value must stop the program with one line that names the variable and says what is expected,
+so `load_settings` turns pydantic's report into a `ConfigError` carrying exactly that line.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.domain.schedule import QuietHours
+
+TELEGRAM_API_URL = "https://api.telegram.org"
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/reperes.db"
+SUPPORTED_LANGUAGES = ("fr", "en", "ar")
+
+# Telegram tokens look like "123456789:AA...": digits, a colon, then letters, digits, _ and -.
+_TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+# Telegram accepts 1-256 characters of A-Z, a-z, 0-9, _ and - as a webhook secret token.
+_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+# What each variable expects, said in the one-line error when its value is refused.
+EXPECTED: dict[str, str] = {
+    "TELEGRAM_BOT_TOKEN": "the token BotFather gave, like 123456789:AAH...",
+    "TELEGRAM_API_URL": "an http(s) URL such as https://api.telegram.org",
+    "DATABASE_URL": "sqlite+aiosqlite:///path/to/file.db or postgresql+asyncpg://user:password@host/db",
+    "WEBHOOK_URL": "an https URL that Telegram can reach, such as https://bot.example.fr/telegram",
+    "WEBHOOK_SECRET": "1 to 256 characters among A-Z a-z 0-9 _ -",
+    "PORT": "a port number from 1 to 65535",
+    "DEFAULT_LANGUAGE": "one of " + ", ".join(SUPPORTED_LANGUAGES),
+    "COORDINATORS": "Telegram user ids separated by commas, like 12345,67890",
+    "TIMEZONE": "an IANA time zone such as Europe/Paris",
+    "RETENTION_DAYS": "a whole number of days from 30 to 3650",
+    "CONTENT_DIR": "a folder holding the content files",
+    "TICKET_REMIND_MINUTES": "a whole number of minutes from 5 to 10080",
+    "TICKET_RETENTION_DAYS": "a whole number of days from 0 to 365",
+    "LOG_LEVEL": "DEBUG, INFO, WARNING or ERROR",
+    "TRAININGS_OPEN_TO_ALL": "true or false",
+    "BROADCAST_RATE": "messages per second from 1 to 30, or up to 1000 with PAID_BROADCAST=true",
+    "PAID_BROADCAST": "true or false",
+    "APPROVAL_THRESHOLD": "a whole number of recipients from 0 to 10000000",
+    "QUIET_HOURS": "a nightly window such as 21:00-08:00",
+    "WEEKLY_CAP": "a whole number of campaign messages per person and week from 0 (no cap) to 50",
+    "MISSED_GRACE_MINUTES": "a whole number of minutes from 0 to 10080",
+    "HTTP_CLIENT": "aiohttp or httpx",
+}
+# Telegram's free broadcast limit is about 30 messages per second; paid broadcasts go up to 1000.
+FREE_RATE_LIMIT, PAID_RATE_LIMIT = 30.0, 1000.0
+
+
+class ConfigError(Exception):
+    """One line for the person who configures the bot; the CLI prints it and exits with code 2."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: str | None = None
+    telegram_api_url: str = TELEGRAM_API_URL
+    database_url: str = DEFAULT_DATABASE_URL
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    port: int = Field(default=8080, ge=1, le=65535)
+    default_language: str = "fr"
+    coordinators: Annotated[tuple[int, ...], NoDecode] = ()
+    timezone: str = "Europe/Paris"
+    retention_days: int = Field(default=365, ge=30, le=3650)
+    ticket_remind_minutes: int = Field(default=120, ge=5, le=10080)
+    ticket_retention_days: int = Field(default=7, ge=0, le=365)
+    # Whether people who were not invited as professionals may read the modules marked public.
+    trainings_open_to_all: bool = True
+    # Campaigns: the sender's pace, who approves, and what protects people from too many messages.
+    broadcast_rate: float = Field(default=25.0, ge=1, le=PAID_RATE_LIMIT)
+    paid_broadcast: bool = False
+    approval_threshold: int = Field(default=200, ge=0, le=10_000_000)
+    quiet_hours: str = "21:00-08:00"
+    weekly_cap: int = Field(default=3, ge=0, le=50)
+    missed_grace_minutes: int = Field(default=120, ge=0, le=10080)
+    content_dir: Path = Path("content")
+    # python-telegram-bot's HTTP layer: aiohttp (bot/aiohttp_request.py) or PTB's default, httpx.
+    # bench/webhook.py measures both; the default is the one that won there.
+    http_client: Literal["aiohttp", "httpx"] = "httpx"
+    log_level: str = "INFO"
+
+    @field_validator("telegram_bot_token", "webhook_url", "webhook_secret", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token(cls, value: str | None) -> str | None:
+        if value is not None and not _TOKEN.match(value.strip()):
+            raise ValueError("not a bot token")
+        return value.strip() if value else None
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("not an http(s) URL")
+        return value.strip().rstrip("/")
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        return normalise_database_url(value)
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        # Telegram only calls https; plain http is for a sandbox or Bot API server on this machine.
+        local = parts.hostname in ("localhost", "127.0.0.1", "::1")
+        if not parts.netloc or not (parts.scheme == "https" or (parts.scheme == "http" and local)):
+            raise ValueError("not an https URL")
+        return value.strip()
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret(cls, value: str | None) -> str | None:
+        if value is not None and not _SECRET.match(value):
+            raise ValueError("not a valid secret token")
+        return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if value.strip().lower() not in SUPPORTED_LANGUAGES:
+            raise ValueError("unsupported language")
+        return value.strip().lower()
+
+    @field_validator("coordinators", mode="before")
+    @classmethod
+    def _coordinators(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            items = [item.strip() for item in value.replace(";", ",").split(",") if item.strip()]
+            if not all(item.isdigit() for item in items):
+                raise ValueError("not a list of user ids")
+            return tuple(int(item) for item in items)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value.strip())
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError("unknown time zone") from error
+        return value.strip()
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        QuietHours.parse(value)  # raises ValueError with the reason
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _free_rate(self) -> Settings:
+        if self.broadcast_rate > FREE_RATE_LIMIT and not self.paid_broadcast:
+            raise ValueError("BROADCAST_RATE above the free limit needs PAID_BROADCAST")
+        return self
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.strip().upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError("unknown level")
+        return value.strip().upper()
+
+    @property
+    def quiet(self) -> QuietHours:
+        return QuietHours.parse(self.quiet_hours)
+
+    @property
+    def webhook_path(self) -> str:
+        """The path the webhook listens on: exactly the path of WEBHOOK_URL, where Telegram will post."""
+        return (urlsplit(self.webhook_url).path if self.webhook_url else "") or "/"
+
+
+def normalise_database_url(value: str) -> str:
+    """Accept the usual spellings (postgres://, postgresql://, sqlite://) and pick the async drivers."""
+    url = value.strip()
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://", "postgresql+psycopg://"):
+        if url.startswith(prefix):
+            url = "postgresql+asyncpg://" + url[len(prefix) :]
+    if url.startswith("sqlite://") and not url.startswith("sqlite+aiosqlite://"):
+        url = "sqlite+aiosqlite://" + url[len("sqlite://") :]
+    if not (url.startswith("sqlite+aiosqlite:///") or url.startswith("postgresql+asyncpg://")):
+        raise ValueError("unsupported database URL")
+    if url.startswith("postgresql+asyncpg://") and not urlsplit(url).hostname:
+        raise ValueError("no host in the PostgreSQL URL")
+    return url
+
+
+def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Settings:
+    """Read the settings, or raise ConfigError with one line naming the first wrong variable."""
+    try:
+        return Settings(_env_file=env_file, **overrides)
+    except ValidationError as error:
+        first = error.errors()[0]
+        # The one check across two variables (rate and paid broadcast) has no location: it is about the rate.
+        name = str(first["loc"][0]).upper() if first["loc"] else "BROADCAST_RATE"
+        expected = EXPECTED.get(name, "a valid value")
+        raise ConfigError(f"{name} is wrong: expected {expected}.") from None

@@ -1,0 +1,238 @@
+"""Content as the bot uses it: typed, rendered, per language, read from memory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+SOURCE_LANGUAGE = "fr"
+
+Item = TypeVar("Item")
+
+
+@dataclass(frozen=True)
+class Page:
+    id: str
+    language: str
+    title: str
+    html: str  # Telegram HTML of the whole message: body then sources
+    menu: tuple[str, ...]
+    order: int
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Territory:
+    id: str
+    names: dict[str, str]
+    timezone: str
+    referents_chat: int | None = None
+
+    def name(self, language: str) -> str:
+        return self.names.get(language) or self.names[SOURCE_LANGUAGE]
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    language: str
+    title: str
+    order: int
+
+
+@dataclass(frozen=True)
+class Resource:
+    id: str
+    language: str
+    topic: str
+    title: str
+    summary: str
+    order: int
+    pages: tuple[str, ...]  # Telegram HTML, one message each; the sources close the last one
+
+
+@dataclass(frozen=True)
+class Myth:
+    id: str
+    language: str
+    claim: str
+    answer: bool
+    order: int
+    next: str | None  # "resource:<id>" or "page:<id>"
+    html: str  # the explanation, then the sources
+
+
+@dataclass(frozen=True)
+class Helpline:
+    id: str
+    name: str
+    phone: str | None
+    sms: str | None
+    hours: str  # OpenStreetMap opening_hours, metropolitan French time
+    website: str | None
+    emergency: bool
+    free: bool
+    descriptions: dict[str, str]
+    source: str
+
+    def description(self, language: str) -> str:
+        return self.descriptions.get(language) or self.descriptions[SOURCE_LANGUAGE]
+
+
+@dataclass(frozen=True)
+class Service:
+    id: str
+    territory: str
+    name: str
+    kind: str
+    needs: tuple[str, ...]
+    address: str
+    phone: str | None
+    hours: str | None  # OpenStreetMap opening_hours, in the territory's time zone
+    website: str | None
+    latitude: float
+    longitude: float
+    languages: tuple[str, ...]
+    example: bool
+    descriptions: dict[str, str]
+
+    def description(self, language: str) -> str:
+        return self.descriptions.get(language) or self.descriptions[SOURCE_LANGUAGE]
+
+
+@dataclass(frozen=True)
+class DripStep:
+    day: int  # days after enrolment (the day the person accepted the privacy notice), 0 to 365
+    item: str  # "page:<id>", "myth:<id>" or "resource:<id>"
+
+
+@dataclass(frozen=True)
+class Drip:
+    """A series counted from each person's enrolment, such as a welcome series for parents."""
+
+    id: str
+    roles: tuple[str, ...]  # empty: everyone
+    steps: tuple[DripStep, ...]  # by day, each day once
+
+    def applies_to(self, role: str | None) -> bool:
+        return not self.roles or role in self.roles
+
+
+@dataclass(frozen=True)
+class WeeklySeries:
+    """One item a week, at a local time on a weekday, for the people subscribed to a topic."""
+
+    id: str
+    topic: str  # one of bot.domain.subscriptions.TOPICS
+    weekday: int  # 0 = Monday
+    time: str  # "18:00", in the recipient's time zone
+    items: tuple[str, ...]  # in order; "myths" in the file is every myth card, in content order
+
+
+@dataclass
+class ContentPack:
+    """All content, per language, with French as the fallback for anything not translated."""
+
+    languages: tuple[str, ...]
+    pages: dict[str, dict[str, Page]] = field(default_factory=dict)  # language -> id -> page
+    topics: dict[str, dict[str, Topic]] = field(default_factory=dict)
+    resources: dict[str, dict[str, Resource]] = field(default_factory=dict)
+    myths: dict[str, dict[str, Myth]] = field(default_factory=dict)
+    territories: dict[str, Territory] = field(default_factory=dict)
+    link_codes: frozenset[str] = frozenset()
+    modules: dict[str, dict[str, Module]] = field(default_factory=dict)
+    helplines: tuple[Helpline, ...] = ()
+    directory: dict[str, tuple[Service, ...]] = field(default_factory=dict)  # territory -> services
+    drips: tuple[Drip, ...] = ()
+    weekly: tuple[WeeklySeries, ...] = ()
+
+    def page(self, language: str, page_id: str) -> Page:
+        return _pick(self.pages, language, page_id)
+
+    def has_page(self, page_id: str) -> bool:
+        return page_id in self.pages.get(SOURCE_LANGUAGE, {})
+
+    def has_item(self, ref: str) -> bool:
+        """Whether "page:<id>", "myth:<id>" or "resource:<id>" exists (in French, hence in every language)."""
+        kind, _, item_id = ref.partition(":")
+        kinds: dict[str, Mapping[str, Mapping[str, object]]] = {
+            "page": self.pages,
+            "myth": self.myths,
+            "resource": self.resources,
+        }
+        return item_id in kinds.get(kind, {}).get(SOURCE_LANGUAGE, {})
+
+    def menu_pages(self, language: str, role: str) -> list[Page]:
+        ids = [page.id for page in self.pages[SOURCE_LANGUAGE].values() if role in page.menu]
+        return sorted((self.page(language, page_id) for page_id in ids), key=lambda page: page.order)
+
+    def topic_list(self, language: str) -> list[Topic]:
+        ids = self.topics.get(SOURCE_LANGUAGE, {})
+        return sorted((_pick(self.topics, language, i) for i in ids), key=lambda topic: topic.order)
+
+    def topic(self, language: str, topic_id: str) -> Topic | None:
+        return _find(self.topics, language, topic_id)
+
+    def resources_in(self, language: str, topic_id: str) -> list[Resource]:
+        ids = [r.id for r in self.resources.get(SOURCE_LANGUAGE, {}).values() if r.topic == topic_id]
+        return sorted((_pick(self.resources, language, i) for i in ids), key=lambda item: item.order)
+
+    def resource(self, language: str, resource_id: str) -> Resource | None:
+        return _find(self.resources, language, resource_id)
+
+    def myth_ids(self) -> list[str]:
+        return [m.id for m in sorted(self.myths.get(SOURCE_LANGUAGE, {}).values(), key=lambda m: m.order)]
+
+    def myth(self, language: str, myth_id: str) -> Myth | None:
+        return _find(self.myths, language, myth_id)
+
+    def module(self, language: str, module_id: str) -> Module | None:
+        return _find(self.modules, language, module_id)
+
+    def module_list(self, language: str) -> list[Module]:
+        ids = self.modules.get(SOURCE_LANGUAGE, {})
+        return sorted((_pick(self.modules, language, i) for i in ids), key=lambda module: module.order)
+
+    def service(self, service_id: str) -> Service | None:
+        return next((s for services in self.directory.values() for s in services if s.id == service_id), None)
+
+
+def _find(items: dict[str, dict[str, Item]], language: str, item_id: str) -> Item | None:
+    return items.get(language, {}).get(item_id) or items.get(SOURCE_LANGUAGE, {}).get(item_id)
+
+
+def _pick(items: dict[str, dict[str, Item]], language: str, item_id: str) -> Item:
+    found = _find(items, language, item_id)
+    if found is None:
+        raise KeyError(item_id)
+    return found
+
+
+@dataclass(frozen=True)
+class Option:
+    text: str
+    correct: bool
+    explanation: str  # Telegram HTML
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    multiple: bool
+    options: tuple[Option, ...]
+
+
+@dataclass(frozen=True)
+class Module:
+    id: str
+    language: str
+    title: str
+    summary: str
+    minutes: int
+    audience: tuple[str, ...]
+    public: bool
+    order: int
+    pass_mark: int  # percent
+    cards: tuple[str, ...]  # Telegram HTML; the sources close the last card
+    quiz: tuple[Question, ...]

@@ -1,0 +1,1 @@
+"""Campaign delivery: rendering, pacing, the sender loop, the schedule job and the progress reports."""

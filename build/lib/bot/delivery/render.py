@@ -1,0 +1,141 @@
+"""What a campaign message looks like in each language, built once per run and language.
+
+A campaign holds, per language, the coordinator's text (Telegram HTML) or a photo or document with a caption;
+or one content item (a myth card, a resource, a page) shown in each person's language. A language without
+its own variant gets the French one. Every message ends with how to stop receiving them.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram.constants import ParseMode
+
+from bot.callbacks import pack
+from bot.content.pack import SOURCE_LANGUAGE
+from bot.handlers.common import Keyboard, Ui, button, keyboard
+from bot.handlers.myths import card_rows, card_text
+from bot.handlers.views import back_to_menu
+from bot.i18n import Translator
+from bot.services import Services
+
+TEXT, PHOTO, DOCUMENT = "text", "photo", "document"
+CAPTION_LIMIT, TEXT_LIMIT = 1024, 4096
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+_TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    kind: str
+    text: str
+    file_id: str | None = None
+    markup: InlineKeyboardMarkup | None = None
+
+    async def send(self, bot: Bot, chat_id: int, *, paid: bool = False) -> None:
+        # Paid broadcasts cost Telegram Stars: the flag goes only with PAID_BROADCAST set.
+        extra: dict[str, Any] = {"allow_paid_broadcast": True} if paid else {}
+        if self.kind == PHOTO:
+            await bot.send_photo(
+                chat_id,
+                self.file_id or "",
+                caption=self.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=self.markup,
+                **extra,
+            )
+        elif self.kind == DOCUMENT:
+            await bot.send_document(
+                chat_id,
+                self.file_id or "",
+                caption=self.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=self.markup,
+                **extra,
+            )
+        else:
+            await bot.send_message(
+                chat_id,
+                self.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=self.markup,
+                link_preview_options=_NO_PREVIEW,
+                **extra,
+            )
+
+
+def variant(messages: dict[str, Any], language: str) -> dict[str, Any] | None:
+    """The coordinator's message for `language`, else the French one."""
+    found = messages.get(language) or messages.get(SOURCE_LANGUAGE)
+    return found if isinstance(found, dict) else None
+
+
+def item_of(messages: dict[str, Any], run_number: int) -> str | None:
+    """The content item of this run: a single one, or the next of a weekly series' list."""
+    items = messages.get("items")
+    if isinstance(items, list) and items:
+        return str(items[(max(run_number, 1) - 1) % len(items)])
+    item = messages.get("item")
+    return str(item) if item else None
+
+
+def render(found: Services, messages: dict[str, Any], language: str, run_number: int = 1) -> Outgoing | None:
+    """The message as `language` readers get it; None when it has nothing to show (an item since removed)."""
+    t = found.catalogs.get(language)
+    item = item_of(messages, run_number)
+    if item is not None:
+        return render_item(found, t, item, weekly=bool(messages.get("items")))
+    chosen = variant(messages, language)
+    if chosen is None:
+        return None
+    footer = "\n\n<i>" + html.escape(t.gettext("Ne plus recevoir ces messages : /stop")) + "</i>"
+    for kind in (PHOTO, DOCUMENT):
+        if chosen.get(kind):
+            caption = str(chosen.get("text") or "")
+            if len(caption) + len(footer) <= CAPTION_LIMIT:
+                caption += footer
+            return Outgoing(kind, t.directed(caption), file_id=str(chosen[kind]))
+    text = str(chosen.get("text") or "")
+    if len(text) + len(footer) <= TEXT_LIMIT:
+        text += footer
+    return Outgoing(TEXT, t.directed(text)) if text.strip() else None
+
+
+def render_item(found: Services, t: Translator, item: str, *, weekly: bool = False) -> Outgoing | None:
+    """A content item as a message; `weekly` for the card of the week (its heading and its opt-out)."""
+    ui = Ui(person=None, t=t)
+    kind, _, item_id = item.partition(":")
+    content = found.content
+    rows: Keyboard
+    if kind == "myth" and (myth := content.myth(t.language, item_id)):
+        title = html.escape(t.gettext("La carte de la semaine"))
+        heading = f"🃏 <b>{title}</b>\n\n" if weekly else "🃏 "
+        text = card_text(ui, myth, heading)
+        rows = card_rows(ui, myth)
+        if weekly:
+            rows.append([button(t.gettext("🔕 Ne plus la recevoir"), pack("y", "w", "0"))])
+    elif kind == "resource" and (resource := content.resource(t.language, item_id)):
+        text = f"📚 <b>{html.escape(resource.title)}</b>\n\n{html.escape(resource.summary)}"
+        rows = [[button(t.gettext("📖 Lire"), pack("r", resource.id, "0"))], back_to_menu(ui)]
+    elif kind == "page" and content.has_page(item_id):
+        text = content.page(t.language, item_id).html
+        rows = [back_to_menu(ui)]
+    else:
+        return None
+    return Outgoing(TEXT, t.directed(text), markup=keyboard(rows))
+
+
+def describe(found: Services, messages: dict[str, Any], language: str) -> str:
+    """A one-line summary of the message for lists and approval requests."""
+    t = found.catalogs.get(language)
+    item = item_of(messages, 1)
+    if item is not None:
+        return t.gettext("Contenu : {item}").format(item=html.escape(item))
+    chosen = variant(messages, language) or {}
+    text = str(chosen.get("text") or "")
+    plain = html.unescape(_TAG.sub("", text)).strip()
+    return html.escape(plain[:80] + ("…" if len(plain) > 80 else ""))

@@ -1,0 +1,241 @@
+"""The sender: works through the outbox at the configured pace, and survives 429s, blocks and crashes.
+
+One loop claims a batch of due messages (half a second's worth), sends them on the pacer's timetable,
+then records every outcome in a few statements. The batch is also the most that a crash can leave
+uncertain: those rows stay `sending` and are counted as possible duplicates when the bot starts again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from datetime import timedelta
+from typing import Any
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+
+from bot import metrics
+from bot.delivery.pacing import Pacer, retry_seconds
+from bot.delivery.render import Outgoing, render, render_item
+from bot.delivery.report import ReportBoard
+from bot.domain import campaigns, outbox
+from bot.domain.outbox import Delivery, Outcomes
+from bot.domain.series import drip_item
+from bot.models import CampaignRun
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+POLL = 1.0  # seconds between two looks at the outbox when nothing is due
+MAX_ATTEMPTS = 5  # network errors and 5xx: tries before a message is recorded as failed
+STOP_MEMORY = 60.0  # seconds a /stop is remembered here, far longer than any batch takes
+# Telegram's words for a chat that no longer exists; a 403 (blocked, deactivated) means the same for us.
+GONE = ("chat not found", "user is deactivated", "peer_id_invalid", "bot was kicked")
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(300, 2 ** (attempts + 1)))
+
+
+class Sender:
+    def __init__(self, bot: Bot, found: Services) -> None:
+        self.bot, self.found = bot, found
+        rate = found.settings.broadcast_rate
+        self.pacer = Pacer(rate)
+        self.batch_size = max(1, min(500, round(rate / 2)))
+        self.reports = ReportBoard(bot, found, self.pacer)
+        self.recovered = 0
+        self._wakeup = asyncio.Event()
+        self.tick_lock = (
+            asyncio.Lock()
+        )  # the campaign clock's (jobs.tick): the JobQueue and a Submit may race
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+        self._stopped_chats: dict[int, float] = {}
+        self._runs: dict[int, tuple[dict[str, Any], int]] = {}
+        self._rendered: dict[tuple[object, ...], Outgoing | None] = {}
+        # Messages in flight at once: enough to keep the rate with Telegram's ~0.1 s round trip, and no more,
+        # since each open connection costs httpx's pool time on every request (measured: bench/).
+        self._slots = asyncio.Semaphore(max(4, min(100, round(rate / 10))))
+
+    # -- life cycle ---------------------------------------------------------------------------------
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="campaign-sender")
+
+    async def stop(self) -> None:
+        """Let the batch under way finish and be recorded, then return."""
+        self._stopping = True
+        self._wakeup.set()
+        if self._task is not None:
+            await self._task
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    def opt_out(self, chat_id: int) -> None:
+        """/stop or /forget: nothing more goes to this chat, even from the batch being sent."""
+        self._stopped_chats[chat_id] = time.monotonic()
+
+    def opt_in(self, chat_id: int) -> None:
+        """Messages turned back on: forget the recent /stop."""
+        self._stopped_chats.pop(chat_id, None)
+
+    async def _run(self) -> None:
+        async with self.found.database.session() as session:
+            self.recovered = await outbox.recover_in_flight(session)
+        if self.recovered:
+            log.warning("sender: %d messages were in flight at the last stop; they go again", self.recovered)
+        while not self._stopping:
+            try:
+                busy = await self.step()
+            except Exception:  # a database hiccup must not end deliveries for good
+                log.exception("sender: a batch failed; trying again shortly")
+                busy = False
+            if not busy and not self._stopping:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wakeup.wait(), POLL)
+                self._wakeup.clear()
+
+    # -- one batch ----------------------------------------------------------------------------------
+    async def step(self) -> bool:
+        """Claim, send and record one batch; False when nothing was due."""
+        settings = self.found.settings
+        async with self.found.database.session() as session:
+            claim = await outbox.claim(
+                session,
+                now=self.found.clock(),
+                limit=self.batch_size,
+                quiet=settings.quiet,
+                zone_of=self._zone,
+                weekly_cap=settings.weekly_cap,
+            )
+        if claim.empty:
+            return False
+        for status, count in claim.skipped.items():
+            metrics.CAMPAIGN_MESSAGES.labels(outcome=status).inc(count)
+        await self._load_runs({d.run_id for d in claim.ready if d.run_id is not None})
+        outcomes = Outcomes()
+        tasks = []
+        for delivery in claim.ready:
+            await self._slots.acquire()
+            await self.pacer.slot()
+            tasks.append(asyncio.create_task(self._send(delivery, outcomes)))
+        await asyncio.gather(*tasks)
+        finished = await self._record(outcomes, claim.runs)
+        done = {run.id for run in finished if run.id is not None}
+        for run_id in done:
+            self._runs.pop(run_id, None)
+        await self.reports.update(claim.runs, finished=done)
+        return True
+
+    async def _record(self, outcomes: Outcomes, runs: set[int]) -> list[CampaignRun]:
+        """Record the batch, insisting: rows left `sending` would be sent again after the next restart."""
+        delay = 0.5
+        while True:
+            try:
+                async with self.found.database.session() as session:
+                    await outbox.record(session, outcomes, now=self.found.clock())
+                    return await campaigns.finish_runs(session, runs, now=self.found.clock())
+            except Exception:
+                if self._stopping:
+                    raise  # at shutdown the rows stay `sending`, counted as doubtful at the next start
+                log.exception("sender: could not record a batch; trying again")
+                await asyncio.sleep(delay)
+                delay = min(30.0, delay * 2)
+
+    def _zone(self, territory: str) -> str:
+        found = self.found.content.territories.get(territory)
+        return found.timezone if found else self.found.settings.timezone
+
+    async def _load_runs(self, run_ids: set[int]) -> None:
+        missing = run_ids - self._runs.keys()
+        if not missing:
+            return
+        async with self.found.database.session() as session:
+            for run_id in missing:
+                run = await campaigns.get_run(session, run_id)
+                campaign = await campaigns.get_campaign(session, run.campaign_id) if run else None
+                if run is not None and campaign is not None:
+                    self._runs[run_id] = (campaign.messages, run.number)
+
+    def _outgoing(self, delivery: Delivery) -> Outgoing | None:
+        if delivery.run_id is not None:
+            key: tuple[object, ...] = ("run", delivery.run_id, delivery.language)
+            if key not in self._rendered:
+                messages, number = self._runs.get(delivery.run_id, ({}, 1))
+                self._rendered[key] = render(self.found, messages, delivery.language, number)
+            return self._rendered[key]
+        key = ("drip", delivery.sequence, delivery.step, delivery.language)
+        if key not in self._rendered:
+            item = drip_item(self.found.content, delivery.sequence or "", delivery.step or 0)
+            t = self.found.catalogs.get(delivery.language)
+            self._rendered[key] = render_item(self.found, t, item) if item else None
+        return self._rendered[key]
+
+    def _stopped(self, chat_id: int) -> bool:
+        # Any recent /stop counts, whenever this batch was claimed: its database write may not have been
+        # committed yet when the claim read the person.
+        stopped_at = self._stopped_chats.get(chat_id)
+        return stopped_at is not None and time.monotonic() - stopped_at < STOP_MEMORY
+
+    async def _send(self, delivery: Delivery, outcomes: Outcomes) -> None:
+        try:
+            message = self._outgoing(delivery)
+            if message is None:
+                outcomes.failed.append(delivery.outbox_id)
+                return
+            await self.pacer.chat_turn(delivery.chat_id)
+            if self._stopped(delivery.chat_id):  # checked last, right before the message leaves
+                outcomes.dropped.append(delivery.outbox_id)
+                return
+            outcome = await self._deliver(message, delivery, outcomes)
+            metrics.CAMPAIGN_MESSAGES.labels(outcome=outcome).inc()
+        except Exception:  # a bug for one message must not lose the batch's other outcomes
+            log.exception("sender: one message failed unexpectedly; it will be tried again")
+            outcomes.retry.append((delivery, self.found.clock() + backoff(delivery.attempts)))
+        finally:
+            self._slots.release()
+
+    async def _deliver(self, message: Outgoing, delivery: Delivery, outcomes: Outcomes) -> str:
+        try:
+            await message.send(self.bot, delivery.chat_id, paid=self.found.settings.paid_broadcast)
+        except RetryAfter as error:
+            self.pacer.pause(retry_seconds(error))
+            outcomes.again.append(delivery.outbox_id)
+            return "retry_after"
+        except Forbidden:
+            outcomes.unreachable.append(delivery)
+            return outbox.UNREACHABLE
+        except BadRequest as error:
+            if any(word in error.message.lower() for word in GONE):
+                outcomes.unreachable.append(delivery)
+                return outbox.UNREACHABLE
+            outcomes.failed.append(delivery.outbox_id)
+            return outbox.FAILED
+        except TimedOut:  # the message may have arrived without its answer: retried, and counted as doubtful
+            if delivery.run_id is not None:
+                outcomes.doubtful[delivery.run_id] += 1
+            if delivery.attempts + 1 >= MAX_ATTEMPTS:
+                outcomes.failed.append(delivery.outbox_id)
+                return outbox.FAILED
+            outcomes.retry.append((delivery, self.found.clock() + backoff(delivery.attempts)))
+            return "retry"
+        except NetworkError:  # dropped connections and 5xx answers
+            if delivery.attempts + 1 >= MAX_ATTEMPTS:
+                outcomes.failed.append(delivery.outbox_id)
+                return outbox.FAILED
+            outcomes.retry.append((delivery, self.found.clock() + backoff(delivery.attempts)))
+            return "retry"
+        except TelegramError:
+            outcomes.failed.append(delivery.outbox_id)
+            return outbox.FAILED
+        outcomes.sent.append(delivery.outbox_id)
+        self._prune_stops()
+        return outbox.SENT
+
+    def _prune_stops(self) -> None:
+        if len(self._stopped_chats) > 1000:
+            horizon = time.monotonic() - STOP_MEMORY
+            self._stopped_chats = {c: m for c, m in self._stopped_chats.items() if m > horizon}

@@ -1,0 +1,1 @@
+"""Plain domain code: no `telegram` import here, only data in and data out."""

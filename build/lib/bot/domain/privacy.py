@@ -1,0 +1,62 @@
+"""The person's rights: see everything stored about them, delete it all, and retention.
+
+Tables are found through their `person_id` column, so a table added later is exported and forgotten
+without anyone having to remember to add it here.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, delete, select
+from sqlmodel import SQLModel, col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.domain.people import get_person
+from bot.models import PERSON_COLUMN, PRIVATE, Person
+
+
+def person_tables() -> list[Table]:
+    """Every table that holds rows about a person, children first (the order deletes need)."""
+    return [table for table in reversed(SQLModel.metadata.sorted_tables) if PERSON_COLUMN in table.columns]
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, (date, datetime)) else value
+
+
+async def export_person(session: AsyncSession, *, chat_id: int) -> dict[str, Any] | None:
+    """Everything stored about the person, table by table; None when nothing is."""
+    person = await get_person(session, chat_id=chat_id)
+    if person is None:
+        return None
+    exported: dict[str, Any] = {
+        Person.__tablename__: {key: _jsonable(value) for key, value in person.model_dump().items()}
+    }
+    for table in person_tables():
+        query = select(table).where(table.c[PERSON_COLUMN] == person.id)
+        rows = (await session.exec(query)).mappings()  # type: ignore[call-overload]
+        shown = [column.name for column in table.columns if not column.info.get(PRIVATE)]
+        exported[table.name] = [{key: _jsonable(row[key]) for key in shown} for row in rows]
+    return exported
+
+
+async def forget_person(session: AsyncSession, *, chat_id: int) -> bool:
+    """Delete every row about the person; False when there was nothing to delete."""
+    return await _delete(session, col(Person.chat_id) == chat_id) > 0
+
+
+async def purge_inactive(session: AsyncSession, *, last_active_before: date) -> int:
+    """Delete the people who have not used the bot since `last_active_before`; how many were deleted."""
+    return await _delete(session, col(Person.last_active_on) < last_active_before)
+
+
+async def _delete(session: AsyncSession, which: ColumnElement[bool]) -> int:
+    """Delete the people matching `which` and every row about them, through a subquery rather than a
+    list of ids, so that any number of people fits in one statement per table."""
+    ids = select(col(Person.id)).where(which).scalar_subquery()
+    for table in person_tables():
+        await session.exec(delete(table).where(table.c[PERSON_COLUMN].in_(ids)))
+    result = await session.exec(delete(Person).where(which))
+    return int(result.rowcount)

@@ -1,0 +1,125 @@
+"""Requests to be contacted by a local professional, from open to taken to closed.
+
+A ticket carries only a territory, a topic and its number. What the two sides write is relayed, never
+stored. Taking a ticket is one conditional UPDATE, so two referents pressing at once cannot both get it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import col, delete, or_, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.models import Ticket
+
+OPEN, TAKEN, CLOSED = "open", "taken", "closed"
+
+
+async def open_ticket(
+    session: AsyncSession, *, person_id: int, territory: str, topic: str, now: datetime
+) -> Ticket:
+    ticket = Ticket(person_id=person_id, territory=territory, topic=topic, status=OPEN, created_at=now)
+    session.add(ticket)
+    await session.flush()
+    return ticket
+
+
+async def get_ticket(session: AsyncSession, *, ticket_id: int) -> Ticket | None:
+    return await session.get(Ticket, ticket_id)
+
+
+async def set_announcement(session: AsyncSession, *, ticket_id: int, message_id: int) -> None:
+    ticket = await session.get(Ticket, ticket_id)
+    if ticket is not None:
+        ticket.referents_message_id = message_id
+        session.add(ticket)
+
+
+async def current_for_person(session: AsyncSession, *, person_id: int) -> Ticket | None:
+    """The person's request that is not closed yet, if any (one at a time)."""
+    query = select(Ticket).where(Ticket.person_id == person_id, col(Ticket.status).in_((OPEN, TAKEN)))
+    return (await session.exec(query)).first()
+
+
+async def asked_since(session: AsyncSession, *, person_id: int, since: datetime) -> bool:
+    """Whether the person opened a request since `since` (one a day keeps the referents' chat usable)."""
+    query = select(Ticket.id).where(Ticket.person_id == person_id, col(Ticket.created_at) >= since)
+    return (await session.exec(query)).first() is not None
+
+
+async def current_for_referent(session: AsyncSession, *, referent_id: int) -> Ticket | None:
+    """The conversation a referent is holding, if any (one at a time)."""
+    query = select(Ticket).where(Ticket.referent_id == referent_id, Ticket.status == TAKEN)
+    return (await session.exec(query)).first()
+
+
+async def take(session: AsyncSession, *, ticket_id: int, referent_id: int, now: datetime) -> Ticket | None:
+    """Give the ticket to this referent if it is still open; None when someone else was quicker."""
+    statement = (
+        update(Ticket)
+        .where(col(Ticket.id) == ticket_id, col(Ticket.status) == OPEN)
+        .values(status=TAKEN, referent_id=referent_id, taken_at=now)
+    )
+    result = await session.exec(statement)
+    if result.rowcount != 1:
+        return None
+    ticket = await session.get(Ticket, ticket_id)
+    if ticket is not None:
+        await session.refresh(ticket)
+    return ticket
+
+
+async def release(session: AsyncSession, *, ticket_id: int) -> None:
+    """Back to open, when the referent could not be reached privately."""
+    statement = (
+        update(Ticket)
+        .where(col(Ticket.id) == ticket_id, col(Ticket.status) == TAKEN)
+        .values(status=OPEN, referent_id=None, taken_at=None)
+    )
+    await session.exec(statement)
+
+
+async def close(session: AsyncSession, *, ticket_id: int, now: datetime) -> Ticket | None:
+    """Close the ticket and return it as it was (with its referent); None when it was closed already.
+
+    One conditional UPDATE, so when both sides end at once only one of them closes it. The referent's id
+    is cleared: it was needed only to relay.
+    """
+    ticket = await session.get(Ticket, ticket_id)
+    if ticket is None:
+        return None
+    before = Ticket.model_validate(ticket.model_dump())
+    statement = (
+        update(Ticket)
+        .where(col(Ticket.id) == ticket_id, col(Ticket.status) != CLOSED)
+        .values(status=CLOSED, closed_at=now, referent_id=None)
+    )
+    if (await session.exec(statement)).rowcount != 1:
+        return None
+    await session.refresh(ticket)
+    return before
+
+
+async def due_reminders(session: AsyncSession, *, now: datetime, after: timedelta) -> list[Ticket]:
+    """Open tickets nobody took, whose last announcement or reminder is older than `after`."""
+    cutoff = now - after
+    query = select(Ticket).where(
+        Ticket.status == OPEN,
+        col(Ticket.created_at) <= cutoff,
+        or_(col(Ticket.reminded_at).is_(None), col(Ticket.reminded_at) <= cutoff),
+    )
+    return list((await session.exec(query)).all())
+
+
+async def mark_reminded(session: AsyncSession, *, ticket: Ticket, now: datetime) -> None:
+    ticket.reminded_at = now
+    ticket.reminders += 1
+    session.add(ticket)
+
+
+async def purge_closed(session: AsyncSession, *, closed_before: datetime) -> int:
+    """Delete tickets closed before `closed_before`; how many went."""
+    statement = delete(Ticket).where(col(Ticket.status) == CLOSED, col(Ticket.closed_at) < closed_before)
+    result = await session.exec(statement)
+    return int(result.rowcount)

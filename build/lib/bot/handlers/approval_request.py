@@ -1,0 +1,46 @@
+"""The request a second coordinator approves: sent at submission, and again when a campaign that went out
+on its own has grown past the approval threshold."""
+
+from __future__ import annotations
+
+import html
+
+from bot.callbacks import pack
+from bot.domain import campaigns
+from bot.handlers.campaign_views import audience_summary, schedule_summary
+from bot.handlers.common import BotApplication, Keyboard, Ui, button
+from bot.handlers.coordinators import tell_coordinators
+from bot.i18n import Translator
+from bot.models import Campaign
+from bot.services import Services
+
+
+async def ask_approval(app: BotApplication, found: Services, campaign: Campaign, recipients: int) -> None:
+    """Ask every other coordinator; the buttons name this version of the campaign."""
+    cid = str(campaign.id)
+
+    def text(t: Translator) -> str:
+        ui = Ui(person=None, t=t)
+        return "\n".join(
+            [
+                t.gettext(
+                    "🗳 <b>Approbation demandée</b> : campagne n° {id}, « {title} », par {author}."
+                ).format(id=campaign.id, title=html.escape(campaign.title), author=campaign.created_by),
+                t.gettext("Destinataires : {count} ({who}).").format(
+                    count=t.number(recipients),
+                    who=audience_summary(ui, found, campaigns.audience_of(campaign)),
+                ),
+                t.gettext("Envoi : {when}.").format(when=schedule_summary(ui, found, campaign)),
+            ]
+        )
+
+    def rows(t: Translator) -> Keyboard:
+        return [
+            [button(t.gettext("👁 Aperçu"), pack("a", cid, "v"))],
+            [
+                button(t.gettext("✅ Approuver"), pack("a", cid, "ok", str(campaign.revision))),
+                button(t.gettext("❌ Refuser"), pack("a", cid, "no")),
+            ],
+        ]
+
+    await tell_coordinators(app, found, text, rows, exclude=campaign.created_by)

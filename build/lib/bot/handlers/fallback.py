@@ -1,0 +1,90 @@
+"""Whatever no other handler took: unknown commands, files and stickers, stale buttons, and errors.
+
+Every one of them gets a short answer and the menu: never silence, never a traceback. Nothing a person
+sends is stored or logged.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+
+from bot import metrics
+from bot.handlers.common import BotApplication, Context, Ui, acknowledge, answer, services, ui_for
+from bot.handlers.views import menu_view
+from bot.i18n import Translator, resolve_language
+
+log = logging.getLogger(__name__)
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    ui = await ui_for(update, context)
+    text, rows = menu_view(ui, services(context))
+    note = ui._("Je ne connais pas cette commande. /help liste celles que je comprends.")
+    await answer(update, ui, note + "\n\n" + text, rows, edit=False)
+
+
+async def other_message(update: Update, context: Context) -> None:
+    """Files, stickers, photos, voice: not something the bot reads or passes on; typed text is."""
+    from bot.handlers.relay import conversation_peer  # the relay builds on this module's answers
+
+    ui = await ui_for(update, context)
+    if await conversation_peer(update, context, ui) is not None:
+        note = ui._("Seul le texte écrit est transmis : écrivez votre message.")
+        await answer(update, ui, note, edit=False)
+        return
+    text, rows = menu_view(ui, services(context))
+    note = ui._(
+        "Je ne lis ni les fichiers, ni les photos, ni les messages vocaux, et je ne les garde pas. "
+        "Écrivez quelques mots pour chercher, ou utilisez les boutons. En cas d'urgence : 17, 15 ou 112."
+    )
+    await answer(update, ui, note + "\n\n" + text, rows, edit=False)
+
+
+async def stale_button(update: Update, context: Context, ui: Ui | None = None) -> None:
+    ui = ui or await ui_for(update, context)
+    await acknowledge(update, ui._("Ce bouton n'est plus valable."))
+    text, rows = menu_view(ui, services(context))
+    await answer(
+        update, ui, ui._("Ce bouton n'est plus valable. Voici le menu.") + "\n\n" + text, rows, edit=False
+    )
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log the failure without any chat id or text, and tell the person something went wrong."""
+    error = context.error
+    metrics.ERRORS.inc()
+    log.error("handler failed: %s", type(error).__name__, exc_info=error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    try:
+        try:
+            ui = await ui_for(update, context)
+        except Exception:  # the database may be what failed: apologise in the Telegram app's language
+            ui = Ui(person=None, t=_telegram_language(update, context))
+        await acknowledge(update)
+        await answer(
+            update,
+            ui,
+            ui._("Désolé, quelque chose s'est mal passé. Réessayez dans un instant : /menu"),
+            edit=False,
+        )
+    except Exception as second:  # the apology must never raise in turn
+        log.error("could not tell the person about the failure: %s", type(second).__name__)
+
+
+def _telegram_language(update: Update, context: Context) -> Translator:
+    found = services(context)
+    code = update.effective_user.language_code if update.effective_user else None
+    language = resolve_language(None, code, found.catalogs.languages, found.settings.default_language)
+    return found.catalogs.get(language)
+
+
+def register(app: BotApplication) -> None:
+    private = filters.ChatType.PRIVATE
+    app.add_handler(MessageHandler(private & filters.COMMAND, unknown_command))
+    app.add_handler(MessageHandler(private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, other_message))
+    app.add_handler(CallbackQueryHandler(stale_button))
+    app.add_error_handler(on_error)

@@ -1,0 +1,71 @@
+"""/menu, /help and the content pages listed in the menu."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.handlers.common import BotApplication, Context, acknowledge, answer, button_fields, services, ui_for
+from bot.handlers.fallback import stale_button
+from bot.handlers.views import back_to_menu, menu_view
+
+
+async def show_menu(update: Update, context: Context) -> None:
+    ui = await ui_for(update, context)
+    await acknowledge(update)
+    text, rows = menu_view(ui, services(context))
+    await answer(update, ui, text, rows)
+
+
+async def show_help(update: Update, context: Context) -> None:
+    ui = await ui_for(update, context)
+    await acknowledge(update)
+    text = "\n".join(
+        [
+            "<b>" + ui._("Ce que je sais faire") + "</b>",
+            ui._("Utilisez les boutons sous mes messages, ou ces commandes :"),
+            "",
+            "/menu — " + ui._("le menu principal"),
+            "/language — " + ui._("changer de langue"),
+            "/settings — " + ui._("profil, territoire, messages"),
+            "/privacy — " + ui._("vos données : les voir, les télécharger"),
+            "/forget — " + ui._("tout effacer"),
+            "/stop — " + ui._("ne plus recevoir de messages"),
+            "",
+            ui._("En cas d'urgence, appelez le 17, le 15 ou le 112 (114 par SMS)."),
+        ]
+    )
+    user = update.effective_user
+    if user is not None and services(context).is_coordinator(user.id):
+        text += "\n\n" + "\n".join(
+            [
+                "<b>" + ui._("Coordination") + "</b>",
+                "/campaign — " + ui._("composer une campagne"),
+                "/campaigns — " + ui._("les campagnes, leurs rapports, pause et annulation"),
+                "/invite — " + ui._("un lien d'invitation pour les professionnels"),
+                "/training_stats — " + ui._("les chiffres des formations"),
+                "/grant, /revoke, /coordinators — " + ui._("qui coordonne"),
+                "/audit — " + ui._("le journal des actions"),
+            ]
+        )
+    await answer(update, ui, text, [back_to_menu(ui)])
+
+
+async def show_page(update: Update, context: Context) -> None:
+    fields = button_fields(update) or []
+    found = services(context)
+    if len(fields) != 1 or not found.content.has_page(fields[0]):
+        await stale_button(update, context)
+        return
+    ui = await ui_for(update, context)
+    await acknowledge(update)
+    await answer(update, ui, found.content.page(ui.language, fields[0]).html, [back_to_menu(ui)])
+
+
+def register(app: BotApplication) -> None:
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("menu", show_menu, filters=private))
+    app.add_handler(CommandHandler("help", show_help, filters=private))
+    app.add_handler(CallbackQueryHandler(show_menu, pattern=r"^1:m$"))
+    app.add_handler(CallbackQueryHandler(show_help, pattern=r"^1:h$"))
+    app.add_handler(CallbackQueryHandler(show_page, pattern=r"^1:p(:|$)"))

@@ -1,0 +1,138 @@
+"""/privacy (the notice, and everything stored as a JSON file) and /forget (delete it all).
+
+Buttons: "1:x" (the privacy screen), "1:x:e" (export), "1:x:f" (ask to confirm), "1:x:F" (delete).
+"""
+
+from __future__ import annotations
+
+import json
+from zoneinfo import ZoneInfo
+
+from telegram import InputFile, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.callbacks import pack
+from bot.domain.privacy import export_person, forget_person
+from bot.handlers.commands import clear_chat_commands
+from bot.handlers.common import (
+    BotApplication,
+    Context,
+    Ui,
+    acknowledge,
+    answer,
+    button,
+    button_fields,
+    services,
+    stop_deliveries,
+    ui_for,
+)
+from bot.handlers.fallback import stale_button
+from bot.handlers.tickets import end_before_forgetting
+from bot.handlers.views import back_to_menu
+from bot.models import as_utc
+from bot.services import Services
+
+EXPORT, ASK, CONFIRM = "e", "f", "F"
+
+
+async def show_privacy(update: Update, context: Context) -> None:
+    ui = await ui_for(update, context)
+    await acknowledge(update)
+    notice = services(context).content.page(ui.language, "privacy_notice").html
+    if ui.person is None:
+        rows = [[button(ui._("Commencer"), pack("o"))]]
+        text = notice + "\n\n<b>" + ui._("Rien n'est enregistré à votre sujet pour l'instant.") + "</b>"
+    else:
+        rows = [
+            [button(ui._("📄 Télécharger mes données"), pack("x", EXPORT))],
+            [button(ui._("🗑 Tout effacer"), pack("x", ASK))],
+            back_to_menu(ui),
+        ]
+        text = notice + "\n\n" + _your_record(ui, services(context))
+    await answer(update, ui, text, rows)
+
+
+def _your_record(ui: Ui, found: Services) -> str:
+    """When the person accepted (the day in their territory's time zone), and when their data goes."""
+    person = ui.person
+    assert person is not None
+    territory = found.content.territories.get(person.territory)
+    zone = ZoneInfo(territory.timezone if territory else found.settings.timezone)
+    accepted_at = as_utc(person.consented_at).astimezone(zone)
+    accepted = ui._("Vous avez accepté cette notice le {date}.").format(date=ui.t.date(accepted_at.date()))
+    retention_days = found.settings.retention_days
+    retention = ui.t.ngettext(
+        "Sans utilisation pendant {count} jour, tout est effacé automatiquement.",
+        "Sans utilisation pendant {count} jours, tout est effacé automatiquement.",
+        retention_days,
+    ).format(count=ui.t.number(retention_days))
+    return f"<b>{accepted}</b>\n{retention}"
+
+
+async def export(update: Update, context: Context) -> None:
+    ui = await ui_for(update, context)
+    await acknowledge(update)
+    chat = update.effective_chat
+    assert chat is not None
+    async with services(context).database.session() as session:
+        data = await export_person(session, chat_id=chat.id)
+    if data is None:
+        await answer(update, ui, ui._("Rien n'est enregistré à votre sujet."), [back_to_menu(ui)], edit=False)
+        return
+    content = json.dumps(data, ensure_ascii=False, indent=2).encode()
+    await chat.send_document(
+        InputFile(content, filename="reperes-data.json"),
+        caption=ui.t.directed(ui._("Voici tout ce que Repères garde à votre sujet.")),
+    )
+
+
+async def ask_forget(update: Update, context: Context) -> None:
+    ui = await ui_for(update, context)
+    await acknowledge(update)
+    if ui.person is None:
+        await answer(
+            update,
+            ui,
+            ui._("Rien n'est enregistré à votre sujet : il n'y a rien à effacer."),
+            [back_to_menu(ui)],
+            edit=False,
+        )
+        return
+    text = ui._("Effacer tout ce que Repères garde à votre sujet ? Ce n'est pas réversible.")
+    rows = [[button(ui._("Oui, tout effacer"), pack("x", CONFIRM)), button(ui._("Annuler"), pack("m"))]]
+    await answer(update, ui, text, rows)
+
+
+async def forget(update: Update, context: Context) -> None:
+    ui = await ui_for(update, context)
+    await acknowledge(update)
+    chat = update.effective_chat
+    assert chat is not None
+    await end_before_forgetting(context, chat.id)
+    stop_deliveries(context, chat.id)
+    async with services(context).database.session() as session:
+        deleted = await forget_person(session, chat_id=chat.id)
+    if context.user_data is not None:
+        context.user_data.clear()
+    if deleted:
+        await clear_chat_commands(context.bot, chat.id)
+    text = ui._(
+        "C'est fait : tout ce qui vous concernait a été effacé. /start pour recommencer quand vous voulez."
+    )
+    if not deleted:
+        text = ui._("Rien n'est enregistré à votre sujet : il n'y a rien à effacer.")
+    await answer(update, ui, text)
+
+
+async def on_button(update: Update, context: Context) -> None:
+    fields = button_fields(update) or []
+    handlers = {(): show_privacy, (EXPORT,): export, (ASK,): ask_forget, (CONFIRM,): forget}
+    handler = handlers.get(tuple(fields))
+    await (handler or stale_button)(update, context)
+
+
+def register(app: BotApplication) -> None:
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("privacy", show_privacy, filters=private))
+    app.add_handler(CommandHandler("forget", ask_forget, filters=private))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^1:x(:|$)"))

@@ -1,0 +1,125 @@
+"""Resources for parents, browsed by topic, read page by page, shared with a link.
+
+Buttons: "1:t" (the topics), "1:t:<topic>" (a topic's resources), "1:r:<id>:<page>" (a page of a resource).
+A shared link `https://t.me/<bot>?start=r_<id>` opens the resource for whoever taps it.
+"""
+
+from __future__ import annotations
+
+import html
+from urllib.parse import quote
+
+from telegram import InlineKeyboardButton, Update
+from telegram.ext import CallbackQueryHandler
+
+from bot.callbacks import pack
+from bot.content.loader import MAX_PAGES
+from bot.content.pack import Resource
+from bot.handlers.common import (
+    BotApplication,
+    Context,
+    Keyboard,
+    Ui,
+    acknowledge,
+    answer,
+    button,
+    button_fields,
+    services,
+    ui_for,
+)
+from bot.handlers.fallback import stale_button
+from bot.handlers.views import back_to_menu
+
+SHARE_PREFIX = "r_"
+
+
+def share_button(ui: Ui, context: Context, payload: str, title: str) -> InlineKeyboardButton:
+    """Telegram's own share dialog, with a link that opens `payload` in the bot for whoever taps it."""
+    link = f"https://t.me/{context.bot.username}?start={payload}"
+    url = f"https://t.me/share/url?url={quote(link, safe='')}&text={quote(title, safe='')}"
+    return InlineKeyboardButton(ui._("📤 Partager"), url=url)
+
+
+async def show_topics(update: Update, context: Context) -> None:
+    ui = await ui_for(update, context)
+    await acknowledge(update)
+    topics = services(context).content.topic_list(ui.language)
+    rows: Keyboard = [[button(topic.title, pack("t", topic.id))] for topic in topics]
+    rows.append(back_to_menu(ui))
+    text = "<b>" + ui._("Ressources pour les parents") + "</b>\n" + ui._("Choisissez un thème :")
+    await answer(update, ui, text, rows)
+
+
+async def show_topic(update: Update, context: Context, topic_id: str) -> None:
+    ui = await ui_for(update, context)
+    found = services(context)
+    topic = found.content.topic(ui.language, topic_id)
+    if topic is None:
+        await stale_button(update, context, ui)
+        return
+    await acknowledge(update)
+    resources = found.content.resources_in(ui.language, topic_id)
+    lines = [f"<b>{html.escape(topic.title)}</b>", ""]
+    lines += [f"• <b>{html.escape(r.title)}</b> — {html.escape(r.summary)}" for r in resources if r.summary]
+    rows: Keyboard = [[button(r.title, pack("r", r.id, "0"))] for r in resources]
+    rows.append([button(ui._("↩️ Thèmes"), pack("t"))])
+    await answer(update, ui, "\n".join(lines), rows)
+
+
+async def show_resource(
+    update: Update, context: Context, resource: Resource, page: int, *, edit: bool = True
+) -> None:
+    ui = await ui_for(update, context)
+    await acknowledge(update)
+    resource = services(context).content.resource(ui.language, resource.id) or resource
+    total = len(resource.pages)
+    # A translation may have fewer pages than the version the button was made from.
+    page = min(page, total - 1)
+    text = resource.pages[page]
+    if total > 1:
+        counter = ui._("Page {page} sur {total}").format(page=ui.t.number(page + 1), total=ui.t.number(total))
+        text += f"\n\n<i>{counter}</i>"
+    navigation = []
+    if page > 0:
+        navigation.append(button(ui._("◀️ Précédent"), pack("r", resource.id, str(page - 1))))
+    if page + 1 < total:
+        navigation.append(button(ui._("Suivant ▶️"), pack("r", resource.id, str(page + 1))))
+    rows: Keyboard = [navigation] if navigation else []
+    rows.append([share_button(ui, context, SHARE_PREFIX + resource.id, resource.title)])
+    rows.append([button(ui._("↩️ Thèmes"), pack("t", resource.topic)), *back_to_menu(ui)])
+    await answer(update, ui, text, rows, edit=edit)
+
+
+async def on_topic_button(update: Update, context: Context) -> None:
+    fields = button_fields(update) or []
+    if not fields:
+        await show_topics(update, context)
+    elif len(fields) == 1:
+        await show_topic(update, context, fields[0])
+    else:
+        await stale_button(update, context)
+
+
+async def on_resource_button(update: Update, context: Context) -> None:
+    fields = button_fields(update) or []
+    found = services(context)
+    resource = found.content.resource("fr", fields[0]) if len(fields) == 2 else None
+    page = int(fields[1]) if len(fields) == 2 and fields[1].isdigit() else -1
+    if resource is None or not 0 <= page < MAX_PAGES:
+        await stale_button(update, context)
+        return
+    await show_resource(update, context, resource, page)
+
+
+async def open_shared(update: Update, context: Context, resource_id: str) -> bool:
+    """Open a resource from a shared link; False when the link names none."""
+    resource = services(context).content.resource("fr", resource_id)
+    if resource is None:
+        return False
+    await show_resource(update, context, resource, 0, edit=False)
+    return True
+
+
+def register(app: BotApplication) -> None:
+    app.add_handler(CallbackQueryHandler(on_topic_button, pattern=r"^1:t(:|$)"))
+    app.add_handler(CallbackQueryHandler(on_resource_button, pattern=r"^1:r(:|$)"))

@@ -1,0 +1,62 @@
+"""Typed text is a search across resources, myth cards and services; it is never stored or logged."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import Update
+from telegram.ext import MessageHandler, filters
+
+from bot.callbacks import pack
+from bot.domain.search import words
+from bot.handlers.common import BotApplication, Context, Keyboard, answer, button, services, ui_for
+from bot.handlers.relay import relay
+from bot.handlers.training import certificate_name
+from bot.handlers.views import menu_view
+
+ICONS = {"resource": "📚", "myth": "❓", "service": "📍"}
+TARGETS = {"resource": ("r", "0"), "myth": ("y", "c"), "service": ("d", "s")}
+SHOWN_QUERY = 60
+
+
+def result_data(kind: str, item_id: str) -> str:
+    action, extra = TARGETS[kind]
+    return pack(action, item_id, extra) if kind == "resource" else pack(action, extra, item_id)
+
+
+async def search(update: Update, context: Context) -> None:
+    ui = await ui_for(update, context)
+    if await relay(update, context, ui):  # a conversation with a professional takes typed text first
+        return
+    if await certificate_name(update, context, ui):  # then a name asked for a certificate
+        return
+    found = services(context)
+    query = (
+        update.effective_message.text if update.effective_message and update.effective_message.text else ""
+    )
+    menu_text, menu_rows = menu_view(ui, found)
+    if not words(query):
+        note = ui._(
+            "Écrivez quelques mots pour chercher (par exemple « argent facile »), ou utilisez les boutons."
+        )
+        await answer(update, ui, note + "\n\n" + menu_text, menu_rows, edit=False)
+        return
+    results = found.search[ui.language].search(query)
+    shown = html.escape(query[:SHOWN_QUERY])
+    kept = ui._("Votre message n'est pas gardé.")
+    if not results:
+        text = ui._(
+            "Je n'ai rien trouvé pour « {query} ». Essayez d'autres mots, ou choisissez dans le menu."
+        )
+        await answer(
+            update, ui, text.format(query=shown) + f"\n<i>{kept}</i>\n\n" + menu_text, menu_rows, edit=False
+        )
+        return
+    rows: Keyboard = [[button(f"{ICONS[d.kind]} {d.title}"[:64], result_data(d.kind, d.id))] for d in results]
+    rows.append([button(ui._("↩️ Menu"), pack("m"))])
+    text = "<b>" + ui._("Résultats pour « {query} »").format(query=shown) + f"</b>\n<i>{kept}</i>"
+    await answer(update, ui, text, rows, edit=False)
+
+
+def register(app: BotApplication) -> None:
+    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, search))

@@ -1,0 +1,361 @@
+"""Micro-trainings for professionals: the catalogue, a module's cards, its quiz, and the certificate.
+
+Buttons: "1:f" (catalogue), "1:f:m:<id>" (open or resume), "1:f:c:<id>:<card>" (a card), "1:f:q:<id>"
+(start the quiz), "1:f:a:<id>:<question>:<option>" (a single-choice answer), "1:f:t:<id>:<question>:<mask>"
+(toggle options of a multiple-choice question), "1:f:v:<id>:<question>:<mask>" (validate them), "1:f:n:<id>"
+(next question or the result), "1:f:p:<id>[:anon]" (the certificate). The question number in a button must
+be the one in progress, so an old or forged button cannot answer twice or skip ahead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from datetime import timedelta
+
+from telegram import InputFile, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, TypeHandler, filters
+
+from bot.callbacks import pack
+from bot.certificate_pdf import CertificateText, render_certificate
+from bot.content.pack import Module
+from bot.domain import training
+from bot.handlers.common import (
+    BotApplication,
+    Context,
+    Keyboard,
+    Ui,
+    acknowledge,
+    answer,
+    button,
+    button_fields,
+    services,
+    ui_for,
+)
+from bot.handlers.fallback import stale_button
+from bot.handlers.views import back_to_menu, verdict
+
+CERTIFICATE_KEY = "certificate_module"  # in user_data: (module, when asked) while a name is awaited
+NAME_WAIT = timedelta(minutes=10)  # after this, typed text is a search again
+MAX_NAME = 80
+
+
+async def _allowed(context: Context, ui: Ui) -> tuple[bool, list[Module]]:
+    """Whether the person is a verified professional, and the modules they may open."""
+    found = services(context)
+    modules = found.content.module_list(ui.language)
+    if ui.person is None or ui.person.id is None:
+        return False, [m for m in modules if m.public] if found.settings.trainings_open_to_all else []
+    async with found.database.session() as session:
+        pro = await training.professional(session, person_id=ui.person.id)
+    if pro is not None:
+        # Modules written for the professional's own job come first.
+        return True, sorted(modules, key=lambda module: pro.kind not in module.audience)
+    return False, [m for m in modules if m.public] if found.settings.trainings_open_to_all else []
+
+
+async def show_catalogue(update: Update, context: Context, ui: Ui) -> None:
+    verified, modules = await _allowed(context, ui)
+    progress = {}
+    if ui.person is not None and ui.person.id is not None:
+        async with services(context).database.session() as session:
+            progress = await training.progress_of(session, person_id=ui.person.id)
+    lines = ["<b>" + ui._("Formations courtes") + "</b>"]
+    if not verified:
+        lines.append(
+            ui._("Pour tout voir, demandez un lien d'invitation à la coordination de votre commune.")
+        )
+    rows: Keyboard = []
+    for module in modules:
+        done = progress.get(module.id)
+        mark = "✅" if done and done.passed_at else "▶️" if done else "🆕"
+        minutes = ui.t.ngettext("{count} minute", "{count} minutes", module.minutes).format(
+            count=module.minutes
+        )
+        rows.append([button(f"{mark} {module.title} · {minutes}"[:64], pack("f", "m", module.id))])
+    if not modules:
+        lines.append(ui._("Aucune formation ouverte pour l'instant."))
+    rows.append(back_to_menu(ui))
+    await answer(update, ui, "\n".join(lines), rows)
+
+
+async def show_card(update: Update, context: Context, ui: Ui, module: Module, card: int) -> None:
+    found = services(context)
+    assert ui.person is not None and ui.person.id is not None
+    async with found.database.session() as session:
+        progress = await training.open_module(
+            session, person_id=ui.person.id, module=module.id, now=found.clock()
+        )
+        # A module edited since, or a translation with fewer cards: stay within the cards there are.
+        card = min(max(card if card >= 0 else progress.card, 0), len(module.cards) - 1)
+        progress.card = card
+        session.add(progress)
+    counter = ui._("Carte {number} sur {total}").format(number=card + 1, total=len(module.cards))
+    text = f"<b>{html.escape(module.title)}</b> · <i>{counter}</i>\n\n{module.cards[card]}"
+    navigation = []
+    if card > 0:
+        navigation.append(button(ui._("◀️ Précédent"), pack("f", "c", module.id, str(card - 1))))
+    if card + 1 < len(module.cards):
+        navigation.append(button(ui._("Suivant ▶️"), pack("f", "c", module.id, str(card + 1))))
+    else:
+        navigation.append(button(ui._("📝 Passer le quiz"), pack("f", "q", module.id)))
+    await answer(update, ui, text, [navigation, [button(ui._("↩️ Formations"), pack("f"))]])
+
+
+async def show_question(
+    update: Update, context: Context, ui: Ui, module: Module, number: int, mask: int = 0
+) -> None:
+    question = module.quiz[number]
+    heading = ui._("Question {number} sur {total}").format(number=number + 1, total=len(module.quiz))
+    text = f"<b>{html.escape(module.title)}</b> · <i>{heading}</i>\n\n<b>{question.text}</b>"
+    rows: Keyboard = []
+    if question.multiple:
+        text += "\n<i>" + ui._("Plusieurs réponses possibles : cochez-les, puis validez.") + "</i>"
+        for index, option in enumerate(question.options):
+            box = "☑️" if mask & (1 << index) else "⬜"
+            toggled = str(mask ^ (1 << index))
+            rows.append([button(f"{box} {option.text}", pack("f", "t", module.id, str(number), toggled))])
+        rows.append([button(ui._("✔️ Valider"), pack("f", "v", module.id, str(number), str(mask)))])
+    else:
+        rows += [
+            [button(option.text, pack("f", "a", module.id, str(number), str(index)))]
+            for index, option in enumerate(question.options)
+        ]
+    await answer(update, ui, text, rows)
+
+
+async def answer_question(
+    update: Update, context: Context, ui: Ui, module: Module, number: int, chosen: frozenset[int]
+) -> None:
+    found = services(context)
+    assert ui.person is not None and ui.person.id is not None
+    question = module.quiz[number]
+    async with found.database.session() as session:
+        progress = await training.open_module(
+            session, person_id=ui.person.id, module=module.id, now=found.clock()
+        )
+        if progress.quiz_question != number:
+            stale = True
+        else:
+            stale = False
+            gained = training.points(question, chosen)
+            progress.quiz_points += gained
+            progress.quiz_question = number + 1
+            session.add(progress)
+    if stale:
+        await stale_button(update, context, ui)
+        return
+    await acknowledge(update)
+    verdict_line = verdict(ui, bool(gained))
+    lines = [f"<b>{verdict_line}</b>", f"<b>{question.text}</b>", ""]
+    for index, option in enumerate(question.options):
+        mark = "✅" if option.correct else "❌"
+        picked = " 👉" if index in chosen else ""
+        lines.append(f"{mark}{picked} <b>{html.escape(option.text)}</b> — {option.explanation}")
+    label = ui._("Question suivante ▶️") if number + 1 < len(module.quiz) else ui._("Voir mon score")
+    await answer(update, ui, "\n".join(lines), [[button(label, pack("f", "n", module.id))]])
+
+
+async def next_step(update: Update, context: Context, ui: Ui, module: Module) -> None:
+    found = services(context)
+    assert ui.person is not None and ui.person.id is not None
+    async with found.database.session() as session:
+        progress = await training.open_module(
+            session, person_id=ui.person.id, module=module.id, now=found.clock()
+        )
+        number = progress.quiz_question
+        if number is not None and number > len(module.quiz):  # the quiz changed under a quiz in progress
+            progress.quiz_question, progress.quiz_points, number = 0, 0, 0
+        result = training.finish(progress, module, found.clock()) if number == len(module.quiz) else None
+        session.add(progress)
+    if number is None:
+        await stale_button(update, context, ui)
+        return
+    await acknowledge(update)
+    if result is None:
+        await show_question(update, context, ui, module, number)
+        return
+    score = ui._("Votre score : {score} % (il faut {mark} %).").format(
+        score=result.score, mark=module.pass_mark
+    )
+    if result.passed:
+        text = "<b>" + ui._("🎉 Réussi !") + "</b>\n" + score
+        rows = [[button(ui._("📄 Recevoir mon attestation"), pack("f", "p", module.id))]]
+    else:
+        text = (
+            "<b>" + ui._("Pas encore.") + "</b>\n" + score + "\n" + ui._("Relisez les cartes et réessayez.")
+        )
+        rows = [[button(ui._("🔁 Recommencer le quiz"), pack("f", "q", module.id))]]
+    rows.append([button(ui._("↩️ Formations"), pack("f"))])
+    await answer(update, ui, text, rows)
+
+
+async def start_quiz(update: Update, context: Context, ui: Ui, module: Module) -> None:
+    found = services(context)
+    assert ui.person is not None and ui.person.id is not None
+    async with found.database.session() as session:
+        progress = await training.open_module(
+            session, person_id=ui.person.id, module=module.id, now=found.clock()
+        )
+        progress.quiz_question, progress.quiz_points = 0, 0
+        session.add(progress)
+    await acknowledge(update)
+    await show_question(update, context, ui, module, 0)
+
+
+async def ask_name(update: Update, context: Context, ui: Ui, module: Module) -> None:
+    if context.user_data is not None:
+        context.user_data[CERTIFICATE_KEY] = (module.id, services(context).clock())
+    text = ui._(
+        "Écrivez votre nom tel qu'il doit figurer sur l'attestation. Il est imprimé, pas enregistré. "
+        "Ou recevez-la sans nom."
+    )
+    await answer(update, ui, text, [[button(ui._("Sans nom"), pack("f", "p", module.id, "anon"))]])
+
+
+async def send_certificate(
+    update: Update, context: Context, ui: Ui, module: Module, name: str | None
+) -> None:
+    found = services(context)
+    assert ui.person is not None and ui.person.id is not None
+    async with found.database.session() as session:
+        progress = (await training.progress_of(session, person_id=ui.person.id)).get(module.id)
+        if progress is None or progress.passed_at is None:
+            certificate = None
+        else:
+            certificate = await training.issue_certificate(
+                session, module=module.id, score=progress.best_score, today=found.clock().date()
+            )
+    if certificate is None:
+        await stale_button(update, context, ui)
+        return
+    await acknowledge(update)
+    if context.user_data is not None:
+        context.user_data.pop(CERTIFICATE_KEY, None)
+    text = CertificateText(
+        heading=ui._("Attestation de formation"),
+        name=name,
+        completed=ui._("a suivi avec succès la micro-formation"),
+        module=module.title,
+        details=ui._("Le {date}, avec un score de {score} %").format(
+            date=ui.t.date(certificate.issued_on), score=certificate.score
+        ),
+        issuer=ui._("Repères, dispositif local de prévention"),
+        verify=ui._("Vérification : envoyez /verify {code} au bot").format(code=certificate.code),
+        code=ui._("Code : {code}").format(code=certificate.code),
+    )
+    chat = update.effective_chat
+    assert chat is not None
+    pdf = await asyncio.to_thread(render_certificate, text)  # fonts and layout: keep the event loop free
+    await chat.send_document(
+        InputFile(pdf, filename=f"attestation-{module.id}.pdf"),
+        caption=ui.t.directed(
+            ui._("Votre attestation. Code de vérification : {code}").format(code=certificate.code)
+        ),
+    )
+
+
+async def certificate_name(update: Update, context: Context, ui: Ui) -> bool:
+    """Typed text right after asking for a certificate is the name to print; False otherwise."""
+    waiting = context.user_data.pop(CERTIFICATE_KEY, None) if context.user_data is not None else None
+    message = update.effective_message
+    if not waiting or message is None or not message.text:
+        return False
+    module_id, asked = waiting
+    if services(context).clock() - asked > NAME_WAIT:
+        return False
+    module = services(context).content.module(ui.language, module_id)
+    if module is None or ui.person is None:
+        return False
+    await send_certificate(update, context, ui, module, message.text.strip()[:MAX_NAME])
+    return True
+
+
+async def verify(update: Update, context: Context) -> None:
+    ui = await ui_for(update, context)
+    code = context.args[0] if context.args else ""
+    async with services(context).database.session() as session:
+        certificate = await training.find_certificate(session, code=code) if code else None
+    if certificate is None:
+        text = ui._("Aucune attestation avec ce code. Vérifiez-le : /verify CODE")
+    else:
+        module = services(context).content.module(ui.language, certificate.module)
+        text = ui._("✅ Attestation valable : « {module} », délivrée le {date}, score {score} %.").format(
+            module=html.escape(module.title if module else certificate.module),
+            date=ui.t.date(certificate.issued_on),
+            score=certificate.score,
+        )
+    await answer(update, ui, text, [back_to_menu(ui)], edit=False)
+
+
+async def on_button(update: Update, context: Context) -> None:
+    fields = button_fields(update) or []
+    ui = await ui_for(update, context)
+    if not fields:
+        await acknowledge(update)
+        await show_catalogue(update, context, ui)
+        return
+    _, allowed = await _allowed(context, ui)
+    module = next((m for m in allowed if len(fields) > 1 and m.id == fields[1]), None)
+    what, numbers = fields[0], fields[2:]
+    if module is None or ui.person is None or not all(n.isdigit() for n in numbers if n != "anon"):
+        await stale_button(update, context, ui)
+        return
+    values = [int(n) for n in numbers if n.isdigit()]
+    if what == "m" and not values:
+        await acknowledge(update)
+        await show_card(update, context, ui, module, -1)
+    elif what == "c" and len(values) == 1 and values[0] < len(module.cards):
+        await acknowledge(update)
+        await show_card(update, context, ui, module, values[0])
+    elif what == "q" and not values:
+        await start_quiz(update, context, ui, module)
+    elif what == "a" and len(values) == 2 and values[0] < len(module.quiz):
+        question = module.quiz[values[0]]
+        if question.multiple or values[1] >= len(question.options):
+            await stale_button(update, context, ui)
+            return
+        await answer_question(update, context, ui, module, values[0], frozenset({values[1]}))
+    elif what in ("t", "v") and len(values) == 2 and values[0] < len(module.quiz):
+        question = module.quiz[values[0]]
+        if not question.multiple or values[1] >= 1 << len(question.options):
+            await stale_button(update, context, ui)
+            return
+        chosen = frozenset(i for i in range(len(question.options)) if values[1] & (1 << i))
+        if what == "t":
+            await acknowledge(update)
+            await show_question(update, context, ui, module, values[0], values[1])
+        else:
+            await answer_question(update, context, ui, module, values[0], chosen)
+    elif what == "n" and not values:
+        await next_step(update, context, ui, module)
+    elif what == "p" and not values:
+        if numbers == ["anon"]:
+            await send_certificate(update, context, ui, module, None)
+        else:
+            await acknowledge(update)
+            await ask_name(update, context, ui, module)
+    else:
+        await stale_button(update, context, ui)
+
+
+async def drop_pending_name(update: object, context: Context) -> None:
+    """Any command or other button means the person moved on: typed text is a search again."""
+    if (
+        not isinstance(update, Update)
+        or context.user_data is None
+        or CERTIFICATE_KEY not in context.user_data
+    ):
+        return
+    query = update.callback_query
+    message = update.effective_message
+    is_command = query is None and message is not None and (message.text or "").startswith("/")
+    if is_command or (query is not None and not (query.data or "").startswith("1:f:p:")):
+        context.user_data.pop(CERTIFICATE_KEY, None)
+
+
+def register(app: BotApplication) -> None:
+    # Its own group: in a group only the first matching handler runs, and -1 counts updates.
+    app.add_handler(TypeHandler(Update, drop_pending_name), group=-2)
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^1:f(:|$)"))
+    app.add_handler(CommandHandler("verify", verify, filters=filters.ChatType.PRIVATE))

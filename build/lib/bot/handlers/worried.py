@@ -1,0 +1,112 @@
+""" "I am worried about my child": a few questions that lead to the right resources and local services.
+
+Not a diagnosis, and nothing is stored: the answers travel in the buttons. Buttons: "1:w" (is anyone in
+danger?), "1:w:u" (yes: the emergency numbers), "1:w:n" (what worries you most?), "1:w:c:<concern>".
+"""
+
+from __future__ import annotations
+
+import html
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler
+
+from bot.callbacks import pack
+from bot.domain.directory import for_need
+from bot.handlers.common import (
+    BotApplication,
+    Context,
+    Keyboard,
+    Ui,
+    acknowledge,
+    answer,
+    button,
+    button_fields,
+    services,
+    ui_for,
+)
+from bot.handlers.concerns import CONCERNS
+from bot.handlers.directory import local_services
+from bot.handlers.fallback import stale_button
+from bot.handlers.tickets import contact_rows
+from bot.handlers.views import back_to_menu
+
+SERVICES_SHOWN = 3
+
+
+async def ask_danger(update: Update, context: Context, ui: Ui) -> None:
+    text = "\n\n".join(
+        [
+            "<b>" + ui._("Vous vous inquiétez pour un jeune") + "</b>",
+            ui._(
+                "Quelques questions pour vous orienter. Ce n'est pas un diagnostic, et rien n'est enregistré."
+            ),
+            "<b>" + ui._("Quelqu'un est-il en danger en ce moment ?") + "</b>",
+        ]
+    )
+    rows: Keyboard = [
+        [button(ui._("🚨 Oui, maintenant"), pack("w", "u")), button(ui._("Non"), pack("w", "n"))],
+        back_to_menu(ui),
+    ]
+    await answer(update, ui, text, rows)
+
+
+async def show_emergency(update: Update, context: Context, ui: Ui) -> None:
+    text = "\n\n".join(
+        [
+            "<b>" + ui._("Appelez maintenant le 17 (police) ou le 112.") + "</b>",
+            ui._("Pour une urgence médicale : le 15. Si vous ne pouvez pas parler : SMS au 114."),
+            ui._("Un enfant en danger : le 119, jour et nuit, gratuit."),
+        ]
+    )
+    rows: Keyboard = [[button(ui._("☎️ Numéros d'aide"), pack("d", "h"))], back_to_menu(ui)]
+    await answer(update, ui, text, rows)
+
+
+async def ask_concern(update: Update, context: Context, ui: Ui) -> None:
+    rows: Keyboard = [[button(ui._(label), pack("w", "c", key))] for key, (label, _) in CONCERNS.items()]
+    rows.append([button(ui._("↩️ Retour"), pack("w"))])
+    await answer(update, ui, "<b>" + ui._("Qu'est-ce qui vous inquiète le plus ?") + "</b>", rows)
+
+
+async def show_advice(update: Update, context: Context, ui: Ui, concern: str) -> None:
+    found = services(context)
+    label, topic = CONCERNS[concern]
+    resources = found.content.resources_in(ui.language, topic)
+    places = for_need(local_services(ui, context)[0], "worried")[:SERVICES_SHOWN]
+    lines = [
+        f"<b>{html.escape(ui._(label))}</b>",
+        "",
+        ui._(
+            "Vous n'êtes pas seul. Voici de quoi lire, "
+            "et des lieux où parler à quelqu'un, même sans votre enfant."
+        ),
+    ]
+    rows: Keyboard = [[button("📚 " + r.title, pack("r", r.id, "0"))] for r in resources]
+    rows += [[button("📍 " + place.name[:60], pack("d", "s", place.id))] for place in places]
+    rows += contact_rows(ui, context, concern)
+    rows.append([button(ui._("☎️ Numéros d'aide"), pack("d", "h")), *back_to_menu(ui)])
+    await answer(update, ui, "\n".join(lines), rows)
+
+
+async def on_button(update: Update, context: Context) -> None:
+    fields = button_fields(update) or []
+    ui = await ui_for(update, context)
+    if not fields:
+        await acknowledge(update)
+        await ask_danger(update, context, ui)
+    elif fields == ["u"]:
+        await acknowledge(update)
+        await show_emergency(update, context, ui)
+    elif fields == ["n"]:
+        await acknowledge(update)
+        await ask_concern(update, context, ui)
+    elif len(fields) == 2 and fields[0] == "c" and fields[1] in CONCERNS:
+        await acknowledge(update)
+        await show_advice(update, context, ui, fields[1])
+    else:
+        await stale_button(update, context, ui)
+
+
+def register(app: BotApplication) -> None:
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^1:w(:|$)"))

@@ -1,0 +1,128 @@
+"""Gettext catalogs and locale formats, through babel.
+
+Catalogs are read from `locales/<lang>/LC_MESSAGES/messages.po` at start-up and compiled in memory, so a
+translator edits one text file and no compiled `.mo` file can go stale. French is the source language: the
+message ids in the code are French.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from io import BytesIO
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date, format_skeleton, format_time, format_timedelta
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import Translations
+from babel.units import format_unit
+
+from bot.config import SUPPORTED_LANGUAGES
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "messages"
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
+# Right-to-left mark: a strong RTL character at the start of a line makes Telegram clients (and a
+# browser's dir="auto") lay the line out right to left even when it begins with a Latin word or a number.
+RLM = "\u200f"
+
+
+def load_translations(language: str, locales_dir: Path = LOCALES_DIR) -> Translations:
+    path = locales_dir / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    buffer = BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(fp=buffer, domain=DOMAIN)
+
+
+@dataclass(frozen=True)
+class Translator:
+    """Everything language-dependent for one person: texts, plurals, dates, numbers, direction."""
+
+    language: str
+    translations: Translations
+
+    @property
+    def locale(self) -> Locale:
+        return Locale.parse(self.language)
+
+    @property
+    def rtl(self) -> bool:
+        return self.language in RTL_LANGUAGES
+
+    def gettext(self, message: str) -> str:
+        return self.translations.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, count: int) -> str:
+        return self.translations.ngettext(singular, plural, count)
+
+    def number(self, value: float) -> str:
+        return format_decimal(value, locale=self.locale)
+
+    def date(self, value: date) -> str:
+        return format_date(value, format="long", locale=self.locale)
+
+    def time(self, value: datetime) -> str:
+        return format_time(value, format="short", locale=self.locale)
+
+    def language_name(self, code: str) -> str:
+        """A language's name in this person's language ("anglais", "English", "الإنجليزية")."""
+        return str(Locale.parse(code).get_display_name(self.locale) or code)
+
+    def duration(self, seconds: float) -> str:
+        """ "about 7 minutes", "2 hours": how long a send will take, rounded as people say it."""
+        return format_timedelta(timedelta(seconds=max(1.0, seconds)), threshold=1.1, locale=self.locale)
+
+    def when(self, value: datetime) -> str:
+        """A day of the week and a time ("ven. 08:00"): enough for "opens ..." within the week."""
+        return format_skeleton("EEEHm", value, locale=self.locale)
+
+    def distance(self, kilometres: float) -> str:
+        if kilometres < 1:
+            metres = max(10, round(kilometres * 1000, -1))
+            return format_unit(metres, "length-meter", length="short", locale=self.locale)
+        return format_unit(round(kilometres, 1), "length-kilometer", length="short", locale=self.locale)
+
+    def directed(self, text: str) -> str:
+        """Mark each line of an RTL message so it is laid out right to left whatever it starts with."""
+        if not self.rtl:
+            return text
+        return "\n".join(
+            RLM + line if line and not line.startswith(RLM) else line for line in text.split("\n")
+        )
+
+
+class Catalogs:
+    """The translators for the supported languages, loaded once."""
+
+    def __init__(self, languages: tuple[str, ...] = SUPPORTED_LANGUAGES, locales_dir: Path = LOCALES_DIR):
+        self.languages = languages
+        self._translators = {
+            language: Translator(language, load_translations(language, locales_dir)) for language in languages
+        }
+
+    def get(self, language: str) -> Translator:
+        return self._translators.get(language) or self._translators[self.languages[0]]
+
+    def native_name(self, language: str) -> str:
+        """The language's name in itself ("Français", "English", "العربية") for the language buttons."""
+        name = Locale.parse(language).get_display_name(language) or language
+        return name[:1].upper() + name[1:]
+
+
+def resolve_language(
+    chosen: str | None, telegram_code: str | None, supported: tuple[str, ...], default: str
+) -> str:
+    """The chosen language, else the person's Telegram language when supported, else the default."""
+    if chosen in supported:
+        return chosen
+    if telegram_code:
+        base = telegram_code.replace("_", "-").split("-")[0].lower()
+        if base in supported:
+            return base
+    return default

@@ -1,0 +1,306 @@
+"""Every table of the bot, in one place.
+
+Privacy by design: a person is a chat id plus the few choices they made. No names, no phone numbers, no free
+text. Every table that holds something about a person has a `person_id` column: `/forget` and the data export
+find those tables by that column, so a new table is covered the day it is added.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint, false, true
+from sqlmodel import Field, SQLModel
+
+PERSON_COLUMN = "person_id"
+# Marks a column of a person's row that is about someone else, and so stays out of their data export.
+PRIVATE = "not_exported"
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A stored time, aware: every time is written in UTC, but SQLite gives it back without its zone."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class Person(SQLModel, table=True):
+    """Someone who accepted the privacy notice. Nothing exists here before they do."""
+
+    __tablename__ = "person"
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False, index=True))
+    language: str = Field(max_length=8)
+    role: str = Field(max_length=16)
+    territory: str = Field(max_length=32)
+    messages_enabled: bool = True
+    # The deep-link code (poster, partner, neighbourhood) the person came from, for anonymous attribution.
+    source: str | None = Field(default=None, max_length=64)
+    consented_at: datetime
+    # Day precision only: enough to delete people who stopped using the bot, not enough to follow them.
+    last_active_on: date
+    # Review questions and "you left a module unfinished" nudges; off with /settings.
+    training_reminders: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
+    # Telegram said the chat is gone (bot blocked, account deleted): no campaign targets them until they
+    # write to the bot again.
+    unreachable: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+
+
+class Attribution(SQLModel, table=True):
+    """How many people joined per deep-link code, territory and month: a count, never a person."""
+
+    __tablename__ = "attribution"
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=64)
+    territory: str = Field(max_length=32)
+    month: str = Field(max_length=7)  # "2026-11"
+    joined: int = 0
+
+    __table_args__ = (UniqueConstraint("source", "territory", "month"),)
+
+
+class Subscription(SQLModel, table=True):
+    """What optional messages a person asked for, such as the card of the week."""
+
+    __tablename__ = "subscription"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    topic: str = Field(max_length=32)
+
+    __table_args__ = (UniqueConstraint("person_id", "topic"),)
+
+
+class MythCount(SQLModel, table=True):
+    """Right and wrong answers per myth card, territory and month: how beliefs shift, never who answered."""
+
+    __tablename__ = "myth_count"
+
+    id: int | None = Field(default=None, primary_key=True)
+    myth: str = Field(max_length=32)
+    territory: str = Field(max_length=32)
+    month: str = Field(max_length=7)
+    correct: int = 0
+    mistaken: int = 0
+
+    __table_args__ = (UniqueConstraint("myth", "territory", "month"),)
+
+
+class Ticket(SQLModel, table=True):
+    """A request to be contacted by a local professional: only its territory, topic and number.
+
+    The messages relayed through it are never stored. The ticket goes a while after it is closed.
+    """
+
+    __tablename__ = "ticket"
+
+    id: int | None = Field(default=None, primary_key=True)  # the request's number, shown to both sides
+    person_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    territory: str = Field(max_length=32)
+    topic: str = Field(max_length=32)
+    status: str = Field(default="open", max_length=8, index=True)  # open, taken, closed
+    # The referent who took it: their Telegram id, needed to relay while the conversation lasts, cleared
+    # when it ends, and never shown to the person (left out of their export, see `PRIVATE`).
+    referent_id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, nullable=True, index=True, info={PRIVATE: True})
+    )
+    # The announcement in the referents' chat, edited as the request moves; not the person's business either.
+    referents_message_id: int | None = Field(
+        default=None, sa_column=Column(Integer, nullable=True, info={PRIVATE: True})
+    )
+    reminders: int = 0
+    created_at: datetime
+    taken_at: datetime | None = None
+    reminded_at: datetime | None = None
+    closed_at: datetime | None = None
+
+
+class Invite(SQLModel, table=True):
+    """A code a coordinator hands out so that professionals are recorded as verified."""
+
+    __tablename__ = "invite"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, unique=True, index=True)
+    territory: str | None = Field(default=None, max_length=32)
+    kind: str | None = Field(default=None, max_length=16)  # teacher, youth_worker, coach...
+    uses_left: int
+    expires_at: datetime
+    created_at: datetime
+
+
+class Professional(SQLModel, table=True):
+    """A person recorded as a verified professional, through an invite."""
+
+    __tablename__ = "professional"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, unique=True)
+    )
+    kind: str | None = Field(default=None, max_length=16)  # from the invite: which modules come first
+    verified_at: datetime
+
+
+class Progress(SQLModel, table=True):
+    """Where a person stands in a module: the card they are on, attempts and best score."""
+
+    __tablename__ = "progress"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    module: str = Field(max_length=32)
+    card: int = 0
+    attempts: int = 0
+    best_score: int = 0  # percent
+    # The quiz in progress, kept here rather than in the buttons so that a score cannot be forged.
+    quiz_question: int | None = None
+    quiz_points: int = 0
+    reviews_sent: int = 0  # spaced review: one question about 3 days after passing, another about 10
+    nudged: bool = False  # a single nudge when a module is left unfinished
+    started_at: datetime
+    updated_at: datetime
+    passed_at: datetime | None = None
+
+    __table_args__ = (UniqueConstraint("person_id", "module"),)
+
+
+class Certificate(SQLModel, table=True):
+    """A passed module's attestation: what `/verify CODE` checks. It names nobody."""
+
+    __tablename__ = "certificate"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, unique=True, index=True)
+    module: str = Field(max_length=32)
+    score: int
+    issued_on: date
+
+
+class CoordinatorGrant(SQLModel, table=True):
+    """A coordinator added with /grant, on top of the COORDINATORS setting. Staff, not a person's data."""
+
+    __tablename__ = "coordinator"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False))
+    granted_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    granted_at: datetime
+
+
+class AuditEntry(SQLModel, table=True):
+    """One administrative action: who (a coordinator's Telegram id), what, when, on which campaign."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    actor_id: int = Field(sa_column=Column(BigInteger, nullable=False))  # 0: the bot itself
+    action: str = Field(max_length=24)
+    campaign_id: int | None = None
+    detail: str = Field(default="", max_length=200)
+
+
+class Campaign(SQLModel, table=True):
+    """A broadcast: its message per language, its audience, its schedule and where it stands.
+
+    `status`: draft, pending (waiting for a second coordinator), approved (goes out when due), paused,
+    cancelled, done, missed. Only approved campaigns are ever sent.
+    """
+
+    __tablename__ = "campaign"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=64)
+    created_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    created_at: datetime
+    status: str = Field(default="draft", max_length=12, index=True)
+    # {"fr": {"text": "...", "photo": file_id, "document": file_id}, "item": "myth:id"}
+    messages: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # {"roles": [...], "territories": [...], "languages": [...], "topics": [...], "sources": [...]}
+    audience: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    schedule: str = Field(default="now", max_length=8)  # now, once, weekly
+    # Wall-clock time of a once or weekly send, read in each recipient's zone when `local_time`.
+    on_date: date | None = None
+    weekday: int | None = None  # 0 = Monday
+    time_of_day: str | None = Field(default=None, max_length=5)  # "18:00"
+    local_time: bool = True
+    urgent: bool = False
+    # The composer waits for typed input: "text:fr", "date", "weekly", "title".
+    awaiting: str | None = Field(default=None, max_length=16)
+    sequence: str | None = Field(default=None, max_length=32)  # set for a content file's weekly series
+    approved_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    approved_at: datetime | None = None
+    next_run_at: datetime | None = Field(default=None, index=True)
+    runs: int = 0
+    # Raised at each submission: an approval button names the version it was sent for.
+    revision: int = 0
+
+
+class CampaignRun(SQLModel, table=True):
+    """One sending of a campaign (a weekly campaign has one a week): its figures and progress message."""
+
+    __tablename__ = "campaign_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("campaign.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    number: int = 1
+    planned_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    status: str = Field(default="sending", max_length=12, index=True)  # sending, done, cancelled, missed
+    targeted: int = 0
+    # Messages in flight when the process stopped: they may have reached their recipient twice.
+    possible_duplicates: int = 0
+    report_chat: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    report_message: int | None = None
+    # The final figures, kept when the run ends: its outbox rows are deleted a month later (privacy), the
+    # report stays.
+    figures: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
+
+
+class Outbox(SQLModel, table=True):
+    """One message to one person: written when a send starts, so a restart knows who still waits.
+
+    `status`: pending, sending (claimed by the sender; after a crash, maybe delivered), sent, failed,
+    unreachable, opted_out, capped, cancelled. `held`: quiet hours postponed it at least once.
+    """
+
+    __tablename__ = "outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("campaign_run.id", ondelete="CASCADE"), nullable=True, index=True
+        ),
+    )
+    person_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    # A welcome series' step (its day), for messages that belong to no campaign.
+    sequence: str | None = Field(default=None, max_length=32)
+    step: int | None = None
+    status: str = Field(default="pending", max_length=12)
+    held: bool = False
+    not_before: datetime
+    attempts: int = 0
+    sent_at: datetime | None = None
+
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "not_before"),
+        Index("ix_outbox_run_status", "run_id", "status"),  # a run's figures, and whether it is finished
+        UniqueConstraint("run_id", "person_id"),
+        UniqueConstraint("person_id", "sequence", "step"),
+    )

@@ -1,0 +1,44 @@
+"""What handlers need, built once at start-up and kept in `application.bot_data`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from bot.config import Settings
+from bot.content.pack import ContentPack
+from bot.db import Database
+from bot.domain.search import Index, index_content
+from bot.i18n import Catalogs
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    database: Database
+    content: ContentPack
+    catalogs: Catalogs
+    # Tests replace the clock to check dates and retention without waiting.
+    clock: Callable[[], datetime] = field(default=utc_now)
+    search: dict[str, Index] = field(default_factory=dict)
+    # Coordinators added with /grant, loaded at start-up and kept current by /grant and /revoke.
+    granted: set[int] = field(default_factory=set)
+    # Coordinators whose draft waits for typed input (user id -> campaign id): their next message is that.
+    composing: dict[int, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.search = {
+            language: index_content(self.content, language) for language in self.catalogs.languages
+        }
+
+    def is_coordinator(self, user_id: int) -> bool:
+        return user_id in self.settings.coordinators or user_id in self.granted
+
+    @property
+    def territory_ids(self) -> tuple[str, ...]:
+        return tuple(self.content.territories)
