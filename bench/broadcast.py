@@ -322,8 +322,7 @@ def plan(args: argparse.Namespace) -> list[Scenario]:
         )
     for scenario in scenarios:
         scenario.http_client = args.http_client
-        if args.http_client != "httpx":
-            scenario.label += f", {args.http_client}"
+        scenario.label += f", {args.http_client}"
     if args.report:
         for scenario in scenarios:
             if scenario.kind == "engine":
@@ -527,8 +526,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     add(
         "--http-client",
         choices=("httpx", "aiohttp"),
-        default="httpx",
-        help="python-telegram-bot's HTTP layer, in the engine (HTTP_CLIENT) and the bare loop alike",
+        default="aiohttp",
+        help="python-telegram-bot's HTTP layer, in the engine (HTTP_CLIENT) and the bare loop alike "
+        "(default aiohttp, the bot's default; results.json before 2026-12-01 used httpx)",
     )
     add(
         "--pythonpath",

@@ -5,8 +5,9 @@ Two kinds:
 - `engine`: the bot's campaign engine. Seeds a fresh SQLite database (recipients and one approved, urgent
   campaign), starts the Application with `bot.runner.running` (which starts the sender), then calls the
   campaign clock's `tick` once and waits until the run is done.
-- `bare`: a bare python-telegram-bot loop. `telegram.Bot` with the HTTPXRequest ApplicationBuilder would
-  build (256 connections, HTTP/1.1), the same text, tasks bounded by a semaphore; no database, no pacing.
+- `bare`: a bare python-telegram-bot loop. `telegram.Bot` on the same HTTP layer as the engine (config
+  `http_client`: bot/aiohttp_request.py, or the HTTPXRequest ApplicationBuilder would build; 256
+  connections), the same text, tasks bounded by a semaphore; no database, no pacing.
 
 Only the send phase is measured: wall time (perf_counter), CPU of this process (getrusage RUSAGE_SELF,
 user+sys, all threads, so aiosqlite's too) and, from /proc, the sandbox process's CPU over the same span.
@@ -258,7 +259,7 @@ async def run_engine(config: JSON) -> JSON:
                 paid_broadcast=paid,
                 content_dir=ROOT / "content",
                 log_level="WARNING",
-                http_client=config.get("http_client", "httpx"),
+                http_client=config.get("http_client", "aiohttp"),
             )
             found = build_services(settings)
             await prepare_database(found.database, migrate_schema=True)
@@ -337,7 +338,7 @@ async def run_bare(config: JSON) -> JSON:
             base_file_url=f"{base}/file/bot",
             request=(
                 AiohttpRequest(connection_pool_size=BARE_POOL)
-                if config.get("http_client") == "aiohttp"
+                if config.get("http_client", "aiohttp") == "aiohttp"
                 else HTTPXRequest(connection_pool_size=BARE_POOL)
             ),
         )

@@ -92,9 +92,10 @@ class AiohttpRequest(BaseRequest):
             write = self._write_timeout if not files else self._media_write_timeout
         else:
             write = write_timeout
-        # aiohttp has no write timeout; sending the body happens before the first byte of the answer can
-        # be read, so the write time counts against a total of write + read instead.
-        total = None if read is None or write is None else read + write
+        # aiohttp has no write timeout: the whole request gets the sum of the four as its total instead, so
+        # that a stalled upload still ends; the read timeout applies to the answer as well, chunk by chunk.
+        parts = (connect, pool, write, read)
+        total = None if any(part is None for part in parts) else sum(part or 0.0 for part in parts)
         timeout = aiohttp.ClientTimeout(
             total=total,
             # `connect` includes the wait for a free connection in the pool; `sock_connect` is the socket's.

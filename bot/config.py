@@ -85,8 +85,8 @@ class Settings(BaseSettings):
     missed_grace_minutes: int = Field(default=120, ge=0, le=10080)
     content_dir: Path = Path("content")
     # python-telegram-bot's HTTP layer: aiohttp (bot/aiohttp_request.py) or PTB's default, httpx.
-    # bench/webhook.py measures both; the default is the one that won there.
-    http_client: Literal["aiohttp", "httpx"] = "httpx"
+    # aiohttp won in bench/webhook.py and bench/broadcast.py (less CPU per call; see bench/README.md).
+    http_client: Literal["aiohttp", "httpx"] = "aiohttp"
     log_level: str = "INFO"
 
     @field_validator("telegram_bot_token", "webhook_url", "webhook_secret", mode="before")
