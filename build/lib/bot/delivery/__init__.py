@@ -1,1 +1,0 @@
-"""Campaign delivery: rendering, pacing, the sender loop, the schedule job and the progress reports."""
