@@ -172,6 +172,7 @@ class World:
         self.instance = uuid.uuid4().hex
         self.users: dict[int, User] = {}
         self.chats: dict[int, Chat] = {}
+        # Telegram never reuses an id: a demo whose database outlives the sandbox starts above the ids it knows.
         self._next_user_id = first_user_id
         self.updates: deque[JSON] = deque(maxlen=MAX_PENDING_UPDATES)
         self._next_update_id = 1
@@ -214,11 +215,6 @@ class World:
         self.users[id] = user
         self.chats[id] = Chat(user=user)
         return user
-
-    def continue_ids_after(self, highest: int) -> None:
-        """New users get ids above `highest`: a bot database that outlives the sandbox knows those ids, and
-        a new user given one of them would inherit a stranger's profile (Telegram never reuses an id)."""
-        self._next_user_id = max(self._next_user_id, highest + 1)
 
     def add_users(self, count: int, first_name: str, language_code: str | None) -> range:
         """Create `count` users with contiguous ids at once, for benchmarks; return their ids."""
