@@ -172,7 +172,7 @@ class World:
         self.instance = uuid.uuid4().hex
         self.users: dict[int, User] = {}
         self.chats: dict[int, Chat] = {}
-        # Telegram never reuses an id: a demo whose database outlives the sandbox starts above the ids it knows.
+        # Telegram never reuses an id: a demo whose database outlives the sandbox starts above its ids.
         self._next_user_id = first_user_id
         self.updates: deque[JSON] = deque(maxlen=MAX_PENDING_UPDATES)
         self._next_update_id = 1
