@@ -6,7 +6,7 @@
     process, against a bare python-telegram-bot loop sending the same messages to the same kind of sandbox.
 
 Every measured scenario runs in a fresh subprocess (bench/worker.py), next to a fresh sandbox process
-(`python -m bot.sandbox`), so that the bot's CPU and memory are its own. See bench/README.md.
+(`python -m sandbox`), so that the bot's CPU and memory are its own. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -69,6 +69,7 @@ class Scenario:
     limits: JSON = field(default_factory=dict)
     concurrency: int = 100
     report: bool = False
+    http_client: str = "httpx"
 
     def config(self, sandbox_url: str, sandbox_pid: int, text: str) -> JSON:
         return {
@@ -79,6 +80,7 @@ class Scenario:
             "limits": self.limits,
             "concurrency": self.concurrency,
             "report": self.report,
+            "http_client": self.http_client,
             "sandbox_url": sandbox_url,
             "sandbox_pid": sandbox_pid,
             "text": text,
@@ -179,7 +181,7 @@ def stop_process(process: subprocess.Popen[Any] | None) -> None:
 
 
 class Sandbox:
-    """A sandbox process of its own: `python -m bot.sandbox --port P`, limits set later by each worker."""
+    """A sandbox process of its own: `python -m sandbox --port P`, limits set later by each worker."""
 
     def __init__(self, env: dict[str, str]) -> None:
         self.env = env
@@ -189,7 +191,7 @@ class Sandbox:
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Sandbox:
-        command = [sys.executable, "-m", "bot.sandbox", "--host", "127.0.0.1", "--port", str(self.port)]
+        command = [sys.executable, "-m", "sandbox", "--host", "127.0.0.1", "--port", str(self.port)]
         # A session of its own: Ctrl+C reaches this script only, which then stops the sandbox itself.
         self.process = subprocess.Popen(
             command,
@@ -318,6 +320,9 @@ def plan(args: argparse.Namespace) -> list[Scenario]:
                 limits=FREE_LIMITS,  # the paid bucket (1000/s) applies to allow_paid_broadcast requests
             )
         )
+    for scenario in scenarios:
+        scenario.http_client = args.http_client
+        scenario.label += f", {args.http_client}"
     if args.report:
         for scenario in scenarios:
             if scenario.kind == "engine":
@@ -517,6 +522,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=int,
         default=0,
         help="(b) engine/bare pairs per size (default 3 up to 10,000, else 1)",
+    )
+    add(
+        "--http-client",
+        choices=("httpx", "aiohttp"),
+        default="aiohttp",
+        help="python-telegram-bot's HTTP layer, in the engine (HTTP_CLIENT) and the bare loop alike "
+        "(default aiohttp, the bot's default; results.json before 2026-12-01 used httpx)",
     )
     add(
         "--pythonpath",

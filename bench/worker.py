@@ -5,8 +5,9 @@ Two kinds:
 - `engine`: the bot's campaign engine. Seeds a fresh SQLite database (recipients and one approved, urgent
   campaign), starts the Application with `bot.runner.running` (which starts the sender), then calls the
   campaign clock's `tick` once and waits until the run is done.
-- `bare`: a bare python-telegram-bot loop. `telegram.Bot` with the HTTPXRequest ApplicationBuilder would
-  build (256 connections, HTTP/1.1), the same text, tasks bounded by a semaphore; no database, no pacing.
+- `bare`: a bare python-telegram-bot loop. `telegram.Bot` on the same HTTP layer as the engine (config
+  `http_client`: bot/aiohttp_request.py, or the HTTPXRequest ApplicationBuilder would build; 256
+  connections), the same text, tasks bounded by a semaphore; no database, no pacing.
 
 Only the send phase is measured: wall time (perf_counter), CPU of this process (getrusage RUSAGE_SELF,
 user+sys, all threads, so aiosqlite's too) and, from /proc, the sandbox process's CPU over the same span.
@@ -38,13 +39,14 @@ from telegram import Bot, LinkPreviewOptions  # noqa: E402
 from telegram.constants import ParseMode  # noqa: E402
 from telegram.request import HTTPXRequest  # noqa: E402
 
+from bot.aiohttp_request import AiohttpRequest  # noqa: E402
 from bot.app import build_services  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.db import Database  # noqa: E402
 from bot.delivery.jobs import tick  # noqa: E402
 from bot.models import Campaign, CampaignRun, Outbox, Person, as_utc  # noqa: E402
 from bot.runner import SANDBOX_TOKEN, prepare_database, running  # noqa: E402
-from bot.sandbox.client import SandboxClient  # noqa: E402
+from sandbox.client import SandboxClient  # noqa: E402
 
 RESULT_MARK = "BENCH-RESULT "
 POLL = 0.5  # seconds between two looks at the run's progress
@@ -257,6 +259,7 @@ async def run_engine(config: JSON) -> JSON:
                 paid_broadcast=paid,
                 content_dir=ROOT / "content",
                 log_level="WARNING",
+                http_client=config.get("http_client", "aiohttp"),
             )
             found = build_services(settings)
             await prepare_database(found.database, migrate_schema=True)
@@ -333,7 +336,11 @@ async def run_bare(config: JSON) -> JSON:
             SANDBOX_TOKEN,
             base_url=f"{base}/bot",
             base_file_url=f"{base}/file/bot",
-            request=HTTPXRequest(connection_pool_size=BARE_POOL),
+            request=(
+                AiohttpRequest(connection_pool_size=BARE_POOL)
+                if config.get("http_client", "aiohttp") == "aiohttp"
+                else HTTPXRequest(connection_pool_size=BARE_POOL)
+            ),
         )
         failures: list[str] = []
         meter = Meter(int(config["sandbox_pid"]))

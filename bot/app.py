@@ -10,6 +10,7 @@ from telegram import Update
 from telegram.ext import ApplicationBuilder, Defaults, JobQueue, TypeHandler
 
 from bot import metrics
+from bot.aiohttp_request import AiohttpRequest
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.content.loader import load_content
 from bot.content.problems import Report
@@ -118,7 +119,7 @@ async def purge_job(context: CustomContext) -> None:
 
 def build_application(found: Services, *, token: str) -> BotApplication:
     api = found.settings.telegram_api_url
-    app = (
+    builder = (
         ApplicationBuilder()
         .context_types(CONTEXT_TYPES)
         .job_queue(JobQueue[CustomContext]())  # typed with this context, like the handlers
@@ -127,8 +128,12 @@ def build_application(found: Services, *, token: str) -> BotApplication:
         .base_file_url(f"{api}/file/bot")
         .defaults(Defaults(block=True))
         .concurrent_updates(ChatOrderedProcessor(found.settings.concurrent_updates))
-        .build()
     )
+    if found.settings.http_client == "aiohttp":
+        # The same pools as PTB's defaults: 256 connections for calls, one for the long poll.
+        builder = builder.request(AiohttpRequest())
+        builder = builder.get_updates_request(AiohttpRequest(connection_pool_size=1))
+    app = builder.build()
     app.bot_data.services = found
     register_handlers(app)
     if app.job_queue is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -51,6 +51,7 @@ EXPECTED: dict[str, str] = {
     "MISSED_GRACE_MINUTES": "a whole number of minutes from 0 to 10080",
     "CONCURRENT_UPDATES": "a whole number of updates handled at once, from 1 to 1024",
     "LEASE_DATABASE_URL": "postgresql://user:password@host/db, PostgreSQL itself (no transaction pooler)",
+    "HTTP_CLIENT": "aiohttp or httpx",
 }
 # Telegram's free broadcast limit is about 30 messages per second; paid broadcasts go up to 1000.
 FREE_RATE_LIMIT, PAID_RATE_LIMIT = 30.0, 1000.0
@@ -90,6 +91,9 @@ class Settings(BaseSettings):
     # Updates handled at once, from different chats (one chat's updates always run one after another).
     concurrent_updates: int = Field(default=64, ge=1, le=1024)
     content_dir: Path = Path("content")
+    # python-telegram-bot's HTTP layer: aiohttp (bot/aiohttp_request.py) or PTB's default, httpx.
+    # aiohttp won in bench/webhook.py and bench/broadcast.py (less CPU per call; see bench/README.md).
+    http_client: Literal["aiohttp", "httpx"] = "aiohttp"
     log_level: str = "INFO"
 
     @field_validator(

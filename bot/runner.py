@@ -13,6 +13,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from aiohttp import web
+from sqlalchemy import func, select
+from sqlmodel import SQLModel
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 
@@ -34,7 +36,7 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 
 def _add_referents(runner: web.AppRunner, found: Services) -> None:
     """In the sandbox, each territory's referents' chat is a user one can open in the chat page."""
-    from bot.sandbox.context import SANDBOX
+    from sandbox.context import SANDBOX
 
     world = runner.app[SANDBOX].world
     settings = found.settings
@@ -42,6 +44,25 @@ def _add_referents(runner: web.AppRunner, found: Services) -> None:
         chat = territory.referents_chat
         if chat is not None and chat > 0 and chat not in world.users:
             world.add_user(f"Référents — {territory.name(settings.default_language)}", "fr", id=chat)
+
+
+async def _first_free_chat_id(settings: Settings) -> int:
+    """The sandbox forgets its users when it stops, the database does not: new users must get ids the
+    database has never seen, or a stranger inherits an earlier user's profile ("Bon retour")."""
+    from sandbox.state import FIRST_USER_ID
+
+    database = Database(settings.database_url)
+    try:
+        await prepare_database(database, migrate_schema=True)
+        highest = 0
+        async with database.session() as session:
+            for table in SQLModel.metadata.sorted_tables:
+                if "chat_id" in table.columns:
+                    found = await session.scalar(select(func.max(table.columns["chat_id"])))
+                    highest = max(highest, found or 0)
+    finally:
+        await database.close()
+    return max(FIRST_USER_ID, highest + 1)
 
 
 SANDBOX_TOKEN = "123456789:sandbox-token-for-local-runs-only"
@@ -172,12 +193,32 @@ async def run_webhook(
     log.info("Repères stopped")
 
 
-async def run_demo(settings: Settings, *, host: str, port: int, enforce_limits: bool = False) -> None:
+async def run_demo(
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    enforce_limits: bool = False,
+    stop: asyncio.Event | None = None,
+    on_ready: Callable[[str], None] | None = None,
+) -> None:
     """The sandbox's Bot API and chat page, and the bot talking to it: no Telegram account needed."""
-    from bot.sandbox.server import start_sandbox
-
     try:
-        runner, base_url = await start_sandbox(host, port, enforce_limits=enforce_limits)
+        # A package of its own, installed for development and demos but not shipped with the bot.
+        from sandbox.server import start_sandbox
+    except ModuleNotFoundError as error:
+        if (error.name or "").split(".")[0] != "sandbox":
+            raise
+        raise ConfigError(
+            "the sandbox is not installed: run `make run` or `pip install -e ./sandbox`, "
+            "or set TELEGRAM_BOT_TOKEN."
+        ) from None
+
+    first_user_id = await _first_free_chat_id(settings)
+    try:
+        runner, base_url = await start_sandbox(
+            host, port, enforce_limits=enforce_limits, first_user_id=first_user_id
+        )
     except OSError:
         raise ConfigError(f"PORT: cannot listen on {host}:{port} (address in use or not allowed).") from None
     try:
@@ -189,7 +230,9 @@ async def run_demo(settings: Settings, *, host: str, port: int, enforce_limits: 
                 f"Repères sandbox: open {base_url}/ in a browser to chat with the bot (Ctrl+C to stop).",
                 flush=True,
             )
+            if on_ready is not None:
+                on_ready(base_url)
 
-        await run_polling(local, token=SANDBOX_TOKEN, on_ready=announce)
+        await run_polling(local, token=SANDBOX_TOKEN, on_ready=announce, stop=stop)
     finally:
         await runner.cleanup()

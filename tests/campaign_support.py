@@ -14,7 +14,7 @@ from typing import Any
 from bot.delivery.jobs import sender_of, tick
 from bot.domain.people import accept_notice
 from bot.domain.subscriptions import set_subscription
-from bot.sandbox.client import SandboxUser
+from sandbox.client import SandboxUser
 from tests.conftest import Harness
 
 

@@ -37,9 +37,9 @@ from bot.db import Database
 from bot.domain.search import Index
 from bot.i18n import Catalogs
 from bot.runner import SANDBOX_TOKEN, prepare_database, running
-from bot.sandbox.client import SandboxClient, SandboxUser
-from bot.sandbox.server import start_sandbox
 from bot.services import Services
+from sandbox.client import SandboxClient, SandboxUser
+from sandbox.server import start_sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"

@@ -79,6 +79,27 @@ def test_settings_accept_the_usual_spellings() -> None:
         load_settings(None, database_url="postgresql://")
 
 
+def test_run_without_token_or_sandbox_says_so_in_one_line(tmp_path: Path) -> None:
+    # The sandbox is a package of its own; a bot installed without it must say so, not show a traceback.
+    hide_sandbox = (
+        "import sys; sys.modules['sandbox'] = None; from bot.cli import main; sys.exit(main(['run']))"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_", "DATABASE_"))}
+    result = subprocess.run(
+        [sys.executable, "-c", hide_sandbox],
+        env={**clean, "CONTENT_DIR": str(CONTENT), "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db"},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: the sandbox is not installed: run `make run` or `pip install -e ./sandbox`, "
+        "or set TELEGRAM_BOT_TOKEN."
+    ]
+
+
 def test_serve_without_webhook_settings_says_what_is_missing(tmp_path: Path) -> None:
     result = run_cli("serve", env={"TELEGRAM_BOT_TOKEN": "123456:" + "A" * 35}, cwd=tmp_path)
     assert result.returncode == 2

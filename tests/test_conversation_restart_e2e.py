@@ -21,9 +21,9 @@ from bot.domain.people import get_person
 from bot.features.trainings.modules import NAME_WAIT
 from bot.models import Attribution, Campaign
 from bot.runner import SANDBOX_TOKEN, prepare_database, running
-from bot.sandbox.client import SandboxClient, SandboxUser
-from bot.sandbox.server import start_sandbox
 from bot.services import Services
+from sandbox.client import SandboxClient, SandboxUser
+from sandbox.server import start_sandbox
 from tests.conftest import CONTENT, LAST_GROUP, Clock, Harness, Processed, last, make_settings
 from tests.test_referent_relay_e2e import REFERENTS, ask_for_contact
 from tests.test_training_e2e import MODULE, answer_quiz

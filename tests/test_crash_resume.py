@@ -20,8 +20,8 @@ from bot.domain import campaigns
 from bot.domain.people import accept_notice
 from bot.models import Campaign, CampaignRun
 from bot.runner import SANDBOX_TOKEN, prepare_database
-from bot.sandbox.client import SandboxClient
-from bot.sandbox.server import start_sandbox
+from sandbox.client import SandboxClient
+from sandbox.server import start_sandbox
 from tests.campaign_support import wait_for
 from tests.conftest import CONTENT, ROOT
 

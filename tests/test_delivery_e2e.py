@@ -20,7 +20,7 @@ from bot.domain import campaigns, coordinators
 from bot.domain.audience import Audience, count_audience
 from bot.domain.people import get_person
 from bot.models import Campaign, CampaignRun, Outbox
-from bot.sandbox.client import SandboxUser
+from sandbox.client import SandboxUser
 from tests.campaign_support import add_person, bot_texts, received, run_clock, wait_for
 from tests.conftest import Harness
 

@@ -21,7 +21,7 @@ from bot.db import Database
 from bot.delivery.jobs import sender_of
 from bot.delivery.lease import POLL, AdvisoryLease, Lease, LeaseLost, lease_for
 from bot.runner import SANDBOX_TOKEN, running
-from bot.sandbox.server import start_sandbox
+from sandbox.server import start_sandbox
 from tests.campaign_support import wait_for
 from tests.conftest import make_settings
 

@@ -9,7 +9,7 @@ from sqlmodel import SQLModel
 
 from bot.domain.people import get_person
 from bot.models import PERSON_COLUMN
-from bot.sandbox.client import SandboxUser
+from sandbox.client import SandboxUser
 from tests.conftest import Harness, last
 
 

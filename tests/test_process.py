@@ -10,7 +10,7 @@ import socket
 import sys
 from pathlib import Path
 
-from bot.sandbox.client import SandboxClient
+from sandbox.client import SandboxClient
 from tests.conftest import CONTENT, ROOT, last
 
 

@@ -21,7 +21,7 @@ from bot.domain import campaigns, training
 from bot.domain.people import get_person
 from bot.features.campaigns.approval import ask_approval
 from bot.models import AuditEntry, Campaign, CampaignRun, CampaignStatus, Outbox, Person, Ticket
-from bot.sandbox.client import SandboxUser
+from sandbox.client import SandboxUser
 from tests.campaign_support import add_person, bot_texts, received, run_clock, wait_for
 from tests.conftest import Harness, last
 from tests.test_referent_relay_e2e import REFERENTS, ask_for_contact

@@ -12,7 +12,7 @@ from bot.features.contact import ticket_store as tickets
 from bot.features.contact.concerns import CONCERNS
 from bot.features.people.personal_data import export_person
 from bot.models import Ticket
-from bot.sandbox.client import SandboxUser
+from sandbox.client import SandboxUser
 from tests.conftest import Harness, last
 from tests.test_privacy_e2e import onboard_user
 

@@ -20,9 +20,9 @@ from telegram import (
 )
 from telegram.error import BadRequest, Conflict, EndPointNotFound, Forbidden, NetworkError, RetryAfter
 
-from bot.sandbox.client import SandboxClient, SandboxError, SandboxUser
-from bot.sandbox.server import start_sandbox
-from bot.sandbox.state import MAX_MESSAGES_PER_CHAT, World
+from sandbox.client import SandboxClient, SandboxError, SandboxUser
+from sandbox.server import start_sandbox
+from sandbox.state import MAX_MESSAGES_PER_CHAT, World
 
 # PTB 22 warns that retry_after will become a timedelta; the helper below accepts both.
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning")

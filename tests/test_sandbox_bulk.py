@@ -8,14 +8,16 @@ import time
 from collections.abc import AsyncIterator
 
 import pytest
+from aiohttp import web
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
-from bot.sandbox import limits, state
-from bot.sandbox.client import SandboxClient, SandboxError
-from bot.sandbox.limits import Fault, FaultInjector, RateLimiter
-from bot.sandbox.server import start_sandbox
-from bot.sandbox.state import FIRST_USER_ID, World
+from sandbox import limits, state
+from sandbox.client import SandboxClient, SandboxError
+from sandbox.context import SANDBOX
+from sandbox.limits import Fault, FaultInjector, RateLimiter
+from sandbox.server import create_sandbox_app, start_sandbox
+from sandbox.state import FIRST_USER_ID, World
 
 # PTB 22 warns that retry_after will become a timedelta; the helper below accepts both.
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning")
@@ -217,3 +219,39 @@ async def test_an_event_wakes_only_its_own_chat() -> None:
     assert checks == 1 and not waiting.done()
     world.add_event(watched, "message")
     assert await asyncio.wait_for(waiting, 1)
+
+
+async def test_latency_is_a_round_trip_around_every_call() -> None:
+    # The waits are recorded rather than timed: half the round trip before the call, half after, and the
+    # message is in the chat when the second half starts (a reply reaches a chat before the bot hears).
+    runner = web.AppRunner(create_sandbox_app(latency_ms=60), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    base = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    sandbox = runner.app[SANDBOX]
+    waits: list[tuple[float, int]] = []
+
+    async def record(seconds: float) -> None:
+        waits.append((seconds, sandbox.stats.delivered))
+
+    sandbox.sleep = record
+    try:
+        async with SandboxClient(base) as control, Bot(TOKEN, base_url=f"{base}/bot") as bot:
+            assert (await control.stats())["latency_ms"] == 60
+            (chat_id,) = await control.create_users(1)
+            waits.clear()
+            await bot.send_message(chat_id, "hello")
+            assert waits == [(0.03, 0), (0.03, 1)]
+            assert list(await control.first_replies()) == [chat_id]
+
+            await control.set_latency(0)
+            assert (await control.stats())["latency_ms"] == 0
+            waits.clear()
+            await bot.send_message(chat_id, "again")
+            assert waits == []
+            with pytest.raises(SandboxError):
+                await control.set_latency(-1)
+            await control.reset_stats()
+            assert await control.first_replies() == {}
+    finally:
+        await runner.cleanup()

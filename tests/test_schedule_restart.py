@@ -12,9 +12,9 @@ from bot.delivery.jobs import sender_of, tick, zones_of
 from bot.domain import campaigns
 from bot.domain.people import accept_notice
 from bot.runner import SANDBOX_TOKEN, running
-from bot.sandbox.client import SandboxClient
-from bot.sandbox.server import start_sandbox
 from bot.services import Services
+from sandbox.client import SandboxClient
+from sandbox.server import start_sandbox
 from tests.campaign_support import received, wait_for
 from tests.conftest import CONTENT, Clock, ContentCache, make_settings
 

@@ -15,8 +15,8 @@ from bot.content.pack import Module
 from bot.domain import training
 from bot.domain.people import get_person
 from bot.runner import SANDBOX_TOKEN, running
-from bot.sandbox.client import SandboxClient, SandboxUser
-from bot.sandbox.server import start_sandbox
+from sandbox.client import SandboxClient, SandboxUser
+from sandbox.server import start_sandbox
 from tests.conftest import ContentCache, Harness, last, make_settings, start_polling
 from tests.test_privacy_e2e import onboard_user
 

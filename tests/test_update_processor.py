@@ -14,7 +14,7 @@ from telegram.ext import ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.core.updates import SHARED, ChatOrderedProcessor, chat_key
 from bot.runner import SANDBOX_TOKEN
-from bot.sandbox.server import start_sandbox
+from sandbox.server import start_sandbox
 
 
 def message_update(update_id: int, chat_id: int) -> Update:

@@ -13,8 +13,8 @@ import pytest
 from bot.config import ConfigError
 from bot.db import Database
 from bot.runner import SANDBOX_TOKEN, run_webhook
-from bot.sandbox.client import SandboxClient
-from bot.sandbox.server import start_sandbox
+from sandbox.client import SandboxClient
+from sandbox.server import start_sandbox
 from tests.conftest import last, make_settings
 
 SECRET = "s3cret_token-for-tests"

@@ -18,10 +18,10 @@ from urllib.parse import urlparse
 
 from aiohttp import web
 
-from bot.sandbox.context import SANDBOX, Sandbox
-from bot.sandbox.limits import SENDING_METHODS
-from bot.sandbox.state import Chat, StoredFile, StoredMessage
-from bot.sandbox.telegram_html import CAPTION_LIMIT, TEXT_LIMIT, EntityParseError, parse_html
+from sandbox.context import SANDBOX, Sandbox
+from sandbox.limits import SENDING_METHODS
+from sandbox.state import Chat, StoredFile, StoredMessage
+from sandbox.telegram_html import CAPTION_LIMIT, TEXT_LIMIT, EntityParseError, parse_html
 
 JSON = dict[str, Any]
 Number = TypeVar("Number", int, float)
@@ -292,6 +292,7 @@ def store_bot_message(
             raise bad_request("message to be replied not found")
     stored = sandbox.world.add_message(chat, from_bot=True, fields=fields, reply_keyboard=keyboard)
     sandbox.stats.delivered += 1
+    sandbox.stats.first_replies.setdefault(chat.user.id, time.time())
     if params.flag("allow_paid_broadcast"):
         sandbox.stats.paid_messages += 1
     sandbox.world.add_event(chat, "message", message=stored.snapshot())
@@ -797,6 +798,20 @@ async def handle_method(request: web.Request) -> web.StreamResponse:
     sandbox.stats.requests[CANONICAL[name]] += 1
     # The bot's identity follows the token, as on Telegram, so that `bot.id` matches the token.
     sandbox.world.bot.id = int(token.split(":", 1)[0])
+    # Half the round trip on the way in, half on the way back, as a message reaches a chat before the
+    # bot hears that it did; a sleep, so other requests go on meanwhile, as they would on Telegram.
+    half_trip = sandbox.latency_ms / 2000
+    if half_trip > 0:
+        await sandbox.sleep(half_trip)
+    answer = await _answer(request, sandbox, name, function)
+    if half_trip > 0:
+        await sandbox.sleep(half_trip)
+    return answer
+
+
+async def _answer(
+    request: web.Request, sandbox: Sandbox, name: str, function: Callable[[Sandbox, Params], Awaitable[Any]]
+) -> web.StreamResponse:
     try:
         params = await read_params(request)
         chat_id = _chat_id_of(params)

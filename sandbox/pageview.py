@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.sandbox.state import Event, StoredMessage
-from bot.sandbox.telegram_html import render_html
+from sandbox.state import Event, StoredMessage
+from sandbox.telegram_html import render_html
 
 JSON = dict[str, Any]
 

@@ -7,7 +7,7 @@ import time
 
 import aiohttp
 
-from bot.sandbox.context import Sandbox
+from sandbox.context import Sandbox
 
 # Telegram retries for hours with growing pauses; a few quick tries keep tests fast while still letting a
 # bot that answers 500 once see the same update again.

@@ -11,11 +11,11 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.sandbox import botapi, control
-from bot.sandbox.context import SANDBOX, Sandbox
-from bot.sandbox.limits import RateLimiter
-from bot.sandbox.state import World
-from bot.sandbox.webhook import deliver_updates
+from sandbox import botapi, control
+from sandbox.context import SANDBOX, Sandbox
+from sandbox.limits import RateLimiter
+from sandbox.state import FIRST_USER_ID, World
+from sandbox.webhook import deliver_updates
 
 STATIC_DIR = Path(__file__).parent / "static"
 # Telegram accepts uploads up to 50 MB; leave room for the multipart envelope.
@@ -46,10 +46,15 @@ async def _page(request: web.Request) -> web.FileResponse:
 
 
 def create_sandbox_app(
-    *, enforce_limits: bool = False, bot_username: str = "reperes_sandbox_bot"
+    *,
+    enforce_limits: bool = False,
+    bot_username: str = "reperes_sandbox_bot",
+    first_user_id: int = FIRST_USER_ID,
+    latency_ms: float = 0.0,
 ) -> web.Application:
     app = web.Application(client_max_size=CLIENT_MAX_SIZE)
-    app[SANDBOX] = Sandbox(world=World(bot_username), limiter=RateLimiter(enabled=enforce_limits))
+    world = World(bot_username, first_user_id=first_user_id)
+    app[SANDBOX] = Sandbox(world=world, limiter=RateLimiter(enabled=enforce_limits), latency_ms=latency_ms)
     app.cleanup_ctx.append(_background)
     app.on_shutdown.append(_release_long_polls)
     botapi.add_routes(app)

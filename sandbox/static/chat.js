@@ -8,6 +8,7 @@ const LANGUAGE_NAMES = { fr: "Français", en: "English", ar: "العربية" };
 const state = {
   users: [],
   currentId: null,
+  instance: null, // the sandbox run the page talks to (see checkInstance)
   seq: 0,
   poll: null, // AbortController of the running long poll
   messages: new Map(), // message_id -> page message, for the reply keyboard
@@ -57,8 +58,31 @@ function formatSize(bytes) {
 // Users ------------------------------------------------------------------------------------------
 
 async function loadUsers() {
+  await checkInstance();
   state.users = await api("/users");
   renderUsers();
+}
+
+// A restarted sandbox has forgotten every user: a page left open must not keep talking as one of them (its
+// id would go to the next person created). Each sandbox run has its own instance id.
+async function checkInstance() {
+  const info = await api("/info");
+  if (state.instance !== null && info.instance !== state.instance) dropCurrentUser();
+  state.instance = info.instance;
+}
+
+function dropCurrentUser() {
+  if (state.poll) state.poll.abort();
+  state.currentId = null;
+  state.messages.clear();
+  history.replaceState(null, "", location.pathname);
+  $("messages").replaceChildren();
+  $("reply-keyboard").hidden = true;
+  $("composer").hidden = true;
+  $("block-toggle").hidden = true;
+  $("chat-title").textContent = "Choisissez ou créez un utilisateur";
+  $("chat-subtitle").textContent = "Le bac à sable a redémarré : créez un nouvel utilisateur.";
+  $("chat-avatar").textContent = "?";
 }
 
 function renderUsers() {
@@ -160,6 +184,7 @@ async function pollEvents(id) {
     } catch (error) {
       if (controller.signal.aborted) return;
       await new Promise((resolve) => setTimeout(resolve, 1000));
+      await loadUsers().catch(() => {}); // a restarted sandbox answers 404 for a chat it no longer has
     }
   }
 }
@@ -318,6 +343,11 @@ function renderReplyKeyboard() {
 function scrollToEnd() {
   const box = $("messages");
   box.scrollTop = box.scrollHeight;
+  // A photo gets its height only once loaded: scroll again then, or the newest message stays below the fold.
+  for (const img of box.querySelectorAll("img:not([data-scrolled])")) {
+    img.dataset.scrolled = "1";
+    if (!img.complete) img.addEventListener("load", () => (box.scrollTop = box.scrollHeight), { once: true });
+  }
 }
 
 let toastTimer = null;
@@ -370,12 +400,16 @@ async function uploadFile(file) {
   }
 }
 
+function closeCommands() {
+  $("commands-menu").hidden = true;
+  $("commands-button").setAttribute("aria-expanded", "false");
+}
+
 async function toggleCommands() {
   const menu = $("commands-menu");
   const button = $("commands-button");
   if (!menu.hidden) {
-    menu.hidden = true;
-    button.setAttribute("aria-expanded", "false");
+    closeCommands();
     return;
   }
   const user = currentUser();
@@ -392,8 +426,7 @@ async function toggleCommands() {
         type: "button",
         role: "menuitem",
         onclick: () => {
-          menu.hidden = true;
-          button.setAttribute("aria-expanded", "false");
+          closeCommands();
           sendText(`/${command.command}`);
         },
       },
@@ -460,10 +493,15 @@ function wire() {
   $("commands-button").addEventListener("click", () => toggleCommands().catch((e) => showToast(e.message)));
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && !$("commands-menu").hidden) {
-      $("commands-menu").hidden = true;
-      $("commands-button").setAttribute("aria-expanded", "false");
+      closeCommands();
       $("commands-button").focus();
     }
+  });
+  // A click anywhere outside the menu and its button closes it, as any menu does.
+  document.addEventListener("pointerdown", (event) => {
+    if ($("commands-menu").hidden) return;
+    if (event.target.closest("#commands-menu, #commands-button")) return;
+    closeCommands();
   });
   $("block-toggle").addEventListener("click", () => toggleBlock().catch((e) => showToast(e.message)));
 }

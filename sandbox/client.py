@@ -165,12 +165,21 @@ class SandboxClient:
     async def stats(self) -> JSON:
         """Counters: `requests` per method, `delivered` (bot messages that reached a chat),
         `paid_messages`, `too_many_requests`, `faults_injected`; and `users`, `pending_updates`,
-        `faults_pending`, `limits`."""
+        `faults_pending`, `limits`, `latency_ms`."""
         return dict(await self.request("GET", "/stats"))
 
     async def reset_stats(self) -> JSON:
         """Zero the counters (between benchmark phases); return them as they were just before."""
         return dict(await self.request("DELETE", "/stats"))
+
+    async def set_latency(self, ms: float) -> None:
+        """Add a Bot API round trip of `ms` milliseconds to every method call (Telegram's is tens of ms)."""
+        await self.request("POST", "/latency", json={"ms": ms})
+
+    async def first_replies(self) -> dict[int, float]:
+        """Each chat's first message from the bot since the last reset: chat id -> Unix time."""
+        body = await self.request("GET", "/stats/first-replies")
+        return {int(chat): float(at) for chat, at in body.items()}
 
     async def commands(self, language_code: str = "", chat_id: int | None = None) -> list[JSON]:
         params: JSON = {"language_code": language_code}

@@ -15,6 +15,7 @@ import bisect
 import gc
 import itertools
 import time
+import uuid
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -165,11 +166,14 @@ class Webhook:
 class World:
     """All of the sandbox's state, shared by the Bot API and the control API."""
 
-    def __init__(self, bot_username: str) -> None:
+    def __init__(self, bot_username: str, *, first_user_id: int = FIRST_USER_ID) -> None:
         self.bot = User(id=DEFAULT_BOT_ID, first_name="Repères (sandbox)", username=bot_username, is_bot=True)
+        # This run of the sandbox: a page left open across a restart sees it change and drops its user.
+        self.instance = uuid.uuid4().hex
         self.users: dict[int, User] = {}
         self.chats: dict[int, Chat] = {}
-        self._next_user_id = FIRST_USER_ID
+        # Telegram never reuses an id: a demo whose database outlives the sandbox starts above its ids.
+        self._next_user_id = first_user_id
         self.updates: deque[JSON] = deque(maxlen=MAX_PENDING_UPDATES)
         self._next_update_id = 1
         self.allowed_updates: list[str] | None = None

@@ -11,11 +11,11 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.sandbox.context import SANDBOX, Sandbox
-from bot.sandbox.limits import Fault, Stats
-from bot.sandbox.pageview import page_event, page_message
-from bot.sandbox.state import Chat, User
-from bot.sandbox.telegram_html import utf16_len
+from sandbox.context import SANDBOX, Sandbox
+from sandbox.limits import Fault, Stats
+from sandbox.pageview import page_event, page_message
+from sandbox.state import Chat, User
+from sandbox.telegram_html import utf16_len
 
 JSON = dict[str, Any]
 MAX_EVENT_WAIT = 60.0
@@ -296,7 +296,28 @@ def _stats(sandbox: Sandbox) -> JSON:
         "users": len(sandbox.world.users),
         "limits": sandbox.limiter.to_json(),
         "faults_pending": len(sandbox.faults),
+        "latency_ms": sandbox.latency_ms,
     }
+
+
+async def first_replies(request: web.Request) -> web.Response:
+    """`{"chat id": unix time}` of each chat's first message from the bot since the last reset."""
+    replies = request.app[SANDBOX].stats.first_replies
+    return web.json_response({str(chat): at for chat, at in replies.items()})
+
+
+async def set_latency(request: web.Request) -> web.Response:
+    """`{"ms": 60}`: the Bot API round trip added to every method call from now on."""
+    sandbox = request.app[SANDBOX]
+    body = await _body(request)
+    try:
+        ms = float(body["ms"])
+    except (KeyError, TypeError, ValueError):
+        raise _error(400, 'send {"ms": N}, a number of milliseconds') from None
+    if not 0 <= ms <= 60_000:
+        raise _error(400, "ms must be between 0 and 60000")
+    sandbox.latency_ms = ms
+    return web.json_response({"ms": ms})
 
 
 async def get_stats(request: web.Request) -> web.Response:
@@ -374,7 +395,7 @@ async def get_file(request: web.Request) -> web.Response:
 
 async def get_info(request: web.Request) -> web.Response:
     world = request.app[SANDBOX].world
-    return web.json_response({"bot": world.bot.to_api(), "seq": world.seq})
+    return web.json_response({"bot": world.bot.to_api(), "seq": world.seq, "instance": world.instance})
 
 
 def add_routes(app: web.Application) -> None:
@@ -398,6 +419,8 @@ def add_routes(app: web.Application) -> None:
     router.add_get(f"{PREFIX}/limits", get_limits)
     router.add_get(f"{PREFIX}/stats", get_stats)
     router.add_delete(f"{PREFIX}/stats", reset_stats)
+    router.add_get(f"{PREFIX}/stats/first-replies", first_replies)
+    router.add_post(f"{PREFIX}/latency", set_latency)
     router.add_get(f"{PREFIX}/commands", get_commands)
     router.add_get(f"{PREFIX}/webhook", get_webhook)
     router.add_get(PREFIX + "/files/{file_id}", get_file)

@@ -65,6 +65,9 @@ class Stats:
     # can check that the engine asked for paid broadcasting.
     paid_messages: int = 0
     faults_injected: int = 0
+    # When each chat got its first message from the bot (Unix time), for a benchmark's "POST to first
+    # reply"; read with GET /sandbox/api/stats/first-replies, zeroed with the counters.
+    first_replies: dict[int, float] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import aiohttp
 from aiohttp import web
 
-from bot.sandbox.limits import FaultInjector, RateLimiter, Stats
-from bot.sandbox.state import World
+from sandbox.limits import FaultInjector, RateLimiter, Stats
+from sandbox.state import World
 
 
 @dataclass
@@ -19,6 +21,11 @@ class Sandbox:
     stats: Stats = field(default_factory=Stats)
     # Opened in the application's cleanup context: webhook delivery needs an HTTP client.
     http: aiohttp.ClientSession | None = None
+    # Telegram's round trip from the bot's host (tens of ms from France), added to every Bot API call;
+    # 0 by default, set by `--latency-ms` or POST /sandbox/api/latency.
+    latency_ms: float = 0.0
+    # How the round trip is waited for; a test can record the waits instead of timing them.
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
 
 SANDBOX = web.AppKey("sandbox", Sandbox)
