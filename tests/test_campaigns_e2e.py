@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.callbacks import Action, pack
 from bot.domain import campaigns
 from bot.models import Campaign
 from tests.campaign_support import add_person, bot_texts, received, run_clock
@@ -89,7 +90,7 @@ async def test_compose_approve_and_send_at_local_time(harness: Harness) -> None:
     async with harness.services.database.session() as session:
         campaign = (await campaigns.list_campaigns(session))[-1]
     assert isinstance(campaign, Campaign) and campaign.status == "pending"
-    await alice.press_data(f"1:a:{campaign.id}:ok", (await last(alice))["message_id"])
+    await alice.press_data(pack(Action.CAMPAIGN, str(campaign.id), "ok"), (await last(alice))["message_id"])
     async with harness.services.database.session() as session:
         assert (await campaigns.get_campaign(session, campaign.id or 0)).status == "pending"  # type: ignore[union-attr]
 

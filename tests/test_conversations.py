@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from bot import migrate
-from bot.core.callbacks import MAX_BYTES, pack
+from bot.core.callbacks import MAX_BYTES, Action, pack
 from bot.db import Database
 from bot.domain import conversations
 from bot.domain.conversations import INPUT_WAITS, Kind
@@ -176,7 +176,7 @@ def test_the_link_field_fits_any_onboarding_button_and_is_checked_on_the_way_bac
         Arrival(),
     ):
         field = link_field(arrival)
-        assert len(pack("o", *longest_fields, field).encode()) <= MAX_BYTES
+        assert len(pack(Action.ONBOARDING, *longest_fields, field).encode()) <= MAX_BYTES
         back = read_link_field(field, known)
         if arrival.invite is not None and " " in arrival.invite:
             assert back == Arrival(invite=""), "an impossible code still gets its 'unknown' answer"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.callbacks import Action, pack
 from bot.domain import campaigns
 from tests.campaign_support import add_person
 from tests.conftest import Harness, last
@@ -41,7 +42,12 @@ async def test_every_coordinator_command_and_button_refuses_anyone_else(harness:
         assert f"/grant {parent.id}" in text  # how to be given the role
     await parent.send("/menu")
     menu = (await last(parent))["message_id"]
-    for data in (f"1:c:{draft.id}:s", f"1:c:{draft.id}:x", f"1:a:{draft.id}:ok", f"1:a:{draft.id}:X"):
+    for data in (
+        pack(Action.COMPOSER, str(draft.id), "s"),
+        pack(Action.COMPOSER, str(draft.id), "x"),
+        pack(Action.CAMPAIGN, str(draft.id), "ok"),
+        pack(Action.CAMPAIGN, str(draft.id), "X"),
+    ):
         await parent.press_data(data, menu)
     async with harness.services.database.session() as session:
         stored = await campaigns.get_campaign(session, draft.id or 0)

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from sqlmodel import col, func, select
 
+from bot.core.callbacks import Action, pack
 from bot.delivery.jobs import sender_of, zones_of
 from bot.domain import campaigns, coordinators
 from bot.domain.audience import Audience, count_audience
@@ -374,7 +375,9 @@ async def test_an_audience_that_outgrew_its_automatic_approval_goes_back_for_app
     assert stored is not None and stored.status == "pending" and not await statuses(harness, cid)
     # A button from an older request cannot approve this version.
     last_message = (await second.messages())[-1]
-    await second.press_data(f"1:a:{cid}:ok:{stored.revision - 1}", last_message["message_id"])
+    await second.press_data(
+        pack(Action.CAMPAIGN, str(cid), "ok", str(stored.revision - 1)), last_message["message_id"]
+    )
     async with found.database.session() as session:
         assert (await campaigns.get_campaign(session, cid)).status == "pending"  # type: ignore[union-attr]
     await second.press("✅ Approuver", last_message["message_id"])

@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from sqlalchemy import func, select
 
+from bot.core.callbacks import Action, pack
 from bot.domain.people import get_person
 from bot.features.families.quiz import answer_counts
 from bot.features.people.personal_data import export_person
@@ -122,17 +123,17 @@ async def test_card_of_the_week_subscription_is_exported_and_forgotten(harness: 
 async def test_forged_family_buttons(harness: Harness) -> None:
     user = await onboard_user(harness)
     for data in (
-        "1:q:1:9:0",
-        "1:q:x:0:0",
-        "1:q:1:0:3",
-        "1:q:1:5:2:t",
-        "1:y:a:nope:t",
-        "1:y:a:easy_money:x",
-        "1:y:w:2",
-        "1:r:nope:0",
-        "1:r:talk_without_judging:99",
-        "1:t:nope",
-        "1:t:a:b",
+        pack(Action.QUIZ, "1", "9", "0"),
+        pack(Action.QUIZ, "x", "0", "0"),
+        pack(Action.QUIZ, "1", "0", "3"),
+        pack(Action.QUIZ, "1", "5", "2", "t"),
+        pack(Action.MYTH, "a", "nope", "t"),
+        pack(Action.MYTH, "a", "easy_money", "x"),
+        pack(Action.MYTH, "w", "2"),
+        pack(Action.RESOURCE, "nope", "0"),
+        pack(Action.RESOURCE, "talk_without_judging", "99"),
+        pack(Action.TOPIC, "nope"),
+        pack(Action.TOPIC, "a", "b"),
     ):
         menu = await last(user)
         events = await user.press_data(data, menu["message_id"])
@@ -144,15 +145,15 @@ async def test_a_double_tap_counts_once_and_strangers_cannot_subscribe(harness: 
     user = await onboard_user(harness)
     await user.send("/start m_easy_money")
     card = await last(user)
-    await user.press_data("1:y:a:easy_money:f", card["message_id"])
-    await user.press_data("1:y:a:easy_money:f", card["message_id"])
+    await user.press_data(pack(Action.MYTH, "a", "easy_money", "f"), card["message_id"])
+    await user.press_data(pack(Action.MYTH, "a", "easy_money", "f"), card["message_id"])
     async with harness.services.database.session() as session:
         counts = await answer_counts(session)
     assert [(c.myth, c.correct, c.mistaken) for c in counts] == [("easy_money", 1, 0)]
 
     stranger = await harness.user("Inconnu", "fr")
     await stranger.send("/menu")
-    events = await stranger.press_data("1:y:w:1", (await last(stranger))["message_id"])
+    events = await stranger.press_data(pack(Action.MYTH, "w", "1"), (await last(stranger))["message_id"])
     assert any("plus valable" in (e.get("text") or "") for e in events if e["type"] == "callback_answer")
     async with harness.services.database.session() as session:
         assert await session.scalar(select(func.count()).select_from(Subscription)) == 0

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from sqlmodel import col, func, select
 
+from bot.core.callbacks import Action, pack
 from bot.delivery.jobs import zones_of
 from bot.domain import campaigns, training
 from bot.domain.people import get_person
@@ -104,7 +105,7 @@ async def test_double_tap_on_accept_makes_one_person_and_one_welcome(harness: Ha
 async def test_two_answers_to_one_quiz_question_count_once(harness: Harness) -> None:
     pro = await professional(harness, await invite_link(harness))
     menu = await last(pro)
-    await pro.press_data(f"1:f:q:{MODULE}", menu["message_id"])
+    await pro.press_data(pack(Action.TRAINING, "q", MODULE), menu["message_id"])
     question_message = await last(pro)
     module = harness.services.content.module("fr", MODULE)
     assert module is not None
@@ -122,8 +123,8 @@ async def test_two_answers_to_one_quiz_question_count_once(harness: Harness) -> 
     wrong = next(i for i, o in enumerate(module.quiz[number].options) if not o.correct)
     events = await press_at_once(
         harness,
-        (pro, f"1:f:a:{MODULE}:{number}:{right}", question_message["message_id"]),
-        (pro, f"1:f:a:{MODULE}:{number}:{wrong}", question_message["message_id"]),
+        (pro, pack(Action.TRAINING, "a", MODULE, str(number), str(right)), question_message["message_id"]),
+        (pro, pack(Action.TRAINING, "a", MODULE, str(number), str(wrong)), question_message["message_id"]),
     )
     async with harness.services.database.session() as session:
         person = await get_person(session, chat_id=pro.id)
@@ -188,7 +189,7 @@ async def pending_campaign(harness: Harness) -> Pending:
 async def test_two_coordinators_approving_at_once_approve_once(harness: Harness) -> None:
     pending = await pending_campaign(harness)
     draft = pending.campaign
-    approve = f"1:a:{draft.id}:ok:{draft.revision}"
+    approve = pack(Action.CAMPAIGN, str(draft.id), "ok", str(draft.revision))
     events = await pending.press_both(harness, approve, approve)
     assert (await stored(harness, draft.id or 0)).status == CampaignStatus.APPROVED
     assert await audits(harness, draft.id or 0, "approve") == 1
@@ -201,7 +202,7 @@ async def test_two_coordinators_approving_at_once_approve_once(harness: Harness)
 async def test_two_coordinators_cancelling_at_once_cancel_once(harness: Harness) -> None:
     pending = await pending_campaign(harness)
     draft = pending.campaign
-    cancel = f"1:a:{draft.id}:X"
+    cancel = pack(Action.CAMPAIGN, str(draft.id), "X")
     events = await pending.press_both(harness, cancel, cancel)
     assert (await stored(harness, draft.id or 0)).status == CampaignStatus.CANCELLED
     assert await audits(harness, draft.id or 0, "cancel") == 1
@@ -212,7 +213,11 @@ async def test_two_coordinators_cancelling_at_once_cancel_once(harness: Harness)
 async def test_approve_and_cancel_at_once_end_cancelled_and_nothing_sent(harness: Harness) -> None:
     pending = await pending_campaign(harness)
     draft = pending.campaign
-    events = await pending.press_both(harness, f"1:a:{draft.id}:ok:{draft.revision}", f"1:a:{draft.id}:X")
+    events = await pending.press_both(
+        harness,
+        pack(Action.CAMPAIGN, str(draft.id), "ok", str(draft.revision)),
+        pack(Action.CAMPAIGN, str(draft.id), "X"),
+    )
     final = await stored(harness, draft.id or 0)
     assert final.status == CampaignStatus.CANCELLED and final.next_run_at is None
     assert await audits(harness, draft.id or 0, "cancel") == 1

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select as select_table
 from sqlmodel import SQLModel, select
 
+from bot.core.callbacks import Action, pack
 from bot.features.contact import ticket_store as tickets
 from bot.features.contact.concerns import CONCERNS
 from bot.features.people.personal_data import export_person
@@ -127,12 +128,12 @@ async def test_a_request_cannot_be_taken_twice_or_from_elsewhere(harness: Harnes
     announcement = (await referent.reaction("the announcement"))[-1]["message"]
     await stranger.send("/menu")
     # The referents' button, pressed outside the referents' chat (data can be forged by any client).
-    events = await stranger.press_data("1:k:t:1", (await last(stranger))["message_id"])
+    events = await stranger.press_data(pack(Action.CONTACT, "t", "1"), (await last(stranger))["message_id"])
     assert any(
         "déjà prise en charge" in (e.get("text") or "") for e in events if e["type"] == "callback_answer"
     )
     await referent.press("🙋 Je m'en occupe", announcement["message_id"])
-    events = await referent.press_data("1:k:t:1", announcement["message_id"])
+    events = await referent.press_data(pack(Action.CONTACT, "t", "1"), announcement["message_id"])
     assert any(e["type"] == "callback_answer" for e in events)
     async with harness.services.database.session() as session:
         ticket = await tickets.get_ticket(session, ticket_id=1)
@@ -183,7 +184,7 @@ async def test_only_the_two_sides_can_end_a_conversation(harness: Harness) -> No
     announcement = (await referent.reaction("the announcement"))[-1]["message"]
     await referent.press("🙋 Je m'en occupe", announcement["message_id"])
     await stranger.send("/menu")
-    events = await stranger.press_data("1:k:e:1", (await last(stranger))["message_id"])
+    events = await stranger.press_data(pack(Action.CONTACT, "e", "1"), (await last(stranger))["message_id"])
     assert any("plus valable" in (e.get("text") or "") for e in events if e["type"] == "callback_answer")
     async with harness.services.database.session() as session:
         assert (await tickets.get_ticket(session, ticket_id=1)).status == "taken"  # type: ignore[union-attr]

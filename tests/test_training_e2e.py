@@ -12,6 +12,7 @@ from sqlalchemy import select as select_table
 from sqlmodel import SQLModel
 
 from bot.content.pack import Module
+from bot.core.callbacks import Action, pack
 from bot.domain import training
 from bot.domain.people import get_person
 from bot.runner import SANDBOX_TOKEN, running
@@ -122,7 +123,7 @@ async def test_a_module_failed_then_passed_with_a_certificate_verify_accepts(har
     await pro.press("🎓 Formations courtes")
     await pro.press(next(label for label in pro.buttons(await last(pro)) if quiz.title in label))
     await pro.send("/menu")
-    await pro.press_data(f"1:f:p:{MODULE}", (await last(pro))["message_id"])
+    await pro.press_data(pack(Action.TRAINING, "p", MODULE), (await last(pro))["message_id"])
     await pro.send("Camille Durand")
     document = (await last(pro))["document"]
     async with harness.client.session.get(
@@ -151,22 +152,26 @@ async def test_forged_quiz_buttons_cannot_skip_or_answer_twice(harness: Harness)
         await pro.press("Suivant ▶️")
     await pro.press("📝 Passer le quiz")
     question = await last(pro)
-    for data in (f"1:f:a:{MODULE}:3:1", "1:f:a:nope:0:0", f"1:f:p:{MODULE}:anon"):
+    for data in (
+        pack(Action.TRAINING, "a", MODULE, "3", "1"),
+        pack(Action.TRAINING, "a", "nope", "0", "0"),
+        pack(Action.TRAINING, "p", MODULE, "anon"),
+    ):
         events = await pro.press_data(data, question["message_id"])
         answers = [e.get("text") or "" for e in events if e["type"] == "callback_answer"]
         assert any("plus valable" in text for text in answers), data
     first = quiz.quiz[0]
     right = next(i for i, o in enumerate(first.options) if o.correct)
-    await pro.press_data(f"1:f:a:{MODULE}:0:{right}", question["message_id"])
+    await pro.press_data(pack(Action.TRAINING, "a", MODULE, "0", str(right)), question["message_id"])
     # The same answer again:
-    events = await pro.press_data(f"1:f:a:{MODULE}:0:{right}", question["message_id"])
+    events = await pro.press_data(pack(Action.TRAINING, "a", MODULE, "0", str(right)), question["message_id"])
     assert any("plus valable" in (e.get("text") or "") for e in events if e["type"] == "callback_answer")
     async with harness.services.database.session() as session:
         person = await get_person(session, chat_id=pro.id)
         assert person is not None and person.id is not None
         progress = (await training.progress_of(session, person_id=person.id))[MODULE]
     assert (progress.quiz_question, progress.quiz_points) == (1, 1), "counted once"
-    await pro.press_data(f"1:f:n:{MODULE}", question["message_id"])
+    await pro.press_data(pack(Action.TRAINING, "n", MODULE), question["message_id"])
     shown = next(m for m in await pro.messages() if m["message_id"] == question["message_id"])
     assert f"Question 2 sur {len(quiz.quiz)}" in shown["text"], "next shows the question in progress"
 
@@ -174,7 +179,7 @@ async def test_forged_quiz_buttons_cannot_skip_or_answer_twice(harness: Harness)
 async def test_unverified_people_see_no_module_when_trainings_are_closed(harness: Harness) -> None:
     user = await onboard_user(harness)
     await user.send("/menu")
-    events = await user.press_data("1:f", (await last(user))["message_id"])
+    events = await user.press_data(pack(Action.TRAINING), (await last(user))["message_id"])
     assert any(e["type"] == "callback_answer" for e in events)
     assert "Aucune formation ouverte" in (await last(user))["text"]
 

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlmodel import SQLModel
 
+from bot.core.callbacks import SEPARATOR, VERSION, Action, pack
 from bot.domain.people import get_person
 from tests.conftest import Harness, last
 from tests.test_privacy_e2e import onboard_user
@@ -62,17 +63,19 @@ async def test_a_file_gets_an_answer(harness: Harness) -> None:
 FORGED = [
     "garbage",
     "0:o:fr",  # an older format version
-    "1:o:xx",  # a language that does not exist
-    "1:o:fr:king",  # a role that does not exist
-    "1:o:fr:parent:nowhere",  # a territory that does not exist
-    "1:o:fr:parent:demo:z",  # an unknown decision
-    "1:o::::y",  # Accept with nothing chosen
-    "1:o:fr::demo:y",  # Accept without a role
-    "1:p:no_such_page",
-    "1:s:l:zz",
-    "1:s:q",
-    "1:x:e:extra",
-    "1:zz",
+    pack(Action.ONBOARDING, "xx"),  # a language that does not exist
+    pack(Action.ONBOARDING, "fr", "king"),  # a role that does not exist
+    pack(Action.ONBOARDING, "fr", "parent", "nowhere"),  # a territory that does not exist
+    pack(Action.ONBOARDING, "fr", "parent", "demo", "z"),  # an unknown decision
+    pack(Action.ONBOARDING, "", "", "", "y"),  # Accept with nothing chosen
+    pack(Action.ONBOARDING, "fr", "", "demo", "y"),  # Accept without a role
+    pack(Action.PAGE, "no_such_page"),
+    pack(Action.SETTINGS, "l", "zz"),
+    pack(Action.SETTINGS, "q"),
+    pack(Action.PRIVACY, "e", "extra"),
+    pack(Action.MENU, "extra"),  # the menu and help buttons carry no fields
+    pack(Action.HELP, "extra"),
+    f"{VERSION}{SEPARATOR}zz",  # a prefix no feature registered
 ]
 
 
@@ -88,3 +91,31 @@ async def test_stale_or_forged_buttons(harness: Harness) -> None:
     async with harness.services.database.session() as session:
         person = await get_person(session, chat_id=user.id)
     assert person is not None and (person.language, person.role, person.territory) == ("fr", "parent", "demo")
+
+
+def other_version(data: str, version: str) -> str:
+    current, separator, rest = data.partition(SEPARATOR)
+    assert (current, separator) == (VERSION, SEPARATOR), data
+    return version + separator + rest
+
+
+@pytest.mark.parametrize("version", [str(int(VERSION) - 1), str(int(VERSION) + 1)])
+async def test_a_button_of_another_version_gets_the_stale_answer(harness: Harness, version: str) -> None:
+    """The very data of a button on screen, but another format version: an older bot's button still in the
+    chat (or a newer one's, met during a rollback) is refused as stale, whatever its action and fields."""
+    user = await onboard_user(harness)
+    await user.send("/settings")
+    screen = await last(user)
+    markup = screen["reply_markup"]["inline_keyboard"]
+    language = next(b["callback_data"] for row in markup for b in row if b["text"] == "Langue")
+    assert language == pack(Action.SETTINGS, "l")
+
+    events = await user.press_data(other_version(language, version), screen["message_id"])
+    answers = [e for e in events if e["type"] == "callback_answer"]
+    assert answers and answers[0]["text"] == "Ce bouton n'est plus valable.", events
+    assert "Ce bouton n'est plus valable. Voici le menu." in (await last(user))["text"]
+
+    # The same button in this version still opens the language list: only the version made it stale.
+    await user.press_data(language, screen["message_id"])
+    edited = next(m for m in await user.messages() if m["message_id"] == screen["message_id"])
+    assert "Choisissez votre langue" in edited["text"]

@@ -126,5 +126,5 @@ async def acknowledge(update: Update, text: str | None = None, *, alert: bool = 
 
 def button_fields(update: Update) -> list[str] | None:
     """The fields of the pressed button after its action ("1:s:l:fr" -> ["l", "fr"]); None if unreadable."""
-    fields = unpack(update.callback_query.data if update.callback_query else None)
-    return None if fields is None else fields[1:]
+    pressed = unpack(update.callback_query.data if update.callback_query else None)
+    return None if pressed is None else pressed.fields

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton
 
-from bot.core.callbacks import pack
+from bot.core.callbacks import Action, pack
 from bot.core.ui import Keyboard, Ui, button
 from bot.roles import OTHER, PARENT, PROFESSIONAL, RESIDENT, ROLES
 from bot.services import Services
@@ -51,28 +51,42 @@ def menu_view(ui: Ui, found: Services) -> tuple[str, Keyboard]:
     """The main menu for the person's role; before consent, only what needs nothing stored."""
     role = ui.person.role if ui.person else OTHER
     rows: Keyboard = [
-        [button(ui._("📚 Ressources"), pack("t")), button(ui._("❓ Vrai ou faux ?"), pack("y"))],
-        [button(ui._("🤝 Trouver de l'aide"), pack("d")), button(ui._("☎️ Numéros d'aide"), pack("d", "h"))],
+        [
+            button(ui._("📚 Ressources"), pack(Action.TOPIC)),
+            button(ui._("❓ Vrai ou faux ?"), pack(Action.MYTH)),
+        ],
+        [
+            button(ui._("🤝 Trouver de l'aide"), pack(Action.DIRECTORY)),
+            button(ui._("☎️ Numéros d'aide"), pack(Action.DIRECTORY, "h")),
+        ],
     ]
     if role != PROFESSIONAL:
-        rows.insert(0, [button(ui._("😟 Je m'inquiète pour mon enfant"), pack("w"))])
+        rows.insert(0, [button(ui._("😟 Je m'inquiète pour mon enfant"), pack(Action.WORRIED))])
     else:
-        rows.insert(0, [button(ui._("🎓 Formations courtes"), pack("f"))])
-    rows += [[button(page.title, pack("p", page.id))] for page in found.content.menu_pages(ui.language, role)]
+        rows.insert(0, [button(ui._("🎓 Formations courtes"), pack(Action.TRAINING))])
+    rows += [
+        [button(page.title, pack(Action.PAGE, page.id))]
+        for page in found.content.menu_pages(ui.language, role)
+    ]
     if ui.person is None:
         text = ui._(
             "Vous n'avez encore rien enregistré. Vous pouvez lire ces pages, ou commencer quand vous voulez."
         )
-        rows.append([button(ui._("Commencer"), pack("o"))])
+        rows.append([button(ui._("Commencer"), pack(Action.ONBOARDING))])
         return text, rows
     text = ui._("<b>Menu</b>\nQue souhaitez-vous faire ?")
-    rows.append([button(ui._("⚙️ Réglages"), pack("s")), button(ui._("🔒 Mes données"), pack("x"))])
-    rows.append([button(ui._("❓ Aide"), pack("h"))])
+    rows.append(
+        [
+            button(ui._("⚙️ Réglages"), pack(Action.SETTINGS)),
+            button(ui._("🔒 Mes données"), pack(Action.PRIVACY)),
+        ]
+    )
+    rows.append([button(ui._("❓ Aide"), pack(Action.HELP))])
     return text, rows
 
 
 def back_to_menu(ui: Ui) -> list[InlineKeyboardButton]:
-    return [button(ui._("↩️ Menu"), pack("m"))]
+    return [button(ui._("↩️ Menu"), pack(Action.MENU))]
 
 
 def verdict(ui: Ui, right: bool) -> str:

@@ -17,7 +17,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.config import SUPPORTED_LANGUAGES
 from bot.core.access import require_coordinator
-from bot.core.callbacks import pack
+from bot.core.callbacks import Action, pack, pattern
 from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields
@@ -114,7 +114,9 @@ async def submit(update: Update, context: Context, ui: Ui, campaign: Campaign, _
             "Envoyée pour approbation : {count} destinataires, c'est plus de {threshold}. "
             "Une autre personne de la coordination doit l'approuver ; vous serez prévenu."
         ).format(count=ui.t.number(recipients), threshold=ui.t.number(found.settings.approval_threshold))
-        await answer(update, ui, text, [[button(ui._("📋 Voir la campagne"), pack("a", str(campaign.id)))]])
+        await answer(
+            update, ui, text, [[button(ui._("📋 Voir la campagne"), pack(Action.CAMPAIGN, str(campaign.id)))]]
+        )
         await ask_approval(context.application, found, stored, recipients)
         return
     if stored.schedule == NOW:
@@ -126,7 +128,9 @@ async def submit(update: Update, context: Context, ui: Ui, campaign: Campaign, _
             "C'est programmé : {when}. Vous recevrez ici un rapport qui se met à jour pendant l'envoi."
         )
     text = text.format(when=schedule_summary(ui, found, stored))
-    await answer(update, ui, text, [[button(ui._("📋 Voir la campagne"), pack("a", str(campaign.id)))]])
+    await answer(
+        update, ui, text, [[button(ui._("📋 Voir la campagne"), pack(Action.CAMPAIGN, str(campaign.id)))]]
+    )
     context.application.create_task(tick(context.application))
 
 
@@ -142,7 +146,9 @@ async def list_campaigns(update: Update, context: Context) -> None:
     for campaign in listed:
         state = status_label(ui.t, campaign.status)
         lines.append(f"n° {campaign.id} — {html.escape(campaign.title)} — {state}")
-        rows.append([button(f"n° {campaign.id} — {campaign.title[:40]}", pack("a", str(campaign.id)))])
+        rows.append(
+            [button(f"n° {campaign.id} — {campaign.title[:40]}", pack(Action.CAMPAIGN, str(campaign.id)))]
+        )
     if not listed:
         lines.append(ui._("Aucune campagne. /campaign pour en composer une."))
     await answer(update, ui, "\n".join(lines), rows, edit=False)
@@ -181,21 +187,24 @@ async def show_campaign(
         lines += ["", note]
     cid = str(campaign.id)
     rows: Keyboard = [
-        [button(ui._("🔄 Actualiser"), pack("a", cid)), button(ui._("👁 Aperçu"), pack("a", cid, "v"))]
+        [
+            button(ui._("🔄 Actualiser"), pack(Action.CAMPAIGN, cid)),
+            button(ui._("👁 Aperçu"), pack(Action.CAMPAIGN, cid, "v")),
+        ]
     ]
     if campaign.status == CampaignStatus.PENDING and user is not None and user.id != campaign.created_by:
         rows.append(
             [
-                button(ui._("✅ Approuver"), pack("a", cid, "ok", str(campaign.revision))),
-                button(ui._("❌ Refuser"), pack("a", cid, "no")),
+                button(ui._("✅ Approuver"), pack(Action.CAMPAIGN, cid, "ok", str(campaign.revision))),
+                button(ui._("❌ Refuser"), pack(Action.CAMPAIGN, cid, "no")),
             ]
         )
     if campaign.status == CampaignStatus.APPROVED:
-        rows.append([button(ui._("⏸ Mettre en pause"), pack("a", cid, "p"))])
+        rows.append([button(ui._("⏸ Mettre en pause"), pack(Action.CAMPAIGN, cid, "p"))])
     if campaign.status == CampaignStatus.PAUSED:
-        rows.append([button(ui._("▶️ Reprendre"), pack("a", cid, "r"))])
+        rows.append([button(ui._("▶️ Reprendre"), pack(Action.CAMPAIGN, cid, "r"))])
     if campaign.status in campaigns.OPEN and campaign.status != CampaignStatus.DRAFT:
-        rows.append([button(ui._("✖️ Annuler la campagne"), pack("a", cid, "x"))])
+        rows.append([button(ui._("✖️ Annuler la campagne"), pack(Action.CAMPAIGN, cid, "x"))])
     await answer(update, ui, "\n".join(lines), rows)
 
 
@@ -220,8 +229,8 @@ async def on_button(update: Update, context: Context) -> None:
     if action == "x":
         await acknowledge(update)
         rows = [
-            [button(ui._("✖️ Oui, annuler"), pack("a", str(campaign.id), "X"))],
-            [button(ui._("↩️ Non, garder"), pack("a", str(campaign.id)))],
+            [button(ui._("✖️ Oui, annuler"), pack(Action.CAMPAIGN, str(campaign.id), "X"))],
+            [button(ui._("↩️ Non, garder"), pack(Action.CAMPAIGN, str(campaign.id)))],
         ]
         await answer(
             update,
@@ -306,4 +315,4 @@ async def _tell_author(
 
 def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("campaigns", list_campaigns, filters=filters.ChatType.PRIVATE))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^1:a(:|$)"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=pattern(Action.CAMPAIGN)))

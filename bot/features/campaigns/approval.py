@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 
-from bot.core.callbacks import pack
+from bot.core.callbacks import Action, pack
 from bot.core.context import AnyBotApplication
 from bot.core.ui import Keyboard, Ui, button
 from bot.domain import campaigns
@@ -37,10 +37,10 @@ async def ask_approval(app: AnyBotApplication, found: Services, campaign: Campai
 
     def rows(t: Translator) -> Keyboard:
         return [
-            [button(t.gettext("👁 Aperçu"), pack("a", cid, "v"))],
+            [button(t.gettext("👁 Aperçu"), pack(Action.CAMPAIGN, cid, "v"))],
             [
-                button(t.gettext("✅ Approuver"), pack("a", cid, "ok", str(campaign.revision))),
-                button(t.gettext("❌ Refuser"), pack("a", cid, "no")),
+                button(t.gettext("✅ Approuver"), pack(Action.CAMPAIGN, cid, "ok", str(campaign.revision))),
+                button(t.gettext("❌ Refuser"), pack(Action.CAMPAIGN, cid, "no")),
             ],
         ]
 

@@ -17,7 +17,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.config import SUPPORTED_LANGUAGES
 from bot.core.access import require_coordinator
-from bot.core.callbacks import pack
+from bot.core.callbacks import Action, pack, pattern
 from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields
@@ -40,7 +40,7 @@ from bot.services import Services
 
 
 def _done_button(ui: Ui, campaign_id: int) -> list[list[Any]]:
-    return [[button(ui._("↩️ Retour à la campagne"), pack("c", str(campaign_id)))]]
+    return [[button(ui._("↩️ Retour à la campagne"), pack(Action.COMPOSER, str(campaign_id)))]]
 
 
 def card(ui: Ui, found: Services, campaign: Campaign, recipients: int) -> tuple[str, Keyboard]:
@@ -82,22 +82,29 @@ def card(ui: Ui, found: Services, campaign: Campaign, recipients: int) -> tuple[
             ).format(count=ui.t.number(found.settings.approval_threshold))
         )
     rows: Keyboard = [
-        [button("✏️ " + ui.t.language_name(lang), pack("c", cid, "m", lang)) for lang in SUPPORTED_LANGUAGES],
         [
-            button(ui._("🃏 Un contenu du bot"), pack("c", cid, "i")),
-            button(ui._("🏷 Titre"), pack("c", cid, "n")),
+            button("✏️ " + ui.t.language_name(lang), pack(Action.COMPOSER, cid, "m", lang))
+            for lang in SUPPORTED_LANGUAGES
         ],
         [
-            button(ui._("👥 Destinataires"), pack("c", cid, "a")),
-            button(ui._("🕒 Date d'envoi"), pack("c", cid, "w")),
+            button(ui._("🃏 Un contenu du bot"), pack(Action.COMPOSER, cid, "i")),
+            button(ui._("🏷 Titre"), pack(Action.COMPOSER, cid, "n")),
+        ],
+        [
+            button(ui._("👥 Destinataires"), pack(Action.COMPOSER, cid, "a")),
+            button(ui._("🕒 Date d'envoi"), pack(Action.COMPOSER, cid, "w")),
         ],
         [
             button(
-                ui._("⚡ Urgent : oui") if campaign.urgent else ui._("⚡ Urgent : non"), pack("c", cid, "u")
+                ui._("⚡ Urgent : oui") if campaign.urgent else ui._("⚡ Urgent : non"),
+                pack(Action.COMPOSER, cid, "u"),
             )
         ],
-        [button(ui._("👁 Aperçu"), pack("c", cid, "v")), button(ui._("📤 Soumettre"), pack("c", cid, "s"))],
-        [button(ui._("🗑 Abandonner ce brouillon"), pack("c", cid, "x"))],
+        [
+            button(ui._("👁 Aperçu"), pack(Action.COMPOSER, cid, "v")),
+            button(ui._("📤 Soumettre"), pack(Action.COMPOSER, cid, "s")),
+        ],
+        [button(ui._("🗑 Abandonner ce brouillon"), pack(Action.COMPOSER, cid, "x"))],
     ]
     return "\n".join(lines), rows
 
@@ -222,21 +229,28 @@ async def _items(update: Update, context: Context, ui: Ui, campaign: Campaign, a
     rows: Keyboard
     if args == ["y"]:
         myths = [found.content.myth(ui.language, i) for i in found.content.myth_ids()]
-        rows = [[button("🃏 " + m.claim[:50], pack("c", cid, "I", "myth", m.id))] for m in myths if m]
+        rows = [
+            [button("🃏 " + m.claim[:50], pack(Action.COMPOSER, cid, "I", "myth", m.id))] for m in myths if m
+        ]
     elif args == ["r"]:
         resources = [
             r
             for topic in found.content.topics.get(ui.language, {})
             for r in found.content.resources_in(ui.language, topic)
         ]
-        rows = [[button("📚 " + r.title[:50], pack("c", cid, "I", "resource", r.id))] for r in resources]
+        rows = [
+            [button("📚 " + r.title[:50], pack(Action.COMPOSER, cid, "I", "resource", r.id))]
+            for r in resources
+        ]
     else:
         rows = [
-            [button(ui._("🃏 Une carte vrai ou faux"), pack("c", cid, "i", "y"))],
-            [button(ui._("📚 Une ressource pour les parents"), pack("c", cid, "i", "r"))],
+            [button(ui._("🃏 Une carte vrai ou faux"), pack(Action.COMPOSER, cid, "i", "y"))],
+            [button(ui._("📚 Une ressource pour les parents"), pack(Action.COMPOSER, cid, "i", "r"))],
         ]
         if campaign.messages.get("item"):
-            rows.append([button(ui._("✖️ Plus de contenu : écrire un message"), pack("c", cid, "I", "-"))])
+            rows.append(
+                [button(ui._("✖️ Plus de contenu : écrire un message"), pack(Action.COMPOSER, cid, "I", "-"))]
+            )
     rows += _done_button(ui, campaign.id or 0)
     await answer(update, ui, ui._("Quel contenu envoyer ? Chacun le recevra dans sa langue."), rows)
 
@@ -280,7 +294,10 @@ async def _audience(update: Update, context: Context, ui: Ui, campaign: Campaign
         for index, value in enumerate(audience_options(found, key)):
             mark = "✅ " if value in chosen else ""
             line.append(
-                button(mark + option_label(ui, found, key, value), pack("c", cid, "a", letter, str(index)))
+                button(
+                    mark + option_label(ui, found, key, value),
+                    pack(Action.COMPOSER, cid, "a", letter, str(index)),
+                )
             )
         rows += [line[i : i + 3] for i in range(0, len(line), 3)]
     rows += _done_button(ui, campaign.id or 0)
@@ -312,7 +329,9 @@ async def _schedule(update: Update, context: Context, ui: Ui, campaign: Campaign
         return
     elif args == ["w"]:
         await acknowledge(update)
-        rows: Keyboard = [[button(weekday_name(ui.t, d), pack("c", cid, "D", str(d)))] for d in range(7)]
+        rows: Keyboard = [
+            [button(weekday_name(ui.t, d), pack(Action.COMPOSER, cid, "D", str(d)))] for d in range(7)
+        ]
         await answer(update, ui, ui._("Quel jour de la semaine ?"), rows + _done_button(ui, campaign.id or 0))
         return
     await acknowledge(update)
@@ -322,10 +341,10 @@ async def _schedule(update: Update, context: Context, ui: Ui, campaign: Campaign
         else ui._("☐ Heure locale de chaque destinataire")
     )
     rows = [
-        [button(ui._("Dès l'approbation"), pack("c", cid, "w", "n"))],
-        [button(ui._("À une date et une heure"), pack("c", cid, "w", "d"))],
-        [button(ui._("Chaque semaine"), pack("c", cid, "w", "w"))],
-        [button(local, pack("c", cid, "w", "l"))],
+        [button(ui._("Dès l'approbation"), pack(Action.COMPOSER, cid, "w", "n"))],
+        [button(ui._("À une date et une heure"), pack(Action.COMPOSER, cid, "w", "d"))],
+        [button(ui._("Chaque semaine"), pack(Action.COMPOSER, cid, "w", "w"))],
+        [button(local, pack(Action.COMPOSER, cid, "w", "l"))],
         *_done_button(ui, campaign.id or 0),
     ]
     text = ui._("Quand envoyer ? Actuellement : {when}.").format(when=schedule_summary(ui, found, campaign))
@@ -462,4 +481,4 @@ def register(app: BotApplication) -> None:
     _ACTIONS["s"] = submit
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("campaign", new_campaign, filters=private))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^1:c(:|$)"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=pattern(Action.COMPOSER)))

@@ -15,7 +15,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from bot.core.callbacks import pack
+from bot.core.callbacks import Action, pack
 from bot.core.context import Context
 from bot.core.ui import Ui, answer, button, keyboard
 from bot.domain import conversations
@@ -80,7 +80,9 @@ async def _pass_on(
     context: Context, t: Translator, chat_id: int, header: str, text: str, ticket_id: int
 ) -> bool:
     """Send the text on, as the bot's own message, cut to fit Telegram's limit; False if undelivered."""
-    end = keyboard([[button(t.gettext("✅ Terminer la conversation"), pack("k", "e", str(ticket_id)))]])
+    end = keyboard(
+        [[button(t.gettext("✅ Terminer la conversation"), pack(Action.CONTACT, "e", str(ticket_id)))]]
+    )
     parts = [text[start : start + CHUNK] for start in range(0, len(text), CHUNK)]
     try:
         for index, part in enumerate(parts):

@@ -20,7 +20,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler
 
-from bot.core.callbacks import pack
+from bot.core.callbacks import Action, pack, pattern
 from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields, keyboard, ui_for
@@ -47,13 +47,15 @@ def contact_rows(ui: Ui, context: Context, concern: str) -> Keyboard:
     territory = found.content.territories.get(ui.person.territory) if ui.person else None
     if ui.person is not None and (territory is None or territory.referents_chat is None):
         return []
-    return [[button(ui._("🙋 Être contacté par un professionnel"), pack("k", "a", concern))]]
+    return [[button(ui._("🙋 Être contacté par un professionnel"), pack(Action.CONTACT, "a", concern))]]
 
 
 async def explain(update: Update, context: Context, ui: Ui, concern: str) -> None:
     if ui.person is None:
         text = ui._("Pour qu'un professionnel puisse vous répondre ici, commencez d'abord (une minute).")
-        await answer(update, ui, text, [[button(ui._("Commencer"), pack("o"))], back_to_menu(ui)])
+        await answer(
+            update, ui, text, [[button(ui._("Commencer"), pack(Action.ONBOARDING))], back_to_menu(ui)]
+        )
         return
     text = "\n\n".join(
         [
@@ -69,7 +71,10 @@ async def explain(update: Update, context: Context, ui: Ui, concern: str) -> Non
         ]
     )
     rows = [
-        [button(ui._("✅ Envoyer ma demande"), pack("k", "s", concern)), button(ui._("Annuler"), pack("m"))]
+        [
+            button(ui._("✅ Envoyer ma demande"), pack(Action.CONTACT, "s", concern)),
+            button(ui._("Annuler"), pack(Action.MENU)),
+        ]
     ]
     await answer(update, ui, text, rows)
 
@@ -101,7 +106,12 @@ async def send_request(update: Update, context: Context, ui: Ui, concern: str, t
             "Vous avez déjà fait une demande aujourd'hui. Pour parler à quelqu'un tout de suite, "
             "les numéros d'aide répondent gratuitement."
         )
-        await answer(update, ui, text, [[button(ui._("☎️ Numéros d'aide"), pack("d", "h"))], back_to_menu(ui)])
+        await answer(
+            update,
+            ui,
+            text,
+            [[button(ui._("☎️ Numéros d'aide"), pack(Action.DIRECTORY, "h"))], back_to_menu(ui)],
+        )
         return
     ticket = asked.ticket
     try:
@@ -120,7 +130,10 @@ async def send_request(update: Update, context: Context, ui: Ui, concern: str, t
             "Votre demande n'a pas pu être transmise. Réessayez plus tard, ou appelez un numéro d'aide."
         )
         await answer(
-            update, ui, text, [[button(ui._("☎️ Numéros d'aide"), pack("d", "h"))], *[back_to_menu(ui)]]
+            update,
+            ui,
+            text,
+            [[button(ui._("☎️ Numéros d'aide"), pack(Action.DIRECTORY, "h"))], *[back_to_menu(ui)]],
         )
         return
     async with found.database.session() as session:
@@ -128,7 +141,7 @@ async def send_request(update: Update, context: Context, ui: Ui, concern: str, t
     text = ui._(
         "Votre demande n° {number} est envoyée. Un professionnel vous écrira ici ; vous serez prévenu."
     ).format(number=ticket.id)
-    withdraw = [button(ui._("Annuler ma demande"), pack("k", "e", str(ticket.id)))]
+    withdraw = [button(ui._("Annuler ma demande"), pack(Action.CONTACT, "e", str(ticket.id)))]
     await answer(update, ui, text, [withdraw, back_to_menu(ui)])
 
 
@@ -145,7 +158,7 @@ def _announcement(found: Services, ticket: Ticket, territory_name: str, topic_la
 
 def _take_markup(found: Services, ticket: Ticket) -> InlineKeyboardMarkup:
     label = referents_language(found).gettext("🙋 Je m'en occupe")
-    return InlineKeyboardMarkup([[button(label, pack("k", "t", str(ticket.id)))]])
+    return InlineKeyboardMarkup([[button(label, pack(Action.CONTACT, "t", str(ticket.id)))]])
 
 
 async def take(update: Update, context: Context, ticket_id: int) -> None:
@@ -186,7 +199,7 @@ async def take(update: Update, context: Context, ticket_id: int) -> None:
     if ticket is None:
         await acknowledge(update, t.gettext("Cette demande est déjà prise en charge, ou close."), alert=True)
         return
-    end = [[button(t.gettext("✅ Terminer la conversation"), pack("k", "e", str(ticket_id)))]]
+    end = [[button(t.gettext("✅ Terminer la conversation"), pack(Action.CONTACT, "e", str(ticket_id)))]]
     try:
         await context.bot.send_message(
             referent.id,
@@ -243,7 +256,7 @@ async def _tell_person(context: Context, ticket: Ticket, event: str) -> None:
             "Un professionnel a pris votre demande n° {number}. Écrivez-lui ici : vos messages lui sont "
             "transmis. Il ne voit pas votre compte Telegram."
         )
-        rows = [[button(t.gettext("✅ Terminer la conversation"), pack("k", "e", str(ticket.id)))]]
+        rows = [[button(t.gettext("✅ Terminer la conversation"), pack(Action.CONTACT, "e", str(ticket.id)))]]
     elif event == "unanswered":
         text = t.gettext(
             "Personne n'a pu prendre votre demande n° {number} à temps. Les numéros d'aide répondent, "
@@ -381,7 +394,7 @@ async def on_button(update: Update, context: Context) -> None:
 
 
 def register(app: BotApplication) -> None:
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^1:k(:|$)"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=pattern(Action.CONTACT)))
     # /forget (people) closes the person's request first, so the referent is not left talking to nobody.
     app.bot_data.before_forget.append(end_before_forgetting)
     if app.job_queue is not None:

@@ -14,7 +14,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.content.pack import Service
 from bot.content.schemas import NEEDS
-from bot.core.callbacks import pack
+from bot.core.callbacks import Action, pack, pattern
 from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields, ui_for
@@ -57,9 +57,9 @@ def _status_line(ui: Ui, state: Status) -> str:
 async def show_home(update: Update, context: Context) -> None:
     ui = await ui_for(update, context)
     await acknowledge(update)
-    rows: Keyboard = [[button(ui._(NEED_LABELS[need]), pack("d", "n", need))] for need in NEEDS]
-    rows.append([button(ui._("📍 Les plus proches de moi"), pack("d", "l"))])
-    rows.append([button(ui._("☎️ Numéros d'aide"), pack("d", "h")), *back_to_menu(ui)])
+    rows: Keyboard = [[button(ui._(NEED_LABELS[need]), pack(Action.DIRECTORY, "n", need))] for need in NEEDS]
+    rows.append([button(ui._("📍 Les plus proches de moi"), pack(Action.DIRECTORY, "l"))])
+    rows.append([button(ui._("☎️ Numéros d'aide"), pack(Action.DIRECTORY, "h")), *back_to_menu(ui)])
     text = "<b>" + ui._("Trouver de l'aide") + "</b>\n" + ui._("Que cherchez-vous ?")
     await answer(update, ui, text, rows)
 
@@ -77,8 +77,15 @@ async def show_need(update: Update, context: Context, ui: Ui, need: str) -> None
         lines.append(f"• <b>{html.escape(service.name)}</b>\n  {state}".rstrip())
     if not matching:
         lines.append(ui._("Pas de lieu enregistré pour cela ici. Les numéros d'aide répondent partout."))
-    rows: Keyboard = [[button(service.name[:60], pack("d", "s", service.id))] for service in matching]
-    rows.append([button(ui._("☎️ Numéros d'aide"), pack("d", "h")), button(ui._("↩️ Retour"), pack("d"))])
+    rows: Keyboard = [
+        [button(service.name[:60], pack(Action.DIRECTORY, "s", service.id))] for service in matching
+    ]
+    rows.append(
+        [
+            button(ui._("☎️ Numéros d'aide"), pack(Action.DIRECTORY, "h")),
+            button(ui._("↩️ Retour"), pack(Action.DIRECTORY)),
+        ]
+    )
     await answer(update, ui, "\n".join(lines), rows)
 
 
@@ -99,8 +106,8 @@ async def show_service(update: Update, context: Context, ui: Ui, service: Servic
     if service.example:
         lines += ["", "<i>" + ui._("Exemple de démonstration : ce lieu n'existe pas.") + "</i>"]
     rows: Keyboard = [
-        [button(ui._("🗺 Voir sur la carte"), pack("d", "v", service.id))],
-        [button(ui._("↩️ Retour"), pack("d")), *back_to_menu(ui)],
+        [button(ui._("🗺 Voir sur la carte"), pack(Action.DIRECTORY, "v", service.id))],
+        [button(ui._("↩️ Retour"), pack(Action.DIRECTORY)), *back_to_menu(ui)],
     ]
     await answer(update, ui, "\n".join(lines), rows)
 
@@ -121,8 +128,8 @@ async def show_helplines(update: Update, context: Context) -> None:
         ]
     rows: Keyboard = []
     if found.content.has_page("helplines"):
-        rows.append([button(ui._("ℹ️ En savoir plus"), pack("p", "helplines"))])
-    rows.append([button(ui._("↩️ Retour"), pack("d")), *back_to_menu(ui)])
+        rows.append([button(ui._("ℹ️ En savoir plus"), pack(Action.PAGE, "helplines"))])
+    rows.append([button(ui._("↩️ Retour"), pack(Action.DIRECTORY)), *back_to_menu(ui)])
     await answer(update, ui, "\n".join(lines), rows)
 
 
@@ -149,8 +156,8 @@ async def on_location(update: Update, context: Context) -> None:
     closest = nearest(local, location.latitude, location.longitude)[:NEAREST]
     lines = ["<b>" + ui._("Les lieux les plus proches") + "</b>", ""]
     lines += [f"• {html.escape(s.name)} — {ui.t.distance(km)}" for s, km in closest]
-    rows: Keyboard = [[button(s.name[:60], pack("d", "s", s.id))] for s, _ in closest]
-    rows.append([button(ui._("☎️ Numéros d'aide"), pack("d", "h")), *back_to_menu(ui)])
+    rows: Keyboard = [[button(s.name[:60], pack(Action.DIRECTORY, "s", s.id))] for s, _ in closest]
+    rows.append([button(ui._("☎️ Numéros d'aide"), pack(Action.DIRECTORY, "h")), *back_to_menu(ui)])
     await answer(update, ui, "\n".join(lines), rows, edit=False)
 
 
@@ -188,5 +195,5 @@ async def on_button(update: Update, context: Context) -> None:
 
 
 def register(app: BotApplication) -> None:
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^1:d(:|$)"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=pattern(Action.DIRECTORY)))
     app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.LOCATION, on_location))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 
-from bot.core.callbacks import pack
+from bot.core.callbacks import Action, pack
 from bot.core.ui import Keyboard, Ui, button, keyboard
 from bot.core.views import back_to_menu
 from bot.delivery.render import TEXT, Outgoing
@@ -28,10 +28,10 @@ def render_item(found: Services, t: Translator, item: str, weekly: bool = False)
         text = card_text(ui, myth, heading)
         rows = card_rows(ui, myth)
         if weekly:
-            rows.append([button(t.gettext("🔕 Ne plus la recevoir"), pack("y", "w", "0"))])
+            rows.append([button(t.gettext("🔕 Ne plus la recevoir"), pack(Action.MYTH, "w", "0"))])
     elif kind == "resource" and (resource := content.resource(t.language, item_id)):
         text = f"📚 <b>{html.escape(resource.title)}</b>\n\n{html.escape(resource.summary)}"
-        rows = [[button(t.gettext("📖 Lire"), pack("r", resource.id, "0"))], back_to_menu(ui)]
+        rows = [[button(t.gettext("📖 Lire"), pack(Action.RESOURCE, resource.id, "0"))], back_to_menu(ui)]
     elif kind == "page" and content.has_page(item_id):
         text = content.page(t.language, item_id).html
         rows = [back_to_menu(ui)]

@@ -13,7 +13,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.content.pack import Myth
-from bot.core.callbacks import pack
+from bot.core.callbacks import Action, pack, pattern
 from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields, ui_for
@@ -33,8 +33,8 @@ async def show_home(update: Update, context: Context) -> None:
     found = context.services
     quiz = new_quiz()
     rows: Keyboard = [
-        [button(ui._("🎯 Jouer au quiz"), pack("q", str(quiz.seed), "0", "0"))],
-        [button(ui._("🃏 Voir les cartes"), pack("y", "l"))],
+        [button(ui._("🎯 Jouer au quiz"), pack(Action.QUIZ, str(quiz.seed), "0", "0"))],
+        [button(ui._("🃏 Voir les cartes"), pack(Action.MYTH, "l"))],
     ]
     if ui.person is not None and ui.person.id is not None:
         async with found.database.session() as session:
@@ -44,7 +44,7 @@ async def show_home(update: Update, context: Context) -> None:
             if weekly
             else ui._("🔔 Recevoir la carte de la semaine")
         )
-        rows.append([button(label, pack("y", "w", "0" if weekly else "1"))])
+        rows.append([button(label, pack(Action.MYTH, "w", "0" if weekly else "1"))])
     rows.append(back_to_menu(ui))
     text = (
         "<b>"
@@ -58,8 +58,8 @@ async def show_home(update: Update, context: Context) -> None:
 async def show_list(update: Update, context: Context, ui: Ui) -> None:
     found = context.services
     myths = [found.content.myth(ui.language, myth_id) for myth_id in found.content.myth_ids()]
-    rows: Keyboard = [[button(m.claim[:60], pack("y", "c", m.id))] for m in myths if m is not None]
-    rows.append([button(ui._("↩️ Vrai ou faux"), pack("y"))])
+    rows: Keyboard = [[button(m.claim[:60], pack(Action.MYTH, "c", m.id))] for m in myths if m is not None]
+    rows.append([button(ui._("↩️ Vrai ou faux"), pack(Action.MYTH))])
     await answer(update, ui, "<b>" + ui._("Choisissez une idée reçue :") + "</b>", rows)
 
 
@@ -73,7 +73,7 @@ def _answer_rows(ui: Ui, data_true: str, data_false: str) -> Keyboard:
 
 def card_rows(ui: Ui, myth: Myth) -> Keyboard:
     """The card's True and False buttons: the same in the bot, in a campaign and in the weekly series."""
-    return _answer_rows(ui, pack("y", "a", myth.id, TRUE), pack("y", "a", myth.id, FALSE))
+    return _answer_rows(ui, pack(Action.MYTH, "a", myth.id, TRUE), pack(Action.MYTH, "a", myth.id, FALSE))
 
 
 def card_text(ui: Ui, myth: Myth, heading: str = "") -> str:
@@ -82,7 +82,7 @@ def card_text(ui: Ui, myth: Myth, heading: str = "") -> str:
 
 async def show_card(update: Update, context: Context, ui: Ui, myth: Myth, *, edit: bool = True) -> None:
     rows = card_rows(ui, myth)
-    rows.append([button(ui._("↩️ Vrai ou faux"), pack("y"))])
+    rows.append([button(ui._("↩️ Vrai ou faux"), pack(Action.MYTH))])
     await answer(update, ui, card_text(ui, myth), rows, edit=edit)
 
 
@@ -104,9 +104,9 @@ def _next_step(ui: Ui, context: Context, myth: Myth) -> Keyboard:
     kind, _, target = (myth.next or ":").partition(":")
     found = context.services
     if kind == "resource" and (resource := found.content.resource(ui.language, target)):
-        return [[button("📚 " + resource.title, pack("r", resource.id, "0"))]]
+        return [[button("📚 " + resource.title, pack(Action.RESOURCE, resource.id, "0"))]]
     if kind == "page" and found.content.has_page(target):
-        return [[button("📌 " + found.content.page(ui.language, target).title, pack("p", target))]]
+        return [[button("📌 " + found.content.page(ui.language, target).title, pack(Action.PAGE, target))]]
     return []
 
 
@@ -115,11 +115,11 @@ async def show_answer(update: Update, context: Context, ui: Ui, myth: Myth, said
     ids = context.services.content.myth_ids()
     following = ids[(ids.index(myth.id) + 1) % len(ids)]
     rows = _next_step(ui, context, myth)
-    rows.append([button(ui._("🃏 Carte suivante"), pack("y", "c", following))])
+    rows.append([button(ui._("🃏 Carte suivante"), pack(Action.MYTH, "c", following))])
     rows.append(
         [
             share_button(ui, context, SHARE_PREFIX + myth.id, myth.claim),
-            button(ui._("↩️ Vrai ou faux"), pack("y")),
+            button(ui._("↩️ Vrai ou faux"), pack(Action.MYTH)),
         ]
     )
     # A second press of the same answer changes nothing on screen, and must not be counted again.
@@ -145,14 +145,14 @@ async def quiz_step(update: Update, context: Context, ui: Ui, quiz: Quiz, said: 
             + "</i>\n\n"
         )
         fields = (str(quiz.seed), str(quiz.index), str(quiz.score))
-        rows = _answer_rows(ui, pack("q", *fields, TRUE), pack("q", *fields, FALSE))
+        rows = _answer_rows(ui, pack(Action.QUIZ, *fields, TRUE), pack(Action.QUIZ, *fields, FALSE))
         await answer(update, ui, _question(ui, myth, heading), rows)
         return
     right = is_right(said == TRUE, myth.answer)
     after = quiz.answered(right)
     label = ui._("Voir mon score") if after.finished(ids) else ui._("Question suivante ▶️")
     rows = _next_step(ui, context, myth)
-    rows.append([button(label, pack("q", str(after.seed), str(after.index), str(after.score)))])
+    rows.append([button(label, pack(Action.QUIZ, str(after.seed), str(after.index), str(after.score)))])
     if await answer(update, ui, _verdict(ui, myth, right), rows):
         await _count(context, ui, myth, right)
 
@@ -165,8 +165,8 @@ async def _quiz_score(update: Update, ui: Ui, quiz: Quiz, total: int) -> None:
     ).format(score=ui.t.number(quiz.score), total=ui.t.number(total))
     again = new_quiz()
     rows: Keyboard = [
-        [button(ui._("🔁 Rejouer"), pack("q", str(again.seed), "0", "0"))],
-        [button(ui._("↩️ Vrai ou faux"), pack("y")), *back_to_menu(ui)],
+        [button(ui._("🔁 Rejouer"), pack(Action.QUIZ, str(again.seed), "0", "0"))],
+        [button(ui._("↩️ Vrai ou faux"), pack(Action.MYTH)), *back_to_menu(ui)],
     ]
     await answer(update, ui, f"<b>{score}</b>", rows)
 
@@ -231,5 +231,5 @@ async def open_shared(update: Update, context: Context, myth_id: str) -> bool:
 
 def register(app: BotApplication) -> None:
     app.bot_data.deep_links[SHARE_PREFIX] = open_shared  # /start m_<id>, from a shared link
-    app.add_handler(CallbackQueryHandler(on_myth_button, pattern=r"^1:y(:|$)"))
-    app.add_handler(CallbackQueryHandler(on_quiz_button, pattern=r"^1:q(:|$)"))
+    app.add_handler(CallbackQueryHandler(on_myth_button, pattern=pattern(Action.MYTH)))
+    app.add_handler(CallbackQueryHandler(on_quiz_button, pattern=pattern(Action.QUIZ)))

@@ -14,7 +14,7 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.content.loader import MAX_PAGES
 from bot.content.pack import Resource
-from bot.core.callbacks import pack
+from bot.core.callbacks import Action, pack, pattern
 from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields, ui_for
@@ -34,7 +34,7 @@ async def show_topics(update: Update, context: Context) -> None:
     ui = await ui_for(update, context)
     await acknowledge(update)
     topics = context.services.content.topic_list(ui.language)
-    rows: Keyboard = [[button(topic.title, pack("t", topic.id))] for topic in topics]
+    rows: Keyboard = [[button(topic.title, pack(Action.TOPIC, topic.id))] for topic in topics]
     rows.append(back_to_menu(ui))
     text = "<b>" + ui._("Ressources pour les parents") + "</b>\n" + ui._("Choisissez un thème :")
     await answer(update, ui, text, rows)
@@ -51,8 +51,8 @@ async def show_topic(update: Update, context: Context, topic_id: str) -> None:
     resources = found.content.resources_in(ui.language, topic_id)
     lines = [f"<b>{html.escape(topic.title)}</b>", ""]
     lines += [f"• <b>{html.escape(r.title)}</b> — {html.escape(r.summary)}" for r in resources if r.summary]
-    rows: Keyboard = [[button(r.title, pack("r", r.id, "0"))] for r in resources]
-    rows.append([button(ui._("↩️ Thèmes"), pack("t"))])
+    rows: Keyboard = [[button(r.title, pack(Action.RESOURCE, r.id, "0"))] for r in resources]
+    rows.append([button(ui._("↩️ Thèmes"), pack(Action.TOPIC))])
     await answer(update, ui, "\n".join(lines), rows)
 
 
@@ -71,12 +71,12 @@ async def show_resource(
         text += f"\n\n<i>{counter}</i>"
     navigation = []
     if page > 0:
-        navigation.append(button(ui._("◀️ Précédent"), pack("r", resource.id, str(page - 1))))
+        navigation.append(button(ui._("◀️ Précédent"), pack(Action.RESOURCE, resource.id, str(page - 1))))
     if page + 1 < total:
-        navigation.append(button(ui._("Suivant ▶️"), pack("r", resource.id, str(page + 1))))
+        navigation.append(button(ui._("Suivant ▶️"), pack(Action.RESOURCE, resource.id, str(page + 1))))
     rows: Keyboard = [navigation] if navigation else []
     rows.append([share_button(ui, context, SHARE_PREFIX + resource.id, resource.title)])
-    rows.append([button(ui._("↩️ Thèmes"), pack("t", resource.topic)), *back_to_menu(ui)])
+    rows.append([button(ui._("↩️ Thèmes"), pack(Action.TOPIC, resource.topic)), *back_to_menu(ui)])
     await answer(update, ui, text, rows, edit=edit)
 
 
@@ -112,5 +112,5 @@ async def open_shared(update: Update, context: Context, resource_id: str) -> boo
 
 def register(app: BotApplication) -> None:
     app.bot_data.deep_links[SHARE_PREFIX] = open_shared  # /start r_<id>, from a shared link
-    app.add_handler(CallbackQueryHandler(on_topic_button, pattern=r"^1:t(:|$)"))
-    app.add_handler(CallbackQueryHandler(on_resource_button, pattern=r"^1:r(:|$)"))
+    app.add_handler(CallbackQueryHandler(on_topic_button, pattern=pattern(Action.TOPIC)))
+    app.add_handler(CallbackQueryHandler(on_resource_button, pattern=pattern(Action.RESOURCE)))

@@ -6,14 +6,14 @@ import html
 
 from telegram import Update
 
-from bot.core.callbacks import pack
+from bot.core.callbacks import Action, pack
 from bot.core.context import Context
 from bot.core.ui import Keyboard, Ui, answer, button
 from bot.core.views import menu_view
 from bot.domain.search import words
 
 ICONS = {"resource": "📚", "myth": "❓", "service": "📍"}
-TARGETS = {"resource": ("r", "0"), "myth": ("y", "c"), "service": ("d", "s")}
+TARGETS = {"resource": (Action.RESOURCE, "0"), "myth": (Action.MYTH, "c"), "service": (Action.DIRECTORY, "s")}
 SHOWN_QUERY = 60
 
 
@@ -47,6 +47,6 @@ async def search(update: Update, context: Context, ui: Ui) -> None:
         )
         return
     rows: Keyboard = [[button(f"{ICONS[d.kind]} {d.title}"[:64], result_data(d.kind, d.id))] for d in results]
-    rows.append([button(ui._("↩️ Menu"), pack("m"))])
+    rows.append([button(ui._("↩️ Menu"), pack(Action.MENU))])
     text = "<b>" + ui._("Résultats pour « {query} »").format(query=shown) + f"</b>\n<i>{kept}</i>"
     await answer(update, ui, text, rows, edit=False)

@@ -11,7 +11,7 @@ import html
 from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
-from bot.core.callbacks import pack
+from bot.core.callbacks import Action, pack, pattern
 from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields, ui_for
@@ -35,7 +35,10 @@ async def ask_danger(update: Update, context: Context, ui: Ui) -> None:
         ]
     )
     rows: Keyboard = [
-        [button(ui._("🚨 Oui, maintenant"), pack("w", "u")), button(ui._("Non"), pack("w", "n"))],
+        [
+            button(ui._("🚨 Oui, maintenant"), pack(Action.WORRIED, "u")),
+            button(ui._("Non"), pack(Action.WORRIED, "n")),
+        ],
         back_to_menu(ui),
     ]
     await answer(update, ui, text, rows)
@@ -49,13 +52,15 @@ async def show_emergency(update: Update, context: Context, ui: Ui) -> None:
             ui._("Un enfant en danger : le 119, jour et nuit, gratuit."),
         ]
     )
-    rows: Keyboard = [[button(ui._("☎️ Numéros d'aide"), pack("d", "h"))], back_to_menu(ui)]
+    rows: Keyboard = [[button(ui._("☎️ Numéros d'aide"), pack(Action.DIRECTORY, "h"))], back_to_menu(ui)]
     await answer(update, ui, text, rows)
 
 
 async def ask_concern(update: Update, context: Context, ui: Ui) -> None:
-    rows: Keyboard = [[button(ui._(label), pack("w", "c", key))] for key, (label, _) in CONCERNS.items()]
-    rows.append([button(ui._("↩️ Retour"), pack("w"))])
+    rows: Keyboard = [
+        [button(ui._(label), pack(Action.WORRIED, "c", key))] for key, (label, _) in CONCERNS.items()
+    ]
+    rows.append([button(ui._("↩️ Retour"), pack(Action.WORRIED))])
     await answer(update, ui, "<b>" + ui._("Qu'est-ce qui vous inquiète le plus ?") + "</b>", rows)
 
 
@@ -72,10 +77,10 @@ async def show_advice(update: Update, context: Context, ui: Ui, concern: str) ->
             "et des lieux où parler à quelqu'un, même sans votre enfant."
         ),
     ]
-    rows: Keyboard = [[button("📚 " + r.title, pack("r", r.id, "0"))] for r in resources]
-    rows += [[button("📍 " + place.name[:60], pack("d", "s", place.id))] for place in places]
+    rows: Keyboard = [[button("📚 " + r.title, pack(Action.RESOURCE, r.id, "0"))] for r in resources]
+    rows += [[button("📍 " + place.name[:60], pack(Action.DIRECTORY, "s", place.id))] for place in places]
     rows += contact_rows(ui, context, concern)
-    rows.append([button(ui._("☎️ Numéros d'aide"), pack("d", "h")), *back_to_menu(ui)])
+    rows.append([button(ui._("☎️ Numéros d'aide"), pack(Action.DIRECTORY, "h")), *back_to_menu(ui)])
     await answer(update, ui, "\n".join(lines), rows)
 
 
@@ -99,4 +104,4 @@ async def on_button(update: Update, context: Context) -> None:
 
 
 def register(app: BotApplication) -> None:
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^1:w(:|$)"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=pattern(Action.WORRIED)))

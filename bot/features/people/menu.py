@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot.core.callbacks import Action, pattern
 from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
 from bot.core.ui import acknowledge, answer, button_fields, ui_for
@@ -12,6 +13,9 @@ from bot.core.views import back_to_menu, menu_view
 
 
 async def show_menu(update: Update, context: Context) -> None:
+    if button_fields(update):  # "1:m" takes no fields: forged data gets the stale answer, as it always did
+        await stale_button(update, context)
+        return
     ui = await ui_for(update, context)
     await acknowledge(update)
     text, rows = menu_view(ui, context.services)
@@ -19,6 +23,9 @@ async def show_menu(update: Update, context: Context) -> None:
 
 
 async def show_help(update: Update, context: Context) -> None:
+    if button_fields(update):
+        await stale_button(update, context)
+        return
     ui = await ui_for(update, context)
     await acknowledge(update)
     text = "\n".join(
@@ -67,6 +74,6 @@ def register(app: BotApplication) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("menu", show_menu, filters=private))
     app.add_handler(CommandHandler("help", show_help, filters=private))
-    app.add_handler(CallbackQueryHandler(show_menu, pattern=r"^1:m$"))
-    app.add_handler(CallbackQueryHandler(show_help, pattern=r"^1:h$"))
-    app.add_handler(CallbackQueryHandler(show_page, pattern=r"^1:p(:|$)"))
+    app.add_handler(CallbackQueryHandler(show_menu, pattern=pattern(Action.MENU)))
+    app.add_handler(CallbackQueryHandler(show_help, pattern=pattern(Action.HELP)))
+    app.add_handler(CallbackQueryHandler(show_page, pattern=pattern(Action.PAGE)))

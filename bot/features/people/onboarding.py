@@ -13,7 +13,7 @@ from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.core.callbacks import pack
+from bot.core.callbacks import Action, pack, pattern
 from bot.core.commands import set_chat_commands
 from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
@@ -70,7 +70,11 @@ async def show_step(
 
     def data(*fields: str) -> str:
         # language, role, territory, decision, then the link: blanks only when a link follows
-        return pack("o", *fields, *[""] * (4 - len(fields)), link) if link else pack("o", *fields)
+        return (
+            pack(Action.ONBOARDING, *fields, *[""] * (4 - len(fields)), link)
+            if link
+            else pack(Action.ONBOARDING, *fields)
+        )
 
     territories = found.territory_ids
     step = draft.next_step(territories=territories)
@@ -194,4 +198,4 @@ async def redeem(update: Update, context: Context, ui: Ui, code: str) -> None:
 
 def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("start", start, filters=filters.ChatType.PRIVATE))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^1:o(:|$)"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=pattern(Action.ONBOARDING)))

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.core.callbacks import pack
+from bot.core.callbacks import Action, pack, pattern
 from bot.core.commands import clear_chat_commands
 from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
@@ -29,12 +29,12 @@ async def show_privacy(update: Update, context: Context) -> None:
     await acknowledge(update)
     notice = context.services.content.page(ui.language, "privacy_notice").html
     if ui.person is None:
-        rows = [[button(ui._("Commencer"), pack("o"))]]
+        rows = [[button(ui._("Commencer"), pack(Action.ONBOARDING))]]
         text = notice + "\n\n<b>" + ui._("Rien n'est enregistré à votre sujet pour l'instant.") + "</b>"
     else:
         rows = [
-            [button(ui._("📄 Télécharger mes données"), pack("x", EXPORT))],
-            [button(ui._("🗑 Tout effacer"), pack("x", ASK))],
+            [button(ui._("📄 Télécharger mes données"), pack(Action.PRIVACY, EXPORT))],
+            [button(ui._("🗑 Tout effacer"), pack(Action.PRIVACY, ASK))],
             back_to_menu(ui),
         ]
         text = notice + "\n\n" + _your_record(ui, context.services)
@@ -88,7 +88,12 @@ async def ask_forget(update: Update, context: Context) -> None:
         )
         return
     text = ui._("Effacer tout ce que Repères garde à votre sujet ? Ce n'est pas réversible.")
-    rows = [[button(ui._("Oui, tout effacer"), pack("x", CONFIRM)), button(ui._("Annuler"), pack("m"))]]
+    rows = [
+        [
+            button(ui._("Oui, tout effacer"), pack(Action.PRIVACY, CONFIRM)),
+            button(ui._("Annuler"), pack(Action.MENU)),
+        ]
+    ]
     await answer(update, ui, text, rows)
 
 
@@ -123,4 +128,4 @@ def register(app: BotApplication) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("privacy", show_privacy, filters=private))
     app.add_handler(CommandHandler("forget", ask_forget, filters=private))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^1:x(:|$)"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=pattern(Action.PRIVACY)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.core.callbacks import pack
+from bot.core.callbacks import Action, pack, pattern
 from bot.core.commands import set_chat_commands
 from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
@@ -54,22 +54,25 @@ def settings_view(ui: Ui, context: Context) -> tuple[str, Keyboard]:
         ]
     )
     rows: Keyboard = [
-        [button(ui._("Langue"), pack("s", "l")), button(ui._("Profil"), pack("s", "r"))],
+        [
+            button(ui._("Langue"), pack(Action.SETTINGS, "l")),
+            button(ui._("Profil"), pack(Action.SETTINGS, "r")),
+        ],
     ]
     if len(found.territory_ids) > 1:
-        rows.append([button(ui._("Territoire"), pack("s", "t"))])
+        rows.append([button(ui._("Territoire"), pack(Action.SETTINGS, "t"))])
     toggle = (
         (ui._("🔕 Ne plus recevoir de messages"), OFF)
         if person.messages_enabled
         else (ui._("🔔 Recevoir les messages"), ON)
     )
-    rows.append([button(toggle[0], pack("s", "m", toggle[1]))])
+    rows.append([button(toggle[0], pack(Action.SETTINGS, "m", toggle[1]))])
     reminders = (
         (ui._("🔕 Plus de rappels de formation"), OFF)
         if person.training_reminders
         else (ui._("🔔 Rappels de formation"), ON)
     )
-    rows.append([button(reminders[0], pack("s", "f", reminders[1]))])
+    rows.append([button(reminders[0], pack(Action.SETTINGS, "f", reminders[1]))])
     rows.append(back_to_menu(ui))
     return text, rows
 
@@ -90,7 +93,7 @@ async def _render(update: Update, context: Context) -> None:
 
 async def _not_started(update: Update, context: Context, ui: Ui) -> None:
     text = ui._("Vous n'avez encore rien enregistré, il n'y a donc rien à régler.")
-    await answer(update, ui, text, [[button(ui._("Commencer"), pack("o"))]], edit=False)
+    await answer(update, ui, text, [[button(ui._("Commencer"), pack(Action.ONBOARDING))]], edit=False)
 
 
 async def change_language(update: Update, context: Context) -> None:
@@ -172,15 +175,19 @@ async def on_button(update: Update, context: Context) -> None:
 async def _ask(update: Update, context: Context, ui: Ui, what: str) -> None:
     found = context.services
     if what == "l":
-        rows = language_rows(found, {code: pack("s", "l", code) for code in found.catalogs.languages})
+        rows = language_rows(
+            found, {code: pack(Action.SETTINGS, "l", code) for code in found.catalogs.languages}
+        )
         prompt = ui._("Choisissez votre langue :")
     elif what == "r":
-        rows = role_rows(ui, {role: pack("s", "r", role) for role in ROLES})
+        rows = role_rows(ui, {role: pack(Action.SETTINGS, "r", role) for role in ROLES})
         prompt = ui._("Vous êtes :")
     else:
-        rows = territory_rows(ui, found, {tid: pack("s", "t", tid) for tid in found.territory_ids})
+        rows = territory_rows(
+            ui, found, {tid: pack(Action.SETTINGS, "t", tid) for tid in found.territory_ids}
+        )
         prompt = ui._("Où habitez-vous ou travaillez-vous ?")
-    rows.append([button(ui._("↩️ Retour"), pack("s"))])
+    rows.append([button(ui._("↩️ Retour"), pack(Action.SETTINGS))])
     await answer(update, ui, prompt, rows)
 
 
@@ -189,4 +196,4 @@ def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("settings", show_settings, filters=private))
     app.add_handler(CommandHandler("language", change_language, filters=private))
     app.add_handler(CommandHandler("stop", stop_messages, filters=private))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^1:s(:|$)"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=pattern(Action.SETTINGS)))

@@ -18,7 +18,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.certificate_pdf import CertificateText, render_certificate
 from bot.content.pack import Module
-from bot.core.callbacks import pack
+from bot.core.callbacks import Action, pack, pattern
 from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields, ui_for
@@ -62,7 +62,9 @@ async def show_catalogue(update: Update, context: Context, ui: Ui) -> None:
         minutes = ui.t.ngettext("{count} minute", "{count} minutes", module.minutes).format(
             count=module.minutes
         )
-        rows.append([button(f"{mark} {module.title} · {minutes}"[:64], pack("f", "m", module.id))])
+        rows.append(
+            [button(f"{mark} {module.title} · {minutes}"[:64], pack(Action.TRAINING, "m", module.id))]
+        )
     if not modules:
         lines.append(ui._("Aucune formation ouverte pour l'instant."))
     rows.append(back_to_menu(ui))
@@ -84,12 +86,12 @@ async def show_card(update: Update, context: Context, ui: Ui, module: Module, ca
     text = f"<b>{html.escape(module.title)}</b> · <i>{counter}</i>\n\n{module.cards[card]}"
     navigation = []
     if card > 0:
-        navigation.append(button(ui._("◀️ Précédent"), pack("f", "c", module.id, str(card - 1))))
+        navigation.append(button(ui._("◀️ Précédent"), pack(Action.TRAINING, "c", module.id, str(card - 1))))
     if card + 1 < len(module.cards):
-        navigation.append(button(ui._("Suivant ▶️"), pack("f", "c", module.id, str(card + 1))))
+        navigation.append(button(ui._("Suivant ▶️"), pack(Action.TRAINING, "c", module.id, str(card + 1))))
     else:
-        navigation.append(button(ui._("📝 Passer le quiz"), pack("f", "q", module.id)))
-    await answer(update, ui, text, [navigation, [button(ui._("↩️ Formations"), pack("f"))]])
+        navigation.append(button(ui._("📝 Passer le quiz"), pack(Action.TRAINING, "q", module.id)))
+    await answer(update, ui, text, [navigation, [button(ui._("↩️ Formations"), pack(Action.TRAINING))]])
 
 
 async def show_question(
@@ -104,11 +106,15 @@ async def show_question(
         for index, option in enumerate(question.options):
             box = "☑️" if mask & (1 << index) else "⬜"
             toggled = str(mask ^ (1 << index))
-            rows.append([button(f"{box} {option.text}", pack("f", "t", module.id, str(number), toggled))])
-        rows.append([button(ui._("✔️ Valider"), pack("f", "v", module.id, str(number), str(mask)))])
+            rows.append(
+                [button(f"{box} {option.text}", pack(Action.TRAINING, "t", module.id, str(number), toggled))]
+            )
+        rows.append(
+            [button(ui._("✔️ Valider"), pack(Action.TRAINING, "v", module.id, str(number), str(mask)))]
+        )
     else:
         rows += [
-            [button(option.text, pack("f", "a", module.id, str(number), str(index)))]
+            [button(option.text, pack(Action.TRAINING, "a", module.id, str(number), str(index)))]
             for index, option in enumerate(question.options)
         ]
     await answer(update, ui, text, rows)
@@ -140,7 +146,7 @@ async def answer_question(
         picked = " 👉" if index in chosen else ""
         lines.append(f"{mark}{picked} <b>{html.escape(option.text)}</b> — {option.explanation}")
     label = ui._("Question suivante ▶️") if number + 1 < len(module.quiz) else ui._("Voir mon score")
-    await answer(update, ui, "\n".join(lines), [[button(label, pack("f", "n", module.id))]])
+    await answer(update, ui, "\n".join(lines), [[button(label, pack(Action.TRAINING, "n", module.id))]])
 
 
 async def next_step(update: Update, context: Context, ui: Ui, module: Module) -> None:
@@ -172,13 +178,13 @@ async def next_step(update: Update, context: Context, ui: Ui, module: Module) ->
     )
     if result.passed:
         text = "<b>" + ui._("🎉 Réussi !") + "</b>\n" + score
-        rows = [[button(ui._("📄 Recevoir mon attestation"), pack("f", "p", module.id))]]
+        rows = [[button(ui._("📄 Recevoir mon attestation"), pack(Action.TRAINING, "p", module.id))]]
     else:
         text = (
             "<b>" + ui._("Pas encore.") + "</b>\n" + score + "\n" + ui._("Relisez les cartes et réessayez.")
         )
-        rows = [[button(ui._("🔁 Recommencer le quiz"), pack("f", "q", module.id))]]
-    rows.append([button(ui._("↩️ Formations"), pack("f"))])
+        rows = [[button(ui._("🔁 Recommencer le quiz"), pack(Action.TRAINING, "q", module.id))]]
+    rows.append([button(ui._("↩️ Formations"), pack(Action.TRAINING))])
     await answer(update, ui, text, rows)
 
 
@@ -221,7 +227,9 @@ async def ask_name(update: Update, context: Context, ui: Ui, module: Module) -> 
             "Écrivez votre nom tel qu'il doit figurer sur l'attestation. Il est imprimé, pas enregistré. "
             "Ou recevez-la sans nom."
         )
-    await answer(update, ui, text, [[button(ui._("Sans nom"), pack("f", "p", module.id, "anon"))]])
+    await answer(
+        update, ui, text, [[button(ui._("Sans nom"), pack(Action.TRAINING, "p", module.id, "anon"))]]
+    )
 
 
 async def send_certificate(
@@ -349,5 +357,5 @@ async def on_button(update: Update, context: Context) -> None:
 
 
 def register(app: BotApplication) -> None:
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^1:f(:|$)"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=pattern(Action.TRAINING)))
     app.add_handler(CommandHandler("verify", verify, filters=filters.ChatType.PRIVATE))

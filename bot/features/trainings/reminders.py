@@ -15,7 +15,7 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler
 
 from bot.content.pack import Module, Question
-from bot.core.callbacks import pack
+from bot.core.callbacks import Action, pack, pattern
 from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, acknowledge, answer, button, button_fields, keyboard, ui_for
@@ -64,15 +64,15 @@ async def _send(context: Context, found: Services, item: Due) -> bool:
         text = t.gettext("🔁 Petite révision de « {module} » :").format(module=html.escape(module.title))
         text += f"\n\n<b>{question.text}</b>"
         rows: Keyboard = [
-            [button(option.text, pack("g", module.id, str(number), str(index)))]
+            [button(option.text, pack(Action.REVIEW, module.id, str(number), str(index)))]
             for index, option in enumerate(question.options)
         ]
     else:
         text = t.gettext("Vous avez commencé « {module} ». On reprend là où vous en étiez ?").format(
             module=html.escape(module.title)
         )
-        rows = [[button(t.gettext("▶️ Reprendre"), pack("f", "m", module.id))]]
-    rows.append([button(t.gettext("🔕 Plus de rappels de formation"), pack("s", "f", "0"))])
+        rows = [[button(t.gettext("▶️ Reprendre"), pack(Action.TRAINING, "m", module.id))]]
+    rows.append([button(t.gettext("🔕 Plus de rappels de formation"), pack(Action.SETTINGS, "f", "0"))])
     try:
         await context.bot.send_message(
             item.person.chat_id, t.directed(text), parse_mode="HTML", reply_markup=keyboard(rows)
@@ -107,11 +107,11 @@ async def on_review_answer(update: Update, context: Context) -> None:
             f"✅ <b>{html.escape(right.text)}</b> — {right.explanation}",
         ]
     )
-    await answer(update, ui, text, [[button(ui._("↩️ Formations"), pack("f"))]])
+    await answer(update, ui, text, [[button(ui._("↩️ Formations"), pack(Action.TRAINING))]])
 
 
 def register(app: BotApplication) -> None:
-    app.add_handler(CallbackQueryHandler(on_review_answer, pattern=r"^1:g(:|$)"))
+    app.add_handler(CallbackQueryHandler(on_review_answer, pattern=pattern(Action.REVIEW)))
     if app.job_queue is not None:
         app.job_queue.run_repeating(
             reminders_job, interval=EVERY, first=timedelta(minutes=2), name="training-reminders"
