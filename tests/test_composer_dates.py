@@ -86,6 +86,5 @@ def test_a_weekly_campaigns_time_is_only_a_time(text: str) -> None:
     assert parse_clock(text) is None
 
 
-@pytest.mark.xfail(strict=True, reason="29 February is looked for in the current year only (not a leap year)")
 def test_the_next_29_february_is_in_the_next_leap_year() -> None:
     assert parse_when("29/02 10:00", today=date(2027, 3, 1)) == (date(2028, 2, 29), time(10, 0))

@@ -120,10 +120,23 @@ def parse_when(text: str, *, today: date) -> tuple[date, time] | None:
         else (match.group(6), match.group(5), match.group(4))
     )
     moment = parse_clock(match.group(7))
-    try:
-        chosen = date(int(year) if year else today.year, int(month), int(day))
-    except ValueError:
-        return None
-    if not year and chosen < today:
-        chosen = chosen.replace(year=today.year + 1)
-    return (chosen, moment) if moment is not None else None
+    if year:
+        try:
+            chosen: date | None = date(int(year), int(month), int(day))
+        except ValueError:
+            return None
+    else:
+        chosen = _next_occurrence(int(month), int(day), today=today)
+    return (chosen, moment) if chosen is not None and moment is not None else None
+
+
+def _next_occurrence(month: int, day: int, *, today: date) -> date | None:
+    """The first such day from today on; a 29 February can be up to four years away (eight at a century)."""
+    for year in range(today.year, today.year + 9):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        if candidate >= today:
+            return candidate
+    return None
