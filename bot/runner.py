@@ -112,8 +112,12 @@ async def running(found: Services, *, token: str) -> AsyncIterator[BotApplicatio
             finally:
                 if app.updater is not None and app.updater.running:
                     await app.updater.stop()
-                await stop_delivery(app)  # the batch being sent is finished and recorded
-                await app.stop()  # waits for the updates already queued
+                # The updates already received are handled first, while the sender, its notices queue and
+                # the lease are still there: handlers queue approval requests and wake the sender.
+                try:
+                    await app.stop()
+                finally:
+                    await stop_delivery(app)  # the batch being sent is finished and recorded
         finally:
             await app.shutdown()
     finally:

@@ -187,3 +187,29 @@ def test_the_link_field_fits_any_onboarding_button_and_is_checked_on_the_way_bac
     ), "a code removed from the content since counts as other"
     for forged in ("z", "sshort", "o1", "i!!", "iABCDEFGHJKLMNPQRS"):
         assert read_link_field(forged, known) is None
+
+
+async def test_requests_the_upgrade_closes_are_purged_like_any_closed_one(database: Database) -> None:
+    """The one-live-request index closes the older of two live requests; it gets a closing date, or the
+    retention purge (by `closed_at`) would keep it for good."""
+    from bot.features.contact.ticket_store import purge_closed
+
+    await migrate.downgrade(database, "957c41e53f7e")
+    async with database.session() as session:
+        await accept_notice(
+            session, chat_id=CHAT, language="fr", role="parent", territory="demo", source=None, now=NOW
+        )
+    async with database.engine.begin() as connection:
+        for _ in range(2):  # two open requests of one person, as a race on the previous version left them
+            await connection.execute(
+                sa.text(
+                    "INSERT INTO ticket (person_id, territory, topic, status, reminders, created_at) "
+                    "SELECT id, 'demo', 'other', 'open', 0, :now FROM person"
+                ),
+                {"now": NOW},
+            )
+    await migrate.upgrade(database)
+    async with database.session() as session:
+        assert await purge_closed(session, closed_before=datetime.now(UTC) + timedelta(days=1)) == 1
+    async with database.engine.connect() as connection:
+        assert await connection.scalar(sa.text("SELECT status FROM ticket")) == "open"

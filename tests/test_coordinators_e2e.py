@@ -96,3 +96,37 @@ async def test_grant_revoke_and_the_audit_log(harness: Harness) -> None:
         from bot.domain.coordinators import granted
 
         assert helper.id not in await granted(session)
+
+
+async def test_a_role_revoked_on_another_instance_stops_typed_text_reaching_a_draft(harness: Harness) -> None:
+    """The composer's wait for typed text asks the database who coordinates, as every command does, and not
+    this instance's cache: a /revoke handled by another instance counts at once (and a /grant there too)."""
+    from sqlmodel import select
+
+    from bot.domain import coordinators
+    from bot.models import Campaign
+
+    helper = await harness.user("Aide")
+    async with harness.services.database.session() as session:  # granted on another instance
+        await coordinators.grant(session, user_id=helper.id, by=FOUNDER, now=harness.clock.now)
+    await helper.send("/campaign Kermesse")
+    await helper.press("✏️ français")
+    async with harness.services.database.session() as session:  # and revoked there, while composing
+        await coordinators.revoke(session, user_id=helper.id, by=FOUNDER, now=harness.clock.now)
+    await helper.send("Kermesse samedi à l'école.")
+    async with harness.services.database.session() as session:
+        draft = (await session.exec(select(Campaign).where(Campaign.created_by == helper.id))).one()
+    assert not draft.messages.get("fr"), "a revoked coordinator's text was saved into the draft"
+
+
+async def test_the_help_asks_the_database_who_coordinates(harness: Harness) -> None:
+    from bot.domain import coordinators
+
+    helper = await harness.user("Aide")
+    async with harness.services.database.session() as session:  # granted on another instance
+        await coordinators.grant(session, user_id=helper.id, by=FOUNDER, now=harness.clock.now)
+    await helper.send("/campaigns")  # this instance has seen the role
+    async with harness.services.database.session() as session:  # and it is revoked on another one
+        await coordinators.revoke(session, user_id=helper.id, by=FOUNDER, now=harness.clock.now)
+    await helper.send("/help")
+    assert "/campaign" not in (await last(helper))["text"], "the help offers a revoked role's commands"

@@ -185,6 +185,15 @@ async def test_sqlite_holds_the_lease_for_good(tmp_path: object) -> None:
         await database.close()
 
 
+async def test_a_lease_url_left_set_on_sqlite_changes_nothing(tmp_path: object) -> None:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path}/lease.db")
+    try:
+        lease = lease_for(database, "postgresql+asyncpg://bot:secret@db.internal/reperes")
+        assert type(lease) is Lease, "SQLite is one process: its lease is held for good"
+    finally:
+        await database.close()
+
+
 @postgresql_only
 async def test_only_the_holder_runs_the_clock_the_timers_and_the_sender(
     database_url: str, database: Database

@@ -120,6 +120,26 @@ async def test_unanswered_requests_are_reminded_and_forget_ends_a_conversation(h
         assert await tickets.current_for_referent(session, referent_id=REFERENTS) is None
 
 
+async def test_a_referent_who_forgets_themselves_ends_the_conversation_they_hold(harness: Harness) -> None:
+    from tests.campaign_support import add_person
+
+    referent = await harness.client.new_user("Référente", "fr", user_id=REFERENTS)
+    await add_person(harness, referent, role="professional")  # a professional who uses the bot too
+    parent = await onboard_user(harness, name="Lina")
+    await ask_for_contact(parent)
+    announcement = (await referent.reaction("the announcement"))[-1]["message"]
+    await referent.press("🙋 Je m'en occupe", announcement["message_id"])
+    await parent.reaction("the news that a professional took the request")
+
+    await referent.send("/forget")
+    await referent.press("Oui, tout effacer")
+    assert "La conversation sur votre demande n° 1 est terminée" in (await last(parent))["text"]
+    async with harness.services.database.session() as session:
+        assert await tickets.current_for_referent(session, referent_id=REFERENTS) is None
+    await parent.send("argent facile")
+    assert "Résultats pour" in (await last(parent))["text"], "nothing is relayed to the forgotten referent"
+
+
 async def test_a_request_cannot_be_taken_twice_or_from_elsewhere(harness: Harness) -> None:
     referent = await harness.client.new_user("Référent", "fr", user_id=REFERENTS)
     stranger = await harness.user("Curieux", "fr")

@@ -103,9 +103,13 @@ async def start_delivery(app: DeliveryApp, hooks: Hooks) -> Sender:
         _switch(timers, on=True)
 
     async def lost() -> None:
-        _switch(timers, on=False)
-        while clock:
-            clock.pop().schedule_removal()
+        # At shutdown the JobQueue has already stopped (the updates received are handled before delivery
+        # stops): its jobs run no more, and APScheduler no longer finds them to pause or remove.
+        if app.job_queue is not None and app.job_queue.scheduler.running:
+            _switch(timers, on=False)
+            while clock:
+                clock.pop().schedule_removal()
+        clock.clear()
         await sender.stop(at_once=True)
 
     def heard(message: str) -> None:

@@ -250,8 +250,10 @@ _NOTIFY = text("SELECT pg_notify(:channel, :message)")
 
 def lease_for(database: Database, lease_url: str | None = None) -> Lease:
     """The lease that fits the database: held for good on SQLite, an advisory lock on PostgreSQL."""
-    url = make_url(lease_url or database.url)
-    if url.get_backend_name() != "postgresql":
+    # The database decides: on SQLite (one process) a LEASE_DATABASE_URL left set has nothing to guard, and
+    # the fence and NOTIFY would run PostgreSQL statements on SQLite.
+    if make_url(database.url).get_backend_name() != "postgresql":
         return Lease()
+    url = make_url(lease_url or database.url)
     dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
     return AdvisoryLease(dsn, database)

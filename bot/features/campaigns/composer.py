@@ -16,7 +16,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.config import SUPPORTED_LANGUAGES
-from bot.core.access import require_coordinator
+from bot.core.access import is_coordinator, require_coordinator
 from bot.core.callbacks import Action, pack, pattern
 from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
@@ -393,7 +393,8 @@ async def on_input(update: Update, context: Context, ui: Ui, waiting: Current) -
     found = context.services
     user, message = update.effective_user, update.effective_message
     campaign_id, field = waiting.number("campaign"), waiting.text("field") or ""
-    if user is None or message is None or not found.is_coordinator(user.id):
+    # The database decides, not this instance's cache: a /revoke or /grant on another instance counts.
+    if user is None or message is None or not await is_coordinator(found, user.id):
         async with found.database.session() as session:
             await conversations.taken(session, waiting)
         return False

@@ -345,8 +345,13 @@ async def end_before_forgetting(context: Context, chat_id: int) -> None:
         current = (
             await tickets.current_for_person(session, person_id=person.id) if person and person.id else None
         )
+        # A referent forgetting themselves: the conversation they hold ends too, or the person's messages
+        # would still be relayed to them while their own replies, their relay row gone, became searches.
+        holding = await tickets.current_for_referent(session, referent_id=chat_id)
     if current is not None and current.id is not None:
         await close_and_notify(context, current.id, "forgotten")
+    if holding is not None and holding.id is not None:
+        await close_and_notify(context, holding.id, "ended")
 
 
 async def remind_job(context: Context) -> None:

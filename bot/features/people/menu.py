@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot.core.access import is_coordinator
 from bot.core.callbacks import Action, pattern
 from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
@@ -44,7 +45,8 @@ async def show_help(update: Update, context: Context) -> None:
         ]
     )
     user = update.effective_user
-    if user is not None and context.services.is_coordinator(user.id):
+    # Asked of the database: a /grant or /revoke on another instance shows at once.
+    if user is not None and await is_coordinator(context.services, user.id):
         text += "\n\n" + "\n".join(
             [
                 "<b>" + ui._("Coordination") + "</b>",

@@ -11,7 +11,10 @@ break them (left by such a race) are closed first, keeping each person's and eac
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
+import sqlmodel
 from alembic import op
 
 revision = "3c9e1f2a7b44"
@@ -24,13 +27,23 @@ TAKEN = "status = 'taken'"
 
 
 def upgrade() -> None:
-    op.execute(
-        "UPDATE ticket SET status = 'closed', referent_id = NULL WHERE status IN ('open', 'taken') "
-        "AND id NOT IN (SELECT MAX(id) FROM ticket WHERE status IN ('open', 'taken') GROUP BY person_id)"
+    # Closed now, with the date: the retention purge deletes closed requests by `closed_at`, and one without
+    # it would be kept for good.
+    now = sa.bindparam("now", datetime.now(UTC), type_=sqlmodel.sql.sqltypes.UTCDateTime())
+    bind = op.get_bind()
+    bind.execute(
+        sa.text(
+            "UPDATE ticket SET status = 'closed', referent_id = NULL, closed_at = :now "
+            "WHERE status IN ('open', 'taken') AND id NOT IN "
+            "(SELECT MAX(id) FROM ticket WHERE status IN ('open', 'taken') GROUP BY person_id)"
+        ).bindparams(now)
     )
-    op.execute(
-        "UPDATE ticket SET status = 'closed', referent_id = NULL WHERE status = 'taken' "
-        "AND id NOT IN (SELECT MAX(id) FROM ticket WHERE status = 'taken' GROUP BY referent_id)"
+    bind.execute(
+        sa.text(
+            "UPDATE ticket SET status = 'closed', referent_id = NULL, closed_at = :now "
+            "WHERE status = 'taken' AND id NOT IN "
+            "(SELECT MAX(id) FROM ticket WHERE status = 'taken' GROUP BY referent_id)"
+        ).bindparams(now)
     )
     op.create_index(
         "uq_ticket_live_person",
