@@ -35,9 +35,6 @@ class Services:
                 language: index_content(self.content, language) for language in self.catalogs.languages
             }
 
-    def is_coordinator(self, user_id: int) -> bool:
-        return user_id in self.settings.coordinators or user_id in self.granted
-
     @property
     def territory_ids(self) -> tuple[str, ...]:
         return tuple(self.content.territories)

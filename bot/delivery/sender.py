@@ -71,8 +71,9 @@ class Sender:
         self._stopped_chats: dict[int, float] = {}
         self._runs: dict[int, tuple[dict[str, Any], int]] = {}
         self._rendered: dict[tuple[object, ...], Outgoing | None] = {}
-        # Messages in flight at once: enough to keep the rate with Telegram's ~0.1 s round trip, and no more,
-        # since each open connection costs httpx's pool time on every request (measured: bench/).
+        # Messages in flight at once: enough to keep the rate with Telegram's ~0.1 s round trip, and no more:
+        # with httpx each open connection cost pool time on every request (measured: bench/), and aiohttp's
+        # pool does not need more either.
         self._slots = asyncio.Semaphore(max(4, min(100, round(rate / 10))))
 
     # -- life cycle ---------------------------------------------------------------------------------
