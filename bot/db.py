@@ -5,18 +5,17 @@ Everything goes through SQLAlchemy's async engine so that no query blocks the ev
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import partial
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import sqlite
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -29,10 +28,11 @@ def create_engine(url: str) -> AsyncEngine:
         return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    # `async_creator_fn` is the dialect's hook behind `create_async_engine(async_creator=...)`; given here,
-    # it still receives the URL's arguments (the path, SQLAlchemy's own connection factory).
+    # aiosqlite's connection with fewer trips through its thread (bot/sqlite.py). `async_creator_fn` is the
+    # dialect's hook behind `create_async_engine(async_creator=...)`; given here, it still receives the
+    # URL's arguments (the path, SQLAlchemy's own connection factory).
     engine = create_async_engine(
-        url, connect_args={"timeout": 15, "async_creator_fn": _connect_sqlite}, hide_parameters=True
+        url, connect_args={"timeout": 15, "async_creator_fn": sqlite.connect}, hide_parameters=True
     )
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -45,33 +45,6 @@ def create_engine(url: str) -> AsyncEngine:
         cursor.close()
 
     return engine
-
-
-class _SqliteConnection(aiosqlite.Connection):
-    """aiosqlite's connection, minus the trips through its thread that cannot change anything.
-
-    Every session ends with a COMMIT and the pool then rolls the connection back; most sessions only read,
-    and a read opens no transaction in sqlite3 (it begins one before a write), so both are no-ops in
-    sqlite3. Each still costs a hop to aiosqlite's thread and back to the event loop: a third of the hops
-    of a /start. Reading `in_transaction` asks SQLite itself (sqlite3_get_autocommit), not a flag of ours,
-    and no statement is in flight on the connection when SQLAlchemy ends its transaction.
-    """
-
-    async def commit(self) -> None:
-        if self.in_transaction:
-            await super().commit()
-
-    async def rollback(self) -> None:
-        if self.in_transaction:
-            await super().rollback()
-
-
-def _connect_sqlite(database: str, **kwargs: Any) -> _SqliteConnection:
-    """What `aiosqlite.connect` does, with the connection above (SQLAlchemy awaits it)."""
-    connection = _SqliteConnection(partial(sqlite3.connect, database, **kwargs), iter_chunk_size=64)
-    # As SQLAlchemy does for aiosqlite's own connections: a worker thread never holds the process open.
-    connection._thread.daemon = True
-    return connection
 
 
 class Database:
