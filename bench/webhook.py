@@ -93,14 +93,16 @@ class Phase:
 class BotProcess:
     """One bot, in a process of its own, serving its webhook on 127.0.0.1:port/telegram."""
 
-    def __init__(self, name: str, sandbox_url: str, workdir: Path) -> None:
+    def __init__(self, name: str, sandbox_url: str, workdir: Path, profile: Path | None = None) -> None:
         self.name = name
+        self.profile = profile  # a folder for py-spy's collapsed stacks of the bot, or None
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/telegram"
         self.sandbox_url = sandbox_url
         self.workdir = workdir
         self.log: IO[str] = tempfile.TemporaryFile("w+")  # noqa: SIM115 (closed by __exit__)
         self.process: subprocess.Popen[bytes] | None = None
+        self.spy: subprocess.Popen[bytes] | None = None
 
     def command_and_env(self) -> tuple[list[str], dict[str, str]]:
         env = dict(os.environ)
@@ -155,12 +157,50 @@ class BotProcess:
             try:
                 with urllib.request.urlopen(health, timeout=2) as answer:
                     if answer.status == 200:
+                        self.start_profiler()
                         return self
             except (urllib.error.URLError, OSError):
                 time.sleep(0.2)
         raise BenchFailure(f"{self.name} did not answer on port {self.port} within {START_TIMEOUT:g} s")
 
+    def start_profiler(self) -> None:
+        """Sample the bot with py-spy (`pip install py-spy`) once it serves: start-up is not measured."""
+        if self.profile is None:
+            return
+        spy = Path(sys.executable).with_name("py-spy")
+        if not spy.exists():
+            raise BenchFailure("--profile needs py-spy in the venv: .venv/bin/pip install py-spy")
+        self.profile.mkdir(parents=True, exist_ok=True)
+        output = self.profile / f"{self.name}.txt"
+        # Raw (collapsed) stacks, one line per stack and its count: bench/profile_top.py ranks them.
+        self.spy = subprocess.Popen(
+            [
+                str(spy),
+                "record",
+                "--pid",
+                str(self.pid),
+                "--format",
+                "raw",
+                "--rate",
+                "250",
+                "--nonblocking",
+                # Only the thread holding the GIL: threads waiting on a queue or the GIL are not CPU.
+                "--gil",
+                "--output",
+                str(output),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=self.log,
+        )
+        time.sleep(1.0)  # py-spy attaches before the load begins
+
     def __exit__(self, *_: object) -> None:
+        if self.spy is not None:
+            self.spy.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+            try:
+                self.spy.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.spy.kill()
         stop_process(self.process)
         self.log.close()
 
@@ -422,6 +462,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--steady-seconds", type=float, default=None, help="default 30 (quick: 3); 0 skips it"
     )
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        help="a folder: sample the reperes bots with py-spy into FOLDER/BOT.txt (CPU figures then include "
+        "py-spy's pauses; rank with bench/profile_top.py)",
+    )
     args = parser.parse_args(argv)
     if args.bots is None:
         # --quick measures the bot on its default HTTP layer only: its serial runs are the long ones.
@@ -450,7 +497,8 @@ async def measure(args: argparse.Namespace, info: JSON, began: float) -> list[JS
     ):
         async with SandboxClient(sandbox.url) as client:
             for name in args.bots:
-                with BotProcess(name, sandbox.url, Path(workdir)) as bot:
+                profile = args.profile if name.startswith("reperes-") else None
+                with BotProcess(name, sandbox.url, Path(workdir), profile) as bot:
                     for latency in args.latencies:
                         for phase in phases(args):
                             print(f"{name}, {latency:g} ms, {phase.label}", flush=True)

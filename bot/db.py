@@ -15,6 +15,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import sqlite
+
 
 def create_engine(url: str) -> AsyncEngine:
     """An engine for the URL; for SQLite, create the folder and turn on WAL and foreign keys.
@@ -26,7 +28,12 @@ def create_engine(url: str) -> AsyncEngine:
         return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": 15}, hide_parameters=True)
+    # aiosqlite's connection with fewer trips through its thread (bot/sqlite.py). `async_creator_fn` is the
+    # dialect's hook behind `create_async_engine(async_creator=...)`; given here, it still receives the
+    # URL's arguments (the path, SQLAlchemy's own connection factory).
+    engine = create_async_engine(
+        url, connect_args={"timeout": 15, "async_creator_fn": sqlite.connect}, hide_parameters=True
+    )
 
     @event.listens_for(engine.sync_engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:

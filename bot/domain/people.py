@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import bindparam
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import select
@@ -12,9 +13,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.domain.counters import increment
 from bot.models import Attribution, Person
 
+# Built once: every update looks its person up, and building the statement (and its cache key) cost about
+# as much CPU as running it.
+_PERSON_BY_CHAT = select(Person).where(Person.chat_id == bindparam("chat_id"))
+
 
 async def get_person(session: AsyncSession, *, chat_id: int) -> Person | None:
-    result = await session.exec(select(Person).where(Person.chat_id == chat_id))
+    result = await session.exec(_PERSON_BY_CHAT, params={"chat_id": chat_id})
     return result.first()
 
 
