@@ -323,7 +323,8 @@ async def harness(
     found.clock = clock
     client = SandboxClient(base_url)
     try:
-        async with running(found, token=SANDBOX_TOKEN) as app:
+        # The test's clock is the only clock: jobs run when the test runs them (see `running`).
+        async with running(found, token=SANDBOX_TOKEN, timers=False) as app:
             await start_polling(app, client)
             yield Harness(client=client, services=found, app=app, clock=clock, base_url=base_url)
     finally:

@@ -34,7 +34,7 @@ async def bot_up(
     )
     found = cache.services(settings)  # the content as loaded once for the session: only the database matters
     found.clock = clock
-    async with running(found, token=SANDBOX_TOKEN) as app:
+    async with running(found, token=SANDBOX_TOKEN, timers=False) as app:
         yield found, app
 
 
