@@ -23,7 +23,9 @@ from typing import Any
 import aiohttp
 
 JSON = dict[str, Any]
-DEFAULT_TIMEOUT = 10.0
+# The most an action waits for the bot before calling it a hang; it returns as soon as the bot is done, so
+# this only has to outlast a loaded machine (a certificate's PDF on two busy cores takes seconds).
+DEFAULT_TIMEOUT = 30.0
 DEFAULT_SETTLE = 0.15
 
 
