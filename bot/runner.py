@@ -98,13 +98,23 @@ async def prepare_database(database: Database, *, migrate_schema: bool) -> None:
 
 
 @asynccontextmanager
-async def running(found: Services, *, token: str) -> AsyncIterator[BotApplication]:
-    """An initialised, started Application; stopped so that queued updates are processed first."""
+async def running(found: Services, *, token: str, timers: bool = True) -> AsyncIterator[BotApplication]:
+    """An initialised, started Application; stopped so that queued updates are processed first.
+
+    `timers=False` keeps the JobQueue's jobs (the campaign clock, reminders, retention) scheduled as usual
+    but never fired by the scheduler: only by the caller, with `job.run(app)` or `tick(app)`. Tests that
+    move `found.clock` by hand need this: a timer firing on real time would read their clock at a moment
+    they did not choose (a drip due after a jump of a day, say, landing in the middle of a conversation).
+    """
     app = build_application(found, token=token)
     try:
         await _telegram_call(app.initialize())
         try:
             await _telegram_call(publish_commands(app.bot, found.catalogs, found.settings.default_language))
+            if not timers and app.job_queue is not None:
+                # Started paused before app.start(), which then leaves the running scheduler alone: not
+                # one job can fire in between.
+                app.job_queue.scheduler.start(paused=True)
             await app.start()
             await start_delivery(app, delivery_hooks(app))
             try:

@@ -1,8 +1,12 @@
 """An async client for the sandbox's control API, written for end-to-end tests and benchmarks.
 
 A test reads like a conversation: `events = await user.send("/start")` returns what the bot did in
-answer (messages, edits, deletions, callback answers), waiting for the first reaction and then until the
-bot goes quiet for `settle` seconds.
+answer (messages, edits, deletions, callback answers). When the harness sets `SandboxClient.processed`,
+an action waits until the bot has handled its update: every handler has returned, so every Bot API call
+they awaited has been answered, and the sandbox records an event before it answers. Work the bot leaves
+to tasks of its own (the sender, coordinators' notices, timers) is not part of that: read it with
+`reaction()`, which waits for the first event and then until the bot goes quiet for `settle` seconds,
+as every action does when `processed` is not set (the chat page, the benchmarks).
 
 For benchmarks: `create_users(100_000)` makes the recipients in one request, `set_limits(...)` enforces
 Telegram's rates (paid broadcasts included), `add_fault(...)` makes chats fail, `stats()` counts what
@@ -19,7 +23,9 @@ from typing import Any
 import aiohttp
 
 JSON = dict[str, Any]
-DEFAULT_TIMEOUT = 10.0
+# The most an action waits for the bot before calling it a hang; it returns as soon as the bot is done, so
+# this only has to outlast a loaded machine (a certificate's PDF on two busy cores takes seconds).
+DEFAULT_TIMEOUT = 30.0
 DEFAULT_SETTLE = 0.15
 
 

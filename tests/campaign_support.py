@@ -15,7 +15,7 @@ from bot.delivery.jobs import sender_of, tick
 from bot.domain.people import accept_notice
 from bot.domain.subscriptions import set_subscription
 from sandbox.client import SandboxUser
-from tests.conftest import Harness
+from tests.conftest import HANG, Harness
 
 
 async def add_person(
@@ -57,7 +57,7 @@ async def bot_texts(user: SandboxUser) -> list[str]:
 
 async def wait_for(
     check: Any,
-    timeout: float = 20.0,  # noqa: ASYNC109
+    timeout: float = HANG,  # noqa: ASYNC109
     what: str = "condition",
 ) -> Any:
     """Poll `check()` (async) until it returns something truthy."""
@@ -71,7 +71,7 @@ async def wait_for(
         await asyncio.sleep(0.1)
 
 
-async def received(user: SandboxUser, fragment: str, timeout: float = 20.0) -> list[str]:  # noqa: ASYNC109
+async def received(user: SandboxUser, fragment: str, timeout: float = HANG) -> list[str]:  # noqa: ASYNC109
     """Wait until a message containing `fragment` reached the user; all such messages."""
 
     async def check() -> list[str]:

@@ -48,6 +48,11 @@ LAST_GROUP = 1000
 # Each xdist worker has its own template database and names its copies after itself.
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 T = TypeVar("T")
+# How long a test waits before it calls a wait a hang: for a bot process to start or stop, a send to end.
+# Each wait ends as soon as its condition holds, so this costs nothing when all is well; it only has to
+# outlast two cores shared with other workers (`make test` runs one per core) and whatever else the
+# machine runs. Loaded that way, `python -m bot run` took over 30 s to start.
+HANG = 120.0
 
 
 def run_aside(coroutine: Coroutine[Any, Any, T]) -> T:
@@ -323,7 +328,8 @@ async def harness(
     found.clock = clock
     client = SandboxClient(base_url)
     try:
-        async with running(found, token=SANDBOX_TOKEN) as app:
+        # The test's clock is the only clock: jobs run when the test runs them (see `running`).
+        async with running(found, token=SANDBOX_TOKEN, timers=False) as app:
             await start_polling(app, client)
             yield Harness(client=client, services=found, app=app, clock=clock, base_url=base_url)
     finally:

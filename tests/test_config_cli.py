@@ -12,7 +12,7 @@ import pytest
 
 from bot.cli import main
 from bot.config import ConfigError, load_settings
-from tests.conftest import CONTENT, ROOT
+from tests.conftest import CONTENT, HANG, ROOT
 
 
 def run_cli(
@@ -25,7 +25,7 @@ def run_cli(
         cwd=cwd,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=HANG,
     )
 
 

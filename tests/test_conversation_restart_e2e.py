@@ -62,7 +62,7 @@ async def instance(
     found = build_services(settings)
     found.clock = clock
     await prepare_database(found.database, migrate_schema=True)
-    async with running(found, token=SANDBOX_TOKEN) as app:
+    async with running(found, token=SANDBOX_TOKEN, timers=False) as app:
         processed = Processed()
         app.add_handler(TypeHandler(Update, processed.record), group=LAST_GROUP)
         if polling:

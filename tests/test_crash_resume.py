@@ -23,7 +23,7 @@ from bot.runner import SANDBOX_TOKEN, prepare_database
 from sandbox.client import SandboxClient
 from sandbox.server import start_sandbox
 from tests.campaign_support import wait_for
-from tests.conftest import CONTENT, ROOT
+from tests.conftest import CONTENT, HANG, ROOT
 
 RECIPIENTS = 120
 COORDINATOR = 900300
@@ -91,7 +91,7 @@ async def test_killed_mid_send_then_restarted(tmp_path: Path) -> None:
         async def some_delivered() -> bool:
             return int((await client.stats())["delivered"]) >= 40
 
-        await wait_for(some_delivered, 60, "the send to be under way")
+        await wait_for(some_delivered, HANG, "the send to be under way")
         process.kill()  # SIGKILL: no goodbye, no recording of the batch in flight
         await process.wait()
         at_kill = int((await client.stats())["delivered"])
@@ -110,9 +110,9 @@ async def test_killed_mid_send_then_restarted(tmp_path: Path) -> None:
                 run = (await session.exec(select(CampaignRun).where(CampaignRun.number == 1))).all()
                 return len(run) >= 3 and all(r.status in ("done", "missed") for r in run)
 
-        await wait_for(everyone_reached, 90, "both sends to finish")
+        await wait_for(everyone_reached, HANG, "both sends to finish")
         process.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(process.wait(), 30) == 0
+        assert await asyncio.wait_for(process.wait(), HANG) == 0
 
         counts: Counter[str] = Counter()
         duplicates = 0

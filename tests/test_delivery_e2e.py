@@ -23,7 +23,7 @@ from bot.domain.people import get_person
 from bot.models import Campaign, CampaignRun, Outbox
 from sandbox.client import SandboxUser
 from tests.campaign_support import add_person, bot_texts, received, run_clock, wait_for
-from tests.conftest import Harness
+from tests.conftest import HANG, Harness
 
 COORDINATOR = 900010
 
@@ -228,7 +228,7 @@ async def test_weekly_cap_skips_the_third_campaign_of_the_week_but_not_an_urgent
     for name in ("Un", "Deux", "Trois"):
         ids.append(await campaign(harness, f"Campagne {name}"))
         await run_clock(harness)
-        await wait_for(lambda cid=ids[-1]: _none_pending(harness, cid), 20, "the run to end")
+        await wait_for(lambda cid=ids[-1]: _none_pending(harness, cid), HANG, "the run to end")
     assert (await statuses(harness, ids[2])) == {"capped": 1}
     alert = await campaign(harness, "Urgence", urgent=True)
     await run_clock(harness)
@@ -268,7 +268,7 @@ async def test_pause_resume_and_cancel(harness: Harness) -> None:
         stored = await campaigns.get_campaign(session, cid)
         assert stored is not None
         await campaigns.pause(session, stored, by=COORDINATOR, now=harness.clock.now)
-    paused = await wait_for(lambda: _paused(harness, cid), 20, "rows to pause")
+    paused = await wait_for(lambda: _paused(harness, cid), HANG, "rows to pause")
     sent = (await statuses(harness, cid)).get("sent", 0)
     assert paused and sent + paused == 15
     # Nothing leaves while paused. Looking right after waking the sender would pass whatever it does next, so

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from sandbox.client import SandboxClient
-from tests.conftest import CONTENT, ROOT, last
+from tests.conftest import CONTENT, HANG, ROOT, last
 
 
 async def test_run_without_token_starts_the_sandbox_and_stops_on_sigterm(tmp_path: Path) -> None:
@@ -31,7 +31,7 @@ async def test_run_without_token_starts_the_sandbox_and_stops_on_sigterm(tmp_pat
     )
     assert process.stdout is not None and process.stderr is not None
     try:
-        line = (await asyncio.wait_for(process.stdout.readline(), 30)).decode()
+        line = (await asyncio.wait_for(process.stdout.readline(), HANG)).decode()
         found = re.search(r"open (http://127\.0\.0\.1:\d+)/ in a browser", line)
         assert found, line
         async with SandboxClient(found.group(1)) as client:
@@ -40,7 +40,7 @@ async def test_run_without_token_starts_the_sandbox_and_stops_on_sigterm(tmp_pat
             message = await last(user)
             assert message is not None and "Choisissez votre langue" in message["text"]
         process.send_signal(signal.SIGTERM)
-        code = await asyncio.wait_for(process.wait(), 20)
+        code = await asyncio.wait_for(process.wait(), HANG)
     finally:
         if process.returncode is None:
             process.kill()
@@ -72,7 +72,7 @@ async def test_run_without_token_says_it_uses_the_sandbox(tmp_path: Path) -> Non
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )
-        out, err = await asyncio.wait_for(process.communicate(), 30)
+        out, err = await asyncio.wait_for(process.communicate(), HANG)
     assert "TELEGRAM_BOT_TOKEN is not set: starting the local sandbox instead." in out.decode()
     assert process.returncode == 2, err.decode()
     assert (

@@ -23,6 +23,7 @@ from telegram.error import BadRequest, Conflict, EndPointNotFound, Forbidden, Ne
 from sandbox.client import SandboxClient, SandboxError, SandboxUser
 from sandbox.server import start_sandbox
 from sandbox.state import MAX_MESSAGES_PER_CHAT, World
+from tests.conftest import HANG
 
 # PTB 22 warns that retry_after will become a timedelta; the helper below accepts both.
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning")
@@ -201,7 +202,7 @@ async def test_get_updates_long_poll(bot: Bot, client: SandboxClient, user: Sand
     await asyncio.sleep(0.1)
     assert not poll.done()
     await post_message(client, user, "/start bonjour")
-    updates = await asyncio.wait_for(poll, 2)
+    updates = await asyncio.wait_for(poll, HANG)
     assert len(updates) == 1 and isinstance(updates[0], Update)
     message = updates[0].message
     assert message is not None and message.text == "/start bonjour"
@@ -237,7 +238,7 @@ async def test_webhook_delivery_with_secret_and_retry(
             await bot.get_updates()
 
         await post_message(client, user, "via webhook")
-        await asyncio.wait_for(got.wait(), 5)
+        await asyncio.wait_for(got.wait(), HANG)
         assert [secret for secret, _ in received] == ["s3cret_-X", "s3cret_-X"]
         assert received[0][1]["update_id"] == received[1][1]["update_id"]
         update = Update.de_json(received[1][1], bot)

@@ -16,7 +16,7 @@ from bot.services import Services
 from sandbox.client import SandboxClient
 from sandbox.server import start_sandbox
 from tests.campaign_support import received, wait_for
-from tests.conftest import CONTENT, Clock, ContentCache, make_settings
+from tests.conftest import CONTENT, HANG, Clock, ContentCache, make_settings
 
 COORDINATOR = 900200
 
@@ -34,7 +34,7 @@ async def bot_up(
     )
     found = cache.services(settings)  # the content as loaded once for the session: only the database matters
     found.clock = clock
-    async with running(found, token=SANDBOX_TOKEN) as app:
+    async with running(found, token=SANDBOX_TOKEN, timers=False) as app:
         yield found, app
 
 
@@ -115,7 +115,7 @@ async def test_weekly_and_missed_runs_across_restarts(database_url: str, content
                 texts = [m.get("text", "") for m in await parent.messages() if m["from_bot"]]
                 return sum("Message Hebdo" in t for t in texts) == 2
 
-            await wait_for(two, 20, "the second weekly message")
+            await wait_for(two, HANG, "the second weekly message")
             assert not [m for m in await parent.messages() if "Trop tard" in str(m.get("text"))]
             async with found.database.session() as session:
                 runs = await campaigns.runs_of(session, ids[0] or 0)

@@ -209,8 +209,10 @@ async def test_resume_where_one_left_off_after_a_restart(
     )
     try:
         async with SandboxClient(base_url) as client:
+            # No timers: from 18:00 in Paris the professional's first drip is due, and a real-time tick
+            # would drop it in the middle of the presses below.
             first = content_cache.services(settings)
-            async with running(first, token=SANDBOX_TOKEN) as app:
+            async with running(first, token=SANDBOX_TOKEN, timers=False) as app:
                 await start_polling(app, client)
                 coordinator = await client.new_user("Coordination", "fr", user_id=COORDINATOR)
                 await coordinator.send("/invite 1 30")
@@ -224,7 +226,7 @@ async def test_resume_where_one_left_off_after_a_restart(
                 await pro.press("Suivant ▶️")
                 await pro.press("Suivant ▶️")
             second = content_cache.services(settings)  # new services: nothing kept in memory across
-            async with running(second, token=SANDBOX_TOKEN) as app:
+            async with running(second, token=SANDBOX_TOKEN, timers=False) as app:
                 await start_polling(app, client)
                 await pro.send("/menu")
                 await pro.press("🎓 Formations courtes")

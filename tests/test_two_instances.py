@@ -32,7 +32,7 @@ from bot.runner import SANDBOX_TOKEN
 from sandbox.client import SandboxClient
 from sandbox.server import start_sandbox
 from tests.campaign_support import wait_for
-from tests.conftest import CONTENT, ROOT
+from tests.conftest import CONTENT, HANG, ROOT
 from tests.test_crash_resume import COORDINATOR, approved
 from tests.test_webhook_serve import free_port
 
@@ -164,7 +164,7 @@ async def test_two_instances_share_updates_and_the_sender_survives_kill_9(
             async def up(backend: str = backend) -> bool:
                 return await healthy(http, backend)
 
-            await wait_for(up, 60, f"instance {len(processes)} to serve")
+            await wait_for(up, HANG, f"instance {len(processes)} to serve")
         held = [await scrape(http, backend, "reperes_delivery_lease_held") for backend in backends]
         assert held == [1.0, 0.0], "exactly one instance holds the lease, the first one started"
 
@@ -190,7 +190,7 @@ async def test_two_instances_share_updates_and_the_sender_survives_kill_9(
         async def under_way() -> bool:
             return int((await client.stats())["delivered"]) >= 15
 
-        await wait_for(under_way, 60, "the send to be under way")
+        await wait_for(under_way, HANG, "the send to be under way")
         processes[0].kill()  # SIGKILL: the sender dies mid-batch, with no goodbye
         await processes[0].wait()
         at_kill = int((await client.stats())["delivered"])
@@ -199,14 +199,14 @@ async def test_two_instances_share_updates_and_the_sender_survives_kill_9(
         async def taken_over() -> bool:
             return await scrape(http, backends[1], "reperes_delivery_lease_held") == 1.0
 
-        await wait_for(taken_over, 30, "the second instance to take the lease")
+        await wait_for(taken_over, HANG, "the second instance to take the lease")
 
         async def done() -> bool:
             async with database.session() as session:
                 runs = (await session.exec(select(CampaignRun))).all()
                 return len(runs) == 1 and runs[0].status == "done"
 
-        await wait_for(done, 90, "the second instance to finish the send")
+        await wait_for(done, HANG, "the second instance to finish the send")
 
         # The surviving instance still answers everyone through the same address.
         for person in people[:2]:
@@ -237,7 +237,7 @@ async def test_two_instances_share_updates_and_the_sender_survives_kill_9(
             assert "Peut-être reçus deux fois" in report[-1]
 
         processes[1].send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(processes[1].wait(), 30) == 0
+        assert await asyncio.wait_for(processes[1].wait(), HANG) == 0
     finally:
         for process in processes:
             if process.returncode is None:

@@ -15,7 +15,7 @@ from bot.db import Database
 from bot.runner import SANDBOX_TOKEN, run_webhook
 from sandbox.client import SandboxClient
 from sandbox.server import start_sandbox
-from tests.conftest import last, make_settings
+from tests.conftest import HANG, last, make_settings
 
 SECRET = "s3cret_token-for-tests"
 
@@ -49,11 +49,11 @@ async def served(database: Database, database_url: str) -> AsyncIterator[Served]
     stop = asyncio.Event()
     ready = asyncio.Event()
     task = asyncio.create_task(run_webhook(settings, stop=stop, on_ready=ready.set))
-    await asyncio.wait_for(ready.wait(), 20)
+    await asyncio.wait_for(ready.wait(), HANG)
     async with SandboxClient(base_url) as client, aiohttp.ClientSession() as http:
         yield Served(url=url, client=client, http=http)
     stop.set()
-    await asyncio.wait_for(task, 20)
+    await asyncio.wait_for(task, HANG)
     await runner.cleanup()
 
 
