@@ -14,6 +14,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
 from bot.delivery.sender import Sender
+from bot.models import Person
 from bot.services import Services
 
 # A /start payload's opener: the payload after its prefix; False when it names nothing (stale link).
@@ -47,6 +48,15 @@ class BotData:
 
 
 class CustomContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """python-telegram-bot makes one per update and hands it to every handler group in turn."""
+
+    def __init__(self, application: Application[Any, Any, Any, Any, Any, Any], **kwargs: Any) -> None:
+        super().__init__(application, **kwargs)
+        # The person as the text router read them, with the chat's conversation, in one session at the
+        # start of this update: the next `ui_for` takes it instead of opening a second session. Taken once,
+        # so a handler that changed the person and asks again reads them afresh.
+        self.preloaded: tuple[Person | None] | None = None
+
     @property
     def services(self) -> Services:
         return self.bot_data.services

@@ -16,7 +16,7 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.core.callbacks import unpack
 from bot.core.context import Context
-from bot.domain.people import get_person, mark_active
+from bot.domain.people import load_person
 from bot.i18n import Translator, resolve_language
 from bot.models import Person
 
@@ -60,11 +60,12 @@ async def ui_for(update: Update, context: Context, language: str | None = None) 
     """Load the person, note today's use, and pick their language (chosen, Telegram's, then default)."""
     found = context.services
     person = None
-    if update.effective_chat is not None:
+    preloaded, context.preloaded = context.preloaded, None
+    if preloaded is not None:
+        (person,) = preloaded
+    elif update.effective_chat is not None:
         async with found.database.session() as session:
-            person = await get_person(session, chat_id=update.effective_chat.id)
-            if person is not None:
-                await mark_active(session, person=person, today=found.clock().date())
+            person = await load_person(session, chat_id=update.effective_chat.id, today=found.clock().date())
     telegram_code = update.effective_user.language_code if update.effective_user else None
     chosen = language or (person.language if person else None)
     code = resolve_language(chosen, telegram_code, found.catalogs.languages, found.settings.default_language)

@@ -120,6 +120,14 @@ async def update_person(
     return person
 
 
+async def load_person(session: AsyncSession, *, chat_id: int, today: date) -> Person | None:
+    """The person writing to the bot, their day of last use brought up to date; None before they accept."""
+    person = await get_person(session, chat_id=chat_id)
+    if person is not None:
+        await mark_active(session, person=person, today=today)
+    return person
+
+
 async def mark_active(session: AsyncSession, *, person: Person, today: date) -> None:
     """Keep the day of last use current: it is what the retention rule counts from."""
     if person.last_active_on != today or person.unreachable:
