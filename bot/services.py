@@ -26,8 +26,6 @@ class Services:
     # Tests replace the clock to check dates and retention without waiting.
     clock: Callable[[], datetime] = field(default=utc_now)
     search: dict[str, Index] = field(default_factory=dict)
-    # Coordinators added with /grant, loaded at start-up and kept current by /grant and /revoke.
-    granted: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         if not self.search:  # given ready-made when the same content was indexed before (the tests do)

@@ -32,14 +32,9 @@ async def require_coordinator(update: Update, context: Context) -> Ui | None:
 
 
 async def is_coordinator(found: Services, user_id: int) -> bool:
-    """Decided by the database, not by `Services.granted`: a /revoke on another instance, or one finishing
-    while this command runs, counts at once. The cache is brought in line for the menu's hint."""
+    """Decided by the database, never by a copy in memory: a /revoke on another instance, or one finishing
+    while this command runs, counts at once."""
     if user_id in found.settings.coordinators:
         return True
     async with found.database.session() as session:
-        granted = await coordinators.is_granted(session, user_id=user_id)
-    if granted:
-        found.granted.add(user_id)
-    else:
-        found.granted.discard(user_id)
-    return granted
+        return await coordinators.is_granted(session, user_id=user_id)

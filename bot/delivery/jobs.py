@@ -19,7 +19,7 @@ from telegram.ext import Job, JobQueue
 from bot.delivery.hooks import Hooks
 from bot.delivery.lease import lease_for
 from bot.delivery.sender import GO, STOP, WAKE, Sender
-from bot.domain import campaigns, coordinators, series
+from bot.domain import campaigns, series
 from bot.domain.audience import count_audience
 from bot.domain.campaigns import Zones
 from bot.i18n import Translator
@@ -67,14 +67,12 @@ def sender_of(app: DeliveryApp) -> Sender:
 
 
 async def start_delivery(app: DeliveryApp, hooks: Hooks) -> Sender:
-    """Load who coordinates, and take the delivery lease if it is free (at once on SQLite).
+    """Start the coordinators' notices, and take the delivery lease if it is free (at once on SQLite).
 
     `hooks` are what delivery asks of the features (rendering a content item, asking for an approval,
     telling the coordinators), handed in by the caller since delivery imports no feature.
     """
     found = app.bot_data.services
-    async with found.database.session() as session:
-        found.granted = await coordinators.granted(session)
     lease = lease_for(found.database, found.settings.lease_database_url)
     sender = Sender(app.bot, found, hooks, lease)
     app.bot_data.sender = sender

@@ -27,13 +27,6 @@ from bot.services import Services
 log = logging.getLogger(__name__)
 
 
-async def _reload_granted(found: Services) -> None:
-    """After /grant or /revoke: the cache read again once the change is committed, not patched by hand, so
-    a grant and a revoke of the same person at once leave it as the database has it."""
-    async with found.database.session() as session:
-        found.granted = await coordinators.granted(session)
-
-
 async def _target(update: Update, context: Context, ui: Ui, usage: str) -> int | None:
     """The Telegram id given to /grant or /revoke; None after showing `usage` when there is none."""
     args = context.args or []
@@ -60,7 +53,6 @@ async def grant(update: Update, context: Context) -> None:
         already = target in found.settings.coordinators or not await coordinators.grant(
             session, user_id=target, by=update.effective_user.id, now=found.clock()
         )
-    await _reload_granted(found)
     if already:
         await answer(update, ui, ui._("{id} coordonne déjà.").format(id=target), edit=False)
         return
@@ -93,7 +85,6 @@ async def revoke(update: Update, context: Context) -> None:
         removed = await coordinators.revoke(
             session, user_id=target, by=update.effective_user.id, now=found.clock()
         )
-    await _reload_granted(found)
     text = ui._("C'est fait : {id} ne coordonne plus.") if removed else ui._("{id} ne coordonnait pas.")
     await answer(update, ui, text.format(id=target), edit=False)
 
@@ -103,12 +94,13 @@ async def list_coordinators(update: Update, context: Context) -> None:
     if ui is None:
         return
     found = context.services
-    await _reload_granted(found)
+    async with found.database.session() as session:
+        granted = await coordinators.granted(session)
     lines = ["<b>" + ui._("Coordination") + "</b>"]
     lines += [ui._("{id} (réglage COORDINATORS)").format(id=i) for i in sorted(found.settings.coordinators)]
     lines += [
         ui._("{id} (ajouté avec /grant)").format(id=i)
-        for i in sorted(found.granted - set(found.settings.coordinators))
+        for i in sorted(granted - set(found.settings.coordinators))
     ]
     await answer(update, ui, "\n".join(lines), edit=False)
 
