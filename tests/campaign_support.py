@@ -11,11 +11,21 @@ import time
 from datetime import datetime
 from typing import Any
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from bot.delivery.jobs import sender_of, tick
 from bot.domain.people import accept_notice
 from bot.domain.subscriptions import set_subscription
+from bot.models import Person
 from sandbox.client import SandboxUser
 from tests.conftest import HANG, Harness
+
+
+async def enrol_parent(session: AsyncSession, *, chat_id: int, now: datetime) -> Person:
+    """A French-speaking parent of the demo territory who accepted the notice at `now`."""
+    return await accept_notice(
+        session, chat_id=chat_id, language="fr", role="parent", territory="demo", source=None, now=now
+    )
 
 
 async def add_person(

@@ -17,12 +17,11 @@ from sqlmodel import select
 
 from bot.db import Database
 from bot.domain import campaigns
-from bot.domain.people import accept_notice
 from bot.models import Campaign, CampaignRun
 from bot.runner import SANDBOX_TOKEN, prepare_database
 from sandbox.client import SandboxClient
 from sandbox.server import start_sandbox
-from tests.campaign_support import wait_for
+from tests.campaign_support import enrol_parent, wait_for
 from tests.conftest import CONTENT, HANG, ROOT
 
 RECIPIENTS = 120
@@ -75,15 +74,7 @@ async def test_killed_mid_send_then_restarted(tmp_path: Path) -> None:
         now = datetime.now(UTC)
         async with database.session() as session:
             for chat_id in ids:
-                await accept_notice(
-                    session,
-                    chat_id=chat_id,
-                    language="fr",
-                    role="parent",
-                    territory="demo",
-                    source=None,
-                    now=now,
-                )
+                await enrol_parent(session, chat_id=chat_id, now=now)
             session.add(approved("Coupée", now))
 
         process = await start_bot(base_url, database_url, log)

@@ -10,12 +10,11 @@ from datetime import UTC, datetime, timedelta
 from bot.core.context import BotApplication
 from bot.delivery.jobs import sender_of, tick, zones_of
 from bot.domain import campaigns
-from bot.domain.people import accept_notice
 from bot.runner import SANDBOX_TOKEN, running
 from bot.services import Services
 from sandbox.client import SandboxClient
 from sandbox.server import start_sandbox
-from tests.campaign_support import received, wait_for
+from tests.campaign_support import enrol_parent, received, wait_for
 from tests.conftest import CONTENT, HANG, Clock, ContentCache, make_settings
 
 COORDINATOR = 900200
@@ -47,15 +46,7 @@ async def test_weekly_and_missed_runs_across_restarts(database_url: str, content
         parent = await client.new_user("Parent", "fr")
         async with bot_up(base_url, database_url, clock, content_cache) as (found, app):
             async with found.database.session() as session:
-                await accept_notice(
-                    session,
-                    chat_id=parent.id,
-                    language="fr",
-                    role="parent",
-                    territory="demo",
-                    source=None,
-                    now=clock.now,
-                )
+                await enrol_parent(session, chat_id=parent.id, now=clock.now)
                 ids = []
                 for title, fields in (
                     ("Hebdo", {"schedule": "weekly", "weekday": 0, "time_of_day": "11:00"}),

@@ -17,11 +17,10 @@ from telegram import Update
 from telegram.ext import Application, TypeHandler
 
 from bot.core.context import Context
-from bot.domain.people import accept_notice
 from bot.runner import SANDBOX_TOKEN, running
 from sandbox.client import SandboxClient
 from sandbox.server import start_sandbox
-from tests.campaign_support import bot_texts, received
+from tests.campaign_support import bot_texts, enrol_parent, received
 from tests.conftest import Clock, ContentCache, last, make_settings, start_polling
 
 ALICE, BRUNO = 900301, 900302
@@ -72,15 +71,7 @@ async def test_an_update_handled_during_the_stop_still_reaches_the_coordinators(
         for name in ("Parent 1", "Parent 2"):  # more than the threshold: a second coordinator must approve
             parent = await client.new_user(name, "fr")
             async with found.database.session() as session:
-                await accept_notice(
-                    session,
-                    chat_id=parent.id,
-                    language="fr",
-                    role="parent",
-                    territory="demo",
-                    source=None,
-                    now=clock.now,
-                )
+                await enrol_parent(session, chat_id=parent.id, now=clock.now)
         async with running(found, token=SANDBOX_TOKEN) as app:
             app.add_handler(TypeHandler(Update, gate.hold), group=-10)
             await start_polling(app, client)

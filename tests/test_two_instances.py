@@ -26,12 +26,11 @@ from sqlmodel import select
 from bot.db import Database
 from bot.delivery.lease import CHANNEL
 from bot.domain import campaigns
-from bot.domain.people import accept_notice
 from bot.models import Campaign, CampaignRun
 from bot.runner import SANDBOX_TOKEN
 from sandbox.client import SandboxClient
 from sandbox.server import start_sandbox
-from tests.campaign_support import wait_for
+from tests.campaign_support import enrol_parent, wait_for
 from tests.conftest import CONTENT, HANG, ROOT
 from tests.test_crash_resume import COORDINATOR, approved
 from tests.test_webhook_serve import free_port
@@ -143,15 +142,7 @@ async def test_two_instances_share_updates_and_the_sender_survives_kill_9(
         now = datetime.now(UTC)
         async with database.session() as session:
             for chat_id in ids:
-                await accept_notice(
-                    session,
-                    chat_id=chat_id,
-                    language="fr",
-                    role="parent",
-                    territory="demo",
-                    source=None,
-                    now=now,
-                )
+                await enrol_parent(session, chat_id=chat_id, now=now)
         backends = balancer.backends
         for port, log in zip(ports, logs, strict=True):  # one after the other: the first takes the lease
             processes.append(
