@@ -180,15 +180,32 @@ def stop_process(process: subprocess.Popen[Any] | None) -> None:
         process.wait(timeout=10)
 
 
-class Sandbox:
+class LoggedProcess:
+    """A child process whose output goes to a temporary file, kept to say why it failed."""
+
+    def __init__(self) -> None:
+        self.log: IO[str] = tempfile.TemporaryFile("w+")  # noqa: SIM115 (closed by the subclass's __exit__)
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def last_log_line(self) -> str:
+        self.log.seek(0)
+        lines = [line.strip() for line in self.log.read().splitlines() if line.strip()]
+        return lines[-1] if lines else "(nothing logged)"
+
+
+class Sandbox(LoggedProcess):
     """A sandbox process of its own: `python -m sandbox --port P`, limits set later by each worker."""
 
     def __init__(self, env: dict[str, str]) -> None:
+        super().__init__()
         self.env = env
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log: IO[str] = tempfile.TemporaryFile("w+")  # noqa: SIM115 (closed by __exit__)
-        self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Sandbox:
         command = [sys.executable, "-m", "sandbox", "--host", "127.0.0.1", "--port", str(self.port)]
@@ -216,16 +233,6 @@ class Sandbox:
     def __exit__(self, *_: object) -> None:
         stop_process(self.process)
         self.log.close()
-
-    @property
-    def pid(self) -> int:
-        assert self.process is not None
-        return self.process.pid
-
-    def last_log_line(self) -> str:
-        self.log.seek(0)
-        lines = [line.strip() for line in self.log.read().splitlines() if line.strip()]
-        return lines[-1] if lines else "(nothing logged)"
 
 
 def run_scenario(scenario: Scenario, text: str, env: dict[str, str]) -> JSON:

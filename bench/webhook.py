@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
-from typing import IO, Any
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -50,6 +50,7 @@ import aiohttp  # noqa: E402
 
 from bench.broadcast import (  # noqa: E402
     BenchFailure,
+    LoggedProcess,
     Sandbox,
     describe,
     free_port,
@@ -90,18 +91,17 @@ class Phase:
 # The bot under test ------------------------------------------------------------------------------------
 
 
-class BotProcess:
+class BotProcess(LoggedProcess):
     """One bot, in a process of its own, serving its webhook on 127.0.0.1:port/telegram."""
 
     def __init__(self, name: str, sandbox_url: str, workdir: Path, profile: Path | None = None) -> None:
+        super().__init__()
         self.name = name
         self.profile = profile  # a folder for py-spy's collapsed stacks of the bot, or None
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/telegram"
         self.sandbox_url = sandbox_url
         self.workdir = workdir
-        self.log: IO[str] = tempfile.TemporaryFile("w+")  # noqa: SIM115 (closed by __exit__)
-        self.process: subprocess.Popen[bytes] | None = None
         self.spy: subprocess.Popen[bytes] | None = None
 
     def command_and_env(self) -> tuple[list[str], dict[str, str]]:
@@ -203,16 +203,6 @@ class BotProcess:
                 self.spy.kill()
         stop_process(self.process)
         self.log.close()
-
-    @property
-    def pid(self) -> int:
-        assert self.process is not None
-        return self.process.pid
-
-    def last_log_line(self) -> str:
-        self.log.seek(0)
-        lines = [line.strip() for line in self.log.read().splitlines() if line.strip()]
-        return lines[-1] if lines else "(nothing logged)"
 
 
 def aiogram_python() -> Path:
