@@ -99,15 +99,18 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _content_check(settings: Settings) -> int:
-    from bot.content.loader import load_content
+    from bot.content.coverage import summary_lines
+    from bot.content.loader import LANGUAGE_NAMES, load_content
 
     pack, report = load_content(settings.content_dir, SUPPORTED_LANGUAGES)
     _print_report(report.lines(), len(report.errors), stream=sys.stdout)
+    for line in summary_lines(pack, LANGUAGE_NAMES):
+        print(line)
     if report.errors:
         return USAGE_ERROR
     counts = ", ".join(
         f"{sum(len(items) for items in getattr(pack, kind).values())} {kind}"
-        for kind in ("pages", "resources", "myths")
+        for kind in ("pages", "resources", "myths", "modules")
     )
     languages, territories = len(pack.languages), len(pack.territories)
     print(f"content is valid: {counts} in {languages} languages, {territories} territories, ", end="")

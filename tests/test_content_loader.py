@@ -7,10 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli import main
 from bot.config import SUPPORTED_LANGUAGES
+from bot.content.coverage import translation_gaps
 from bot.content.loader import load_content
 from bot.content.markup import render, visible_length
 from tests.conftest import CONTENT
+
+ARABIC_MODULES = ("public_space", "talking_cps", "tipping_over")
 
 
 @pytest.fixture
@@ -32,8 +36,11 @@ def write(path: Path, text: str) -> None:
 def test_shipped_content_is_valid_and_complete() -> None:
     pack, report = load_content(CONTENT, SUPPORTED_LANGUAGES)
     assert report.errors == []
-    # The trainings are for professionals, in French and English; everything else is in all three languages.
+    # Everything is in the three languages but some Arabic trainings, which are being translated.
     assert {(p.path.split("/")[1], p.path.split("/")[2]) for p in report.warnings} <= {("ar", "modules")}
+    for module_id in ARABIC_MODULES:
+        module = pack.module("ar", module_id)
+        assert module is not None and module.language == "ar", f"{module_id} is shown in Arabic"
     assert set(pack.pages) == {"fr", "en", "ar"}
     assert {page_id for page_id in pack.pages["fr"]} == {page_id for page_id in pack.pages["ar"]}
     assert pack.territories["demo"].timezone == "Europe/Paris"
@@ -145,3 +152,91 @@ def test_links_must_be_web_links() -> None:
     assert render("[x](ftp://a.fr)").problems == [
         (1, "link 'ftp://a.fr' must start with https:// (or tg://, mailto:)")
     ]
+
+
+MODULE = """id: demo_module
+title: "{title}"
+minutes: 3
+audience: [teacher]
+sources:
+  - "Source, https://example.org"
+cards:
+  - "{card} 1"
+  - "{card} 2"
+  - "{card} 3"
+quiz:
+  - question: "{card}?"
+    options:
+      - text: "{card} A"
+        correct: true
+        explanation: "{card}."
+      - text: "{card} B"
+        correct: false
+        explanation: "{card}."
+"""
+
+
+def small_pack(root: Path) -> Path:
+    """French with two pages and a module; English complete; Arabic with one page and a copied module."""
+    write(root / "territories" / "demo.yml", "id: demo\nname:\n  fr: Démo\ntimezone: Europe/Paris\n")
+    for language, word in (("fr", "Texte"), ("en", "Text"), ("ar", "نص")):
+        write(root / language / "pages" / "welcome.md", f"---\nid: welcome\ntitle: {word}\n---\n{word}.\n")
+    for language, word in (("fr", "Notice"), ("en", "Notice EN")):
+        path = root / language / "pages" / "privacy_notice.md"
+        write(path, f"---\nid: privacy_notice\ntitle: {word}\n---\n{word}.\n")
+    french = MODULE.format(title="Module", card="Carte")
+    write(root / "fr" / "modules" / "demo_module.yml", french)
+    write(root / "en" / "modules" / "demo_module.yml", MODULE.format(title="Module EN", card="Card"))
+    write(root / "ar" / "modules" / "demo_module.yml", french)  # a copy of the French is no translation
+    return root
+
+
+def test_check_sums_up_per_language_what_is_shown_in_french(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], no_env: None
+) -> None:
+    root = small_pack(tmp_path / "content")
+    pack, report = load_content(root, SUPPORTED_LANGUAGES)
+    assert report.errors == []
+    copy = "content/ar/modules/demo_module.yml:1: warning: identical to the French module: not translated?"
+    assert copy in report.lines()
+    copied, french = pack.module("ar", "demo_module"), pack.module("fr", "demo_module")
+    assert copied is not None and french is not None and copied.cards == french.cards, "French, in effect"
+    monkeypatch.setenv("CONTENT_DIR", str(root))
+    assert main(["content", "check"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    summary = out[out.index("translations (compared with French; what is missing is shown in French):") :]
+    assert summary[1:4] == [
+        "  English (en): complete (2 pages, 0 resources, 0 myths, 1 modules, 0 topics)",
+        "  Arabic (ar): 1 of 2 pages missing: privacy_notice",
+        "  Arabic (ar): 1 of 1 modules missing: demo_module",
+    ]
+    assert summary[4].startswith("content is valid: 5 pages, 0 resources, 0 myths, 3 modules in 3 languages")
+
+
+def test_a_broken_translation_is_reported_as_broken_not_as_missing(tmp_path: Path) -> None:
+    root = small_pack(tmp_path / "content")
+    arabic = MODULE.format(title="وحدة", card="بطاقة").replace('  - "بطاقة 3"\n', "")
+    write(root / "ar" / "modules" / "demo_module.yml", arabic)
+    lines = load_content(root, SUPPORTED_LANGUAGES)[1].lines()
+    assert any(line.startswith("content/ar/modules/demo_module.yml:") and "cards" in line for line in lines)
+    assert not any("no Arabic translation of 'demo_module'" in line for line in lines), lines
+
+
+def test_the_arabic_modules_match_the_french_ones() -> None:
+    pack, report = load_content(CONTENT, SUPPORTED_LANGUAGES)
+    assert report.errors == []
+    (gap,) = [gap for gap in translation_gaps(pack) if gap.language == "ar" and gap.kind == "modules"]
+    assert not set(ARABIC_MODULES) & set(gap.missing), "translated, and not a copy of the French"
+    for module_id in ARABIC_MODULES:
+        french, arabic = pack.module("fr", module_id), pack.module("ar", module_id)
+        assert french is not None and arabic is not None and arabic.language == "ar"
+        assert (len(arabic.cards), len(arabic.quiz)) == (len(french.cards), len(french.quiz))
+        for ours, theirs in zip(arabic.quiz, french.quiz, strict=True):
+            assert (ours.multiple, [o.correct for o in ours.options]) == (
+                theirs.multiple,
+                [o.correct for o in theirs.options],
+            )
+        text = " ".join((arabic.title, arabic.summary, *arabic.cards))
+        assert "facts.md" not in text and "[" not in text, "no internal file, no placeholder left"
+        assert not any("\u0660" <= c <= "\u0669" for c in text), "digits 0-9, not Arabic-Indic"
+        assert sum("\u0600" <= c <= "\u06ff" for c in text) > len(text) / 2, "written in Arabic"

@@ -216,9 +216,12 @@ def _check_module_translations(root: Path, pack: ContentPack, report: Report) ->
                 report.error(
                     path, 1, "the number of cards differs from the French module's (progress is kept by card)"
                 )
+            elif module == replace(original, language=language):
+                report.warning(path, 1, "identical to the French module: not translated?")
         for module_id in source:
-            if module_id not in translated:
-                path = root / language / "modules" / f"{module_id}.yml"
+            path = root / language / "modules" / f"{module_id}.yml"
+            # A file that failed to load has its error already: it is there, only broken.
+            if module_id not in translated and not path.exists():
                 name = _language_name(language)
                 report.warning(path, 1, f"no {name} translation of {module_id!r}; French will be shown")
 
