@@ -176,7 +176,9 @@ async def on_location(update: Update, context: Context) -> None:
 
 def _far_away(ui: Ui, closest: list[tuple[Service, float]]) -> list[str]:
     """Say so when even the nearest place is far: a list that starts at 40 km must not look local."""
-    if closest and closest[0][1] <= FAR_KM:
+    if not closest:
+        return [ui._("Aucun lieu n'est encore enregistré ici. Les numéros d'aide répondent partout.")]
+    if closest[0][1] <= FAR_KM:
         return []
     text = ui._(
         "Aucun lieu à moins de {distance} de vous. Voici quand même les plus proches ; "
