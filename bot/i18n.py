@@ -7,6 +7,7 @@ message ids in the code are French.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from io import BytesIO
@@ -65,7 +66,7 @@ class Translator:
         return format_decimal(value, locale=self.locale)
 
     def date(self, value: date) -> str:
-        return format_date(value, format="long", locale=self.locale)
+        return long_date(value, self.locale)
 
     def time(self, value: datetime) -> str:
         return format_time(value, format="short", locale=self.locale)
@@ -95,6 +96,18 @@ class Translator:
         return "\n".join(
             RLM + line if line and not line.startswith(RLM) else line for line in text.split("\n")
         )
+
+
+def long_date(value: date, locale: Locale) -> str:
+    """ "1er décembre 2026", "December 1, 2026": the long date, with the French ordinal for the first of
+    the month, which French writes "1er" and babel (CLDR) leaves as "1"."""
+    text = str(format_date(value, format="long", locale=locale))
+    if locale.language == "fr" and value.day == 1:
+        text = _FIRST_OF_MONTH.sub("1er", text, count=1)
+    return text
+
+
+_FIRST_OF_MONTH = re.compile(r"(?<!\d)1(?!\d)")
 
 
 class Catalogs:

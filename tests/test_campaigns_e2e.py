@@ -15,6 +15,7 @@ import pytest
 from bot.core.callbacks import Action, pack
 from bot.domain import campaigns
 from bot.models import Campaign
+from bot.shorten import shorten
 from tests.campaign_support import add_person, bot_texts, received, run_clock
 from tests.conftest import Harness, last
 
@@ -153,7 +154,7 @@ async def test_a_document_with_caption_and_a_content_item_in_each_language(harne
     claim_fr = harness.services.content.myth("fr", myth_id)
     claim_ar = harness.services.content.myth("ar", myth_id)
     assert claim_fr is not None and claim_ar is not None
-    await alice.press("🃏 " + claim_fr.claim[:50])
+    await alice.press(shorten("🃏 " + claim_fr.claim))
     await alice.press("📤 Soumettre")
     await run_clock(harness)
     await received(parent_fr, claim_fr.claim)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from bot.domain.search import Index, document, normalise, words
 from bot.features.families.nearby import distance_km, status
 from bot.features.people.personal_data import export_person
+from bot.shorten import shorten
 from tests.conftest import Harness, last
 from tests.test_privacy_e2e import onboard_user
 
@@ -86,7 +87,7 @@ async def test_search_with_a_typo_and_in_arabic(harness: Harness) -> None:
     await arabic.send("المال السهل")
     found = arabic.buttons(await last(arabic))
     myth = harness.services.content.myth("ar", "easy_money")
-    assert myth is not None and f"❓ {myth.claim}"[:64] in found
+    assert myth is not None and shorten(f"❓ {myth.claim}") in found
 
 
 def test_normalisation_ignores_accents_case_and_arabic_variants() -> None:

@@ -19,6 +19,7 @@ from bot.core.context import Context
 from bot.domain.people import load_person
 from bot.i18n import Translator, resolve_language
 from bot.models import Person
+from bot.shorten import shorten
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,8 @@ def keyboard(rows: Keyboard) -> InlineKeyboardMarkup | None:
 
 
 def button(label: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=data)
+    """A button whose label, if too long, is cut between two words with "…" (see bot/shorten.py)."""
+    return InlineKeyboardButton(shorten(label), callback_data=data)
 
 
 async def answer(

@@ -19,6 +19,7 @@ from telegram.constants import ParseMode
 from bot.content.pack import SOURCE_LANGUAGE
 from bot.i18n import Translator
 from bot.services import Services
+from bot.shorten import shorten
 
 TEXT, PHOTO, DOCUMENT = "text", "photo", "document"
 CAPTION_LIMIT, TEXT_LIMIT = 1024, 4096
@@ -125,4 +126,4 @@ def describe(found: Services, messages: dict[str, Any], language: str) -> str:
     chosen = variant(messages, language) or {}
     text = str(chosen.get("text") or "")
     plain = html.unescape(_TAG.sub("", text)).strip()
-    return html.escape(plain[:80] + ("…" if len(plain) > 80 else ""))
+    return html.escape(shorten(plain, 80))

@@ -33,6 +33,7 @@ from bot.features.campaigns.approval import ask_approval
 from bot.features.campaigns.views import audience_summary, local_moment, schedule_summary
 from bot.models import Campaign, CampaignStatus
 from bot.schedule import NOW
+from bot.shorten import shorten
 
 UNKNOWN_REASON = N_("Action impossible.")
 REASONS = {
@@ -147,7 +148,12 @@ async def list_campaigns(update: Update, context: Context) -> None:
         state = status_label(ui.t, campaign.status)
         lines.append(f"n° {campaign.id} — {html.escape(campaign.title)} — {state}")
         rows.append(
-            [button(f"n° {campaign.id} — {campaign.title[:40]}", pack(Action.CAMPAIGN, str(campaign.id)))]
+            [
+                button(
+                    f"n° {campaign.id} — {shorten(campaign.title, 40)}",
+                    pack(Action.CAMPAIGN, str(campaign.id)),
+                )
+            ]
         )
     if not listed:
         lines.append(ui._("Aucune campagne. /campaign pour en composer une."))

@@ -229,9 +229,7 @@ async def _items(update: Update, context: Context, ui: Ui, campaign: Campaign, a
     rows: Keyboard
     if args == ["y"]:
         myths = [found.content.myth(ui.language, i) for i in found.content.myth_ids()]
-        rows = [
-            [button("🃏 " + m.claim[:50], pack(Action.COMPOSER, cid, "I", "myth", m.id))] for m in myths if m
-        ]
+        rows = [[button("🃏 " + m.claim, pack(Action.COMPOSER, cid, "I", "myth", m.id))] for m in myths if m]
     elif args == ["r"]:
         resources = [
             r
@@ -239,8 +237,7 @@ async def _items(update: Update, context: Context, ui: Ui, campaign: Campaign, a
             for r in found.content.resources_in(ui.language, topic)
         ]
         rows = [
-            [button("📚 " + r.title[:50], pack(Action.COMPOSER, cid, "I", "resource", r.id))]
-            for r in resources
+            [button("📚 " + r.title, pack(Action.COMPOSER, cid, "I", "resource", r.id))] for r in resources
         ]
     else:
         rows = [

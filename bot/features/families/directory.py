@@ -8,6 +8,8 @@ one answer and never stored.
 from __future__ import annotations
 
 import html
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
@@ -19,6 +21,7 @@ from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields, ui_for
 from bot.core.views import N_, back_to_menu
+from bot.features.families.hours import always_open, hours_in_words
 from bot.features.families.nearby import HELPLINE_ZONE, Status, for_need, nearest, status
 
 NEED_LABELS = {
@@ -30,6 +33,8 @@ NEED_LABELS = {
 NEAREST = 5
 # A list long enough to choose from, short enough for one message; "nearest to me" finds the rest.
 MAX_LISTED = 15
+# Beyond this, a "nearest" place is a trip rather than a visit: the list says so before it shows them.
+FAR_KM = 15.0
 
 
 def local_services(ui: Ui, context: Context) -> tuple[list[Service], str]:
@@ -52,6 +57,12 @@ def _status_line(ui: Ui, state: Status) -> str:
     if state.changes_at is None:
         return ui._("🔴 Fermé")
     return ui._("🔴 Fermé, ouvre {when}").format(when=ui.t.when(state.changes_at))
+
+
+def _hours_lines(ui: Ui, hours: str, now: datetime, zone: str) -> list[str]:
+    """ "🕒 lundi et jeudi, 14 h – 19 h": the week's hours in words, in the zone's local time."""
+    today = now.astimezone(ZoneInfo(zone)).date()
+    return ["🕒 " + html.escape(line) for line in hours_in_words(hours, ui.t, today)]
 
 
 async def show_home(update: Update, context: Context) -> None:
@@ -77,9 +88,7 @@ async def show_need(update: Update, context: Context, ui: Ui, need: str) -> None
         lines.append(f"• <b>{html.escape(service.name)}</b>\n  {state}".rstrip())
     if not matching:
         lines.append(ui._("Pas de lieu enregistré pour cela ici. Les numéros d'aide répondent partout."))
-    rows: Keyboard = [
-        [button(service.name[:60], pack(Action.DIRECTORY, "s", service.id))] for service in matching
-    ]
+    rows: Keyboard = [[button(service.name, pack(Action.DIRECTORY, "s", service.id))] for service in matching]
     rows.append(
         [
             button(ui._("☎️ Numéros d'aide"), pack(Action.DIRECTORY, "h")),
@@ -96,8 +105,9 @@ async def show_service(update: Update, context: Context, ui: Ui, service: Servic
     if service.phone:
         lines.append("📞 " + html.escape(service.phone))
     if service.hours:
-        lines.append(_status_line(ui, status(service.hours, context.services.clock(), zone)))
-        lines.append("🕒 " + html.escape(service.hours))
+        now = context.services.clock()
+        lines.append(_status_line(ui, status(service.hours, now, zone)))
+        lines += _hours_lines(ui, service.hours, now, zone)
     if service.website:
         lines.append(f'🌐 <a href="{html.escape(service.website)}">{html.escape(service.website)}</a>')
     if service.languages:
@@ -126,6 +136,8 @@ async def show_helplines(update: Update, context: Context) -> None:
             html.escape(line.description(ui.language)),
             _status_line(ui, status(line.hours, now, HELPLINE_ZONE)),
         ]
+        if not always_open(line.hours):
+            lines += _hours_lines(ui, line.hours, now, HELPLINE_ZONE)
     rows: Keyboard = []
     if found.content.has_page("helplines"):
         rows.append([button(ui._("ℹ️ En savoir plus"), pack(Action.PAGE, "helplines"))])
@@ -155,10 +167,24 @@ async def on_location(update: Update, context: Context) -> None:
     local, _zone = local_services(ui, context)
     closest = nearest(local, location.latitude, location.longitude)[:NEAREST]
     lines = ["<b>" + ui._("Les lieux les plus proches") + "</b>", ""]
+    lines += _far_away(ui, closest)
     lines += [f"• {html.escape(s.name)} — {ui.t.distance(km)}" for s, km in closest]
-    rows: Keyboard = [[button(s.name[:60], pack(Action.DIRECTORY, "s", s.id))] for s, _ in closest]
+    rows: Keyboard = [[button(s.name, pack(Action.DIRECTORY, "s", s.id))] for s, _ in closest]
     rows.append([button(ui._("☎️ Numéros d'aide"), pack(Action.DIRECTORY, "h")), *back_to_menu(ui)])
     await answer(update, ui, "\n".join(lines), rows, edit=False)
+
+
+def _far_away(ui: Ui, closest: list[tuple[Service, float]]) -> list[str]:
+    """Say so when even the nearest place is far: a list that starts at 40 km must not look local."""
+    if not closest:
+        return [ui._("Aucun lieu n'est encore enregistré ici. Les numéros d'aide répondent partout.")]
+    if closest[0][1] <= FAR_KM:
+        return []
+    text = ui._(
+        "Aucun lieu à moins de {distance} de vous. Voici quand même les plus proches ; "
+        "les numéros d'aide, eux, répondent partout."
+    )
+    return ["<i>" + text.format(distance=ui.t.distance(FAR_KM)) + "</i>", ""]
 
 
 async def on_button(update: Update, context: Context) -> None:

@@ -58,13 +58,18 @@ async def show_home(update: Update, context: Context) -> None:
 async def show_list(update: Update, context: Context, ui: Ui) -> None:
     found = context.services
     myths = [found.content.myth(ui.language, myth_id) for myth_id in found.content.myth_ids()]
-    rows: Keyboard = [[button(m.claim[:60], pack(Action.MYTH, "c", m.id))] for m in myths if m is not None]
+    rows: Keyboard = [[button(m.claim, pack(Action.MYTH, "c", m.id))] for m in myths if m is not None]
     rows.append([button(ui._("↩️ Vrai ou faux"), pack(Action.MYTH))])
     await answer(update, ui, "<b>" + ui._("Choisissez une idée reçue :") + "</b>", rows)
 
 
 def _question(ui: Ui, myth: Myth, heading: str) -> str:
-    return f"{heading}<b>« {html.escape(myth.claim)} »</b>\n\n" + ui._("Vrai ou faux ?")
+    return f"{heading}<b>{_quoted(ui, myth)}</b>\n\n" + ui._("Vrai ou faux ?")
+
+
+def _quoted(ui: Ui, myth: Myth) -> str:
+    """The claim between the quotation marks of the person's language (“…” in English, not « … »)."""
+    return ui._("« {claim} »").format(claim=html.escape(myth.claim))
 
 
 def _answer_rows(ui: Ui, data_true: str, data_false: str) -> Keyboard:
@@ -89,7 +94,7 @@ async def show_card(update: Update, context: Context, ui: Ui, myth: Myth, *, edi
 def _verdict(ui: Ui, myth: Myth, right: bool) -> str:
     """The verdict line and the explanation with its sources."""
     verdict_line = verdict(ui, right)
-    return f"<b>{verdict_line}</b>\n<i>« {html.escape(myth.claim)} »</i>\n\n{myth.html}"
+    return f"<b>{verdict_line}</b>\n<i>{_quoted(ui, myth)}</i>\n\n{myth.html}"
 
 
 async def _count(context: Context, ui: Ui, myth: Myth, right: bool) -> None:

@@ -46,7 +46,7 @@ async def search(update: Update, context: Context, ui: Ui) -> None:
             update, ui, text.format(query=shown) + f"\n<i>{kept}</i>\n\n" + menu_text, menu_rows, edit=False
         )
         return
-    rows: Keyboard = [[button(f"{ICONS[d.kind]} {d.title}"[:64], result_data(d.kind, d.id))] for d in results]
+    rows: Keyboard = [[button(f"{ICONS[d.kind]} {d.title}", result_data(d.kind, d.id))] for d in results]
     rows.append([button(ui._("↩️ Menu"), pack(Action.MENU))])
     text = "<b>" + ui._("Résultats pour « {query} »").format(query=shown) + f"</b>\n<i>{kept}</i>"
     await answer(update, ui, text, rows, edit=False)

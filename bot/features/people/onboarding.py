@@ -134,8 +134,24 @@ async def on_button(update: Update, context: Context) -> None:
     elif decision == NOT_NOW:
         text, rows = menu_view(ui, found)
         await answer(update, ui, ui._("D'accord, rien n'a été enregistré.") + "\n\n" + text, rows)
+    elif draft.role and not draft.territory:
+        await _keep_welcome(update)
+        await show_step(update, context, ui, draft, link, edit=False)
     else:
         await show_step(update, context, ui, draft, link)
+
+
+async def _keep_welcome(update: Update) -> None:
+    """The role was just chosen on the welcome message: keep it in the chat, without its buttons.
+
+    The welcome gives the emergency numbers (17, 15, 112, 114); the next questions and the privacy notice
+    come below it as a new message instead of replacing it, so the numbers stay on screen.
+    """
+    query = update.callback_query
+    if query is not None and isinstance(query.message, Message):
+        # Already without buttons, or too old to edit: the next step below is what matters.
+        with contextlib.suppress(BadRequest):
+            await query.message.edit_reply_markup(reply_markup=None)
 
 
 async def _accept(update: Update, context: Context, ui: Ui, draft: Draft, arrival: Arrival) -> None:

@@ -28,7 +28,7 @@ from bot.core.views import back_to_menu, language_rows, role_label, role_rows, t
 from bot.domain.people import update_person
 from bot.features.people.draft import Draft
 from bot.features.people.onboarding import show_step
-from bot.roles import ROLES
+from bot.roles import PROFESSIONAL, ROLES
 
 ON, OFF = "1", "0"
 
@@ -39,20 +39,24 @@ def settings_view(ui: Ui, context: Context) -> tuple[str, Keyboard]:
     assert person is not None
     territory = found.content.territories.get(person.territory)
     messages = ui._("oui") if person.messages_enabled else ui._("non")
-    text = "\n".join(
-        [
-            "<b>" + ui._("Vos réglages") + "</b>",
-            ui._("Langue : {language}").format(language=found.catalogs.native_name(ui.language)),
-            ui._("Profil : {role}").format(role=role_label(ui, person.role)),
-            ui._("Territoire : {territory}").format(
-                territory=territory.name(ui.language) if territory else person.territory
-            ),
-            ui._("Messages de la commune : {answer}").format(answer=messages),
+    # Training reminders concern professionals only: a parent has no training to be reminded of.
+    trains = person.role == PROFESSIONAL
+    lines = [
+        "<b>" + ui._("Vos réglages") + "</b>",
+        ui._("Langue : {language}").format(language=found.catalogs.native_name(ui.language)),
+        ui._("Profil : {role}").format(role=role_label(ui, person.role)),
+        ui._("Territoire : {territory}").format(
+            territory=territory.name(ui.language) if territory else person.territory
+        ),
+        ui._("Messages de la commune : {answer}").format(answer=messages),
+    ]
+    if trains:
+        lines.append(
             ui._("Rappels de formation : {answer}").format(
                 answer=ui._("oui") if person.training_reminders else ui._("non")
-            ),
-        ]
-    )
+            )
+        )
+    text = "\n".join(lines)
     rows: Keyboard = [
         [
             button(ui._("Langue"), pack(Action.SETTINGS, "l")),
@@ -72,7 +76,8 @@ def settings_view(ui: Ui, context: Context) -> tuple[str, Keyboard]:
         if person.training_reminders
         else (ui._("🔔 Rappels de formation"), ON)
     )
-    rows.append([button(reminders[0], pack(Action.SETTINGS, "f", reminders[1]))])
+    if trains:
+        rows.append([button(reminders[0], pack(Action.SETTINGS, "f", reminders[1]))])
     rows.append(back_to_menu(ui))
     return text, rows
 
@@ -145,6 +150,8 @@ async def on_button(update: Update, context: Context) -> None:
     toggles_without_value = value is None and what in ("m", "f")
     if (
         what not in choices
+        # A reminders button kept from when the person was a professional: no longer theirs to press.
+        or (what == "f" and ui.person.role != PROFESSIONAL)
         or len(fields) > 2
         or toggles_without_value
         or (value is not None and value not in choices[what])

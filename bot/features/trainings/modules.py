@@ -25,6 +25,7 @@ from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields
 from bot.core.views import back_to_menu, verdict
 from bot.domain import conversations, training
 from bot.domain.conversations import INPUT_WAITS, Current, Kind
+from bot.shorten import LABEL_LIMIT, shorten
 
 NAME_WAIT = timedelta(minutes=10)  # after this, typed text is a search again
 MAX_NAME = 80
@@ -62,9 +63,10 @@ async def show_catalogue(update: Update, context: Context, ui: Ui) -> None:
         minutes = ui.t.ngettext("{count} minute", "{count} minutes", module.minutes).format(
             count=module.minutes
         )
-        rows.append(
-            [button(f"{mark} {module.title} · {minutes}"[:64], pack(Action.TRAINING, "m", module.id))]
-        )
+        # The title gives way, not the duration: "… · 12 minutes" stays whole.
+        suffix = f" · {minutes}"
+        title = shorten(f"{mark} {module.title}", LABEL_LIMIT - len(suffix))
+        rows.append([button(title + suffix, pack(Action.TRAINING, "m", module.id))])
     if not modules:
         lines.append(ui._("Aucune formation ouverte pour l'instant."))
     rows.append(back_to_menu(ui))
