@@ -40,9 +40,10 @@ MIN_ARABIC_ROOT = 2
 
 def fold(text: str) -> str:
     """Lower case, without accents, diacritics, Arabic letter variants or French elisions."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    # Apostrophes first: NFKD would turn "´" into a space and a mark.
+    decomposed = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES).casefold())
     bare = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return _ELISION.sub("", bare.translate(_APOSTROPHES).translate(_LETTERS))
+    return _ELISION.sub("", bare.translate(_LETTERS))
 
 
 def words(text: str) -> list[str]:
