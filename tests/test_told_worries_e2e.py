@@ -14,22 +14,10 @@ from bot.features.contact.concerns import CONCERNS
 from sandbox.client import SandboxUser
 from tests.conftest import Harness
 
-# The screens the first answer can be, by what they say in each language.
-DANGER = {
-    "fr": "Si quelqu'un est en danger maintenant",
-    "en": "If anyone is in danger right now",
-    "ar": "إذا كان أحد في خطر الآن",
-}
-WORRY = {
-    "fr": "Vous n'êtes pas seul. Voici d'abord",
-    "en": "You are not alone. First, here is",
-    "ar": "لستم وحدكم. إليكم أولًا",
-}
-SAFEGUARDING = {
-    "fr": "🛡 Enfant menacé, disparu, exploité",
-    "en": "🛡 Child threatened, missing, exploited",
-    "ar": "🛡 طفل مهدَّد أو مفقود أو مستغَلّ",
-}
+# What the first answer says, in French (the tests read each language's from its catalog).
+DANGER = "Si quelqu'un est en danger maintenant, appelez le 17 (police) ou le 112."
+WORRY = "En cas de danger, appelez le 17 ou le 112 ; pour un enfant en danger, le 119."
+SAFEGUARDING = "🛡 Enfant menacé, disparu, exploité"
 LANGUAGE_BUTTON = {"fr": "Français", "en": "English", "ar": "العربية"}
 # What the first answer must be for each phrasing: the level, and the concern it opens (None: the path's
 # first question). Misspellings, SMS style, no accents, capitals, curly apostrophes, Arabic with and
@@ -107,17 +95,18 @@ async def test_a_worry_or_a_danger_comes_before_the_search_results(
     caplog.set_level(logging.DEBUG, logger="bot")
     ui = harness.services.catalogs.get(language)
     results = ui.gettext("Résultats pour « {query} »").split("{")[0]
+    danger, worry, safeguarding = ui.gettext(DANGER), ui.gettext(WORRY), ui.gettext(SAFEGUARDING)
     user = await parent(harness, language)
     for text, level, concern in TOLD[language]:
         messages = sent(await user.send(text))
         first = messages[0]["text"]
         if level == "danger":
-            assert DANGER[language] in first, text
+            assert danger in first, text
             assert "17" in first and "112" in first and "119" in first, text
-            assert SAFEGUARDING[language] in user.buttons(messages[0]), text
+            assert safeguarding in user.buttons(messages[0]), text
         else:
-            assert WORRY[language] in first, text
-            assert DANGER[language] not in first, text
+            assert worry in first, text
+            assert danger not in first, text
             if concern is None:
                 assert ui.gettext("Quelqu'un est-il en danger en ce moment ?") in first, text
             else:
@@ -137,11 +126,13 @@ async def test_a_worry_or_a_danger_comes_before_the_search_results(
 
 @pytest.mark.parametrize("language", ["fr", "en", "ar"])
 async def test_a_plain_search_gets_only_its_results(harness: Harness, language: str) -> None:
+    ui = harness.services.catalogs.get(language)
     user = await parent(harness, language)
     for text in NOT_TOLD[language]:
         messages = sent(await user.send(text))
         assert len(messages) == 1, text
-        assert WORRY[language] not in messages[0]["text"] and DANGER[language] not in messages[0]["text"]
+        said = messages[0]["text"]
+        assert ui.gettext(WORRY) not in said and ui.gettext(DANGER) not in said, text
 
 
 async def test_the_danger_answer_leads_to_the_emergency_screen_and_the_worried_path(
@@ -151,7 +142,7 @@ async def test_the_danger_answer_leads_to_the_emergency_screen_and_the_worried_p
     messages = sent(await user.send("mon fils a fugué, on le trouve plus"))
     assert len(messages) >= 1
     danger = messages[0]["message_id"]
-    await user.press(SAFEGUARDING["fr"], danger)
+    await user.press(SAFEGUARDING, danger)
     assert "Appelez maintenant le 17" in await text_of(user, danger)
     again = sent(await user.send("on le menace"))[0]["message_id"]
     await user.press("😟 Je m'inquiète pour mon enfant", again)

@@ -39,9 +39,7 @@ async def tell_worry_first(update: Update, context: Context, ui: Ui, text: str) 
     if recognised.level is Level.DANGER:
         await _danger(update, ui, helpline)
         return True
-    first = ui._("Vous n'êtes pas seul. Voici d'abord de quoi vous orienter ; votre recherche suit.")
     lead = [
-        f"<b>{first}</b>",
         *([_helpline_text(ui, helpline)] if helpline else []),
         ui._("En cas de danger, appelez le 17 ou le 112 ; pour un enfant en danger, le 119."),
         "<i>" + ui._("Votre message n'est pas gardé.") + "</i>",
@@ -49,7 +47,8 @@ async def tell_worry_first(update: Update, context: Context, ui: Ui, text: str) 
         "",
     ]
     if recognised.concern is not None:  # the content check holds it to the worried path's concerns
-        await worried.show_advice(update, context, ui, recognised.concern, lead="\n".join(lead))
+        title = "<b>" + ui._("Vous vous inquiétez pour un jeune") + "</b>\n\n"
+        await worried.show_advice(update, context, ui, recognised.concern, lead=title + "\n".join(lead))
     else:
         await worried.ask_danger(update, context, ui, lead="\n".join(lead))
     return True
@@ -61,7 +60,7 @@ async def _danger(update: Update, ui: Ui, helpline: Helpline | None) -> None:
         ui._("Un enfant en danger : le 119, jour et nuit, gratuit."),
         *(["", _helpline_text(ui, helpline)] if helpline else []),
         "",
-        ui._("Vous n'êtes pas seul. Votre recherche suit ce message."),
+        ui._("Vous n'êtes pas seul."),
         "<i>" + ui._("Votre message n'est pas gardé.") + "</i>",
     ]
     rows: Keyboard = [
