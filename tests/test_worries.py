@@ -11,7 +11,7 @@ from bot.config import SUPPORTED_LANGUAGES
 from bot.content.folding import fold, forms, words
 from bot.content.loader import load_content
 from bot.content.worries import CONCERN_IDS, WordLists, WorryGroup, parse_phrase
-from bot.domain.worries import Level, Recognised, recognise
+from bot.domain.worries import Level, Recognised, Recogniser, recognise
 from bot.features.contact.concerns import CONCERNS
 from tests.conftest import CONTENT
 
@@ -146,3 +146,12 @@ def test_malformed_lists_are_reported_with_file_and_line(content: Path) -> None:
     assert "content/en/worries.yml:5: error: danger: 'de*': at least 3 letters before '*'" in mine
     assert "content/en/worries.yml:7: error: worry: unknown helpline 'sos_nowhere': see helplines.yml" in mine
     assert "content/en/worries.yml:9: warning: 'On le MENACE' is listed already, at line 3" in mine
+
+
+def test_a_long_message_is_read_to_its_end() -> None:
+    found = Recogniser(lists(["on le menace"], ["train* ... dealer*"]))
+    padding = "bla " * 900
+    assert found.recognise(padding + "il traine avec des dealers", "fr") == Recognised(
+        Level.WORRY, "involved", None
+    )
+    assert found.recognise(padding * 2, "fr") is None

@@ -8,12 +8,12 @@ one answer: it is neither stored nor logged, and nothing here says which phrase 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.content.folding import forms, words
-from bot.content.worries import GAP, MAX_GAP, STEM, Phrase, WordLists, WorryGroup
+from bot.content.worries import GAP, MAX_GAP, MIN_STEM, STEM, Phrase, WordLists, WorryGroup
 
 
 class Level(StrEnum):
@@ -28,24 +28,64 @@ class Recognised:
     helpline: str | None  # the helpline the matched group names, if any
 
 
+@dataclass(frozen=True)
+class _Entry:
+    rank: tuple[int, int]  # (level, group): a danger before a worry, then the lists' order
+    language: str
+    group: WorryGroup
+    phrase: Phrase
+
+
+class Recogniser:
+    """Every language's lists, indexed by each phrase's first word: a long message costs a few lookups per
+    word, not one pass per phrase (the handler runs on the event loop)."""
+
+    def __init__(self, lists: Mapping[str, WordLists]) -> None:
+        self._words: dict[str, list[_Entry]] = {}
+        self._stems: dict[str, list[_Entry]] = {}
+        for language, found in lists.items():
+            for level, groups in enumerate((found.danger, found.worry)):
+                for index, group in enumerate(groups):
+                    for phrase in group.phrases:
+                        first = phrase[0]
+                        entry = _Entry((level, index), language, group, phrase)
+                        if first.endswith(STEM):
+                            self._stems.setdefault(first[: -len(STEM)], []).append(entry)
+                        else:
+                            self._words.setdefault(first, []).append(entry)
+
+    def recognise(self, text: str, language: str) -> Recognised | None:
+        """A danger, else a worry, told by `text` in any language's lists (the person's first); or None."""
+        typed = [forms(word) for word in words(text)]
+        best: tuple[tuple[int, bool, int], _Entry] | None = None
+        candidates: dict[frozenset[str], list[_Entry]] = {}  # a word said twice is looked up once
+        for position, written in enumerate(typed):
+            if written not in candidates:
+                candidates[written] = self._starting_with(written)
+            for entry in candidates[written]:
+                if _match_at(entry.phrase, 1, typed, position + 1):
+                    level, group = entry.rank
+                    key = (level, entry.language != language, group)
+                    if best is None or key < best[0]:
+                        best = (key, entry)
+        if best is None:
+            return None
+        entry = best[1]
+        found = Level.DANGER if entry.rank[0] == 0 else Level.WORRY
+        return Recognised(found, entry.group.concern, entry.group.helpline)
+
+    def _starting_with(self, written: frozenset[str]) -> list[_Entry]:
+        found: list[_Entry] = []
+        for form in written:
+            found += self._words.get(form, [])
+            for end in range(MIN_STEM, len(form) + 1):
+                found += self._stems.get(form[:end], [])
+        return found
+
+
 def recognise(lists: Mapping[str, WordLists], text: str, language: str) -> Recognised | None:
-    """A danger, else a worry, told by `text` in any language's lists (the person's first); or None."""
-    typed = [forms(word) for word in words(text)]
-    if not typed:
-        return None
-    ordered = [lists[language]] if language in lists else []
-    ordered += [found for code, found in lists.items() if code != language]
-    for level in Level:
-        for found in ordered:
-            groups: Sequence[WorryGroup] = found.danger if level is Level.DANGER else found.worry
-            for group in groups:
-                if any(_found(phrase, typed) for phrase in group.phrases):
-                    return Recognised(level, group.concern, group.helpline)
-    return None
-
-
-def _found(phrase: Phrase, typed: list[frozenset[str]]) -> bool:
-    return any(_match_at(phrase, 0, typed, start) for start in range(len(typed)))
+    """The same as `Recogniser(lists).recognise(text, language)`, for a single use."""
+    return Recogniser(lists).recognise(text, language)
 
 
 def _match_at(phrase: Phrase, item: int, typed: list[frozenset[str]], position: int) -> bool:

@@ -16,7 +16,7 @@ from bot.content.pack import Helpline
 from bot.core.callbacks import Action, pack
 from bot.core.context import Context
 from bot.core.ui import Keyboard, Ui, answer, button
-from bot.domain.worries import Level, Recognised, recognise
+from bot.domain.worries import Level, Recognised
 from bot.features.families import worried
 
 
@@ -32,7 +32,7 @@ def safeguarding_row(ui: Ui) -> list[InlineKeyboardButton]:
 async def tell_worry_first(update: Update, context: Context, ui: Ui, text: str) -> bool:
     """Answer a worry or a danger told in `text` before anything else; False when the text tells none."""
     found = context.services
-    recognised = recognise(found.content.worries, text, ui.language)
+    recognised = found.worries.recognise(text, ui.language)
     if recognised is None:
         return False
     helpline = _helpline(found.content.helplines, recognised)
