@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import SQLModel
 
+from bot.domain.people import get_person
 from bot.features.contact.concerns import CONCERNS
 from sandbox.client import SandboxUser
 from tests.conftest import Harness
@@ -160,3 +161,13 @@ async def test_a_worry_with_a_concern_opens_its_advice_with_the_helpline(harness
     assert "☎️ Numéros d'aide" in user.buttons(advice)
     suicide = sent(await user.send("ma fille a des idées noires, elle parle de suicide"))[0]
     assert "3114" in suicide["text"] and "119" in suicide["text"]
+
+
+async def test_someone_who_has_not_started_is_answered_too(harness: Harness) -> None:
+    user = await harness.user("Visiteur", "en")  # nothing stored yet; Telegram says English
+    messages = sent(await user.send("mon fils fait le guetteur"))  # typed in French all the same
+    english = harness.services.catalogs.get("en")
+    assert english.gettext(WORRY) in messages[0]["text"], "answered in the person's language"
+    assert english.gettext(CONCERNS["involved"][0]) in messages[0]["text"]
+    async with harness.services.database.session() as session:
+        assert await get_person(session, chat_id=user.id) is None, "nothing is stored before consent"
