@@ -10,6 +10,7 @@ from bot.config import Settings
 from bot.content.pack import ContentPack
 from bot.db import Database
 from bot.domain.search import Index, index_content
+from bot.domain.worries import Recogniser
 from bot.i18n import Catalogs
 
 
@@ -26,8 +27,11 @@ class Services:
     # Tests replace the clock to check dates and retention without waiting.
     clock: Callable[[], datetime] = field(default=utc_now)
     search: dict[str, Index] = field(default_factory=dict)
+    # Worries and dangers told in typed text, from every language's word lists.
+    worries: Recogniser = field(init=False)
 
     def __post_init__(self) -> None:
+        self.worries = Recogniser(self.content.worries)
         if not self.search:  # given ready-made when the same content was indexed before (the tests do)
             self.search = {
                 language: index_content(self.content, language) for language in self.catalogs.languages

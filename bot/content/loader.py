@@ -7,6 +7,7 @@ Layout:
     content/<lang>/topics.yml             the themes resources are grouped under
     content/<lang>/resources/<id>.md      a resource for parents (long ones are cut into pages)
     content/<lang>/myths/<id>.md          a received idea, true or false, with the facts
+    content/<lang>/worries.yml            words that tell a worry or a danger in typed text
     content/helplines.yml                 the national helplines, with their opening hours
     content/directory/<territory>.yml     a territory's local services
     content/sequences.yml                 drip and weekly series for the campaign engine (optional)
@@ -53,6 +54,7 @@ from bot.content.schemas import (
     TopicFile,
 )
 from bot.content.sequences import load_sequences
+from bot.content.worries import load_worries
 from bot.content.yaml_lines import line_of
 from bot.i18n import RTL_LANGUAGES
 
@@ -82,6 +84,10 @@ def load_content(root: Path, languages: tuple[str, ...]) -> tuple[ContentPack, R
         pack.resources[language] = _load_folder(folder / "resources", language, report, _resource)
         pack.myths[language] = _load_folder(folder / "myths", language, report, _myth)
         pack.modules[language] = _load_modules(folder / "modules", language, report)
+        known = frozenset(helpline.id for helpline in pack.helplines)
+        lists = load_worries(folder / "worries.yml", language, report, known)
+        if lists is not None:
+            pack.worries[language] = lists
     for page_id in REQUIRED_PAGES:
         if page_id not in pack.pages[SOURCE_LANGUAGE]:
             path = root / SOURCE_LANGUAGE / "pages" / f"{page_id}.md"

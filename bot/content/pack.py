@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from bot.content.worries import WordLists
+
 SOURCE_LANGUAGE = "fr"
 
 Item = TypeVar("Item")
@@ -146,6 +148,7 @@ class ContentPack:
     directory: dict[str, tuple[Service, ...]] = field(default_factory=dict)  # territory -> services
     drips: tuple[Drip, ...] = ()
     weekly: tuple[WeeklySeries, ...] = ()
+    worries: dict[str, WordLists] = field(default_factory=dict)  # language -> what tells a worry
 
     def page(self, language: str, page_id: str) -> Page:
         return _pick(self.pages, language, page_id)

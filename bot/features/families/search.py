@@ -11,6 +11,7 @@ from bot.core.context import Context
 from bot.core.ui import Keyboard, Ui, answer, button
 from bot.core.views import menu_view
 from bot.domain.search import words
+from bot.features.families.told_worry import tell_worry_first
 
 ICONS = {"resource": "📚", "myth": "❓", "service": "📍"}
 TARGETS = {"resource": (Action.RESOURCE, "0"), "myth": (Action.MYTH, "c"), "service": (Action.DIRECTORY, "s")}
@@ -28,6 +29,11 @@ async def search(update: Update, context: Context, ui: Ui) -> None:
     query = (
         update.effective_message.text if update.effective_message and update.effective_message.text else ""
     )
+    # A worry or a danger told in the text is answered first (the worried path, the helplines).
+    told = await tell_worry_first(update, context, ui, query)
+    results = found.search[ui.language].search(query)
+    if told and not results:
+        return  # the worried path answers; "nothing found" after it would only add noise
     menu_text, menu_rows = menu_view(ui, found)
     if not words(query):
         note = ui._(
@@ -35,7 +41,6 @@ async def search(update: Update, context: Context, ui: Ui) -> None:
         )
         await answer(update, ui, note + "\n\n" + menu_text, menu_rows, edit=False)
         return
-    results = found.search[ui.language].search(query)
     shown = html.escape(query[:SHOWN_QUERY])
     kept = ui._("Votre message n'est pas gardé.")
     if not results:

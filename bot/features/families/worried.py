@@ -24,7 +24,8 @@ from bot.features.families.nearby import for_need
 SERVICES_SHOWN = 3
 
 
-async def ask_danger(update: Update, context: Context, ui: Ui) -> None:
+async def ask_danger(update: Update, context: Context, ui: Ui, lead: str = "") -> None:
+    """The path's first question; `lead` goes above it (a worry recognised in typed text, told_worry.py)."""
     text = "\n\n".join(
         [
             "<b>" + ui._("Vous vous inquiétez pour un jeune") + "</b>",
@@ -41,7 +42,7 @@ async def ask_danger(update: Update, context: Context, ui: Ui) -> None:
         ],
         back_to_menu(ui),
     ]
-    await answer(update, ui, text, rows)
+    await answer(update, ui, lead + text, rows)
 
 
 async def show_emergency(update: Update, context: Context, ui: Ui) -> None:
@@ -64,7 +65,7 @@ async def ask_concern(update: Update, context: Context, ui: Ui) -> None:
     await answer(update, ui, "<b>" + ui._("Qu'est-ce qui vous inquiète le plus ?") + "</b>", rows)
 
 
-async def show_advice(update: Update, context: Context, ui: Ui, concern: str) -> None:
+async def show_advice(update: Update, context: Context, ui: Ui, concern: str, lead: str = "") -> None:
     found = context.services
     label, topic = CONCERNS[concern]
     resources = found.content.resources_in(ui.language, topic)
@@ -81,7 +82,7 @@ async def show_advice(update: Update, context: Context, ui: Ui, concern: str) ->
     rows += [[button("📍 " + place.name, pack(Action.DIRECTORY, "s", place.id))] for place in places]
     rows += contact_rows(ui, context, concern)
     rows.append([button(ui._("☎️ Numéros d'aide"), pack(Action.DIRECTORY, "h")), *back_to_menu(ui)])
-    await answer(update, ui, "\n".join(lines), rows)
+    await answer(update, ui, lead + "\n".join(lines), rows)
 
 
 async def on_button(update: Update, context: Context) -> None:
