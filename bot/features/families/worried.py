@@ -84,7 +84,8 @@ async def show_advice(update: Update, context: Context, ui: Ui, concern: str) ->
     rows: Keyboard = [[button("📚 " + r.title, pack(Action.RESOURCE, r.id, "0"))] for r in resources]
     rows += [[button("📍 " + place.name[:60], pack(Action.DIRECTORY, "s", place.id))] for place in places]
     rows += contact_rows(ui, context, concern)
-    rows.append([safeguarding_button(ui)])
+    # A child who may be involved or threatened: who to call comes before anything to read.
+    rows.insert(0 if concern == "involved" else len(rows), [safeguarding_button(ui)])
     rows.append([button(ui._("☎️ Numéros d'aide"), pack(Action.DIRECTORY, "h")), *back_to_menu(ui)])
     await answer(update, ui, "\n".join(lines), rows)
 
