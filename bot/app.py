@@ -29,7 +29,7 @@ from bot.features.contact.ticket_store import purge_closed
 from bot.features.coordination import coordinators
 from bot.features.coordination import invites as coordination
 from bot.features.coordination.coordinators import tell_coordinators
-from bot.features.families import directory, myths, resources, search, worried
+from bot.features.families import directory, myths, resources, safeguarding, search, worried
 from bot.features.families.items import render_item
 from bot.features.people import menu, onboarding, privacy, settings
 from bot.features.people.personal_data import purge_inactive
@@ -79,6 +79,7 @@ def register_handlers(app: BotApplication) -> None:
     myths.register(app)  # myth-busting cards and the quiz
     directory.register(app)  # local help directory, helplines, nearest by location
     worried.register(app)  # "I am worried about my child": a guided path
+    safeguarding.register(app)  # a child threatened, missing or exploited; /crip
     tickets.register(app)  # requests to be contacted by a professional, and reminders
     training.register(app)  # professionals' micro-trainings, certificates, /verify
     training_reminders.register(app)  # spaced review and nudges, outside quiet hours

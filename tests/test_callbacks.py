@@ -30,7 +30,7 @@ def test_the_format_of_buttons_already_in_chats_does_not_change() -> None:
     assert pack(Action.CONTACT, "e", "12") == "1:k:e:12"
     assert pack(Action.CAMPAIGN, "12", "ok", "3") == "1:a:12:ok:3"
     assert pack(Action.MENU) == "1:m"
-    assert {action.value for action in Action} == set("mhpoxstryqdwkfgca")
+    assert {action.value for action in Action} == set("mhpoxstryqdwkfgcae")
 
 
 def test_every_prefix_belongs_to_one_action() -> None:

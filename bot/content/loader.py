@@ -29,6 +29,7 @@ from bot.content.markup import TEXT_LIMIT, render, visible_length
 from bot.content.pack import (
     SOURCE_LANGUAGE,
     ContentPack,
+    Crip,
     Helpline,
     Module,
     Myth,
@@ -262,8 +263,13 @@ def _load_territories(folder: Path, pack: ContentPack, report: Report) -> None:
                 report.warning(
                     path, where, f"no {_language_name(language)} name; the French one will be shown"
                 )
+        crip = Crip(**parsed.crip.model_dump()) if parsed.crip else None
+        if crip is None:
+            report.warning(
+                path, 1, "no crip: block; parents looking for the child-protection unit get the 119 only"
+            )
         pack.territories[parsed.id] = Territory(
-            parsed.id, dict(parsed.name), parsed.timezone, parsed.referents_chat
+            parsed.id, dict(parsed.name), parsed.timezone, parsed.referents_chat, crip
         )
     if not pack.territories:
         report.error(folder, 1, "no territory: add at least one file such as territories/my-town.yml")

@@ -25,11 +25,24 @@ class Page:
 
 
 @dataclass(frozen=True)
+class Crip:
+    """The département's child-protection unit (cellule de recueil des informations préoccupantes)."""
+
+    name: str
+    phone: str | None
+    email: str | None
+    website: str | None
+    address: str | None
+    example: bool
+
+
+@dataclass(frozen=True)
 class Territory:
     id: str
     names: dict[str, str]
     timezone: str
     referents_chat: int | None = None
+    crip: Crip | None = None
 
     def name(self, language: str) -> str:
         return self.names.get(language) or self.names[SOURCE_LANGUAGE]

@@ -44,6 +44,27 @@ def _known_roles(value: list[str]) -> list[str]:
     return value
 
 
+class CripFile(BaseModel):
+    """A territory's `crip:` block: the département's child-protection unit (cellule de recueil des
+    informations préoccupantes), shown to parents in the safeguarding path and behind /crip."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=120)
+    phone: str | None = None
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    website: str | None = Field(default=None, pattern=r"^https?://")
+    address: str | None = None
+    # A demonstration entry (the demo territory's): shown as such, and flagged by the content check.
+    example: bool = False
+
+    @model_validator(mode="after")
+    def _reachable(self) -> CripFile:
+        if not (self.phone or self.email or self.website):
+            raise ValueError("give a phone, an email or a website: parents must be able to reach it")
+        return self
+
+
 class TerritoryFile(BaseModel):
     """`content/territories/<id>.yml`: a commune or neighbourhood the bot serves."""
 
@@ -54,6 +75,7 @@ class TerritoryFile(BaseModel):
     timezone: str
     # The Telegram chat (a group, or one person) where requests to be contacted arrive; none: no requests.
     referents_chat: int | None = None
+    crip: CripFile | None = None
 
     @field_validator("name")
     @classmethod

@@ -41,6 +41,7 @@ class Action(StrEnum):
     QUIZ = "q"  # families (myths): the true-or-false quiz
     DIRECTORY = "d"  # families (directory): local services, helplines, nearest places
     WORRIED = "w"  # families (worried): "I am worried about my child"
+    SAFEGUARD = "e"  # families (safeguarding): a child threatened, missing or exploited; the CRIP
     CONTACT = "k"  # contact (tickets, relay): ask for a professional, take, end or withdraw a request
     TRAINING = "f"  # trainings (modules): modules, cards, quiz, certificates
     REVIEW = "g"  # trainings (reminders): the spaced-review question

@@ -62,6 +62,7 @@ def menu_view(ui: Ui, found: Services) -> tuple[str, Keyboard]:
     ]
     if role != PROFESSIONAL:
         rows.insert(0, [button(ui._("😟 Je m'inquiète pour mon enfant"), pack(Action.WORRIED))])
+        rows.insert(1, [safeguarding_button(ui)])
     else:
         rows.insert(0, [button(ui._("🎓 Formations courtes"), pack(Action.TRAINING))])
     rows += [
@@ -83,6 +84,11 @@ def menu_view(ui: Ui, found: Services) -> tuple[str, Keyboard]:
     )
     rows.append([button(ui._("❓ Aide"), pack(Action.HELP))])
     return text, rows
+
+
+def safeguarding_button(ui: Ui) -> InlineKeyboardButton:
+    """The way into "threatened, missing, exploited", from the menu, /help and the worried path."""
+    return button(ui._("🆘 Enfant menacé, disparu, exploité"), pack(Action.SAFEGUARD))
 
 
 def back_to_menu(ui: Ui) -> list[InlineKeyboardButton]:

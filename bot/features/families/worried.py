@@ -15,7 +15,7 @@ from bot.core.callbacks import Action, pack, pattern
 from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields, ui_for
-from bot.core.views import back_to_menu
+from bot.core.views import back_to_menu, safeguarding_button
 from bot.features.contact.concerns import CONCERNS
 from bot.features.contact.tickets import contact_rows
 from bot.features.families.directory import local_services
@@ -53,7 +53,11 @@ async def show_emergency(update: Update, context: Context, ui: Ui) -> None:
             ui._("Un enfant en danger : le 119, jour et nuit, gratuit."),
         ]
     )
-    rows: Keyboard = [[button(ui._("☎️ Numéros d'aide"), pack(Action.DIRECTORY, "h"))], back_to_menu(ui)]
+    rows: Keyboard = [
+        [safeguarding_button(ui)],
+        [button(ui._("☎️ Numéros d'aide"), pack(Action.DIRECTORY, "h"))],
+        back_to_menu(ui),
+    ]
     await answer(update, ui, text, rows)
 
 
@@ -81,6 +85,8 @@ async def show_advice(update: Update, context: Context, ui: Ui, concern: str, le
     rows: Keyboard = [[button("📚 " + r.title, pack(Action.RESOURCE, r.id, "0"))] for r in resources]
     rows += [[button("📍 " + place.name, pack(Action.DIRECTORY, "s", place.id))] for place in places]
     rows += contact_rows(ui, context, concern)
+    # A child who may be involved or threatened: who to call comes before anything to read.
+    rows.insert(0 if concern == "involved" else len(rows), [safeguarding_button(ui)])
     rows.append([button(ui._("☎️ Numéros d'aide"), pack(Action.DIRECTORY, "h")), *back_to_menu(ui)])
     await answer(update, ui, lead + "\n".join(lines), rows)
 

@@ -9,8 +9,9 @@ from bot.core.access import is_coordinator
 from bot.core.callbacks import Action, pattern
 from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
-from bot.core.ui import acknowledge, answer, button_fields, ui_for
-from bot.core.views import back_to_menu, menu_view
+from bot.core.ui import Keyboard, acknowledge, answer, button_fields, ui_for
+from bot.core.views import back_to_menu, menu_view, safeguarding_button
+from bot.roles import PROFESSIONAL
 
 
 async def show_menu(update: Update, context: Context) -> None:
@@ -58,7 +59,10 @@ async def show_help(update: Update, context: Context) -> None:
                 "/audit — " + ui._("le journal des actions"),
             ]
         )
-    await answer(update, ui, text, [back_to_menu(ui)])
+    rows: Keyboard = [back_to_menu(ui)]
+    if ui.person is None or ui.person.role != PROFESSIONAL:
+        rows.insert(0, [safeguarding_button(ui)])
+    await answer(update, ui, text, rows)
 
 
 async def show_page(update: Update, context: Context) -> None:
