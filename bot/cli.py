@@ -35,6 +35,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     content = commands.add_parser("content", help="content tools")
     content.add_argument("action", choices=["check"], help="check: list every problem in the content files")
+    content.add_argument(
+        "--strict",
+        action="store_true",
+        help="before a deployment: fail on placeholders left to fill in and on unmarked demo examples",
+    )
     db = commands.add_parser("db", help="database tools")
     db.add_argument("action", choices=["upgrade"], help="upgrade: bring the schema up to date")
     return parser
@@ -73,7 +78,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         if args.command == "content":
-            return _content_check(settings)
+            return _content_check(settings, strict=args.strict)
         if args.command == "db":
             asyncio.run(_db_upgrade(settings))
             print("database schema is up to date")
@@ -98,11 +103,14 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return USAGE_ERROR
 
 
-def _content_check(settings: Settings) -> int:
+def _content_check(settings: Settings, *, strict: bool = False) -> int:
     from bot.content.coverage import summary_lines
+    from bot.content.deployment import check_deployment
     from bot.content.loader import LANGUAGE_NAMES, load_content
 
     pack, report = load_content(settings.content_dir, SUPPORTED_LANGUAGES)
+    if settings.content_dir.is_dir():
+        check_deployment(settings.content_dir, report, strict=strict)
     _print_report(report.lines(), len(report.errors), stream=sys.stdout)
     for line in summary_lines(pack, LANGUAGE_NAMES):
         print(line)

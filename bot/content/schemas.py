@@ -76,6 +76,8 @@ class TerritoryFile(BaseModel):
     # The Telegram chat (a group, or one person) where requests to be contacted arrive; none: no requests.
     referents_chat: int | None = None
     crip: CripFile | None = None
+    # A demo territory shipped as an example: `content check --strict` accepts it, and lists it to replace.
+    example: bool = False
 
     @field_validator("name")
     @classmethod
@@ -101,6 +103,7 @@ class LinkFile(BaseModel):
 
     code: str = Field(pattern=LINK_CODE_PATTERN)
     description: str = Field(min_length=1)
+    example: bool = False  # a sample code shipped with the demo (see bot/content/deployment.py)
 
     @field_validator("code")
     @classmethod
