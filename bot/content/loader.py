@@ -253,8 +253,20 @@ def _load_territories(folder: Path, pack: ContentPack, report: Report) -> None:
                 report.warning(
                     path, where, f"no {_language_name(language)} name; the French one will be shown"
                 )
+        if not parsed.controller or not parsed.privacy_contact:
+            report.warning(
+                path,
+                1,
+                "no controller or privacy_contact: the privacy notice cannot say who answers for the data",
+            )
         pack.territories[parsed.id] = Territory(
-            parsed.id, dict(parsed.name), parsed.timezone, parsed.referents_chat
+            parsed.id,
+            dict(parsed.name),
+            parsed.timezone,
+            parsed.referents_chat,
+            referents_hours=dict(parsed.referents_hours),
+            controller=dict(parsed.controller),
+            privacy_contact=parsed.privacy_contact,
         )
     if not pack.territories:
         report.error(folder, 1, "no territory: add at least one file such as territories/my-town.yml")

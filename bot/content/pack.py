@@ -28,9 +28,18 @@ class Territory:
     names: dict[str, str]
     timezone: str
     referents_chat: int | None = None
+    referents_hours: dict[str, str] = field(default_factory=dict)  # in words, per language
+    controller: dict[str, str] = field(default_factory=dict)  # the data controller's name, per language
+    privacy_contact: str | None = None  # how to reach the data protection officer
 
     def name(self, language: str) -> str:
         return self.names.get(language) or self.names[SOURCE_LANGUAGE]
+
+    def hours(self, language: str) -> str | None:
+        return self.referents_hours.get(language) or self.referents_hours.get(SOURCE_LANGUAGE)
+
+    def controller_name(self, language: str) -> str | None:
+        return self.controller.get(language) or self.controller.get(SOURCE_LANGUAGE)
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,17 @@
 """Asking a local professional to make contact, and the conversation relayed through the bot.
 
-The request reaches the territory's referents' chat with only its territory, topic and number. A referent
-takes it with a button; from then on what each side types in their private chat with the bot is relayed
-to the other, as the bot's own message, so neither sees the other's Telegram account. Nothing relayed is
-stored. Buttons: "1:k:a:<concern>" (explain, ask consent), "1:k:s:<concern>" (send), "1:k:t:<id>" (take),
-"1:k:e:<id>" (end the conversation).
+The request reaches the territory's referents' chat with only its territory, topic, the person's language
+and number (cards.py). A referent takes it with a button; from then on what each side types in their private
+chat with the bot is relayed to the other, as the bot's own message, so neither sees the other's Telegram
+account. Nothing relayed is stored by the bot (both Telegram chats keep their messages, as any chat does).
+Buttons: "1:k:a:<concern>" (explain, ask consent), "1:k:s:<concern>" (send), "1:k:t:<id>" (take),
+"1:k:e:<id>" (end the conversation), "1:k:w:<id>" (withdraw: asks first when a conversation is live),
+"1:k:c:<id>" (keep the conversation going after all).
 """
 
 from __future__ import annotations
 
-import html
+import contextlib
 import logging
 from datetime import timedelta
 
@@ -29,16 +31,15 @@ from bot.domain import conversations
 from bot.domain.conversations import Kind
 from bot.domain.people import get_person
 from bot.features.contact import ticket_store as tickets
+from bot.features.contact.cards import State, card, referents_language
 from bot.features.contact.concerns import CONCERNS
-from bot.i18n import Translator
-from bot.models import Person, Ticket
+from bot.features.contact.promises import what_happens, when_to_expect
+from bot.models import Person, Ticket, TicketStatus
 from bot.services import Services
 
+__all__ = ["contact_rows", "person_of", "referents_language", "register"]
+
 log = logging.getLogger(__name__)
-
-
-def referents_language(found: Services) -> Translator:
-    return found.catalogs.get(found.settings.default_language)
 
 
 def contact_rows(ui: Ui, context: Context, concern: str) -> Keyboard:
@@ -57,19 +58,8 @@ async def explain(update: Update, context: Context, ui: Ui, concern: str) -> Non
             update, ui, text, [[button(ui._("Commencer"), pack(Action.ONBOARDING))], back_to_menu(ui)]
         )
         return
-    text = "\n\n".join(
-        [
-            "<b>" + ui._("Être contacté par un professionnel") + "</b>",
-            ui._(
-                "Votre demande part vers les professionnels référents de votre territoire, avec seulement : "
-                "le territoire, le sujet et un numéro. Ni votre nom ni votre compte Telegram."
-            ),
-            ui._(
-                "Un professionnel vous écrira ici, par l'intermédiaire du bot. Vos échanges ne sont pas "
-                "enregistrés ; la demande est effacée {days} jours après la fin de la conversation."
-            ).format(days=ui.t.number(context.services.settings.ticket_retention_days)),
-        ]
-    )
+    title = "<b>" + ui._("Être contacté par un professionnel") + "</b>"
+    text = title + "\n\n" + what_happens(ui, context.services)
     rows = [
         [
             button(ui._("✅ Envoyer ma demande"), pack(Action.CONTACT, "s", concern)),
@@ -79,7 +69,7 @@ async def explain(update: Update, context: Context, ui: Ui, concern: str) -> Non
     await answer(update, ui, text, rows)
 
 
-async def send_request(update: Update, context: Context, ui: Ui, concern: str, topic_label: str) -> None:
+async def send_request(update: Update, context: Context, ui: Ui, concern: str) -> None:
     found = context.services
     person = ui.person
     assert person is not None and person.id is not None
@@ -117,7 +107,7 @@ async def send_request(update: Update, context: Context, ui: Ui, concern: str, t
     try:
         message = await context.bot.send_message(
             territory.referents_chat,
-            _announcement(found, ticket, territory.name(found.settings.default_language), topic_label),
+            card(found, ticket, State.NEW, person.language),
             parse_mode=ParseMode.HTML,
             reply_markup=_take_markup(found, ticket),
         )
@@ -141,19 +131,9 @@ async def send_request(update: Update, context: Context, ui: Ui, concern: str, t
     text = ui._(
         "Votre demande n° {number} est envoyée. Un professionnel vous écrira ici ; vous serez prévenu."
     ).format(number=ticket.id)
-    withdraw = [button(ui._("Annuler ma demande"), pack(Action.CONTACT, "e", str(ticket.id)))]
+    text += "\n\n" + when_to_expect(ui, found)
+    withdraw = [button(ui._("Annuler ma demande"), pack(Action.CONTACT, "w", str(ticket.id)))]
     await answer(update, ui, text, [withdraw, back_to_menu(ui)])
-
-
-def _announcement(found: Services, ticket: Ticket, territory_name: str, topic_label: str) -> str:
-    t = referents_language(found)
-    return "\n".join(
-        [
-            "<b>" + t.gettext("🆕 Demande de contact n° {number}").format(number=ticket.id) + "</b>",
-            t.gettext("Territoire : {territory}").format(territory=html.escape(territory_name)),
-            t.gettext("Sujet : {topic}").format(topic=html.escape(topic_label)),
-        ]
-    )
 
 
 def _take_markup(found: Services, ticket: Ticket) -> InlineKeyboardMarkup:
@@ -200,17 +180,17 @@ async def take(update: Update, context: Context, ticket_id: int) -> None:
         await acknowledge(update, t.gettext("Cette demande est déjà prise en charge, ou close."), alert=True)
         return
     end = [[button(t.gettext("✅ Terminer la conversation"), pack(Action.CONTACT, "e", str(ticket_id)))]]
-    try:
-        await context.bot.send_message(
-            referent.id,
-            t.directed(
-                t.gettext(
-                    "Vous vous occupez de la demande n° {number}. Écrivez ici : vos messages sont "
-                    "transmis à la personne, sans votre nom ni votre compte. Ses réponses arrivent ici."
-                ).format(number=ticket_id)
-            ),
-            reply_markup=keyboard(end),
+    language = await _language_of(found, ticket)
+    intro = t.gettext(
+        "Vous vous occupez de la demande n° {number}. Écrivez ici : vos messages sont "
+        "transmis à la personne, sans votre nom ni votre compte. Ses réponses arrivent ici."
+    ).format(number=ticket_id)
+    if language is not None:
+        intro += "\n" + t.gettext("Langue de la personne : {language}").format(
+            language=t.language_name(language)
         )
+    try:
+        await context.bot.send_message(referent.id, t.directed(intro), reply_markup=keyboard(end))
     except TelegramError:  # most often Forbidden: the referent never opened a private chat with the bot
         async with found.database.session() as session:
             await tickets.release(session, ticket_id=ticket_id)
@@ -224,7 +204,7 @@ async def take(update: Update, context: Context, ticket_id: int) -> None:
     await acknowledge(
         update, t.gettext("C'est à vous : la conversation est dans votre chat privé avec le bot.")
     )
-    taken = t.gettext("✅ Demande n° {number} prise en charge.").format(number=ticket_id)
+    taken = card(found, ticket, State.TAKEN, language)
     pressed = (
         update.callback_query.message.message_id
         if update.callback_query and update.callback_query.message
@@ -236,9 +216,18 @@ async def take(update: Update, context: Context, ticket_id: int) -> None:
     await _tell_person(context, ticket, "taken")
 
 
+async def _language_of(found: Services, ticket: Ticket) -> str | None:
+    """The person's language, for the referents; None once the person is gone."""
+    async with found.database.session() as session:
+        person = await person_of(session, ticket)
+    return person.language if person else None
+
+
 async def _edit_announcement(context: Context, chat_id: int, message_id: int, text: str) -> None:
     try:
-        await context.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
+        await context.bot.edit_message_text(
+            text, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML
+        )
     except TelegramError as error:
         log.info("could not update a request's announcement: %s", type(error).__name__)
 
@@ -276,19 +265,63 @@ async def _tell_person(context: Context, ticket: Ticket, event: str) -> None:
         log.info("could not tell a person about their request: %s", type(error).__name__)
 
 
-async def end(update: Update, context: Context, ticket_id: int) -> None:
-    """Either side ends the conversation (or the person withdraws a request nobody took yet)."""
+async def end(update: Update, context: Context, ticket_id: int, *, withdraw: bool = False) -> None:
+    """Either side ends the conversation, or the person withdraws their request (`withdraw`): at once while
+    nobody has taken it, after a confirmation once a professional is writing to them."""
     found = context.services
     sender = update.effective_user
     assert sender is not None
     async with found.database.session() as session:
         ticket = await tickets.get_ticket(session, ticket_id=ticket_id)
         person = await person_of(session, ticket)
-    if ticket is None or sender.id not in (ticket.referent_id, person.chat_id if person else None):
+    if ticket is None or ticket.status == TicketStatus.CLOSED:
+        # An old "Terminer" or "Annuler" button: say what became of it rather than a generic refusal.
+        await _already_ended(update, context)
+        return
+    if sender.id not in (ticket.referent_id, person.chat_id if person else None):
         await stale_button(update, context)
         return
     await acknowledge(update)
+    if withdraw and ticket.status == TicketStatus.TAKEN:
+        await _confirm_withdrawal(update, context, ticket_id)
+        return
     await close_and_notify(context, ticket_id, "ended")
+
+
+async def _confirm_withdrawal(update: Update, context: Context, ticket_id: int) -> None:
+    ui = await ui_for(update, context)
+    text = ui._(
+        "Un professionnel a déjà pris votre demande n° {number} : la conversation est en cours. "
+        "Voulez-vous y mettre fin ?"
+    ).format(number=ticket_id)
+    rows = [
+        [button(ui._("Oui, terminer la conversation"), pack(Action.CONTACT, "e", str(ticket_id)))],
+        [button(ui._("Non, continuer"), pack(Action.CONTACT, "c", str(ticket_id)))],
+    ]
+    await answer(update, ui, text, rows, edit=False)
+
+
+async def _keep_going(update: Update, context: Context, ticket_id: int) -> None:
+    ui = await ui_for(update, context)
+    async with context.services.database.session() as session:
+        ticket = await tickets.get_ticket(session, ticket_id=ticket_id)
+    if ticket is None or ticket.status == TicketStatus.CLOSED:
+        await _already_ended(update, context)
+        return
+    await acknowledge(update)
+    await answer(update, ui, ui._("D'accord, la conversation continue : écrivez ici."))
+
+
+async def _already_ended(update: Update, context: Context) -> None:
+    ui = await ui_for(update, context)
+    await acknowledge(update, ui._("Cette conversation est terminée."), alert=True)
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        # The button has nothing left to do: take it off the message it sits under.
+        with contextlib.suppress(TelegramError):
+            await context.bot.edit_message_reply_markup(
+                chat_id=query.message.chat.id, message_id=query.message.message_id, reply_markup=None
+            )
 
 
 async def close_and_notify(context: Context, ticket_id: int, reason: str) -> None:
@@ -322,7 +355,7 @@ async def _announce_closed(context: Context, ticket: Ticket) -> None:
     found = context.services
     territory = found.content.territories.get(ticket.territory)
     if territory is not None and territory.referents_chat is not None and ticket.referents_message_id:
-        text = referents_language(found).gettext("☑️ Demande n° {number} close.").format(number=ticket.id)
+        text = card(found, ticket, State.CLOSED, await _language_of(found, ticket))
         await _edit_announcement(context, territory.referents_chat, ticket.referents_message_id, text)
 
 
@@ -383,15 +416,20 @@ async def remind_job(context: Context) -> None:
 
 async def on_button(update: Update, context: Context) -> None:
     fields = button_fields(update) or []
-    if len(fields) == 2 and fields[0] in ("t", "e") and fields[1].isdigit():
-        await (take if fields[0] == "t" else end)(update, context, int(fields[1]))
+    if len(fields) == 2 and fields[0] in ("t", "e", "w", "c") and fields[1].isdigit():
+        ticket_id = int(fields[1])
+        if fields[0] == "t":
+            await take(update, context, ticket_id)
+        elif fields[0] == "c":
+            await _keep_going(update, context, ticket_id)
+        else:
+            await end(update, context, ticket_id, withdraw=fields[0] == "w")
         return
     ui = await ui_for(update, context)
     if len(fields) == 2 and fields[0] in ("a", "s") and fields[1] in CONCERNS:
         await acknowledge(update)
         if fields[0] == "s" and ui.person is not None:
-            label = referents_language(context.services).gettext(CONCERNS[fields[1]][0])
-            await send_request(update, context, ui, fields[1], label)
+            await send_request(update, context, ui, fields[1])
         else:
             await explain(update, context, ui, fields[1])
         return
