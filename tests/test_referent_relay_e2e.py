@@ -79,8 +79,8 @@ async def test_request_taken_relayed_both_ways_and_closed(harness: Harness) -> N
 
     await referent.press("🙋 Je m'en occupe", announcement["message_id"])
     mine = [m for m in await referent.messages() if m["from_bot"]]
-    assert any("Vous vous occupez de la demande n° 1" in m["text"] for m in mine)
-    assert any("Langue de la personne : français" in m["text"] for m in mine if "Vous vous occupez" in m["text"])
+    taking = next(m for m in mine if "Vous vous occupez de la demande n° 1" in m["text"])
+    assert "Langue de la personne : français" in taking["text"], "the referent knows which language to write"
     edited = next(m for m in mine if m["message_id"] == announcement["message_id"])
     assert edited["text"] == (
         "✅ Demande n° 1 prise en charge.\nTerritoire : Démo-sur-Seine (exemple)\n"

@@ -43,6 +43,14 @@ class Territory:
 
 
 @dataclass(frozen=True)
+class StoredLine:
+    """A line of the privacy notice (words of it, per language) and the stored columns it tells about."""
+
+    words: dict[str, str]
+    columns: tuple[str, ...]  # "table.column"
+
+
+@dataclass(frozen=True)
 class Topic:
     id: str
     language: str
@@ -155,6 +163,7 @@ class ContentPack:
     directory: dict[str, tuple[Service, ...]] = field(default_factory=dict)  # territory -> services
     drips: tuple[Drip, ...] = ()
     weekly: tuple[WeeklySeries, ...] = ()
+    stored_data: tuple[StoredLine, ...] = ()  # stored_data.yml: what the privacy notice covers
 
     def page(self, language: str, page_id: str) -> Page:
         return _pick(self.pages, language, page_id)
