@@ -335,3 +335,21 @@ async def test_old_end_buttons_say_the_conversation_has_ended(harness: Harness) 
     await job.run(harness.app)
     events = await parent.press_data(pack(Action.CONTACT, "e", "1"), parents_end["message_id"])
     assert callback_answers(events) == ["Cette conversation est terminée."]
+
+
+async def test_the_referent_sees_the_language_of_an_arabic_speaking_parent(harness: Harness) -> None:
+    referent = await harness.client.new_user("Référent", "fr", user_id=REFERENTS)
+    parent = await harness.user("Nour", "ar")
+    await parent.send("/start")
+    await parent.press("العربية")
+    await parent.press(parent.buttons(await last(parent))[0])  # a parent
+    await parent.press("✅ أوافق")
+    menu = await last(parent)
+    await parent.press_data(pack(Action.CONTACT, "a", "networks"), menu["message_id"])
+    explained = (await last(parent))["text"]
+    assert "من الاثنين إلى الجمعة" in explained, "the referents' hours, in the person's language"
+    assert "عليه أن يتصرّف لحمايته" in explained
+    await parent.press(pack(Action.CONTACT, "s", "networks"))
+    announcement = (await referent.reaction("the announcement"))[-1]["message"]
+    assert "Langue de la personne : arabe" in announcement["text"]
+    assert "Sujet : Des messages ou des annonces sur les réseaux" in announcement["text"], "in French"
