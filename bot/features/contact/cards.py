@@ -7,12 +7,20 @@ the language to answer in, whoever took it. Never the person's name or account: 
 from __future__ import annotations
 
 import html
+import logging
 from enum import StrEnum
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+
+from bot.core.context import Context
 from bot.features.contact.concerns import CONCERNS
 from bot.i18n import Translator
-from bot.models import Ticket
+from bot.models import Person, Ticket
 from bot.services import Services
+
+log = logging.getLogger(__name__)
 
 
 class State(StrEnum):
@@ -50,3 +58,23 @@ def card(found: Services, ticket: Ticket, state: State, language: str | None) ->
         spoken = t.language_name(language)
         lines.append(t.gettext("Langue de la personne : {language}").format(language=spoken))
     return "\n".join(lines)
+
+
+async def person_of(session: AsyncSession, ticket: Ticket | None) -> Person | None:
+    return None if ticket is None else await session.get(Person, ticket.person_id)
+
+
+async def language_of(found: Services, ticket: Ticket) -> str | None:
+    """The person's language, for the referents; None once the person is gone."""
+    async with found.database.session() as session:
+        person = await person_of(session, ticket)
+    return person.language if person else None
+
+
+async def edit_card(context: Context, chat_id: int, message_id: int, text: str) -> None:
+    try:
+        await context.bot.edit_message_text(
+            text, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML
+        )
+    except TelegramError as error:
+        log.info("could not update a request's announcement: %s", type(error).__name__)
