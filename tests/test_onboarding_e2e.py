@@ -61,7 +61,8 @@ async def test_start_to_menu_in_english(harness: Harness) -> None:
     await user.press(user.buttons(welcome)[1])  # professional
     notice = await last(user)
     assert "What Repères keeps" in notice["text"]
-    assert "Responsible: Démo-sur-Seine town hall (example) (dpo@demo-sur-seine.example)" in notice["text"]
+    controller = "Responsible: Démo-sur-Seine town hall (example); contact: dpo@demo-sur-seine.example"
+    assert controller in notice["text"], "from the territory file, in English"
     await user.press(user.buttons(notice)[0])
     menu = await last(user)
     assert "Menu" in menu["text"]
@@ -195,7 +196,8 @@ async def test_the_notice_fits_one_screen_with_its_details_one_tap_away(harness:
     assert len(short["text"]) < 800, len(short["text"])
     for words in ("Ce que Repères garde", "Combien de temps", "Vos droits", "/forget"):
         assert words in short["text"], words
-    assert "Responsable : Mairie de Démo-sur-Seine (exemple) (dpo@demo-sur-seine.example)" in short["text"]
+    controller = "Responsable : Mairie de Démo-sur-Seine (exemple) ; contact : dpo@demo-sur-seine.example"
+    assert controller in short["text"], "the demo territory's example controller"
     assert "[" not in short["text"] and "{" not in short["text"], "no placeholder reaches a reader"
 
     await user.press("📋 Détails")

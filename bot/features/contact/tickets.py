@@ -4,9 +4,9 @@ The request reaches the territory's referents' chat with only its territory, top
 and number (cards.py). A referent takes it with a button; from then on what each side types in their private
 chat with the bot is relayed to the other, as the bot's own message, so neither sees the other's Telegram
 account. Nothing relayed is stored by the bot (both Telegram chats keep their messages, as any chat does).
-Ending is in closing.py. Buttons: "1:k:a:<concern>" (explain, ask consent), "1:k:s:<concern>" (send), "1:k:t:<id>" (take),
-"1:k:e:<id>" (end the conversation), "1:k:w:<id>" (withdraw: asks first when a conversation is live),
-"1:k:c:<id>" (keep the conversation going after all).
+Ending is in closing.py. Buttons: "1:k:a:<concern>" (explain, ask consent), "1:k:s:<concern>" (send),
+"1:k:t:<id>" (take), "1:k:e:<id>" (end the conversation), "1:k:w:<id>" (withdraw: asks first when a
+conversation is live), "1:k:c:<id>" (keep the conversation going after all).
 """
 
 from __future__ import annotations
