@@ -188,6 +188,9 @@ class Ticket(SQLModel, table=True):
             sqlite_where=text("status = 'taken'"),
             postgresql_where=text("status = 'taken'"),
         ),
+        # The id is the number both sides see: SQLite must never hand out a deleted request's number again
+        # (PostgreSQL's sequence never does).
+        {"sqlite_autoincrement": True},
     )
 
 

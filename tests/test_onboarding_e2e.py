@@ -37,7 +37,7 @@ async def test_start_to_menu_in_french(harness: Harness) -> None:
 
     await user.press("Parent ou proche d'un jeune")
     message = await last(user)
-    assert "Ce que nous enregistrons" in message["text"]
+    assert "Ce que Repères garde" in message["text"]
     assert await count_rows(harness) == 0, "nothing may be stored before Accept"
 
     await user.press("✅ J'accepte")
@@ -60,7 +60,9 @@ async def test_start_to_menu_in_english(harness: Harness) -> None:
     assert "Welcome to" in welcome["text"]
     await user.press(user.buttons(welcome)[1])  # professional
     notice = await last(user)
-    assert "What we store" in notice["text"] or "what we store" in notice["text"].lower()
+    assert "What Repères keeps" in notice["text"]
+    controller = "Responsible: Démo-sur-Seine town hall (example); contact: dpo@demo-sur-seine.example"
+    assert controller in notice["text"], "from the territory file, in English"
     await user.press(user.buttons(notice)[0])
     menu = await last(user)
     assert "Menu" in menu["text"]
@@ -181,3 +183,52 @@ async def test_language_prompt_lines_each_go_their_own_way(harness: Harness) -> 
     assert lines[0] == "Choisissez votre langue :"
     assert lines[1].startswith("Choose")
     assert lines[2] == "\u200fاختاروا لغتكم:"
+
+
+async def test_the_notice_fits_one_screen_with_its_details_one_tap_away(harness: Harness) -> None:
+    user = await harness.user("Maëlle", "fr")
+    await user.send("/start")
+    await user.press("Français")
+    await user.press("Parent ou proche d'un jeune")
+    short = await last(user)
+    assert user.buttons(short) == ["✅ J'accepte", "Pas maintenant", "📋 Détails"]
+    # A first screen: what is kept, for how long, the rights, who answers for it; no more.
+    assert len(short["text"]) < 800, len(short["text"])
+    for words in ("Ce que Repères garde", "Combien de temps", "Vos droits", "/forget"):
+        assert words in short["text"], words
+    controller = "Responsable : Mairie de Démo-sur-Seine (exemple) ; contact : dpo@demo-sur-seine.example"
+    assert controller in short["text"], "the demo territory's example controller"
+    assert "[" not in short["text"] and "{" not in short["text"], "no placeholder reaches a reader"
+
+    await user.press("📋 Détails")
+    details = await last(user)
+    assert details["message_id"] == short["message_id"], "the details replace the short notice"
+    for line in ("si vous êtes enregistré comme professionnel", "si vous suivez une formation courte"):
+        assert line in details["text"], line
+    assert "Mairie de Démo-sur-Seine (exemple). Contact : dpo@demo-sur-seine.example" in details["text"]
+    assert "[" not in details["text"] and "{" not in details["text"]
+    assert user.buttons(details) == ["✅ J'accepte", "Pas maintenant", "↩️ Retour"], "Accept still there"
+    assert await count_rows(harness) == 0, "reading the details stores nothing"
+
+    await user.press("↩️ Retour")
+    assert "Ce que Repères garde" in (await last(user))["text"]
+    await user.press("📋 Détails")
+    await user.press("✅ J'accepte")
+    assert "Vos choix sont enregistrés" in (await last(user))["text"]
+    async with harness.services.database.session() as session:
+        assert await get_person(session, chat_id=user.id) is not None
+
+
+async def test_the_notice_in_arabic_names_the_controller_in_arabic(harness: Harness) -> None:
+    user = await harness.user("Nour", "ar")
+    await user.send("/start inv_NOPE")  # the link rides in the Details and Back buttons too
+    await user.press("العربية")
+    await user.press(user.buttons(await last(user))[0])
+    short = await last(user)
+    assert "بلدية ديمو سور سين (مثال)" in short["text"]
+    await user.press("📋 التفاصيل")
+    details = await last(user)
+    assert "إذا كنتم تتابعون تكوينًا قصيرًا" in details["text"]
+    await user.press("↩️ رجوع")
+    await user.press(user.buttons(await last(user))[0])
+    assert "رمز الدعوة هذا غير موجود" in (await last(user))["text"], "accepted, then the invite was tried"

@@ -43,7 +43,14 @@ async def test_export_holds_what_is_stored(harness: Harness) -> None:
     user = await onboard_user(harness, source="centre-social")
     await user.send("/privacy")
     privacy = await last(user)
-    assert "Ce que nous enregistrons" in privacy["text"]
+    assert "Ce que Repères garde" in privacy["text"]
+    assert "Responsable : Mairie de Démo-sur-Seine (exemple)" in privacy["text"]
+    await user.press("📋 Détails")
+    details = await last(user)
+    assert "si vous suivez une formation courte" in details["text"]
+    assert "27 novembre 2026" in details["text"], "the person's own record stays under the details"
+    await user.press("↩️ Retour")
+    privacy = await last(user)
     assert "27 novembre 2026" in privacy["text"], "the acceptance date, formatted by babel in French"
     assert "365 jours" in privacy["text"], "the retention period, with its plural"
     await user.press("📄 Télécharger mes données")

@@ -4,6 +4,7 @@ reminders, closing, and deletion; with two users side by side in the sandbox."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select as select_table
 from sqlmodel import SQLModel, select
@@ -15,7 +16,7 @@ from bot.features.people.personal_data import export_person
 from bot.models import Ticket
 from sandbox.client import SandboxUser
 from tests.conftest import Harness, last
-from tests.test_privacy_e2e import onboard_user
+from tests.test_privacy_e2e import onboard, onboard_user
 
 REFERENTS = 100900  # content/territories/demo.yml
 
@@ -25,8 +26,39 @@ async def ask_for_contact(parent: SandboxUser) -> None:
     await parent.press("Non")
     await parent.press("Des messages ou des annonces sur les réseaux")
     await parent.press("🙋 Être contacté par un professionnel")
-    assert "ni votre compte Telegram" in (await last(parent))["text"]
+    assert "ni votre compte ou votre numéro Telegram" in (await last(parent))["text"]
     await parent.press("✅ Envoyer ma demande")
+
+
+async def message_with(user: SandboxUser, fragment: str) -> dict[str, Any]:
+    """The bot's latest message in the user's chat that contains `fragment`."""
+    found = [m for m in await user.messages() if m["from_bot"] and fragment in (m.get("text") or "")]
+    assert found, f"no message with {fragment!r}"
+    return found[-1]
+
+
+def callback_answers(events: list[dict[str, Any]]) -> list[str]:
+    return [e.get("text") or "" for e in events if e["type"] == "callback_answer"]
+
+
+async def test_before_asking_the_person_learns_what_the_professional_sees_and_when(harness: Harness) -> None:
+    await harness.client.new_user("Référent", "fr", user_id=REFERENTS)
+    parent = await onboard_user(harness, name="Samira")
+    await parent.press("😟 Je m'inquiète pour mon enfant")
+    await parent.press("Non")
+    await parent.press("Des messages ou des annonces sur les réseaux")
+    await parent.press("🙋 Être contacté par un professionnel")
+    text = (await last(parent))["text"]
+    assert "le territoire, le sujet, votre langue et un numéro" in text
+    assert "Il lit ce que vous écrivez, mais il ne voit ni votre nom" in text
+    assert "ils restent dans les deux conversations Telegram" in text, "the chats keep the messages"
+    assert "il doit agir pour le protéger" in text, "confidentiality ends where a child is in danger"
+    assert "répondent en général du lundi au vendredi, de 9 h à 17 h" in text, "the demo territory's hours"
+    assert "d'ici environ 8 heures" in text.replace("\u00a0", " "), "4 reminder intervals of 120 minutes"
+    assert "ne sont pas enregistrés" not in text
+    await parent.press("✅ Envoyer ma demande")
+    sent = (await last(parent))["text"]
+    assert "Votre demande n° 1 est envoyée" in sent and "du lundi au vendredi" in sent
 
 
 async def test_request_taken_relayed_both_ways_and_closed(harness: Harness) -> None:
@@ -39,6 +71,7 @@ async def test_request_taken_relayed_both_ways_and_closed(harness: Harness) -> N
     assert "Demande de contact n° 1" in announcement["text"]
     assert "Territoire : Démo-sur-Seine (exemple)" in announcement["text"]
     assert "Sujet : Des messages ou des annonces sur les réseaux" in announcement["text"]
+    assert "Langue de la personne : français" in announcement["text"]
     assert "Samira" not in announcement["text"] and str(parent.id) not in announcement["text"]
 
     await parent.send("argent facile")
@@ -46,9 +79,13 @@ async def test_request_taken_relayed_both_ways_and_closed(harness: Harness) -> N
 
     await referent.press("🙋 Je m'en occupe", announcement["message_id"])
     mine = [m for m in await referent.messages() if m["from_bot"]]
-    assert any("Vous vous occupez de la demande n° 1" in m["text"] for m in mine)
+    taking = next(m for m in mine if "Vous vous occupez de la demande n° 1" in m["text"])
+    assert "Langue de la personne : français" in taking["text"], "the referent knows which language to write"
     edited = next(m for m in mine if m["message_id"] == announcement["message_id"])
-    assert edited["text"] == "✅ Demande n° 1 prise en charge."
+    assert edited["text"] == (
+        "✅ Demande n° 1 prise en charge.\nTerritoire : Démo-sur-Seine (exemple)\n"
+        "Sujet : Des messages ou des annonces sur les réseaux\nLangue de la personne : français"
+    ), "once taken, the card still says what the request is about"
     told = await parent.reaction("the news that a professional took the request")
     assert any(
         "Un professionnel a pris votre demande n° 1" in e["message"]["text"] for e in told if "message" in e
@@ -84,7 +121,10 @@ async def test_request_taken_relayed_both_ways_and_closed(harness: Harness) -> N
     assert "est terminée" in (await last(parent))["text"]
     assert (await last(referent))["text"] == "La conversation n° 1 est terminée."
     closed = next(m for m in await referent.messages() if m["message_id"] == announcement["message_id"])
-    assert closed["text"] == "☑️ Demande n° 1 close."
+    assert closed["text"].startswith("☑️ Demande n° 1 close.\nTerritoire : Démo-sur-Seine (exemple)\n")
+    assert all("Samira" not in (m.get("text") or "") for m in await referent.messages()), (
+        "the referent never sees the name Telegram shows for the person"
+    )
     await parent.send("argent facile")
     assert "Résultats pour" in (await last(parent))["text"], "after the conversation, typing searches again"
 
@@ -110,7 +150,7 @@ async def test_unanswered_requests_are_reminded_and_forget_ends_a_conversation(h
     await referent.press("🙋 Je m'en occupe", reminder["message_id"])
     await parent.reaction("the news")
     first = next(m for m in await referent.messages() if "Demande n° 1" in (m.get("text") or ""))
-    assert first["text"] == "✅ Demande n° 1 prise en charge.", "the first announcement says so too"
+    assert first["text"].startswith("✅ Demande n° 1 prise en charge."), "the first announcement says so too"
 
     await parent.send("/forget")
     await parent.press("Oui, tout effacer")
@@ -175,8 +215,8 @@ async def test_waiting_requests_can_be_withdrawn_and_expire_after_the_last_remin
     await ask_for_contact(parent)
     await referent.reaction("the announcement")
     await parent.press("Annuler ma demande")
-    assert "est terminée" in (await last(parent))["text"]
-    assert (await last(referent))["text"] == "☑️ Demande n° 1 close."
+    assert "est terminée" in (await last(parent))["text"], "nobody had taken it: no question asked"
+    assert (await last(referent))["text"].startswith("☑️ Demande n° 1 close.")
 
     await parent.send("/menu")
     await ask_for_contact(parent)
@@ -218,3 +258,98 @@ def test_every_worry_leads_to_a_topic_of_the_content() -> None:
     pack, _ = load_content(CONTENT, SUPPORTED_LANGUAGES)
     for _label, topic in CONCERNS.values():
         assert pack.resources_in("fr", topic), topic
+
+
+async def test_request_numbers_are_never_given_twice(harness: Harness) -> None:
+    """After /forget deletes the only request, the next one still gets a new number (SQLite reused it)."""
+    referent = await harness.client.new_user("Référent", "fr", user_id=REFERENTS)
+    parent = await onboard_user(harness, name="Karim")
+    await ask_for_contact(parent)
+    assert "Votre demande n° 1 est envoyée" in (await last(parent))["text"]
+    await referent.reaction("the first announcement")
+    await parent.send("/forget")
+    await parent.press("Oui, tout effacer")
+    async with harness.services.database.session() as session:
+        assert (await session.exec(select(Ticket))).all() == [], "the request went with the person"
+
+    await onboard(parent)
+    await ask_for_contact(parent)
+    assert "Votre demande n° 2 est envoyée" in (await last(parent))["text"]
+    announcement = (await referent.reaction("the second announcement"))[-1]["message"]
+    assert "Demande de contact n° 2" in announcement["text"]
+    cards = [m for m in await referent.messages() if "Demande de contact n° 1" in (m.get("text") or "")]
+    assert not cards, "the first card was edited when the request closed"
+
+
+async def test_withdrawing_a_live_conversation_asks_first(harness: Harness) -> None:
+    referent = await harness.client.new_user("Référent", "fr", user_id=REFERENTS)
+    parent = await onboard_user(harness, name="Sofia")
+    await ask_for_contact(parent)
+    sent = await last(parent)
+    announcement = (await referent.reaction("the announcement"))[-1]["message"]
+    await referent.press("🙋 Je m'en occupe", announcement["message_id"])
+    await parent.reaction("the news that a professional took the request")
+
+    await parent.press("Annuler ma demande", sent["message_id"])
+    question = await last(parent)
+    assert "la conversation est en cours. Voulez-vous y mettre fin ?" in question["text"]
+    await parent.press("Non, continuer", question["message_id"])
+    assert "la conversation continue" in (await last(parent))["text"]
+    async with harness.services.database.session() as session:
+        assert (await tickets.get_ticket(session, ticket_id=1)).status == "taken"  # type: ignore[union-attr]
+    await referent.send("Je suis toujours là.", expect_answer=False)
+    assert "Je suis toujours là." in (await last(parent))["text"], "the relay goes on"
+
+    await parent.press("Annuler ma demande", sent["message_id"])
+    await parent.press("Oui, terminer la conversation")
+    assert "La conversation sur votre demande n° 1 est terminée" in (await last(parent))["text"]
+    assert (await last(referent))["text"] == "La conversation n° 1 est terminée."
+
+
+async def test_old_end_buttons_say_the_conversation_has_ended(harness: Harness) -> None:
+    referent = await harness.client.new_user("Référent", "fr", user_id=REFERENTS)
+    parent = await onboard_user(harness, name="Hugo")
+    await ask_for_contact(parent)
+    sent = await last(parent)
+    announcement = (await referent.reaction("the announcement"))[-1]["message"]
+    await referent.press("🙋 Je m'en occupe", announcement["message_id"])
+    await parent.reaction("the news that a professional took the request")
+    referents_end = await message_with(referent, "Vous vous occupez de la demande n° 1")
+    parents_end = await message_with(parent, "Un professionnel a pris votre demande n° 1")
+    await parent.press("✅ Terminer la conversation", parents_end["message_id"])
+    await referent.reaction("the end of the conversation")
+
+    for user, message, label in (
+        (parent, parents_end, "✅ Terminer la conversation"),
+        (parent, sent, "Annuler ma demande"),
+        (referent, referents_end, "✅ Terminer la conversation"),
+    ):
+        events = await user.press(label, message["message_id"])
+        assert callback_answers(events) == ["Cette conversation est terminée."], label
+        pressed = next(m for m in await user.messages() if m["message_id"] == message["message_id"])
+        assert not user.buttons(pressed), "the spent button is taken off"
+
+    # Long after, the request itself is gone: its old buttons still say the same.
+    harness.clock.now += timedelta(days=31)
+    (job,) = harness.app.job_queue.get_jobs_by_name("retention") if harness.app.job_queue else ()
+    await job.run(harness.app)
+    events = await parent.press_data(pack(Action.CONTACT, "e", "1"), parents_end["message_id"])
+    assert callback_answers(events) == ["Cette conversation est terminée."]
+
+
+async def test_the_referent_sees_the_language_of_an_arabic_speaking_parent(harness: Harness) -> None:
+    referent = await harness.client.new_user("Référent", "fr", user_id=REFERENTS)
+    parent = await harness.user("Nour", "ar")
+    await parent.send("/start")
+    await parent.press("العربية")
+    await parent.press(parent.buttons(await last(parent))[0])  # a parent
+    await parent.press("✅ أوافق")
+    menu = await last(parent)
+    await parent.press_data(pack(Action.CONTACT, "a", "networks"), menu["message_id"])
+    explained = (await last(parent))["text"]
+    assert "من الاثنين إلى الجمعة" in explained, "the referents' hours, in the person's language"
+    assert "عليه أن يتصرّف لحمايته" in explained
+    await parent.press(pack(Action.CONTACT, "s", "networks"))
+    announcement = (await referent.reaction("the announcement"))[-1]["message"]
+    assert "Langue de la personne : arabe" in announcement["text"]
+    assert "Sujet : Des messages ou des annonces sur les réseaux" in announcement["text"], "in French"

@@ -11,6 +11,7 @@ Layout:
     content/helplines.yml                 the national helplines, with their opening hours
     content/directory/<territory>.yml     a territory's local services
     content/sequences.yml                 drip and weekly series for the campaign engine (optional)
+    content/stored_data.yml               every stored column and its line in the privacy notice
 
 The same ids in every language, French as the source: an item missing in another language is a warning
 (French is shown), an item that exists only in a translation is an error.
@@ -55,11 +56,12 @@ from bot.content.schemas import (
     TopicFile,
 )
 from bot.content.sequences import load_sequences
+from bot.content.stored_data import NOTICE_PAGE, check_controller_fields, load_stored_data
 from bot.content.worries import load_worries
 from bot.content.yaml_lines import line_of
 from bot.i18n import RTL_LANGUAGES
 
-REQUIRED_PAGES = ("welcome", "privacy_notice")
+REQUIRED_PAGES = ("welcome", "privacy_notice", NOTICE_PAGE)
 PAGE_LIMIT = TEXT_LIMIT - 300
 MAX_PAGES = 20
 LANGUAGE_NAMES = {"fr": "French", "en": "English", "ar": "Arabic"}
@@ -98,6 +100,8 @@ def load_content(root: Path, languages: tuple[str, ...]) -> tuple[ContentPack, R
     _check_module_translations(root, pack, report)
     _check_references(root, pack, report)
     load_sequences(root / "sequences.yml", pack, report)
+    load_stored_data(root / "stored_data.yml", pack, report)
+    check_controller_fields(root, pack, report)
     return pack, report
 
 
@@ -268,8 +272,21 @@ def _load_territories(folder: Path, pack: ContentPack, report: Report) -> None:
             report.warning(
                 path, 1, "no crip: block; parents looking for the child-protection unit get the 119 only"
             )
+        if not parsed.controller or not parsed.privacy_contact:
+            report.warning(
+                path,
+                1,
+                "no controller or privacy_contact: the privacy notice cannot say who answers for the data",
+            )
         pack.territories[parsed.id] = Territory(
-            parsed.id, dict(parsed.name), parsed.timezone, parsed.referents_chat, crip
+            parsed.id,
+            dict(parsed.name),
+            parsed.timezone,
+            parsed.referents_chat,
+            crip,
+            referents_hours=dict(parsed.referents_hours),
+            controller=dict(parsed.controller),
+            privacy_contact=parsed.privacy_contact,
         )
     if not pack.territories:
         report.error(folder, 1, "no territory: add at least one file such as territories/my-town.yml")

@@ -43,9 +43,26 @@ class Territory:
     timezone: str
     referents_chat: int | None = None
     crip: Crip | None = None
+    referents_hours: dict[str, str] = field(default_factory=dict)  # in words, per language
+    controller: dict[str, str] = field(default_factory=dict)  # the data controller's name, per language
+    privacy_contact: str | None = None  # how to reach the data protection officer
 
     def name(self, language: str) -> str:
         return self.names.get(language) or self.names[SOURCE_LANGUAGE]
+
+    def hours(self, language: str) -> str | None:
+        return self.referents_hours.get(language) or self.referents_hours.get(SOURCE_LANGUAGE)
+
+    def controller_name(self, language: str) -> str | None:
+        return self.controller.get(language) or self.controller.get(SOURCE_LANGUAGE)
+
+
+@dataclass(frozen=True)
+class StoredLine:
+    """A line of the privacy notice (words of it, per language) and the stored columns it tells about."""
+
+    words: dict[str, str]
+    columns: tuple[str, ...]  # "table.column"
 
 
 @dataclass(frozen=True)
@@ -162,6 +179,7 @@ class ContentPack:
     drips: tuple[Drip, ...] = ()
     weekly: tuple[WeeklySeries, ...] = ()
     worries: dict[str, WordLists] = field(default_factory=dict)  # language -> what tells a worry
+    stored_data: tuple[StoredLine, ...] = ()  # stored_data.yml: what the privacy notice covers
 
     def page(self, language: str, page_id: str) -> Page:
         return _pick(self.pages, language, page_id)

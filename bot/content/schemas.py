@@ -78,6 +78,13 @@ class TerritoryFile(BaseModel):
     crip: CripFile | None = None
     # A demo territory shipped as an example: `content check --strict` accepts it, and lists it to replace.
     example: bool = False
+    # When the referents usually answer, in words, per language ("du lundi au vendredi, de 9 h à 17 h"):
+    # told to a person before they ask to be contacted, so they know roughly when someone will write.
+    referents_hours: dict[str, str] = {}
+    # Who answers for the data (the data controller) and how to reach them (their data protection officer):
+    # named in the privacy notice, in place of {controller} and {privacy_contact}.
+    controller: dict[str, str] = {}
+    privacy_contact: str | None = Field(default=None, min_length=3, max_length=120)
 
     @field_validator("name")
     @classmethod
@@ -85,6 +92,11 @@ class TerritoryFile(BaseModel):
         if not value.get(SOURCE_LANGUAGE, "").strip():
             raise ValueError("a French name (fr) is required")
         return value
+
+    @field_validator("referents_hours", "controller")
+    @classmethod
+    def _french_if_any(cls, value: dict[str, str]) -> dict[str, str]:
+        return _has_french(value) if value else value
 
     @field_validator("timezone")
     @classmethod

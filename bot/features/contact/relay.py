@@ -21,7 +21,7 @@ from bot.core.ui import Ui, answer, button, keyboard
 from bot.domain import conversations
 from bot.domain.conversations import Current
 from bot.features.contact import ticket_store as tickets
-from bot.features.contact.tickets import person_of, referents_language
+from bot.features.contact.cards import person_of, referents_language
 from bot.i18n import Translator
 from bot.models import TicketStatus
 from bot.services import Services

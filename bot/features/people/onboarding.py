@@ -2,7 +2,8 @@
 
 Button data "1:o:<language>:<role>:<territory>:<decision>[:<link>]" carries the choices made so far and
 the deep link of `/start CODE` (see `link_field`), so nothing is stored before Accept and a restart halfway
-loses nothing. The flow is drawn in onboarding.mmd.
+loses nothing. The decision is Accept, Not now, or Details (the full notice, with Accept still under it).
+The flow is drawn in onboarding.mmd.
 """
 
 from __future__ import annotations
@@ -29,10 +30,11 @@ from bot.features.people.draft import (
     link_field,
     read_link_field,
 )
+from bot.features.people.notice import DETAILS, SHORT, notice_html
 from bot.roles import ROLES
 
 INVITE_PREFIX = "inv_"
-ACCEPT, NOT_NOW = "y", "n"
+ACCEPT, NOT_NOW, SHOW_DETAILS = "y", "n", "d"
 
 
 async def start(update: Update, context: Context) -> None:
@@ -95,15 +97,35 @@ async def show_step(
         question = "<b>" + ui._("Où habitez-vous ou travaillez-vous ?") + "</b>"
         await answer(update, ui, question, territory_rows(ui, found, choices), edit=edit)
     else:
-        fields = (draft.language, draft.role, draft.completed(territories=territories).territory)
-        notice = found.content.page(ui.language, "privacy_notice").html
-        rows = [
-            [
-                button(ui._("✅ J'accepte"), data(*fields, ACCEPT)),
-                button(ui._("Pas maintenant"), data(*fields, NOT_NOW)),
-            ]
-        ]
-        await answer(update, ui, notice, rows, edit=edit)
+        await show_notice(update, context, ui, draft, link, details=False, edit=edit)
+
+
+async def show_notice(
+    update: Update, context: Context, ui: Ui, draft: Draft, link: str, *, details: bool, edit: bool = True
+) -> None:
+    """The short notice with Accept on its first screen, or its details with Accept still under them."""
+    found = context.services
+    fields = (draft.language, draft.role, draft.completed(territories=found.territory_ids).territory)
+
+    def data(*decision: str) -> str:
+        return (
+            pack(Action.ONBOARDING, *fields, *decision, link)
+            if link
+            else pack(Action.ONBOARDING, *fields, *decision)
+        )
+
+    notice = notice_html(ui, found, DETAILS if details else SHORT, fields[2])
+    rows = [
+        [
+            button(ui._("✅ J'accepte"), data(ACCEPT)),
+            button(ui._("Pas maintenant"), data(NOT_NOW)),
+        ],
+        # Details, or back to the short notice: the same place in the flow either way, nothing stored.
+        [button(ui._("↩️ Retour"), data(*([""] if link else [])))]
+        if details
+        else [button(ui._("📋 Détails"), data(SHOW_DETAILS))],
+    ]
+    await answer(update, ui, notice, rows, edit=edit)
 
 
 async def on_button(update: Update, context: Context) -> None:
@@ -115,7 +137,7 @@ async def on_button(update: Update, context: Context) -> None:
     arrival = read_link_field(link, found.content.link_codes)
     if (
         len(fields) > 5
-        or decision not in ("", ACCEPT, NOT_NOW)
+        or decision not in ("", ACCEPT, NOT_NOW, SHOW_DETAILS)
         or arrival is None
         or not draft.valid(languages=found.catalogs.languages, territories=territories)
         # A decision is only possible on the notice, once every choice is made.
@@ -131,6 +153,8 @@ async def on_button(update: Update, context: Context) -> None:
         await _already_registered(update, context, ui, edit=False)
     elif decision == ACCEPT:
         await _accept(update, context, ui, draft.completed(territories=territories), arrival)
+    elif decision == SHOW_DETAILS:
+        await show_notice(update, context, ui, draft, link, details=True)
     elif decision == NOT_NOW:
         text, rows = menu_view(ui, found)
         await answer(update, ui, ui._("D'accord, rien n'a été enregistré.") + "\n\n" + text, rows)

@@ -1,6 +1,7 @@
 """/privacy (the notice, and everything stored as a JSON file) and /forget (delete it all).
 
-Buttons: "1:x" (the privacy screen), "1:x:e" (export), "1:x:f" (ask to confirm), "1:x:F" (delete).
+Buttons: "1:x" (the privacy screen), "1:x:d" (the notice's details), "1:x:e" (export), "1:x:f" (ask to
+confirm), "1:x:F" (delete).
 """
 
 from __future__ import annotations
@@ -17,22 +18,39 @@ from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
 from bot.core.ui import Ui, acknowledge, answer, button, button_fields, stop_deliveries, ui_for
 from bot.core.views import back_to_menu
+from bot.features.people.notice import DETAILS, SHORT, notice_html
 from bot.features.people.personal_data import export_person, forget_person
 from bot.models import as_utc
 from bot.services import Services
 
-EXPORT, ASK, CONFIRM = "e", "f", "F"
+EXPORT, ASK, CONFIRM, SHOW_DETAILS = "e", "f", "F", "d"
 
 
 async def show_privacy(update: Update, context: Context) -> None:
+    await _show(update, context, details=False)
+
+
+async def show_details(update: Update, context: Context) -> None:
+    await _show(update, context, details=True)
+
+
+async def _show(update: Update, context: Context, *, details: bool) -> None:
+    """The short notice (or its details) with what the person can do about their data."""
     ui = await ui_for(update, context)
     await acknowledge(update)
-    notice = context.services.content.page(ui.language, "privacy_notice").html
+    territory = ui.person.territory if ui.person else None
+    notice = notice_html(ui, context.services, DETAILS if details else SHORT, territory)
+    more = (
+        [button(ui._("↩️ Retour"), pack(Action.PRIVACY))]
+        if details
+        else [button(ui._("📋 Détails"), pack(Action.PRIVACY, SHOW_DETAILS))]
+    )
     if ui.person is None:
-        rows = [[button(ui._("Commencer"), pack(Action.ONBOARDING))]]
+        rows = [more, [button(ui._("Commencer"), pack(Action.ONBOARDING))]]
         text = notice + "\n\n<b>" + ui._("Rien n'est enregistré à votre sujet pour l'instant.") + "</b>"
     else:
         rows = [
+            more,
             [button(ui._("📄 Télécharger mes données"), pack(Action.PRIVACY, EXPORT))],
             [button(ui._("🗑 Tout effacer"), pack(Action.PRIVACY, ASK))],
             back_to_menu(ui),
@@ -119,7 +137,13 @@ async def forget(update: Update, context: Context) -> None:
 
 async def on_button(update: Update, context: Context) -> None:
     fields = button_fields(update) or []
-    handlers = {(): show_privacy, (EXPORT,): export, (ASK,): ask_forget, (CONFIRM,): forget}
+    handlers = {
+        (): show_privacy,
+        (SHOW_DETAILS,): show_details,
+        (EXPORT,): export,
+        (ASK,): ask_forget,
+        (CONFIRM,): forget,
+    }
     handler = handlers.get(tuple(fields))
     await (handler or stale_button)(update, context)
 
