@@ -18,7 +18,7 @@ from tests.conftest import Harness
 # What the first answer says, in French (the tests read each language's from its catalog).
 DANGER = "Si quelqu'un est en danger maintenant, appelez le 17 (police) ou le 112."
 WORRY = "En cas de danger, appelez le 17 ou le 112 ; pour un enfant en danger, le 119."
-SAFEGUARDING = "🛡 Enfant menacé, disparu, exploité"
+SAFEGUARDING = "🆘 Enfant menacé, disparu, exploité"
 LANGUAGE_BUTTON = {"fr": "Français", "en": "English", "ar": "العربية"}
 # What the first answer must be for each phrasing: the level, and the concern it opens (None: the path's
 # first question). Misspellings, SMS style, no accents, capitals, curly apostrophes, Arabic with and
@@ -144,7 +144,7 @@ async def test_the_danger_answer_leads_to_the_emergency_screen_and_the_worried_p
     assert len(messages) >= 1
     danger = messages[0]["message_id"]
     await user.press(SAFEGUARDING, danger)
-    assert "Appelez maintenant le 17" in await text_of(user, danger)
+    assert "Choisissez ce qui ressemble à votre situation" in await text_of(user, danger)
     again = sent(await user.send("on le menace"))[0]["message_id"]
     await user.press("😟 Je m'inquiète pour mon enfant", again)
     assert "Quelqu'un est-il en danger" in await text_of(user, again)

@@ -16,17 +16,14 @@ from bot.content.pack import Helpline
 from bot.core.callbacks import Action, pack
 from bot.core.context import Context
 from bot.core.ui import Keyboard, Ui, answer, button
+from bot.core.views import safeguarding_button
 from bot.domain.worries import Level, Recognised
 from bot.features.families import worried
 
 
 def safeguarding_row(ui: Ui) -> list[InlineKeyboardButton]:
-    """The button from a typed danger to the safeguarding path: the ONE place to change when it lands.
-
-    The safeguarding path (bot/features/families/safeguarding.py, issue 10 item 2) is being written at the
-    same time and is not on main yet; until it is, this opens the worried path's emergency screen.
-    """
-    return [button(ui._("🛡 Enfant menacé, disparu, exploité"), pack(Action.WORRIED, "u"))]
+    """The button from a typed danger to "threatened, missing, exploited", the path the menu and /help open."""
+    return [safeguarding_button(ui)]
 
 
 async def tell_worry_first(update: Update, context: Context, ui: Ui, text: str) -> bool:
