@@ -9,6 +9,7 @@ import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
+from bot.bidi import LRI, PDI
 from bot.config import SUPPORTED_LANGUAGES
 from bot.i18n import LOCALES_DIR, RLM, Catalogs, resolve_language
 from tests.conftest import ROOT
@@ -91,7 +92,7 @@ def test_language_names_are_written_in_their_own_language() -> None:
 
 def test_right_to_left_marks_only_for_arabic() -> None:
     catalogs = Catalogs()
-    assert catalogs.get("ar").directed("Repères\n\n17") == f"{RLM}Repères\n\n{RLM}17"
+    assert catalogs.get("ar").directed("Repères\n\n17") == f"{RLM}{LRI}Repères{PDI}\n\n{RLM}{LRI}17{PDI}"
     assert catalogs.get("fr").directed("Repères") == "Repères"
 
 

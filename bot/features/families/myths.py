@@ -64,7 +64,8 @@ async def show_list(update: Update, context: Context, ui: Ui) -> None:
 
 
 def _question(ui: Ui, myth: Myth, heading: str) -> str:
-    return f"{heading}<b>« {html.escape(myth.claim)} »</b>\n\n" + ui._("Vrai ou faux ?")
+    claim = ui.t.foreign(f"<b>« {html.escape(myth.claim)} »</b>", myth.language)
+    return f"{heading}{claim}\n\n" + ui._("Vrai ou faux ?")
 
 
 def _answer_rows(ui: Ui, data_true: str, data_false: str) -> Keyboard:
@@ -89,7 +90,8 @@ async def show_card(update: Update, context: Context, ui: Ui, myth: Myth, *, edi
 def _verdict(ui: Ui, myth: Myth, right: bool) -> str:
     """The verdict line and the explanation with its sources."""
     verdict_line = verdict(ui, right)
-    return f"<b>{verdict_line}</b>\n<i>« {html.escape(myth.claim)} »</i>\n\n{myth.html}"
+    explained = ui.t.foreign(f"<i>« {html.escape(myth.claim)} »</i>\n\n{myth.html}", myth.language)
+    return f"<b>{verdict_line}</b>\n{explained}"
 
 
 async def _count(context: Context, ui: Ui, myth: Myth, right: bool) -> None:
