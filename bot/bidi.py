@@ -31,6 +31,10 @@ _PAIRS = {"(": ")", "[": "]"}
 # Before the first letter of a left-to-right line: punctuation that opens it ("«", "(", '"') goes in the run;
 # bullets, emoji and list markers stay outside, where the right-to-left line puts them first.
 _LEADING = frozenset("«(\"'[¿¡")
+# Between a name and a number, a separator that makes them two items of the Arabic sentence: in
+# "CJC (exemple) — 1.2 كم" the name and the distance are read one after the other, right to left, and the
+# number must stay beside its unit. Between two words ("CJC — Consultation") it is part of a name.
+_SEPARATORS = frozenset("—–•·|")
 
 LETTER, RTL, NUMBER, NEUTRAL, TAG, BARRIER = "L", "R", "EN", "N", "tag", "barrier"
 
@@ -147,12 +151,21 @@ def _runs(tokens: list[_Token]) -> list[tuple[int, int]]:
         scan = index + 1
         while scan < len(tokens) and tokens[scan].kind not in (RTL, BARRIER):
             if _strong(tokens[scan]):
+                if _separated(tokens, last, scan):
+                    break
                 last = scan
             scan += 1
         for start, end in _balanced(tokens, first, last):
             spans.append((_with_prefix(tokens, start), _with_suffix(tokens, end)))
         index = last + 1
     return spans
+
+
+def _separated(tokens: list[_Token], last: int, following: int) -> bool:
+    if tokens[last].kind == LETTER and tokens[following].kind == LETTER:
+        return False
+    gap = "".join(t.char for t in tokens[last + 1 : following])
+    return any(c in _SEPARATORS for c in gap) or " - " in gap
 
 
 def _with_prefix(tokens: list[_Token], start: int) -> int:
@@ -247,4 +260,19 @@ def foreign(text: str, rtl: bool) -> str:
         start, end = visible[0], visible[-1]
         out = [(LRI if i == start else "") + t.text + (PDI if i == end else "") for i, t in enumerate(tokens)]
         lines.append(LRM + "".join(out))
+    return "\n".join(lines)
+
+
+def typed(text: str, rtl: bool) -> str:
+    """Text someone typed, in a language nobody recorded (a referent's reply), for a right-to-left reader.
+
+    Each line goes the way its first letter goes: a line in French is laid out left to right as a whole
+    (`foreign`), a line in Arabic is directed, so neither scrambles the other.
+    """
+    if not rtl:
+        return text
+    lines = []
+    for line in text.split("\n"):
+        first = next((t.kind for t in _tokens(line) if t.kind in (LETTER, RTL)), RTL)
+        lines.append(foreign(line, rtl) if first == LETTER else directed(line, rtl))
     return "\n".join(lines)

@@ -21,7 +21,7 @@ from babel.support import Translations
 from babel.units import format_unit
 
 from bot.bidi import RLM as RLM
-from bot.bidi import directed, foreign, is_rtl, isolate_line
+from bot.bidi import directed, foreign, is_rtl, isolate_line, typed
 from bot.config import SUPPORTED_LANGUAGES
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
@@ -90,6 +90,10 @@ class Translator:
         """An RTL message laid out right to left line by line, its numbers, commands and Latin words kept in
         order (bot/bidi.py); other languages' messages unchanged."""
         return directed(text, self.rtl)
+
+    def typed(self, text: str) -> str:
+        """Text someone typed (a relayed message), each line directed the way its first letter goes."""
+        return typed(text, self.rtl)
 
     def directed_label(self, label: str) -> str:
         """A button label with its left-to-right runs isolated (a label is one line: no direction mark)."""
