@@ -7,6 +7,7 @@ bidirectional algorithm shows "01 99 00 00 01" as "01 00 00 99 01" or "/forget" 
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import shutil
 from pathlib import Path
@@ -73,7 +74,7 @@ async def boxes(page: Any, needle: str) -> list[dict[str, Any]]:
 def left_to_right(found: list[dict[str, Any]]) -> list[str]:
     """Pairs of characters, next to each other in reading order and on one line, shown in the wrong order."""
     wrong = []
-    for before, after in zip(found, found[1:], strict=False):
+    for before, after in itertools.pairwise(found):
         same_line = abs(before["top"] - after["top"]) < before["height"] / 2
         if same_line and not before["left"] < after["left"]:
             wrong.append(before["char"] + after["char"])
@@ -86,7 +87,7 @@ def read_right_to_left(first: list[dict[str, Any]], then: list[dict[str, Any]]) 
     last, following = first[-1], then[0]
     if following["top"] > last["top"] + last["height"] / 2:
         return True
-    return min(box["left"] for box in first) >= max(box["right"] for box in then) - 1
+    return bool(min(box["left"] for box in first) >= max(box["right"] for box in then) - 1)
 
 
 async def test_an_arabic_reader_sees_numbers_commands_and_french_in_order(
@@ -119,7 +120,8 @@ async def test_an_arabic_reader_sees_numbers_commands_and_french_in_order(
     await page.fill("#location-lat", "48.845")
     await page.fill("#location-lon", "2.41")
     await page.locator("#location-form button[type=submit]").click()
-    listed = page.locator(".msg.bot .bubble", has_text="كم").last
+    heading = harness.services.catalogs.get("ar").gettext("Les lieux les plus proches")
+    listed = page.locator(".msg.bot .bubble", has_text=heading).last
     await expect(listed).to_be_visible()
     shown = re.sub("[\u200e\u200f\u2066-\u2069]", "", await listed.locator(".text").inner_text())
     line = next(ln for ln in shown.split("\n") if service.name in ln)
