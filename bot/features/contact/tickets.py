@@ -57,6 +57,7 @@ async def explain(update: Update, context: Context, ui: Ui, concern: str) -> Non
             update, ui, text, [[button(ui._("Commencer"), pack(Action.ONBOARDING))], back_to_menu(ui)]
         )
         return
+    retention_days = context.services.settings.ticket_retention_days
     text = "\n\n".join(
         [
             "<b>" + ui._("Être contacté par un professionnel") + "</b>",
@@ -65,9 +66,16 @@ async def explain(update: Update, context: Context, ui: Ui, concern: str) -> Non
                 "le territoire, le sujet et un numéro. Ni votre nom ni votre compte Telegram."
             ),
             ui._(
-                "Un professionnel vous écrira ici, par l'intermédiaire du bot. Vos échanges ne sont pas "
-                "enregistrés ; la demande est effacée {days} jours après la fin de la conversation."
-            ).format(days=ui.t.number(context.services.settings.ticket_retention_days)),
+                "Un professionnel vous écrira ici, par l'intermédiaire du bot. "
+                "Vos échanges ne sont pas enregistrés."
+            )
+            + " "
+            # A count in a sentence takes its plural form (Arabic has six): "7 أيام", not "7 يومًا".
+            + ui.t.ngettext(
+                "La demande est effacée {count} jour après la fin de la conversation.",
+                "La demande est effacée {count} jours après la fin de la conversation.",
+                retention_days,
+            ).format(count=ui.t.number(retention_days)),
         ]
     )
     rows = [
