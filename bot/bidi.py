@@ -125,6 +125,13 @@ def isolate_line(line: str) -> str:
     return "".join(out)
 
 
+def isolate_label(label: str) -> str:
+    """A button label: its own paragraph, so a label with no Arabic letter (a place's name, "Français") is
+    laid out left to right as it is; only the runs inside an Arabic label need isolating."""
+    tokens = _tokens(label)
+    return isolate_line(label) if any(t.kind == RTL for t in tokens) else label
+
+
 def _whole_line(tokens: list[_Token]) -> tuple[int, int]:
     # No right-to-left letter at all (a French sentence, a phone number on its own line): the line from its
     # first letter or digit, with the punctuation that opens it, to its last character, reads left to right.

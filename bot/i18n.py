@@ -21,7 +21,7 @@ from babel.support import Translations
 from babel.units import format_unit
 
 from bot.bidi import RLM as RLM
-from bot.bidi import directed, foreign, is_rtl, isolate_line, typed
+from bot.bidi import directed, foreign, is_rtl, isolate_label, typed
 from bot.config import SUPPORTED_LANGUAGES
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
@@ -97,7 +97,7 @@ class Translator:
 
     def directed_label(self, label: str) -> str:
         """A button label with its left-to-right runs isolated (a label is one line: no direction mark)."""
-        return isolate_line(label) if self.rtl else label
+        return isolate_label(label) if self.rtl else label
 
     def foreign(self, text: str, language: str) -> str:
         """Content in `language` shown to this person: a French fallback read by an Arabic reader stays

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.bidi import LRI, LRM, PDI, RLM, directed, foreign, is_rtl
+from bot.bidi import LRI, LRM, PDI, RLM, directed, foreign, is_rtl, isolate_label
 
 
 def marked(text: str) -> str:
@@ -59,3 +59,9 @@ def test_a_french_fallback_reads_left_to_right_as_a_whole() -> None:
 def test_direction_comes_from_the_locale_data() -> None:
     assert is_rtl("ar") and is_rtl("he") and is_rtl("fa")
     assert not is_rtl("fr") and not is_rtl("en") and not is_rtl("xx-unknown")
+
+
+def test_button_labels_are_isolated_only_when_they_mix_directions() -> None:
+    assert isolate_label("Français") == "Français"
+    assert isolate_label("CJC — Consultation (exemple)") == "CJC — Consultation (exemple)"
+    assert marked(isolate_label("📞 اتصلوا بـ 119")) == "📞 اتصلوا بـ [119]"
