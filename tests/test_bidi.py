@@ -8,6 +8,8 @@ from __future__ import annotations
 import pytest
 
 from bot.bidi import LRI, LRM, PDI, RLM, directed, foreign, is_rtl, isolate_label
+from bot.delivery.render import render
+from tests.conftest import ContentCache, make_settings
 
 
 def marked(text: str) -> str:
@@ -65,3 +67,19 @@ def test_button_labels_are_isolated_only_when_they_mix_directions() -> None:
     assert isolate_label("Français") == "Français"
     assert isolate_label("CJC — Consultation (exemple)") == "CJC — Consultation (exemple)"
     assert marked(isolate_label("📞 اتصلوا بـ 119")) == "📞 اتصلوا بـ [119]"
+
+
+async def test_a_campaign_without_an_arabic_variant_reads_left_to_right(content_cache: ContentCache) -> None:
+    found = content_cache.services(make_settings(database_url="sqlite+aiosqlite:///:memory:"))
+    try:
+        french = {"fr": {"text": "Réunion des parents le 12 à 18 h, salle 2."}}
+        shown = render(found, french, "ar")
+        assert shown is not None
+        text, footer = shown.text.split("\n\n", 1)
+        # The French text as a whole, left to right; the Arabic footer right to left, "/stop" in order.
+        assert marked(text) == "<L>[Réunion des parents le 12 à 18 h, salle 2.]"
+        assert marked(footer).startswith("<R><i>") and "[/stop]" in marked(footer)
+        arabic = render(found, {**french, "ar": {"text": "اجتماع الأولياء يوم 12"}}, "ar")
+        assert arabic is not None and marked(arabic.text).startswith("<R>اجتماع الأولياء يوم [12]")
+    finally:
+        await found.database.engine.dispose()
