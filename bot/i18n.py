@@ -21,14 +21,12 @@ from babel.numbers import format_decimal
 from babel.support import Translations
 from babel.units import format_unit
 
+from bot.bidi import RLM as RLM
+from bot.bidi import directed, foreign, is_rtl, isolate_label, typed
 from bot.config import SUPPORTED_LANGUAGES
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
-RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
-# Right-to-left mark: a strong RTL character at the start of a line makes Telegram clients (and a
-# browser's dir="auto") lay the line out right to left even when it begins with a Latin word or a number.
-RLM = "\u200f"
 
 
 def load_translations(language: str, locales_dir: Path = LOCALES_DIR) -> Translations:
@@ -54,7 +52,7 @@ class Translator:
 
     @property
     def rtl(self) -> bool:
-        return self.language in RTL_LANGUAGES
+        return is_rtl(self.language)
 
     def gettext(self, message: str) -> str:
         return self.translations.gettext(message)
@@ -90,12 +88,22 @@ class Translator:
         return format_unit(round(kilometres, 1), "length-kilometer", length="short", locale=self.locale)
 
     def directed(self, text: str) -> str:
-        """Mark each line of an RTL message so it is laid out right to left whatever it starts with."""
-        if not self.rtl:
-            return text
-        return "\n".join(
-            RLM + line if line and not line.startswith(RLM) else line for line in text.split("\n")
-        )
+        """An RTL message laid out right to left line by line, its numbers, commands and Latin words kept in
+        order (bot/bidi.py); other languages' messages unchanged."""
+        return directed(text, self.rtl)
+
+    def typed(self, text: str) -> str:
+        """Text someone typed (a relayed message), each line directed the way its first letter goes."""
+        return typed(text, self.rtl)
+
+    def directed_label(self, label: str) -> str:
+        """A button label with its left-to-right runs isolated (a label is one line: no direction mark)."""
+        return isolate_label(label) if self.rtl else label
+
+    def foreign(self, text: str, language: str) -> str:
+        """Content in `language` shown to this person: a French fallback read by an Arabic reader stays
+        left to right as a whole."""
+        return foreign(text, self.rtl and not is_rtl(language))
 
 
 def long_date(value: date, locale: Locale) -> str:

@@ -9,6 +9,7 @@ import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
+from bot.bidi import LRI, PDI
 from bot.config import SUPPORTED_LANGUAGES
 from bot.i18n import LOCALES_DIR, RLM, Catalogs, resolve_language
 from tests.conftest import ROOT
@@ -91,7 +92,7 @@ def test_language_names_are_written_in_their_own_language() -> None:
 
 def test_right_to_left_marks_only_for_arabic() -> None:
     catalogs = Catalogs()
-    assert catalogs.get("ar").directed("Repères\n\n17") == f"{RLM}Repères\n\n{RLM}17"
+    assert catalogs.get("ar").directed("Repères\n\n17") == f"{RLM}{LRI}Repères{PDI}\n\n{RLM}{LRI}17{PDI}"
     assert catalogs.get("fr").directed("Repères") == "Repères"
 
 
@@ -108,3 +109,13 @@ def test_right_to_left_marks_only_for_arabic() -> None:
 )
 def test_language_resolution(chosen: str | None, telegram: str | None, expected: str) -> None:
     assert resolve_language(chosen, telegram, SUPPORTED_LANGUAGES, "fr") == expected
+
+
+def test_arabic_counts_agree_with_their_number() -> None:
+    # "7 يومًا" is not Arabic: 3 to 10 take the plural (أيام), 11 to 99 the singular accusative (يومًا).
+    t = Catalogs().get("ar")
+    singular = "La demande est effacée {count} jour après la fin de la conversation."
+    plural = "La demande est effacée {count} jours après la fin de la conversation."
+    assert "7 أيام" in t.ngettext(singular, plural, 7).format(count=7)
+    assert "30 يومًا" in t.ngettext(singular, plural, 30).format(count=30)
+    assert "يومين" in t.ngettext(singular, plural, 2).format(count=2)

@@ -25,6 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
+from bot.bidi import directed, is_rtl
 from bot.content.files import read_list, read_markdown, read_yaml, validate, with_sources
 from bot.content.markup import TEXT_LIMIT, render, visible_length
 from bot.content.pack import (
@@ -59,7 +60,6 @@ from bot.content.sequences import load_sequences
 from bot.content.stored_data import NOTICE_PAGE, check_controller_fields, load_stored_data
 from bot.content.worries import load_worries
 from bot.content.yaml_lines import line_of
-from bot.i18n import RTL_LANGUAGES
 
 REQUIRED_PAGES = ("welcome", "privacy_notice", NOTICE_PAGE)
 PAGE_LIMIT = TEXT_LIMIT - 300
@@ -106,8 +106,9 @@ def load_content(root: Path, languages: tuple[str, ...]) -> tuple[ContentPack, R
 
 
 def _fits(path: Path, line: int, text: str, language: str, report: Report) -> None:
-    # Right-to-left texts get a direction mark per line, and the bot adds a line or two of its own.
-    length = visible_length(text) + (text.count("\n") + 1 if language in RTL_LANGUAGES else 0)
+    # Measured as sent: right-to-left texts get a direction mark per line and isolates around their
+    # left-to-right runs (bot/bidi.py); the bot adds a line or two of its own.
+    length = visible_length(directed(text, is_rtl(language)))
     if length > PAGE_LIMIT:
         report.error(
             path,

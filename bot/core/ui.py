@@ -73,8 +73,19 @@ async def ui_for(update: Update, context: Context, language: str | None = None) 
     return Ui(person=person, t=found.catalogs.get(code))
 
 
-def keyboard(rows: Keyboard) -> InlineKeyboardMarkup | None:
+def keyboard(rows: Keyboard, t: Translator | None = None) -> InlineKeyboardMarkup | None:
+    """The buttons; with `t`, their labels directed for its language (numbers and Latin names kept in order
+    in Arabic labels)."""
+    if t is not None and t.rtl:
+        rows = [[_labelled(b, t.directed_label(b.text)) for b in row] for row in rows]
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def _labelled(pressed: InlineKeyboardButton, label: str) -> InlineKeyboardButton:
+    if label == pressed.text:
+        return pressed
+    # Buttons are immutable: the same button (its callback data or URL untouched), another label.
+    return InlineKeyboardButton.de_json({**pressed.to_dict(), "text": label}, None)
 
 
 def button(label: str, data: str) -> InlineKeyboardButton:
@@ -90,7 +101,7 @@ async def answer(
     `direct=False` leaves the text's direction marks to the caller (a message mixing languages). False when
     nothing changed: the same button pressed twice, whose second press must not count again.
     """
-    markup = keyboard(rows or [])
+    markup = keyboard(rows or [], ui.t)
     body = ui.t.directed(text) if direct else text
     query = update.callback_query
     if edit and query is not None and isinstance(query.message, Message):

@@ -16,6 +16,7 @@ from typing import Any
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 
+from bot.content.markup import visible_length
 from bot.content.pack import SOURCE_LANGUAGE
 from bot.i18n import Translator
 from bot.services import Services
@@ -104,17 +105,28 @@ def render(
     chosen = variant(messages, language)
     if chosen is None:
         return None
+    written = language if isinstance(messages.get(language), dict) else SOURCE_LANGUAGE
     footer = "\n\n<i>" + html.escape(t.gettext("Ne plus recevoir ces messages : /stop")) + "</i>"
     for kind in (PHOTO, DOCUMENT):
         if chosen.get(kind):
-            caption = str(chosen.get("text") or "")
-            if len(caption) + len(footer) <= CAPTION_LIMIT:
-                caption += footer
-            return Outgoing(kind, t.directed(caption), file_id=str(chosen[kind]))
+            caption = _directed(t, str(chosen.get("text") or ""), written, footer, CAPTION_LIMIT)
+            return Outgoing(kind, caption, file_id=str(chosen[kind]))
     text = str(chosen.get("text") or "")
-    if len(text) + len(footer) <= TEXT_LIMIT:
-        text += footer
-    return Outgoing(TEXT, t.directed(text)) if text.strip() else None
+    return Outgoing(TEXT, _directed(t, text, written, footer, TEXT_LIMIT)) if text.strip() else None
+
+
+def _directed(t: Translator, text: str, written: str, footer: str, limit: int) -> str:
+    """The text laid out for the reader's direction, with the footer when both fit once directed.
+
+    Direction marks and isolates count against Telegram's limits: measured after they are added. A French
+    variant shown to an Arabic reader stays left to right (Translator.foreign).
+    """
+    body = t.foreign(text, written)
+    for candidate in (body + footer, body):
+        directed = t.directed(candidate)
+        if visible_length(directed) <= limit:
+            return directed
+    return body  # the coordinator's text fitted as typed; the marks are what would not
 
 
 def describe(found: Services, messages: dict[str, Any], language: str) -> str:

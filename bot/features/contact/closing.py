@@ -52,7 +52,7 @@ async def tell_person(context: Context, ticket: Ticket, event: str) -> None:
         rows = []
     try:
         await context.bot.send_message(
-            person.chat_id, t.directed(text.format(number=ticket.id)), reply_markup=keyboard(rows)
+            person.chat_id, t.directed(text.format(number=ticket.id)), reply_markup=keyboard(rows, t)
         )
     except TelegramError as error:
         log.info("could not tell a person about their request: %s", type(error).__name__)

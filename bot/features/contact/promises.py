@@ -27,9 +27,15 @@ def what_happens(ui: Ui, found: Services) -> str:
             ),
             ui._(
                 "Le bot transmet les messages sans en garder le texte. Mais ils restent dans les deux "
-                "conversations Telegram, la vôtre et celle du professionnel, comme tout message. La demande "
-                "elle-même est effacée {days} jours après la fin de la conversation."
-            ).format(days=ui.t.number(days)),
+                "conversations Telegram, la vôtre et celle du professionnel, comme tout message."
+            )
+            + " "
+            # A count in a sentence takes its plural form (Arabic has six): "7 أيام", not "7 يومًا".
+            + ui.t.ngettext(
+                "La demande est effacée {count} jour après la fin de la conversation.",
+                "La demande est effacée {count} jours après la fin de la conversation.",
+                days,
+            ).format(count=ui.t.number(days)),
             "<b>"
             + ui._(
                 "Si ce que vous écrivez montre qu'un enfant est en danger, le professionnel ne peut pas le "

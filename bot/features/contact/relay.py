@@ -81,12 +81,12 @@ async def _pass_on(
 ) -> bool:
     """Send the text on, as the bot's own message, cut to fit Telegram's limit; False if undelivered."""
     end = keyboard(
-        [[button(t.gettext("✅ Terminer la conversation"), pack(Action.CONTACT, "e", str(ticket_id)))]]
+        [[button(t.gettext("✅ Terminer la conversation"), pack(Action.CONTACT, "e", str(ticket_id)))]], t
     )
     parts = [text[start : start + CHUNK] for start in range(0, len(text), CHUNK)]
     try:
         for index, part in enumerate(parts):
-            body = f"<b>{html.escape(header)}</b>\n{html.escape(part)}"
+            body = t.directed(f"<b>{html.escape(header)}</b>\n{t.typed(html.escape(part))}")
             markup = end if index == len(parts) - 1 else None
             await context.bot.send_message(chat_id, body, parse_mode=ParseMode.HTML, reply_markup=markup)
     except TelegramError as error:

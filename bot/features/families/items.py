@@ -33,8 +33,9 @@ def render_item(found: Services, t: Translator, item: str, weekly: bool = False)
         text = f"📚 <b>{html.escape(resource.title)}</b>\n\n{html.escape(resource.summary)}"
         rows = [[button(t.gettext("📖 Lire"), pack(Action.RESOURCE, resource.id, "0"))], back_to_menu(ui)]
     elif kind == "page" and content.has_page(item_id):
-        text = content.page(t.language, item_id).html
+        page = content.page(t.language, item_id)
+        text = t.foreign(page.html, page.language)
         rows = [back_to_menu(ui)]
     else:
         return None
-    return Outgoing(TEXT, t.directed(text), markup=keyboard(rows))
+    return Outgoing(TEXT, t.directed(text), markup=keyboard(rows, t))

@@ -64,7 +64,8 @@ async def show_list(update: Update, context: Context, ui: Ui) -> None:
 
 
 def _question(ui: Ui, myth: Myth, heading: str) -> str:
-    return f"{heading}<b>{_quoted(ui, myth)}</b>\n\n" + ui._("Vrai ou faux ?")
+    claim = ui.t.foreign(f"<b>{_quoted(ui, myth)}</b>", myth.language)
+    return f"{heading}{claim}\n\n" + ui._("Vrai ou faux ?")
 
 
 def _quoted(ui: Ui, myth: Myth) -> str:
@@ -94,7 +95,8 @@ async def show_card(update: Update, context: Context, ui: Ui, myth: Myth, *, edi
 def _verdict(ui: Ui, myth: Myth, right: bool) -> str:
     """The verdict line and the explanation with its sources."""
     verdict_line = verdict(ui, right)
-    return f"<b>{verdict_line}</b>\n<i>{_quoted(ui, myth)}</i>\n\n{myth.html}"
+    explained = ui.t.foreign(f"<i>{_quoted(ui, myth)}</i>\n\n{myth.html}", myth.language)
+    return f"<b>{verdict_line}</b>\n{explained}"
 
 
 async def _count(context: Context, ui: Ui, myth: Myth, right: bool) -> None:

@@ -65,7 +65,7 @@ async def show_resource(
     total = len(resource.pages)
     # A translation may have fewer pages than the version the button was made from.
     page = min(page, total - 1)
-    text = resource.pages[page]
+    text = ui.t.foreign(resource.pages[page], resource.language)
     if total > 1:
         counter = ui._("Page {page} sur {total}").format(page=ui.t.number(page + 1), total=ui.t.number(total))
         text += f"\n\n<i>{counter}</i>"

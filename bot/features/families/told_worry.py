@@ -22,7 +22,7 @@ from bot.features.families import worried
 
 
 def safeguarding_row(ui: Ui) -> list[InlineKeyboardButton]:
-    """The button from a typed danger to "threatened, missing, exploited", the path the menu and /help open."""
+    """The button from a typed danger to "threatened, missing, exploited", as in the menu and /help."""
     return [safeguarding_button(ui)]
 
 

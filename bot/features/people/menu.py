@@ -73,7 +73,8 @@ async def show_page(update: Update, context: Context) -> None:
         return
     ui = await ui_for(update, context)
     await acknowledge(update)
-    await answer(update, ui, found.content.page(ui.language, fields[0]).html, [back_to_menu(ui)])
+    page = found.content.page(ui.language, fields[0])
+    await answer(update, ui, ui.t.foreign(page.html, page.language), [back_to_menu(ui)])
 
 
 def register(app: BotApplication) -> None:

@@ -85,7 +85,8 @@ async def show_card(update: Update, context: Context, ui: Ui, module: Module, ca
         progress.card = card
         session.add(progress)
     counter = ui._("Carte {number} sur {total}").format(number=card + 1, total=len(module.cards))
-    text = f"<b>{html.escape(module.title)}</b> · <i>{counter}</i>\n\n{module.cards[card]}"
+    body = ui.t.foreign(module.cards[card], module.language)
+    text = f"<b>{html.escape(module.title)}</b> · <i>{counter}</i>\n\n{body}"
     navigation = []
     if card > 0:
         navigation.append(button(ui._("◀️ Précédent"), pack(Action.TRAINING, "c", module.id, str(card - 1))))
@@ -101,7 +102,8 @@ async def show_question(
 ) -> None:
     question = module.quiz[number]
     heading = ui._("Question {number} sur {total}").format(number=number + 1, total=len(module.quiz))
-    text = f"<b>{html.escape(module.title)}</b> · <i>{heading}</i>\n\n<b>{question.text}</b>"
+    asked = ui.t.foreign(f"<b>{question.text}</b>", module.language)
+    text = f"<b>{html.escape(module.title)}</b> · <i>{heading}</i>\n\n{asked}"
     rows: Keyboard = []
     if question.multiple:
         text += "\n<i>" + ui._("Plusieurs réponses possibles : cochez-les, puis validez.") + "</i>"
