@@ -183,7 +183,10 @@ def small_pack(root: Path) -> Path:
         write(root / language / "pages" / "welcome.md", f"---\nid: welcome\ntitle: {word}\n---\n{word}.\n")
     for language, word in (("fr", "Notice"), ("en", "Notice EN")):
         path = root / language / "pages" / "privacy_notice.md"
-        write(path, f"---\nid: privacy_notice\ntitle: {word}\n---\n{word}.\n")
+        body = f"{word}: {{controller}}, {{privacy_contact}}."
+        write(path, f"---\nid: privacy_notice\ntitle: {word}\n---\n{body}\n")
+        path = root / language / "pages" / "privacy_details.md"
+        write(path, f"---\nid: privacy_details\ntitle: {word}\n---\n{body}\n")
     french = MODULE.format(title="Module", card="Carte")
     write(root / "fr" / "modules" / "demo_module.yml", french)
     write(root / "en" / "modules" / "demo_module.yml", MODULE.format(title="Module EN", card="Card"))
@@ -206,11 +209,11 @@ def test_check_sums_up_per_language_what_is_shown_in_french(
     out = capsys.readouterr().out.splitlines()
     summary = out[out.index("translations (compared with French; what is missing is shown in French):") :]
     assert summary[1:4] == [
-        "  English (en): complete (2 pages, 0 resources, 0 myths, 1 modules, 0 topics)",
-        "  Arabic (ar): 1 of 2 pages missing: privacy_notice",
+        "  English (en): complete (3 pages, 0 resources, 0 myths, 1 modules, 0 topics)",
+        "  Arabic (ar): 2 of 3 pages missing: privacy_details, privacy_notice",
         "  Arabic (ar): 1 of 1 modules missing: demo_module",
     ]
-    assert summary[4].startswith("content is valid: 5 pages, 0 resources, 0 myths, 3 modules in 3 languages")
+    assert summary[4].startswith("content is valid: 7 pages, 0 resources, 0 myths, 3 modules in 3 languages")
 
 
 def test_a_broken_translation_is_reported_as_broken_not_as_missing(tmp_path: Path) -> None:
