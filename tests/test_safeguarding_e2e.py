@@ -172,7 +172,8 @@ async def test_the_exploitation_module_is_listed_and_can_be_passed(harness: Harn
     await pro.press("Île-Exemple")  # two territories here: onboarding asks which
     await pro.press("✅ J'accepte")
     await pro.press("🎓 Formations courtes")
-    await pro.press(next(label for label in pro.buttons(await last(pro)) if module.title in label))
+    start = module.title.split(" : ")[0]  # the label is cut between words to fit Telegram's limit
+    await pro.press(next(label for label in pro.buttons(await last(pro)) if start in label))
     assert f"Carte 1 sur {len(module.cards)}" in (await last(pro))["text"]
     for _ in range(len(module.cards) - 1):
         await pro.press("Suivant ▶️")

@@ -15,6 +15,9 @@ from bot.features.contact.concerns import CONCERNS
 from sandbox.client import SandboxUser
 from tests.conftest import Harness
 
+# Every direction mark and isolate the bot may put around left-to-right runs in Arabic.
+BIDI_MARKS = dict.fromkeys(map(ord, "\u2066\u2067\u2068\u2069\u200e\u200f\u061c\u202a\u202b\u202c"))
+
 # What the first answer says, in French (the tests read each language's from its catalog).
 DANGER = "Si quelqu'un est en danger maintenant, appelez le 17 (police) ou le 112."
 WORRY = "En cas de danger, appelez le 17 ou le 112 ; pour un enfant en danger, le 119."
@@ -65,6 +68,11 @@ def sent(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [event["message"] for event in events if event["type"] == "message"]
 
 
+def unmarked(text: str) -> str:
+    """The text without the direction marks Arabic messages carry around left-to-right runs."""
+    return text.translate(BIDI_MARKS)
+
+
 async def parent(harness: Harness, language: str) -> SandboxUser:
     user = await harness.user("Parent", language)
     await user.send("/start")
@@ -100,11 +108,11 @@ async def test_a_worry_or_a_danger_comes_before_the_search_results(
     user = await parent(harness, language)
     for text, level, concern in TOLD[language]:
         messages = sent(await user.send(text))
-        first = messages[0]["text"]
+        first = unmarked(messages[0]["text"])
         if level == "danger":
             assert danger in first, text
             assert "17" in first and "112" in first and "119" in first, text
-            assert safeguarding in user.buttons(messages[0]), text
+            assert safeguarding in [unmarked(label) for label in user.buttons(messages[0])], text
         else:
             assert worry in first, text
             assert danger not in first, text
@@ -157,7 +165,8 @@ async def test_a_worry_with_a_concern_opens_its_advice_with_the_helpline(harness
     advice = messages[0]
     assert "Drogues Info Service" in advice["text"] and "0 800 23 13 13" in advice["text"]
     expected = [f"📚 {r.title}" for r in content.resources_in("fr", "involved")]
-    assert user.buttons(advice)[: len(expected)] == expected
+    # The resources first, after the safeguarding button that a child "involved or threatened" gets on top.
+    assert [label for label in user.buttons(advice) if label.startswith("📚")][: len(expected)] == expected
     assert "☎️ Numéros d'aide" in user.buttons(advice)
     suicide = sent(await user.send("ma fille a des idées noires, elle parle de suicide"))[0]
     assert "3114" in suicide["text"] and "119" in suicide["text"]
