@@ -15,7 +15,7 @@ from bot.i18n import Catalogs, Translator
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("start", "menu", "help", "language", "settings", "privacy", "forget", "stop", "verify")
+COMMANDS = ("start", "menu", "help", "crip", "language", "settings", "privacy", "forget", "stop", "verify")
 
 
 def command_list(t: Translator) -> list[BotCommand]:
@@ -23,6 +23,7 @@ def command_list(t: Translator) -> list[BotCommand]:
         "start": t.gettext("commencer, ou revenir au début"),
         "menu": t.gettext("le menu principal"),
         "help": t.gettext("ce que je sais faire"),
+        "crip": t.gettext("alerter pour un enfant en danger : la CRIP du département"),
         "language": t.gettext("changer de langue"),
         "settings": t.gettext("profil, territoire, messages"),
         "privacy": t.gettext("vos données : les voir, les télécharger"),
