@@ -29,6 +29,18 @@ DEFAULT_TIMEOUT = 30.0
 DEFAULT_SETTLE = 0.15
 
 
+# Direction marks and isolates are invisible: a person presses the label they read, so a label is matched
+# without them (Arabic labels carry isolates around their digits and Latin words).
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+)
+
+
+def as_read(text: str) -> str:
+    """The text as a person reads it: without the invisible direction marks."""
+    return text.translate(_INVISIBLE)
+
+
 class SandboxError(RuntimeError):
     """The control API refused a request (bad input, unknown user or message)."""
 
@@ -248,10 +260,10 @@ class SandboxUser:
         if not candidates:
             raise AssertionError(f"no bot message with an inline keyboard to press {label_or_data!r} in")
         message = candidates[0]
-        wanted = label_or_data.strip()
+        wanted = as_read(label_or_data).strip()
         for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
             for button in row:
-                if wanted in (button.get("text", "").strip(), button.get("callback_data")):
+                if wanted in (as_read(button.get("text", "")).strip(), button.get("callback_data")):
                     if "callback_data" not in button:
                         raise AssertionError(f"button {button.get('text')!r} has no callback_data: {button}")
                     return await self.press_data(

@@ -12,11 +12,9 @@ from sqlmodel import SQLModel
 
 from bot.domain.people import get_person
 from bot.features.contact.concerns import CONCERNS
-from sandbox.client import SandboxUser
+from sandbox.client import SandboxUser, as_read
 from tests.conftest import Harness
 
-# Every direction mark and isolate the bot may put around left-to-right runs in Arabic.
-BIDI_MARKS = dict.fromkeys(map(ord, "\u2066\u2067\u2068\u2069\u200e\u200f\u061c\u202a\u202b\u202c"))
 
 # What the first answer says, in French (the tests read each language's from its catalog).
 DANGER = "Si quelqu'un est en danger maintenant, appelez le 17 (police) ou le 112."
@@ -68,11 +66,6 @@ def sent(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [event["message"] for event in events if event["type"] == "message"]
 
 
-def unmarked(text: str) -> str:
-    """The text without the direction marks Arabic messages carry around left-to-right runs."""
-    return text.translate(BIDI_MARKS)
-
-
 async def parent(harness: Harness, language: str) -> SandboxUser:
     user = await harness.user("Parent", language)
     await user.send("/start")
@@ -108,11 +101,11 @@ async def test_a_worry_or_a_danger_comes_before_the_search_results(
     user = await parent(harness, language)
     for text, level, concern in TOLD[language]:
         messages = sent(await user.send(text))
-        first = unmarked(messages[0]["text"])
+        first = as_read(messages[0]["text"])
         if level == "danger":
             assert danger in first, text
             assert "17" in first and "112" in first and "119" in first, text
-            assert safeguarding in [unmarked(label) for label in user.buttons(messages[0])], text
+            assert safeguarding in [as_read(label) for label in user.buttons(messages[0])], text
         else:
             assert worry in first, text
             assert danger not in first, text
