@@ -15,7 +15,6 @@ from bot.features.contact.concerns import CONCERNS
 from sandbox.client import SandboxUser, as_read
 from tests.conftest import Harness
 
-
 # What the first answer says, in French (the tests read each language's from its catalog).
 DANGER = "Si quelqu'un est en danger maintenant, appelez le 17 (police) ou le 112."
 WORRY = "En cas de danger, appelez le 17 ou le 112 ; pour un enfant en danger, le 119."
