@@ -353,3 +353,42 @@ async def test_the_referent_sees_the_language_of_an_arabic_speaking_parent(harne
     announcement = (await referent.reaction("the announcement"))[-1]["message"]
     assert "Langue de la personne : arabe" in announcement["text"]
     assert "Sujet : Des messages ou des annonces sur les réseaux" in announcement["text"], "in French"
+
+
+async def test_forged_withdrawal_buttons_are_the_persons_alone(harness: Harness) -> None:
+    """ "1:k:c" (keep going) and "1:k:w" (withdraw) from anyone but the person change nothing and say nothing."""
+    referent = await harness.client.new_user("Référent", "fr", user_id=REFERENTS)
+    stranger = await harness.user("Curieux", "fr")
+    parent = await onboard_user(harness, name="Lina")
+    await ask_for_contact(parent)
+    announcement = (await referent.reaction("the announcement"))[-1]["message"]
+    await referent.press("🙋 Je m'en occupe", announcement["message_id"])
+    await parent.reaction("the news that a professional took the request")
+
+    await stranger.send("/menu")
+    events = await stranger.press_data(pack(Action.CONTACT, "c", "1"), (await last(stranger))["message_id"])
+    assert callback_answers(events) == ["Ce bouton n'est plus valable."]
+    assert "la conversation continue" not in (await last(stranger))["text"]
+
+    referents_end = await message_with(referent, "Vous vous occupez de la demande n° 1")
+    events = await referent.press_data(pack(Action.CONTACT, "w", "1"), referents_end["message_id"])
+    assert callback_answers(events) == ["Ce bouton n'est plus valable."]
+    assert "Voulez-vous y mettre fin" not in (await last(referent))["text"], "the person's question"
+    async with harness.services.database.session() as session:
+        assert (await tickets.get_ticket(session, ticket_id=1)).status == "taken"  # type: ignore[union-attr]
+
+
+async def test_a_withdrawal_closes_only_a_request_nobody_has_taken(harness: Harness) -> None:
+    """The database decides a withdrawal racing a take: once taken, only an explicit end closes it."""
+    referent = await harness.client.new_user("Référent", "fr", user_id=REFERENTS)
+    parent = await onboard_user(harness, name="Nour")
+    await ask_for_contact(parent)
+    announcement = (await referent.reaction("the announcement"))[-1]["message"]
+    await referent.press("🙋 Je m'en occupe", announcement["message_id"])
+    await parent.reaction("the news that a professional took the request")
+    now = harness.services.clock()
+    async with harness.services.database.session() as session:
+        assert await tickets.close(session, ticket_id=1, now=now, only_if_open=True) is None
+    async with harness.services.database.session() as session:
+        assert (await tickets.get_ticket(session, ticket_id=1)).status == "taken"  # type: ignore[union-attr]
+        assert await tickets.close(session, ticket_id=1, now=now) is not None
