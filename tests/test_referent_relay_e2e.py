@@ -392,3 +392,29 @@ async def test_a_withdrawal_closes_only_a_request_nobody_has_taken(harness: Harn
     async with harness.services.database.session() as session:
         assert (await tickets.get_ticket(session, ticket_id=1)).status == "taken"  # type: ignore[union-attr]
         assert await tickets.close(session, ticket_id=1, now=now) is not None
+
+
+async def test_a_long_reply_full_of_numbers_reaches_an_arabic_reader_whole(harness: Harness) -> None:
+    """Each number in Arabic text gains two isolate marks: the relay cuts by the directed length, so a long
+    reply dense with numbers is not refused by Telegram as too long."""
+    referent = await harness.client.new_user("Référent", "fr", user_id=REFERENTS)
+    parent = await harness.user("Nour", "ar")
+    await parent.send("/start")
+    await parent.press("العربية")
+    await parent.press(parent.buttons(await last(parent))[0])  # a parent
+    await parent.press("✅ أوافق")
+    menu = await last(parent)
+    await parent.press_data(pack(Action.CONTACT, "a", "networks"), menu["message_id"])
+    await parent.press(pack(Action.CONTACT, "s", "networks"))
+    announcement = (await referent.reaction("the announcement"))[-1]["message"]
+    await referent.press("🙋 Je m'en occupe", announcement["message_id"])
+    await parent.reaction("the news that a professional took the request")
+
+    reply = "1 ب " * 1000  # 4000 characters, a number every four
+    await referent.send(reply, expect_answer=False)
+    await parent.reaction("the reply")
+    received = [
+        m["text"] for m in await parent.messages() if "1" in (m.get("text") or "") and "ب" in m["text"]
+    ]
+    assert sum(text.count("1") for text in received) >= 1000, "every number arrived"
+    assert not [m for m in await referent.messages() if "n'a pas pu être transmis" in (m.get("text") or "")]
