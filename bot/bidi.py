@@ -35,6 +35,10 @@ _LEADING = frozenset("«(\"'[¿¡")
 # "CJC (exemple) — 1.2 كم" the name and the distance are read one after the other, right to left, and the
 # number must stay beside its unit. Between two words ("CJC — Consultation") it is part of a name.
 _SEPARATORS = frozenset("—–•·|")
+# The Arabic comma is a common separator (CS) for the bidirectional algorithm, like ",": a run would carry it
+# inside, and "2026، https://…" or "119 Allô، https://…" would read in the wrong order. Typed only in Arabic
+# text, it ends a left-to-right run as an Arabic letter does.
+_ARABIC_SEPARATORS = frozenset("\u060c")
 
 LETTER, RTL, NUMBER, NEUTRAL, TAG, BARRIER = "L", "R", "EN", "N", "tag", "barrier"
 
@@ -73,7 +77,7 @@ def _tokens(line: str) -> list[_Token]:
         if depth or char in _MARKS:
             tokens.append(_Token(text, BARRIER, char))
             continue
-        kind = unicodedata.bidirectional(char)
+        kind = "R" if char in _ARABIC_SEPARATORS else unicodedata.bidirectional(char)
         if kind == "NSM" and tokens:  # a combining accent goes with its letter
             kind = next((t.kind for t in reversed(tokens) if t.kind != TAG), NEUTRAL)
         tokens.append(_Token(text, _kind(kind), char))

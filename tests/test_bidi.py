@@ -31,6 +31,9 @@ def marked(text: str) -> str:
         ("📞 01 99 00 00 01", "<R>📞 [01 99 00 00 01]"),
         ("• <b>Maison des ados</b> — 1,2 km", "<R>• <b>[Maison des ados</b> — 1,2 km]"),
         ("Le 119 est ouvert (7j/7).", "<R>[Le 119 est ouvert (7j/7).]"),
+        # The Arabic comma separates two items of the Arabic sentence: each its own isolate, in order.
+        ("📚 119 Allô، https://www.allo119.gouv.fr", "<R>📚 [119 Allô]، [https://www.allo119.gouv.fr]"),
+        ("حتى 1 ديسمبر 2026، https://x.fr", "<R>حتى [1] ديسمبر [2026]، [https://x.fr]"),
     ],
 )
 def test_left_to_right_runs_are_isolated_in_arabic(text: str, expected: str) -> None:
