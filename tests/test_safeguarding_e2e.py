@@ -101,6 +101,10 @@ async def test_from_help_and_from_the_worried_path(harness: Harness, language: s
     user = await harness.user("Parent", language)
     await add_person(harness, user, language=language, role="resident")
     await user.send("/help")
+    crip = harness.services.catalogs.get(language).gettext(
+        "alerter pour un enfant en danger : la CRIP du département"
+    )
+    assert f"/crip — {crip}" in plain((await last(user))["text"]), "/help names /crip"
     screen = await reaches(harness, user, language, "missing")
     assert "116 000" in screen["text"]
 
