@@ -41,6 +41,24 @@ def callback_answers(events: list[dict[str, Any]]) -> list[str]:
     return [e.get("text") or "" for e in events if e["type"] == "callback_answer"]
 
 
+async def take_request(referent: SandboxUser, parent: SandboxUser) -> dict[str, Any]:
+    """The referent takes the request just announced; its announcement, once the parent has been told."""
+    announcement: dict[str, Any] = (await referent.reaction("the announcement"))[-1]["message"]
+    await referent.press("🙋 Je m'en occupe", announcement["message_id"])
+    await parent.reaction("the news that a professional took the request")
+    return announcement
+
+
+async def arabic_parent(harness: Harness) -> SandboxUser:
+    """A parent onboarded in Arabic, on the menu."""
+    parent = await harness.user("Nour", "ar")
+    await parent.send("/start")
+    await parent.press("العربية")
+    await parent.press(parent.buttons(await last(parent))[0])  # a parent
+    await parent.press("✅ أوافق")
+    return parent
+
+
 async def test_before_asking_the_person_learns_what_the_professional_sees_and_when(harness: Harness) -> None:
     await harness.client.new_user("Référent", "fr", user_id=REFERENTS)
     parent = await onboard_user(harness, name="Samira")
@@ -167,9 +185,7 @@ async def test_a_referent_who_forgets_themselves_ends_the_conversation_they_hold
     await add_person(harness, referent, role="professional")  # a professional who uses the bot too
     parent = await onboard_user(harness, name="Lina")
     await ask_for_contact(parent)
-    announcement = (await referent.reaction("the announcement"))[-1]["message"]
-    await referent.press("🙋 Je m'en occupe", announcement["message_id"])
-    await parent.reaction("the news that a professional took the request")
+    await take_request(referent, parent)
 
     await referent.send("/forget")
     await referent.press("Oui, tout effacer")
@@ -286,9 +302,7 @@ async def test_withdrawing_a_live_conversation_asks_first(harness: Harness) -> N
     parent = await onboard_user(harness, name="Sofia")
     await ask_for_contact(parent)
     sent = await last(parent)
-    announcement = (await referent.reaction("the announcement"))[-1]["message"]
-    await referent.press("🙋 Je m'en occupe", announcement["message_id"])
-    await parent.reaction("the news that a professional took the request")
+    await take_request(referent, parent)
 
     await parent.press("Annuler ma demande", sent["message_id"])
     question = await last(parent)
@@ -311,9 +325,7 @@ async def test_old_end_buttons_say_the_conversation_has_ended(harness: Harness) 
     parent = await onboard_user(harness, name="Hugo")
     await ask_for_contact(parent)
     sent = await last(parent)
-    announcement = (await referent.reaction("the announcement"))[-1]["message"]
-    await referent.press("🙋 Je m'en occupe", announcement["message_id"])
-    await parent.reaction("the news that a professional took the request")
+    await take_request(referent, parent)
     referents_end = await message_with(referent, "Vous vous occupez de la demande n° 1")
     parents_end = await message_with(parent, "Un professionnel a pris votre demande n° 1")
     await parent.press("✅ Terminer la conversation", parents_end["message_id"])
@@ -339,11 +351,7 @@ async def test_old_end_buttons_say_the_conversation_has_ended(harness: Harness) 
 
 async def test_the_referent_sees_the_language_of_an_arabic_speaking_parent(harness: Harness) -> None:
     referent = await harness.client.new_user("Référent", "fr", user_id=REFERENTS)
-    parent = await harness.user("Nour", "ar")
-    await parent.send("/start")
-    await parent.press("العربية")
-    await parent.press(parent.buttons(await last(parent))[0])  # a parent
-    await parent.press("✅ أوافق")
+    parent = await arabic_parent(harness)
     menu = await last(parent)
     await parent.press_data(pack(Action.CONTACT, "a", "networks"), menu["message_id"])
     explained = (await last(parent))["text"]
@@ -356,14 +364,12 @@ async def test_the_referent_sees_the_language_of_an_arabic_speaking_parent(harne
 
 
 async def test_forged_withdrawal_buttons_are_the_persons_alone(harness: Harness) -> None:
-    """ "1:k:c" (keep going) and "1:k:w" (withdraw) from anyone but the person change nothing and say nothing."""
+    """ "1:k:c" (keep going) and "1:k:w" (withdraw) from anyone but the person change and say nothing."""
     referent = await harness.client.new_user("Référent", "fr", user_id=REFERENTS)
     stranger = await harness.user("Curieux", "fr")
     parent = await onboard_user(harness, name="Lina")
     await ask_for_contact(parent)
-    announcement = (await referent.reaction("the announcement"))[-1]["message"]
-    await referent.press("🙋 Je m'en occupe", announcement["message_id"])
-    await parent.reaction("the news that a professional took the request")
+    await take_request(referent, parent)
 
     await stranger.send("/menu")
     events = await stranger.press_data(pack(Action.CONTACT, "c", "1"), (await last(stranger))["message_id"])
@@ -383,9 +389,7 @@ async def test_a_withdrawal_closes_only_a_request_nobody_has_taken(harness: Harn
     referent = await harness.client.new_user("Référent", "fr", user_id=REFERENTS)
     parent = await onboard_user(harness, name="Nour")
     await ask_for_contact(parent)
-    announcement = (await referent.reaction("the announcement"))[-1]["message"]
-    await referent.press("🙋 Je m'en occupe", announcement["message_id"])
-    await parent.reaction("the news that a professional took the request")
+    await take_request(referent, parent)
     now = harness.services.clock()
     async with harness.services.database.session() as session:
         assert await tickets.close(session, ticket_id=1, now=now, only_if_open=True) is None
@@ -398,17 +402,11 @@ async def test_a_long_reply_full_of_numbers_reaches_an_arabic_reader_whole(harne
     """Each number in Arabic text gains two isolate marks: the relay cuts by the directed length, so a long
     reply dense with numbers is not refused by Telegram as too long."""
     referent = await harness.client.new_user("Référent", "fr", user_id=REFERENTS)
-    parent = await harness.user("Nour", "ar")
-    await parent.send("/start")
-    await parent.press("العربية")
-    await parent.press(parent.buttons(await last(parent))[0])  # a parent
-    await parent.press("✅ أوافق")
+    parent = await arabic_parent(harness)
     menu = await last(parent)
     await parent.press_data(pack(Action.CONTACT, "a", "networks"), menu["message_id"])
     await parent.press(pack(Action.CONTACT, "s", "networks"))
-    announcement = (await referent.reaction("the announcement"))[-1]["message"]
-    await referent.press("🙋 Je m'en occupe", announcement["message_id"])
-    await parent.reaction("the news that a professional took the request")
+    await take_request(referent, parent)
 
     reply = "1 ب " * 1000  # 4000 characters, a number every four
     await referent.send(reply, expect_answer=False)
