@@ -167,7 +167,7 @@ async def close_and_notify(
             if reason == "forgotten"
             else t.gettext("La conversation n° {number} est terminée.")
         )
-        await send_quietly(context, closed.referent_id, text.format(number=closed.id))
+        await send_quietly(context, closed.referent_id, t.directed(text.format(number=closed.id)))
     return True
 
 

@@ -232,7 +232,9 @@ async def remind_job(context: Context) -> None:
         territory = found.content.territories.get(ticket.territory)
         if territory is None or territory.referents_chat is None:
             continue
-        text = t.gettext("⏰ La demande n° {number} attend toujours quelqu'un.").format(number=ticket.id)
+        text = t.directed(
+            t.gettext("⏰ La demande n° {number} attend toujours quelqu'un.").format(number=ticket.id)
+        )
         try:
             await context.bot.send_message(
                 territory.referents_chat, text, reply_markup=_take_markup(found, ticket)
