@@ -78,22 +78,24 @@ async def end(update: Update, context: Context, ticket_id: int, *, withdraw: boo
     if sender.id not in allowed:
         await stale_button(update, context)
         return
-    await acknowledge(update)
-    if withdraw:
-        # Closed only while nobody has taken it, in one conditional UPDATE: a referent taking it at the same
-        # moment wins, and the person is asked first, as for any live conversation.
-        if ticket.status == TicketStatus.OPEN and await close_and_notify(
-            context, ticket_id, "ended", only_if_open=True
-        ):
-            return
-        async with found.database.session() as session:
-            now_is = await tickets.get_ticket(session, ticket_id=ticket_id)
-        if now_is is not None and now_is.status == TicketStatus.TAKEN:
-            await _confirm_withdrawal(update, context, ticket_id)
-        else:
-            await _already_ended(update, context)
+    if not withdraw:
+        await acknowledge(update)
+        await close_and_notify(context, ticket_id, "ended")
         return
-    await close_and_notify(context, ticket_id, "ended")
+    # Closed only while nobody has taken it, in one conditional UPDATE: a referent taking it at the same
+    # moment wins, and the person is asked first, as for any live conversation.
+    if ticket.status == TicketStatus.OPEN and await close_and_notify(
+        context, ticket_id, "ended", only_if_open=True
+    ):
+        await acknowledge(update)
+        return
+    async with found.database.session() as session:
+        now_is = await tickets.get_ticket(session, ticket_id=ticket_id)
+    if now_is is not None and now_is.status == TicketStatus.TAKEN:
+        await acknowledge(update)
+        await _confirm_withdrawal(update, context, ticket_id)
+    else:  # ended meanwhile by the other side: said once, in the alert
+        await _already_ended(update, context)
 
 
 async def _confirm_withdrawal(update: Update, context: Context, ticket_id: int) -> None:
