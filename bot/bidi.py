@@ -28,6 +28,7 @@ _PREFIXES = frozenset("/+#@")
 _SUFFIXES = frozenset("%‰°€$£")
 _SPACES = frozenset(" \u00a0\u202f")
 _PAIRS = {"(": ")", "[": "]"}
+_QUOTES = {"«": "»", "“": "”", '"': '"'}
 # Before the first letter of a left-to-right line: punctuation that opens it ("«", "(", '"') goes in the run;
 # bullets, emoji and list markers stay outside, where the right-to-left line puts them first.
 _LEADING = frozenset("«(\"'[¿¡")
@@ -166,10 +167,31 @@ def _runs(tokens: list[_Token]) -> list[tuple[int, int]]:
                     break
                 last = scan
             scan += 1
+        last = _to_closing_quote(tokens, first, last)
         for start, end in _balanced(tokens, first, last):
             spans.append((_with_prefix(tokens, start), _with_suffix(tokens, end)))
         index = last + 1
     return spans
+
+
+def _to_closing_quote(tokens: list[_Token], first: int, last: int) -> int:
+    """A run quoted whole («Quels sont les numéros… ?») keeps its closing punctuation: left outside, the
+    "?" or "!" would be laid out right to left, before the French words it ends."""
+    before = first - 1
+    while before >= 0 and (tokens[before].char in _SPACES or tokens[before].kind == TAG):
+        before -= 1
+    closer = _QUOTES.get(tokens[before].char) if before >= 0 else None
+    if closer is None:
+        return last
+    scan = last + 1
+    while scan < len(tokens) and tokens[scan].kind in (NEUTRAL, TAG) and tokens[scan].char != closer:
+        scan += 1
+    if scan == len(tokens) or tokens[scan].char != closer:
+        return last
+    end = scan - 1
+    while end > last and (tokens[end].char in _SPACES or tokens[end].kind == TAG):
+        end -= 1
+    return end
 
 
 def _separated(tokens: list[_Token], last: int, following: int) -> bool:

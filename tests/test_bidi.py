@@ -34,6 +34,10 @@ def marked(text: str) -> str:
         # The Arabic comma separates two items of the Arabic sentence: each its own isolate, in order.
         ("📚 119 Allô، https://www.allo119.gouv.fr", "<R>📚 [119 Allô]، [https://www.allo119.gouv.fr]"),
         ("حتى 1 ديسمبر 2026، https://x.fr", "<R>حتى [1] ديسمبر [2026]، [https://x.fr]"),
+        # A French title quoted whole keeps its question mark, inside the quotes, after its last word.
+        ("«Quels numéros en cas d'urgence ?» (أرقام)", "<R>«[Quels numéros en cas d'urgence ?]» (أرقام)"),
+        ("قال « Le 119 est ouvert ! » ثم", "<R>قال « [Le 119 est ouvert !] » ثم"),
+        ("قال « Le 119 » ثم 12 ?", "<R>قال « [Le 119] » ثم [12] ?"),
     ],
 )
 def test_left_to_right_runs_are_isolated_in_arabic(text: str, expected: str) -> None:
