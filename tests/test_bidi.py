@@ -88,7 +88,8 @@ async def test_a_campaign_without_an_arabic_variant_reads_left_to_right(content_
         assert marked(footer).startswith("<R><i>") and "[/stop]" in marked(footer)
         # An Arabic variant left empty falls back to the French one, laid out as French.
         empty = render(found, {**french, "ar": {}}, "ar")
-        assert empty is not None and marked(empty.text).startswith("<L>["), marked(empty.text)
+        assert empty is not None
+        assert marked(empty.text).startswith("<L>["), marked(empty.text)
         arabic = render(found, {**french, "ar": {"text": "اجتماع الأولياء يوم 12"}}, "ar")
         assert arabic is not None and marked(arabic.text).startswith("<R>اجتماع الأولياء يوم [12]")
     finally:
