@@ -13,10 +13,8 @@ from sqlmodel import SQLModel
 from bot.domain.people import get_person
 from bot.features.contact.concerns import CONCERNS
 from sandbox.client import SandboxUser
+from tests.bidi_support import unmarked
 from tests.conftest import Harness
-
-# Every direction mark and isolate the bot may put around left-to-right runs in Arabic.
-BIDI_MARKS = dict.fromkeys(map(ord, "\u2066\u2067\u2068\u2069\u200e\u200f\u061c\u202a\u202b\u202c"))
 
 # What the first answer says, in French (the tests read each language's from its catalog).
 DANGER = "Si quelqu'un est en danger maintenant, appelez le 17 (police) ou le 112."
@@ -66,11 +64,6 @@ NOT_TOLD = {
 def sent(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The messages the bot sent in answer, in order."""
     return [event["message"] for event in events if event["type"] == "message"]
-
-
-def unmarked(text: str) -> str:
-    """The text without the direction marks Arabic messages carry around left-to-right runs."""
-    return text.translate(BIDI_MARKS)
 
 
 async def parent(harness: Harness, language: str) -> SandboxUser:

@@ -9,12 +9,12 @@ import pytest
 
 from bot.content.pack import Module
 from sandbox.client import SandboxUser
+from tests.bidi_support import unmarked
 from tests.conftest import Harness, last
 from tests.test_training_e2e import COORDINATOR, invite_link
 
 MODULE = "legal_frame"
 # Direction marks and isolates the bot may add around a line or a left-to-right run: not what is read.
-_DIRECTION = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
 
 
 @pytest.fixture
@@ -23,11 +23,11 @@ def settings_overrides() -> dict[str, object]:
 
 
 def read(message: dict[str, object]) -> str:
-    return _DIRECTION.sub("", str(message.get("text") or ""))
+    return unmarked(str(message.get("text") or ""))
 
 
 def plain(card_html: str) -> str:
-    return _DIRECTION.sub("", re.sub(r"<[^>]+>", "", card_html))
+    return unmarked(re.sub(r"<[^>]+>", "", card_html))
 
 
 async def press_answer(user: SandboxUser, label: str) -> None:
@@ -35,7 +35,7 @@ async def press_answer(user: SandboxUser, label: str) -> None:
     number is isolated in the Arabic label)."""
     message = await last(user)
     rows = message.get("reply_markup", {}).get("inline_keyboard", [])
-    data = next(b["callback_data"] for row in rows for b in row if _DIRECTION.sub("", b["text"]) == label)
+    data = next(b["callback_data"] for row in rows for b in row if unmarked(b["text"]) == label)
     await user.press_data(data, message["message_id"])
 
 
