@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select as select_table
 from sqlmodel import SQLModel, select
 
@@ -416,3 +417,15 @@ async def test_a_long_reply_full_of_numbers_reaches_an_arabic_reader_whole(harne
     ]
     assert sum(text.count("1") for text in received) >= 1000, "every number arrived"
     assert not [m for m in await referent.messages() if "n'a pas pu être transmis" in (m.get("text") or "")]
+
+
+@pytest.mark.parametrize("action", ["t", "e", "w", "c"])
+async def test_a_request_number_beyond_any_ticket_is_a_stale_button(harness: Harness, action: str) -> None:
+    """Forged data with a number no database column holds (PostgreSQL's integer stops at 2^31 - 1)."""
+    user = await onboard_user(harness, name="Forger")
+    await user.send("/menu")
+    events = await user.press_data(pack(Action.CONTACT, action, "9" * 40), (await last(user))["message_id"])
+    assert callback_answers(events) in (
+        ["Ce bouton n'est plus valable."],
+        ["Cette conversation est terminée."],
+    )
