@@ -28,6 +28,7 @@ _PREFIXES = frozenset("/+#@")
 _SUFFIXES = frozenset("%‰°€$£")
 _SPACES = frozenset(" \u00a0\u202f")
 _PAIRS = {"(": ")", "[": "]"}
+_QUOTES = {"«": "»", "“": "”", '"': '"'}
 # Before the first letter of a left-to-right line: punctuation that opens it ("«", "(", '"') goes in the run;
 # bullets, emoji and list markers stay outside, where the right-to-left line puts them first.
 _LEADING = frozenset("«(\"'[¿¡")
@@ -35,6 +36,10 @@ _LEADING = frozenset("«(\"'[¿¡")
 # "CJC (exemple) — 1.2 كم" the name and the distance are read one after the other, right to left, and the
 # number must stay beside its unit. Between two words ("CJC — Consultation") it is part of a name.
 _SEPARATORS = frozenset("—–•·|")
+# The Arabic comma is a common separator (CS) for the bidirectional algorithm, like ",": a run would carry it
+# inside, and "2026، https://…" or "119 Allô، https://…" would read in the wrong order. Typed only in Arabic
+# text, it ends a left-to-right run as an Arabic letter does.
+_ARABIC_SEPARATORS = frozenset("\u060c")
 
 LETTER, RTL, NUMBER, NEUTRAL, TAG, BARRIER = "L", "R", "EN", "N", "tag", "barrier"
 
@@ -73,7 +78,7 @@ def _tokens(line: str) -> list[_Token]:
         if depth or char in _MARKS:
             tokens.append(_Token(text, BARRIER, char))
             continue
-        kind = unicodedata.bidirectional(char)
+        kind = "R" if char in _ARABIC_SEPARATORS else unicodedata.bidirectional(char)
         if kind == "NSM" and tokens:  # a combining accent goes with its letter
             kind = next((t.kind for t in reversed(tokens) if t.kind != TAG), NEUTRAL)
         tokens.append(_Token(text, _kind(kind), char))
@@ -162,10 +167,31 @@ def _runs(tokens: list[_Token]) -> list[tuple[int, int]]:
                     break
                 last = scan
             scan += 1
+        last = _to_closing_quote(tokens, first, last)
         for start, end in _balanced(tokens, first, last):
             spans.append((_with_prefix(tokens, start), _with_suffix(tokens, end)))
         index = last + 1
     return spans
+
+
+def _to_closing_quote(tokens: list[_Token], first: int, last: int) -> int:
+    """A run quoted whole («Quels sont les numéros… ?») keeps its closing punctuation: left outside, the
+    "?" or "!" would be laid out right to left, before the French words it ends."""
+    before = first - 1
+    while before >= 0 and (tokens[before].char in _SPACES or tokens[before].kind == TAG):
+        before -= 1
+    closer = _QUOTES.get(tokens[before].char) if before >= 0 else None
+    if closer is None:
+        return last
+    scan = last + 1
+    while scan < len(tokens) and tokens[scan].kind in (NEUTRAL, TAG) and tokens[scan].char != closer:
+        scan += 1
+    if scan == len(tokens) or tokens[scan].char != closer:
+        return last
+    end = scan - 1
+    while end > last and (tokens[end].char in _SPACES or tokens[end].kind == TAG):
+        end -= 1
+    return end
 
 
 def _separated(tokens: list[_Token], last: int, following: int) -> bool:

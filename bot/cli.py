@@ -106,7 +106,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 def _content_check(settings: Settings, *, strict: bool = False) -> int:
     from bot.content.coverage import summary_lines
     from bot.content.deployment import check_deployment
-    from bot.content.loader import LANGUAGE_NAMES, load_content
+    from bot.content.loader import load_content
+    from bot.content.problems import LANGUAGE_NAMES
 
     pack, report = load_content(settings.content_dir, SUPPORTED_LANGUAGES)
     if settings.content_dir.is_dir():

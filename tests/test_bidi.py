@@ -31,6 +31,13 @@ def marked(text: str) -> str:
         ("📞 01 99 00 00 01", "<R>📞 [01 99 00 00 01]"),
         ("• <b>Maison des ados</b> — 1,2 km", "<R>• <b>[Maison des ados</b> — 1,2 km]"),
         ("Le 119 est ouvert (7j/7).", "<R>[Le 119 est ouvert (7j/7).]"),
+        # The Arabic comma separates two items of the Arabic sentence: each its own isolate, in order.
+        ("📚 119 Allô، https://www.allo119.gouv.fr", "<R>📚 [119 Allô]، [https://www.allo119.gouv.fr]"),
+        ("حتى 1 ديسمبر 2026، https://x.fr", "<R>حتى [1] ديسمبر [2026]، [https://x.fr]"),
+        # A French title quoted whole keeps its question mark, inside the quotes, after its last word.
+        ("«Quels numéros en cas d'urgence ?» (أرقام)", "<R>«[Quels numéros en cas d'urgence ?]» (أرقام)"),
+        ("قال « Le 119 est ouvert ! » ثم", "<R>قال « [Le 119 est ouvert !] » ثم"),
+        ("قال « Le 119 » ثم 12 ?", "<R>قال « [Le 119] » ثم [12] ?"),
     ],
 )
 def test_left_to_right_runs_are_isolated_in_arabic(text: str, expected: str) -> None:
@@ -79,6 +86,10 @@ async def test_a_campaign_without_an_arabic_variant_reads_left_to_right(content_
         # The French text as a whole, left to right; the Arabic footer right to left, "/stop" in order.
         assert marked(text) == "<L>[Réunion des parents le 12 à 18 h, salle 2.]"
         assert marked(footer).startswith("<R><i>") and "[/stop]" in marked(footer)
+        # An Arabic variant left empty falls back to the French one, laid out as French.
+        empty = render(found, {**french, "ar": {}}, "ar")
+        assert empty is not None
+        assert marked(empty.text).startswith("<L>["), marked(empty.text)
         arabic = render(found, {**french, "ar": {"text": "اجتماع الأولياء يوم 12"}}, "ar")
         assert arabic is not None and marked(arabic.text).startswith("<R>اجتماع الأولياء يوم [12]")
     finally:

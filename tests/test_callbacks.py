@@ -138,3 +138,11 @@ def test_every_button_handler_is_registered_through_the_registry() -> None:
     registered = {action: [p for p in patterns if p is pattern(action)] for action in Action}
     assert all(len(found) == 1 for found in registered.values()), registered
     assert len(patterns) == len(Action), "a CallbackQueryHandler pattern that is not from the registry"
+
+
+def test_a_row_id_is_ascii_digits_within_a_database_integer() -> None:
+    from bot.core.callbacks import MAX_ROW_ID, row_id
+
+    assert row_id("12") == 12 and row_id(str(MAX_ROW_ID)) == MAX_ROW_ID
+    for forged in ("", "0", "-1", "1.5", "١٢", "²", str(MAX_ROW_ID + 1), "9" * 40):
+        assert row_id(forged) is None, forged

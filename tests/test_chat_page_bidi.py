@@ -112,6 +112,14 @@ async def test_an_arabic_reader_sees_numbers_commands_and_french_in_order(
     await type_in(page, "/help")
     problems["command"] = left_to_right(await boxes(page, "/forget"))
 
+    # A source line on /crip: "… ديسمبر 2026، https://…": the year, then (to its left) the link.
+    await type_in(page, "/crip")
+    dated = await boxes(page, "2026، https")
+    year, link = dated[:4], dated[5:]
+    problems["source"] = left_to_right(year) + left_to_right(link)
+    if not read_right_to_left(year, link):
+        problems["source"].append("link before the year")
+
     # The nearest places: each distance beside its unit, after the place's name.
     await type_in(page, "/menu")
     await press(page, "🤝 الحصول على المساعدة")

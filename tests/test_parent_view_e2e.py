@@ -15,6 +15,7 @@ from bot.domain.people import get_person
 from bot.features.families.hours import always_open, hours_in_words
 from bot.shorten import ELLIPSIS, LABEL_LIMIT
 from sandbox.client import SandboxUser
+from tests.bidi_support import unmarked
 from tests.conftest import CONTENT, Harness, last
 from tests.test_privacy_e2e import onboard_user
 
@@ -54,7 +55,6 @@ sources:
 {SEQUEL}
 """
 # Unicode direction marks and isolates, which the Arabic rendering may add around left-to-right runs.
-_DIRECTION = re.compile("[\u200e\u200f\u2066-\u2069]")
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +73,7 @@ def content_dir(probe_content: Path) -> Path:
 
 
 def plain(text: str) -> str:
-    return _DIRECTION.sub("", text)
+    return unmarked(text)
 
 
 async def onboard_in(harness: Harness, language: str, name: str) -> SandboxUser:

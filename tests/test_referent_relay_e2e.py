@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select as select_table
 from sqlmodel import SQLModel, select
 
@@ -39,6 +40,24 @@ async def message_with(user: SandboxUser, fragment: str) -> dict[str, Any]:
 
 def callback_answers(events: list[dict[str, Any]]) -> list[str]:
     return [e.get("text") or "" for e in events if e["type"] == "callback_answer"]
+
+
+async def take_request(referent: SandboxUser, parent: SandboxUser) -> dict[str, Any]:
+    """The referent takes the request just announced; its announcement, once the parent has been told."""
+    announcement: dict[str, Any] = (await referent.reaction("the announcement"))[-1]["message"]
+    await referent.press("🙋 Je m'en occupe", announcement["message_id"])
+    await parent.reaction("the news that a professional took the request")
+    return announcement
+
+
+async def arabic_parent(harness: Harness) -> SandboxUser:
+    """A parent onboarded in Arabic, on the menu."""
+    parent = await harness.user("Nour", "ar")
+    await parent.send("/start")
+    await parent.press("العربية")
+    await parent.press(parent.buttons(await last(parent))[0])  # a parent
+    await parent.press("✅ أوافق")
+    return parent
 
 
 async def test_before_asking_the_person_learns_what_the_professional_sees_and_when(harness: Harness) -> None:
@@ -167,9 +186,7 @@ async def test_a_referent_who_forgets_themselves_ends_the_conversation_they_hold
     await add_person(harness, referent, role="professional")  # a professional who uses the bot too
     parent = await onboard_user(harness, name="Lina")
     await ask_for_contact(parent)
-    announcement = (await referent.reaction("the announcement"))[-1]["message"]
-    await referent.press("🙋 Je m'en occupe", announcement["message_id"])
-    await parent.reaction("the news that a professional took the request")
+    await take_request(referent, parent)
 
     await referent.send("/forget")
     await referent.press("Oui, tout effacer")
@@ -286,9 +303,7 @@ async def test_withdrawing_a_live_conversation_asks_first(harness: Harness) -> N
     parent = await onboard_user(harness, name="Sofia")
     await ask_for_contact(parent)
     sent = await last(parent)
-    announcement = (await referent.reaction("the announcement"))[-1]["message"]
-    await referent.press("🙋 Je m'en occupe", announcement["message_id"])
-    await parent.reaction("the news that a professional took the request")
+    await take_request(referent, parent)
 
     await parent.press("Annuler ma demande", sent["message_id"])
     question = await last(parent)
@@ -311,9 +326,7 @@ async def test_old_end_buttons_say_the_conversation_has_ended(harness: Harness) 
     parent = await onboard_user(harness, name="Hugo")
     await ask_for_contact(parent)
     sent = await last(parent)
-    announcement = (await referent.reaction("the announcement"))[-1]["message"]
-    await referent.press("🙋 Je m'en occupe", announcement["message_id"])
-    await parent.reaction("the news that a professional took the request")
+    await take_request(referent, parent)
     referents_end = await message_with(referent, "Vous vous occupez de la demande n° 1")
     parents_end = await message_with(parent, "Un professionnel a pris votre demande n° 1")
     await parent.press("✅ Terminer la conversation", parents_end["message_id"])
@@ -339,11 +352,7 @@ async def test_old_end_buttons_say_the_conversation_has_ended(harness: Harness) 
 
 async def test_the_referent_sees_the_language_of_an_arabic_speaking_parent(harness: Harness) -> None:
     referent = await harness.client.new_user("Référent", "fr", user_id=REFERENTS)
-    parent = await harness.user("Nour", "ar")
-    await parent.send("/start")
-    await parent.press("العربية")
-    await parent.press(parent.buttons(await last(parent))[0])  # a parent
-    await parent.press("✅ أوافق")
+    parent = await arabic_parent(harness)
     menu = await last(parent)
     await parent.press_data(pack(Action.CONTACT, "a", "networks"), menu["message_id"])
     explained = (await last(parent))["text"]
@@ -353,3 +362,70 @@ async def test_the_referent_sees_the_language_of_an_arabic_speaking_parent(harne
     announcement = (await referent.reaction("the announcement"))[-1]["message"]
     assert "Langue de la personne : arabe" in announcement["text"]
     assert "Sujet : Des messages ou des annonces sur les réseaux" in announcement["text"], "in French"
+
+
+async def test_forged_withdrawal_buttons_are_the_persons_alone(harness: Harness) -> None:
+    """ "1:k:c" (keep going) and "1:k:w" (withdraw) from anyone but the person change and say nothing."""
+    referent = await harness.client.new_user("Référent", "fr", user_id=REFERENTS)
+    stranger = await harness.user("Curieux", "fr")
+    parent = await onboard_user(harness, name="Lina")
+    await ask_for_contact(parent)
+    await take_request(referent, parent)
+
+    await stranger.send("/menu")
+    events = await stranger.press_data(pack(Action.CONTACT, "c", "1"), (await last(stranger))["message_id"])
+    assert callback_answers(events) == ["Ce bouton n'est plus valable."]
+    assert "la conversation continue" not in (await last(stranger))["text"]
+
+    referents_end = await message_with(referent, "Vous vous occupez de la demande n° 1")
+    events = await referent.press_data(pack(Action.CONTACT, "w", "1"), referents_end["message_id"])
+    assert callback_answers(events) == ["Ce bouton n'est plus valable."]
+    assert "Voulez-vous y mettre fin" not in (await last(referent))["text"], "the person's question"
+    async with harness.services.database.session() as session:
+        assert (await tickets.get_ticket(session, ticket_id=1)).status == "taken"  # type: ignore[union-attr]
+
+
+async def test_a_withdrawal_closes_only_a_request_nobody_has_taken(harness: Harness) -> None:
+    """The database decides a withdrawal racing a take: once taken, only an explicit end closes it."""
+    referent = await harness.client.new_user("Référent", "fr", user_id=REFERENTS)
+    parent = await onboard_user(harness, name="Nour")
+    await ask_for_contact(parent)
+    await take_request(referent, parent)
+    now = harness.services.clock()
+    async with harness.services.database.session() as session:
+        assert await tickets.close(session, ticket_id=1, now=now, only_if_open=True) is None
+    async with harness.services.database.session() as session:
+        assert (await tickets.get_ticket(session, ticket_id=1)).status == "taken"  # type: ignore[union-attr]
+        assert await tickets.close(session, ticket_id=1, now=now) is not None
+
+
+async def test_a_long_reply_full_of_numbers_reaches_an_arabic_reader_whole(harness: Harness) -> None:
+    """Each number in Arabic text gains two isolate marks: the relay cuts by the directed length, so a long
+    reply dense with numbers is not refused by Telegram as too long."""
+    referent = await harness.client.new_user("Référent", "fr", user_id=REFERENTS)
+    parent = await arabic_parent(harness)
+    menu = await last(parent)
+    await parent.press_data(pack(Action.CONTACT, "a", "networks"), menu["message_id"])
+    await parent.press(pack(Action.CONTACT, "s", "networks"))
+    await take_request(referent, parent)
+
+    reply = "1 ب " * 1000  # 4000 characters, a number every four
+    await referent.send(reply, expect_answer=False)
+    await parent.reaction("the reply")
+    received = [
+        m["text"] for m in await parent.messages() if "1" in (m.get("text") or "") and "ب" in m["text"]
+    ]
+    assert sum(text.count("1") for text in received) >= 1000, "every number arrived"
+    assert not [m for m in await referent.messages() if "n'a pas pu être transmis" in (m.get("text") or "")]
+
+
+@pytest.mark.parametrize("action", ["t", "e", "w", "c"])
+async def test_a_request_number_beyond_any_ticket_is_a_stale_button(harness: Harness, action: str) -> None:
+    """Forged data with a number no database column holds (PostgreSQL's integer stops at 2^31 - 1)."""
+    user = await onboard_user(harness, name="Forger")
+    await user.send("/menu")
+    events = await user.press_data(pack(Action.CONTACT, action, "9" * 40), (await last(user))["message_id"])
+    assert callback_answers(events) in (
+        ["Ce bouton n'est plus valable."],
+        ["Cette conversation est terminée."],
+    )

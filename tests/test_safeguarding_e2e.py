@@ -4,7 +4,6 @@ get the module on the criminal exploitation of minors, and can pass it."""
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ import pytest
 from bot.core.callbacks import Action, pack
 from bot.features.families.safeguarding import PAGE_PREFIX, SITUATIONS, open_data
 from sandbox.client import SandboxUser
+from tests.bidi_support import unmarked
 from tests.campaign_support import add_person
 from tests.conftest import CONTENT, Harness, last
 from tests.test_training_e2e import COORDINATOR, answer_quiz, invite_link
@@ -32,12 +32,10 @@ CALL = {
     "exploitation": "119",
 }
 ISLAND_CRIP = "CRIP de l'Île-Exemple (test)"
-# Direction marks and isolates: whatever the Arabic layout adds around a run, the words are the same.
-_BIDI = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
 
 
 def plain(text: str) -> str:
-    return _BIDI.sub("", text)
+    return unmarked(text)
 
 
 @pytest.fixture(scope="session")
@@ -101,6 +99,10 @@ async def test_from_help_and_from_the_worried_path(harness: Harness, language: s
     user = await harness.user("Parent", language)
     await add_person(harness, user, language=language, role="resident")
     await user.send("/help")
+    crip = harness.services.catalogs.get(language).gettext(
+        "alerter pour un enfant en danger : la CRIP du département"
+    )
+    assert f"/crip — {crip}" in plain((await last(user))["text"]), "/help names /crip"
     screen = await reaches(harness, user, language, "missing")
     assert "116 000" in screen["text"]
 

@@ -12,7 +12,8 @@ from sqlmodel import SQLModel
 
 from bot.domain.people import get_person
 from bot.features.contact.concerns import CONCERNS
-from sandbox.client import SandboxUser, as_read
+from sandbox.client import SandboxUser
+from tests.bidi_support import unmarked
 from tests.conftest import Harness
 
 # What the first answer says, in French (the tests read each language's from its catalog).
@@ -100,11 +101,11 @@ async def test_a_worry_or_a_danger_comes_before_the_search_results(
     user = await parent(harness, language)
     for text, level, concern in TOLD[language]:
         messages = sent(await user.send(text))
-        first = as_read(messages[0]["text"])
+        first = unmarked(messages[0]["text"])
         if level == "danger":
             assert danger in first, text
             assert "17" in first and "112" in first and "119" in first, text
-            assert safeguarding in [as_read(label) for label in user.buttons(messages[0])], text
+            assert safeguarding in [unmarked(label) for label in user.buttons(messages[0])], text
         else:
             assert worry in first, text
             assert danger not in first, text

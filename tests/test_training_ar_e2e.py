@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from bot.content.pack import Module
 from sandbox.client import SandboxUser
+from tests.bidi_support import unmarked
 from tests.conftest import Harness, last
 from tests.test_training_e2e import COORDINATOR, invite_link
 
@@ -23,13 +24,8 @@ def settings_overrides() -> dict[str, object]:
     return {"coordinators": str(COORDINATOR), "trainings_open_to_all": False}
 
 
-# Direction marks and isolates the bot may put around numbers and Latin words in Arabic text: the test
-# reads the words, the order on screen is another test's business.
-_MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
-
-
 def plain(text: str) -> str:
-    return text.translate(_MARKS)
+    return unmarked(text)
 
 
 def arabic(text: str) -> bool:

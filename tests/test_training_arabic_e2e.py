@@ -9,12 +9,12 @@ import pytest
 
 from bot.content.pack import Module
 from sandbox.client import SandboxUser
+from tests.bidi_support import unmarked
 from tests.conftest import Harness, last
 from tests.test_training_e2e import COORDINATOR, invite_link
 
 MODULE = "legal_frame"
 # Direction marks and isolates the bot may add around a line or a left-to-right run: not what is read.
-_DIRECTION = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
 
 
 @pytest.fixture
@@ -23,11 +23,20 @@ def settings_overrides() -> dict[str, object]:
 
 
 def read(message: dict[str, object]) -> str:
-    return _DIRECTION.sub("", str(message.get("text") or ""))
+    return unmarked(str(message.get("text") or ""))
 
 
 def plain(card_html: str) -> str:
-    return _DIRECTION.sub("", re.sub(r"<[^>]+>", "", card_html))
+    return unmarked(re.sub(r"<[^>]+>", "", card_html))
+
+
+async def press_answer(user: SandboxUser, label: str) -> None:
+    """Press the answer whose label, once its direction marks are read past, is `label` ("13 سنة": its
+    number is isolated in the Arabic label)."""
+    message = await last(user)
+    rows = message.get("reply_markup", {}).get("inline_keyboard", [])
+    data = next(b["callback_data"] for row in rows for b in row if unmarked(b["text"]) == label)
+    await user.press_data(data, message["message_id"])
 
 
 async def arabic_professional(harness: Harness, payload: str) -> SandboxUser:
@@ -70,10 +79,10 @@ async def test_an_arabic_speaking_professional_reads_the_arabic_cards_and_passes
         right = [o for o in question.options if o.correct]
         if question.multiple:
             for option in right:
-                await pro.press(f"⬜ {option.text}")
+                await press_answer(pro, f"⬜ {option.text}")
             await pro.press("✔️ تأكيد")
         else:
-            await pro.press(right[0].text)
+            await press_answer(pro, right[0].text)
         feedback = read(await last(pro))
         assert plain(right[0].explanation) in feedback, "the Arabic explanation of the right answer"
         await pro.press("السؤال التالي ▶️" if index + 1 < len(module.quiz) else "عرض نتيجتي")

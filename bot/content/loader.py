@@ -31,29 +31,22 @@ from bot.content.markup import TEXT_LIMIT, render, visible_length
 from bot.content.pack import (
     SOURCE_LANGUAGE,
     ContentPack,
-    Crip,
-    Helpline,
     Module,
     Myth,
     Option,
     Page,
     Question,
     Resource,
-    Service,
-    Territory,
     Topic,
 )
 from bot.content.paging import split_pages
-from bot.content.problems import Report
+from bot.content.places import load_directory, load_helplines, load_links, load_territories
+from bot.content.problems import Report, language_name
 from bot.content.schemas import (
-    HelplineFile,
-    LinkFile,
     ModuleFile,
     MythFile,
     PageFile,
     ResourceFile,
-    ServiceFile,
-    TerritoryFile,
     TopicFile,
 )
 from bot.content.sequences import load_sequences
@@ -64,7 +57,6 @@ from bot.content.yaml_lines import line_of
 REQUIRED_PAGES = ("welcome", "privacy_notice", NOTICE_PAGE)
 PAGE_LIMIT = TEXT_LIMIT - 300
 MAX_PAGES = 20
-LANGUAGE_NAMES = {"fr": "French", "en": "English", "ar": "Arabic"}
 
 Item = TypeVar("Item", Page, Resource, Myth)
 
@@ -76,10 +68,10 @@ def load_content(root: Path, languages: tuple[str, ...]) -> tuple[ContentPack, R
     if not root.is_dir():
         report.error(root, 1, "the content folder does not exist")
         return pack, report
-    _load_territories(root / "territories", pack, report)
-    _load_links(root / "links.yml", pack, report)
-    _load_helplines(root / "helplines.yml", pack, report)
-    _load_directory(root / "directory", pack, report)
+    load_territories(root / "territories", pack, report)
+    load_links(root / "links.yml", pack, report)
+    load_helplines(root / "helplines.yml", pack, report)
+    load_directory(root / "directory", pack, report)
     for language in languages:
         folder = root / language
         pack.pages[language] = _load_folder(folder / "pages", language, report, _page)
@@ -234,7 +226,7 @@ def _check_module_translations(root: Path, pack: ContentPack, report: Report) ->
             path = root / language / "modules" / f"{module_id}.yml"
             # A file that failed to load has its error already: it is there, only broken.
             if module_id not in translated and not path.exists():
-                name = _language_name(language)
+                name = language_name(language)
                 report.warning(path, 1, f"no {name} translation of {module_id!r}; French will be shown")
 
 
@@ -245,108 +237,6 @@ def _load_topics(path: Path, language: str, report: Report) -> dict[str, Topic]:
             report.error(path, line, f"duplicate topic id {entry.id!r}")
         topics[entry.id] = Topic(entry.id, language, entry.title, entry.order)
     return topics
-
-
-def _load_territories(folder: Path, pack: ContentPack, report: Report) -> None:
-    files = sorted(folder.glob("*.yml")) + sorted(folder.glob("*.yaml")) if folder.is_dir() else []
-    for path in files:
-        loaded = read_yaml(path, report)
-        if loaded is None:
-            continue
-        data, lines = loaded
-        parsed = validate(TerritoryFile, data, lines, 0, path, report)
-        if parsed is None:
-            continue
-        if parsed.id in pack.territories:
-            report.error(
-                path, line_of(lines, ("id",)), f"duplicate id {parsed.id!r}: another territory has it"
-            )
-            continue
-        for language in pack.languages:
-            if language != SOURCE_LANGUAGE and not parsed.name.get(language, "").strip():
-                where = line_of(lines, ("name",))
-                report.warning(
-                    path, where, f"no {_language_name(language)} name; the French one will be shown"
-                )
-        crip = Crip(**parsed.crip.model_dump()) if parsed.crip else None
-        if crip is None:
-            report.warning(
-                path, 1, "no crip: block; parents looking for the child-protection unit get the 119 only"
-            )
-        if not parsed.controller or not parsed.privacy_contact:
-            report.warning(
-                path,
-                1,
-                "no controller or privacy_contact: the privacy notice cannot say who answers for the data",
-            )
-        pack.territories[parsed.id] = Territory(
-            parsed.id,
-            dict(parsed.name),
-            parsed.timezone,
-            parsed.referents_chat,
-            crip,
-            referents_hours=dict(parsed.referents_hours),
-            controller=dict(parsed.controller),
-            privacy_contact=parsed.privacy_contact,
-        )
-    if not pack.territories:
-        report.error(folder, 1, "no territory: add at least one file such as territories/my-town.yml")
-
-
-def _load_links(path: Path, pack: ContentPack, report: Report) -> None:
-    """The deep-link codes worth counting; the file is optional (then every code counts as "other")."""
-    codes: set[str] = set()
-    for link, line in read_list(path, LinkFile, report, "code") if path.is_file() else []:
-        if link.code in codes:
-            report.error(path, line, f"duplicate code {link.code!r}")
-        codes.add(link.code)
-    pack.link_codes = frozenset(codes)
-
-
-def _load_helplines(path: Path, pack: ContentPack, report: Report) -> None:
-    helplines: dict[str, Helpline] = {}
-    for entry, line in read_list(path, HelplineFile, report, "id") if path.is_file() else []:
-        if entry.id in helplines:
-            report.error(path, line, f"duplicate helpline id {entry.id!r}")
-        _warn_untranslated(path, line, entry.description, pack.languages, report)
-        fields = entry.model_dump(exclude={"description"})
-        helplines[entry.id] = Helpline(**fields, descriptions=dict(entry.description))
-    pack.helplines = tuple(helplines.values())
-
-
-def _load_directory(folder: Path, pack: ContentPack, report: Report) -> None:
-    """`directory/<territory>.yml`: each territory's services; ids are unique across territories."""
-    seen: set[str] = set()
-    for path in sorted(folder.glob("*.yml")) if folder.is_dir() else []:
-        if path.stem not in pack.territories:
-            report.error(path, 1, f"unknown territory {path.stem!r}: name the file after a territory's id")
-            continue
-        services = []
-        for entry, line in read_list(path, ServiceFile, report, "id"):
-            if entry.id in seen:
-                report.error(path, line, f"duplicate service id {entry.id!r}")
-                continue
-            seen.add(entry.id)
-            _warn_untranslated(path, line, entry.description, pack.languages, report)
-            fields = entry.model_dump(exclude={"description", "needs", "languages"})
-            services.append(
-                Service(
-                    **fields,
-                    territory=path.stem,
-                    needs=tuple(entry.needs),
-                    languages=tuple(entry.languages),
-                    descriptions=dict(entry.description),
-                )
-            )
-        pack.directory[path.stem] = tuple(services)
-
-
-def _warn_untranslated(
-    path: Path, line: int, texts: dict[str, str], languages: tuple[str, ...], report: Report
-) -> None:
-    for language in languages:
-        if not texts.get(language, "").strip():
-            report.warning(path, line, f"no {_language_name(language)} description; French will be shown")
 
 
 def _check_translations(root: Path, kind: str, items: dict[str, dict[str, Item]], report: Report) -> None:
@@ -366,7 +256,7 @@ def _check_translations(root: Path, kind: str, items: dict[str, dict[str, Item]]
         for item_id in source:
             if item_id not in translated:
                 path = root / language / kind / f"{item_id}.md"
-                name = _language_name(language)
+                name = language_name(language)
                 report.warning(path, 1, f"no {name} translation of {item_id!r}; French will be shown")
 
 
@@ -394,8 +284,4 @@ def _check_references(root: Path, pack: ContentPack, report: Report) -> None:
     for language in pack.languages[1:]:
         if pack.topics.get(SOURCE_LANGUAGE) and not pack.topics.get(language):
             path = root / language / "topics.yml"
-            report.warning(path, 1, f"no {_language_name(language)} topics; the French ones will be shown")
-
-
-def _language_name(code: str) -> str:
-    return LANGUAGE_NAMES.get(code, code)
+            report.warning(path, 1, f"no {language_name(language)} topics; the French ones will be shown")

@@ -6,6 +6,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+# Language names in the report's messages ("no Arabic translation"), which are in English.
+LANGUAGE_NAMES = {"fr": "French", "en": "English", "ar": "Arabic"}
+
+
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code)
+
 
 class Level(StrEnum):
     ERROR = "error"

@@ -89,3 +89,16 @@ def pattern(action: Action) -> re.Pattern[str]:
     fields or nothing ("1:k" and "1:k:e:12", never "1:kx" nor "2:k")."""
     head = re.escape(SEPARATOR.join((VERSION, action.value)))
     return re.compile(f"^{head}(?:{re.escape(SEPARATOR)}|$)")
+
+
+# The largest id a button may name: PostgreSQL's integer column. A forged field beyond it would make the
+# database driver fail rather than find nothing.
+MAX_ROW_ID = 2**31 - 1
+
+
+def row_id(field: str) -> int | None:
+    """The row id a button field carries ("12"), or None when the field is not one (forged data)."""
+    if not (field.isascii() and field.isdigit()) or len(field) > len(str(MAX_ROW_ID)):
+        return None
+    number = int(field)
+    return number if 0 < number <= MAX_ROW_ID else None

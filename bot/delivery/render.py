@@ -105,7 +105,8 @@ def render(
     chosen = variant(messages, language)
     if chosen is None:
         return None
-    written = language if isinstance(messages.get(language), dict) else SOURCE_LANGUAGE
+    # The variant's own language: the reader's, or French when theirs is missing or left empty.
+    written = language if chosen is messages.get(language) else SOURCE_LANGUAGE
     footer = "\n\n<i>" + html.escape(t.gettext("Ne plus recevoir ces messages : /stop")) + "</i>"
     for kind in (PHOTO, DOCUMENT):
         if chosen.get(kind):

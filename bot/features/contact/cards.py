@@ -57,7 +57,7 @@ def card(found: Services, ticket: Ticket, state: State, language: str | None) ->
     if language is not None:
         spoken = t.language_name(language)
         lines.append(t.gettext("Langue de la personne : {language}").format(language=spoken))
-    return "\n".join(lines)
+    return t.directed("\n".join(lines))
 
 
 async def person_of(session: AsyncSession, ticket: Ticket | None) -> Person | None:

@@ -71,14 +71,31 @@ async def end(update: Update, context: Context, ticket_id: int, *, withdraw: boo
         # An old "Terminer" or "Annuler" button: say what became of it rather than a generic refusal.
         await _already_ended(update, context)
         return
-    if sender.id not in (ticket.referent_id, person.chat_id if person else None):
+    # Withdrawing is the person's own button; ending, either side's.
+    allowed = (
+        (person.chat_id if person else None,) if withdraw else (ticket.referent_id, person and person.chat_id)
+    )
+    if sender.id not in allowed:
         await stale_button(update, context)
         return
-    await acknowledge(update)
-    if withdraw and ticket.status == TicketStatus.TAKEN:
-        await _confirm_withdrawal(update, context, ticket_id)
+    if not withdraw:
+        await acknowledge(update)
+        await close_and_notify(context, ticket_id, "ended")
         return
-    await close_and_notify(context, ticket_id, "ended")
+    # Closed only while nobody has taken it, in one conditional UPDATE: a referent taking it at the same
+    # moment wins, and the person is asked first, as for any live conversation.
+    if ticket.status == TicketStatus.OPEN and await close_and_notify(
+        context, ticket_id, "ended", only_if_open=True
+    ):
+        await acknowledge(update)
+        return
+    async with found.database.session() as session:
+        now_is = await tickets.get_ticket(session, ticket_id=ticket_id)
+    if now_is is not None and now_is.status == TicketStatus.TAKEN:
+        await acknowledge(update)
+        await _confirm_withdrawal(update, context, ticket_id)
+    else:  # ended meanwhile by the other side: said once, in the alert
+        await _already_ended(update, context)
 
 
 async def _confirm_withdrawal(update: Update, context: Context, ticket_id: int) -> None:
@@ -98,8 +115,13 @@ async def keep_going(update: Update, context: Context, ticket_id: int) -> None:
     ui = await ui_for(update, context)
     async with context.services.database.session() as session:
         ticket = await tickets.get_ticket(session, ticket_id=ticket_id)
+        person = await person_of(session, ticket)
     if ticket is None or ticket.status == TicketStatus.CLOSED:
         await _already_ended(update, context)
+        return
+    if ui.person is None or person is None or ui.person.id != person.id:
+        # The question is the person's alone: anyone else pressing forged data is told nothing about it.
+        await stale_button(update, context, ui)
         return
     await acknowledge(update)
     await answer(update, ui, ui._("D'accord, la conversation continue : écrivez ici."))
@@ -117,20 +139,26 @@ async def _already_ended(update: Update, context: Context) -> None:
             )
 
 
-async def close_and_notify(context: Context, ticket_id: int, reason: str) -> None:
-    """Close a request, then tell the person, the referent and the referents' chat, each once.
+async def close_and_notify(
+    context: Context, ticket_id: int, reason: str, *, only_if_open: bool = False
+) -> bool:
+    """Close a request, then tell the person, the referent and the referents' chat, each once; False when
+    the database closed nothing (closed already, or taken meanwhile with `only_if_open`).
 
     `reason` is "ended" (by either side), "forgotten" (the person deleted their data, so they are not
     told) or "unanswered" (nobody took it after the last reminder).
     """
     found = context.services
     async with found.database.session() as session:
-        closed = await tickets.close(session, ticket_id=ticket_id, now=found.clock())
+        closed = await tickets.close(
+            session, ticket_id=ticket_id, now=found.clock(), only_if_open=only_if_open
+        )
         person = await person_of(session, closed)
         sides = [chat for chat in (closed.referent_id if closed else None, person and person.chat_id) if chat]
-        await conversations.end_relay(session, chat_ids=sides, ticket_id=ticket_id)
+        if closed is not None:
+            await conversations.end_relay(session, chat_ids=sides, ticket_id=ticket_id)
     if closed is None:
-        return
+        return False
     await _announce_closed(context, closed)
     if reason != "forgotten":
         await tell_person(context, closed, reason)
@@ -141,7 +169,8 @@ async def close_and_notify(context: Context, ticket_id: int, reason: str) -> Non
             if reason == "forgotten"
             else t.gettext("La conversation n° {number} est terminée.")
         )
-        await send_quietly(context, closed.referent_id, text.format(number=closed.id))
+        await send_quietly(context, closed.referent_id, t.directed(text.format(number=closed.id)))
+    return True
 
 
 async def _announce_closed(context: Context, ticket: Ticket) -> None:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Iterator
 
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
+from bot.content.markup import visible_length
 from bot.core.callbacks import Action, pack
 from bot.core.context import Context
 from bot.core.ui import Ui, answer, button, keyboard
@@ -29,6 +31,7 @@ from bot.services import Services
 log = logging.getLogger(__name__)
 # Telegram allows 4096 characters; the header and escaping need some room.
 CHUNK = 3500
+TEXT_LIMIT = 4096
 
 
 async def relay(update: Update, context: Context, ui: Ui, conversation: Current) -> bool:
@@ -83,13 +86,31 @@ async def _pass_on(
     end = keyboard(
         [[button(t.gettext("✅ Terminer la conversation"), pack(Action.CONTACT, "e", str(ticket_id)))]], t
     )
-    parts = [text[start : start + CHUNK] for start in range(0, len(text), CHUNK)]
+    parts = list(_pieces(t, header, text))
     try:
-        for index, part in enumerate(parts):
-            body = t.directed(f"<b>{html.escape(header)}</b>\n{t.typed(html.escape(part))}")
+        for index, body in enumerate(parts):
             markup = end if index == len(parts) - 1 else None
             await context.bot.send_message(chat_id, body, parse_mode=ParseMode.HTML, reply_markup=markup)
     except TelegramError as error:
         log.info("could not relay a message: %s", type(error).__name__)
         return False
     return True
+
+
+def _pieces(t: Translator, header: str, text: str) -> Iterator[str]:
+    """The messages that carry `text`, each within Telegram's limit once directed for the reader.
+
+    In Arabic every number or Latin word gains two isolate marks: a piece dense with them is cut shorter.
+    """
+    start = 0
+    while start < len(text):
+        size = CHUNK
+        while True:
+            body = t.directed(
+                f"<b>{html.escape(header)}</b>\n{t.typed(html.escape(text[start : start + size]))}"
+            )
+            if visible_length(body) <= TEXT_LIMIT or size == 1:
+                break
+            size //= 2
+        yield body
+        start += size

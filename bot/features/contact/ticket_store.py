@@ -117,19 +117,25 @@ async def release(session: AsyncSession, *, ticket_id: int) -> None:
     await session.exec(statement)
 
 
-async def close(session: AsyncSession, *, ticket_id: int, now: datetime) -> Ticket | None:
+async def close(
+    session: AsyncSession, *, ticket_id: int, now: datetime, only_if_open: bool = False
+) -> Ticket | None:
     """Close the ticket and return it as it was (with its referent); None when it was closed already.
 
     One conditional UPDATE, so when both sides end at once only one of them closes it. The referent's id
-    is cleared: it was needed only to relay.
+    is cleared: it was needed only to relay. `only_if_open` closes a request nobody has taken yet, and
+    nothing else: a withdrawal racing a referent's take must not end the conversation unasked.
     """
     ticket = await session.get(Ticket, ticket_id)
     if ticket is None:
         return None
     before = Ticket.model_validate(ticket.model_dump())
+    condition = (
+        col(Ticket.status) == TicketStatus.OPEN if only_if_open else col(Ticket.status) != TicketStatus.CLOSED
+    )
     statement = (
         update(Ticket)
-        .where(col(Ticket.id) == ticket_id, col(Ticket.status) != TicketStatus.CLOSED)
+        .where(col(Ticket.id) == ticket_id, condition)
         .values(status=TicketStatus.CLOSED, closed_at=now, referent_id=None)
     )
     if (await session.exec(statement)).rowcount != 1:

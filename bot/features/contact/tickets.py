@@ -20,7 +20,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler
 
-from bot.core.callbacks import Action, pack, pattern
+from bot.core.callbacks import Action, pack, pattern, row_id
 from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields, keyboard, ui_for
@@ -232,7 +232,9 @@ async def remind_job(context: Context) -> None:
         territory = found.content.territories.get(ticket.territory)
         if territory is None or territory.referents_chat is None:
             continue
-        text = t.gettext("⏰ La demande n° {number} attend toujours quelqu'un.").format(number=ticket.id)
+        text = t.directed(
+            t.gettext("⏰ La demande n° {number} attend toujours quelqu'un.").format(number=ticket.id)
+        )
         try:
             await context.bot.send_message(
                 territory.referents_chat, text, reply_markup=_take_markup(found, ticket)
@@ -243,8 +245,8 @@ async def remind_job(context: Context) -> None:
 
 async def on_button(update: Update, context: Context) -> None:
     fields = button_fields(update) or []
-    if len(fields) == 2 and fields[0] in ("t", "e", "w", "c") and fields[1].isdigit():
-        ticket_id = int(fields[1])
+    ticket_id = row_id(fields[1]) if len(fields) == 2 and fields[0] in ("t", "e", "w", "c") else None
+    if ticket_id is not None:
         if fields[0] == "t":
             await take(update, context, ticket_id)
         elif fields[0] == "c":

@@ -13,7 +13,7 @@ import html
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.content.pack import Crip, Territory
+from bot.content.pack import Crip, Page, Territory
 from bot.core.callbacks import Action, pack, pattern
 from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
@@ -49,10 +49,17 @@ def _title(found: Services, ui: Ui, page_id: str) -> str:
     return found.content.page(ui.language, page_id).title
 
 
+def _page_text(ui: Ui, page: Page) -> tuple[str, str]:
+    """The page with its title; a French fallback shown to an Arabic reader stays left to right."""
+    return ui.t.foreign(f"<b>{html.escape(page.title)}</b>", page.language), ui.t.foreign(
+        page.html, page.language
+    )
+
+
 async def show_home(update: Update, context: Context, ui: Ui) -> None:
     found = context.services
-    page = found.content.page(ui.language, HOME_PAGE)
-    text = f"<b>{html.escape(page.title)}</b>\n\n{page.html}"
+    title, body = _page_text(ui, found.content.page(ui.language, HOME_PAGE))
+    text = f"{title}\n\n{body}"
     rows: Keyboard = [
         [button(_title(found, ui, PAGE_PREFIX + situation), open_data(situation))] for situation in SITUATIONS
     ]
@@ -62,11 +69,11 @@ async def show_home(update: Update, context: Context, ui: Ui) -> None:
 
 async def show_situation(update: Update, context: Context, ui: Ui, situation: str) -> None:
     found = context.services
-    page = found.content.page(ui.language, PAGE_PREFIX + situation)
-    parts = [f"<b>{html.escape(page.title)}</b>"]
+    title, body = _page_text(ui, found.content.page(ui.language, PAGE_PREFIX + situation))
+    parts = [title]
     if situation == CRIP:
         parts.append(crip_text(ui, found))
-    parts.append(page.html)
+    parts.append(body)
     rows: Keyboard = []
     further = found.content.resource(ui.language, FURTHER_READING.get(situation, ""))
     if further is not None:

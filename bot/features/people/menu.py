@@ -36,6 +36,8 @@ async def show_help(update: Update, context: Context) -> None:
             ui._("Utilisez les boutons sous mes messages, ou ces commandes :"),
             "",
             "/menu — " + ui._("le menu principal"),
+            # The same words as in Telegram's command list: a child in danger, the department's CRIP.
+            "/crip — " + ui._("alerter pour un enfant en danger : la CRIP du département"),
             "/language — " + ui._("changer de langue"),
             "/settings — " + ui._("profil, territoire, messages"),
             "/privacy — " + ui._("vos données : les voir, les télécharger"),
