@@ -40,6 +40,17 @@ from tests.conftest import Harness
 SEED = int(os.environ.get("FUZZ_SEED", "20261202"))
 RANDOM_UPDATES = int(os.environ.get("FUZZ_UPDATES", "200"))
 COORDINATOR = 900300
+# The commands only coordinators may use: each is sent by a coordinator and by a parent.
+COORDINATION = {
+    "campaign",
+    "campaigns",
+    "grant",
+    "revoke",
+    "coordinators",
+    "audit",
+    "invite",
+    "training_stats",
+}
 
 # Fields a forged button or a command argument may carry: numbers Python reads but the database does not,
 # numbers beyond the columns, signs, NUL, long and non-ASCII strings.
@@ -61,6 +72,8 @@ EDGE = [
     " 1",
     "1e3",
 ]
+# What a number field may be forged into.
+NUMBERS = ["²", "٣", "-1", "", "0", "99999999999999999999", "2147483648", "1\x00"]
 # Typed text that has broken bots before: controls, bidi overrides, zero-width joiners, right to left.
 TEXTS = [
     "a" * 4096,
@@ -194,32 +207,29 @@ def button(action: Action, *fields: str) -> str:
     return SEPARATOR.join((VERSION, action.value, *fields))
 
 
-def crafted_buttons(verbs: dict[Action, list[str]]) -> Iterator[str]:
-    """Every prefix bare, then with each edge field alone, then after each verb the bot really uses."""
+def crafted_buttons(seen: dict[int, list[str]]) -> Iterator[str]:
+    """Every prefix bare and with each edge field; then each kind of real button ("1:q:3:1:0") with each
+    of its number fields in turn replaced by each edge number."""
     for action in Action:
         yield button(action)
         yield button(action) + SEPARATOR
         for edge in EDGE:
             yield button(action, edge)
-        for verb in verbs.get(action, []):
-            for edge in EDGE:
-                yield button(action, verb, edge)
-            yield button(action, verb, EDGE[0], EDGE[5])
+    for example in shapes(seen):
+        parts = example.split(SEPARATOR)
+        for index, part in enumerate(parts[2:], start=2):
+            if part.isdigit():
+                for edge in NUMBERS:
+                    yield SEPARATOR.join([*parts[:index], edge, *parts[index + 1 :]])
 
 
-def verbs_of(seen: dict[int, list[str]]) -> dict[Action, list[str]]:
-    """The first field of each action's real buttons ("1:k:t:12" gives "t" for CONTACT)."""
-    found: dict[Action, list[str]] = {}
+def shapes(seen: dict[int, list[str]]) -> list[str]:
+    """One real button of each kind: the same action and words, whatever the numbers."""
+    found: dict[tuple[str, ...], str] = {}
     for data in (d for buttons in seen.values() for d in buttons):
-        parts = data.split(SEPARATOR)
-        if len(parts) > 2 and parts[0] == VERSION:
-            try:
-                action = Action(parts[1])
-            except ValueError:
-                continue
-            if not parts[2].isdigit() and parts[2] not in found.setdefault(action, []):
-                found[action].append(parts[2])
-    return found
+        key = tuple("#" if part.isdigit() else part for part in data.split(SEPARATOR))
+        found.setdefault(key, data)
+    return list(found.values())
 
 
 def commands_of(harness: Harness) -> list[str]:
@@ -307,14 +317,22 @@ async def test_crafted_inputs_are_answered_without_an_error(harness: Harness, fu
     fuzz = Fuzz(harness, await people_of(harness), fuzz_errors)
     await explore(fuzz)
     parent, parent_ar, professional, coordinator, newcomer = fuzz.people
-    for index, data in enumerate(crafted_buttons(verbs_of(fuzz.seen_data))):
-        # Alternate a parent and the coordinator: some actions check the role before reading the fields.
-        await fuzz.press(coordinator if index % 2 else parent, data)
+    # Each button from the person it is meant for (some actions check the role before the fields), the
+    # others from the two parents in turn.
+    meant_for = {Action.COMPOSER: coordinator, Action.CAMPAIGN: coordinator, Action.CONTACT: professional}
+    for index, data in enumerate(dict.fromkeys(crafted_buttons(fuzz.seen_data))):
+        action = Action(data.split(SEPARATOR)[1])
+        await fuzz.press(meant_for.get(action, parent_ar if index % 2 else parent), data)
+    # Forged: the buttons the coordinator and the professional were shown, pressed by a parent.
+    for data in [*fuzz.seen_data.get(coordinator.id, []), *fuzz.seen_data.get(professional.id, [])]:
+        await fuzz.press(parent, data)
     for command in commands_of(harness):
-        for person in (parent_ar, coordinator):
-            for argument in ["", *EDGE, "inv_AB\x00CD", "a b c", "x" * 300]:
-                text = f"/{command} {argument}".rstrip() if argument.strip() else f"/{command}"
-                await fuzz.send(person, text)
+        senders = (parent_ar, coordinator) if command in COORDINATION else (parent, professional)
+        for index, argument in enumerate(["", *EDGE, "inv_AB\x00CD", "a b c", "x" * 300]):
+            text = f"/{command} {argument}" if argument.strip() else f"/{command}"
+            if command in COORDINATION:
+                await fuzz.send(parent_ar, text)  # refused before the argument is read
+            await fuzz.send(coordinator if command in COORDINATION else senders[index % 2], text)
     for person in (professional, newcomer):
         for text in TEXTS:
             await fuzz.send(person, text)
