@@ -19,6 +19,7 @@ prints the seed to reproduce it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import random
@@ -35,7 +36,7 @@ from bot.core.callbacks import SEPARATOR, VERSION, Action
 from bot.roles import PARENT, PROFESSIONAL
 from sandbox.client import SandboxUser
 from tests.campaign_support import add_person
-from tests.conftest import Harness
+from tests.conftest import HANG, Harness
 
 SEED = int(os.environ.get("FUZZ_SEED", "20261202"))
 RANDOM_UPDATES = int(os.environ.get("FUZZ_UPDATES", "200"))
@@ -137,7 +138,11 @@ class Fuzz:
         update_id = reply.get("update_id")
         assert isinstance(update_id, int) and self.harness.client.processed is not None
         self.last_update_id = update_id
-        await self.harness.client.processed(update_id)
+        try:
+            await asyncio.wait_for(self.harness.client.processed(update_id), HANG)
+        except TimeoutError as hang:
+            hang.add_note(f"the bot never finished {what} (FUZZ_SEED={SEED})")
+            raise
         answered = False
         for person in self.people:
             for event in await person.poll_events(0):
