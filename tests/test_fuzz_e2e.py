@@ -74,7 +74,11 @@ EDGE = [
     "1e3",
 ]
 # What a number field may be forged into.
-NUMBERS = ["²", "٣", "-1", "", "0", "99999999999999999999", "2147483648", "1\x00"]
+NUMBERS = ["²", "99999999999999999999", "2147483648", "1\x00"]
+# Command arguments: the numbers of NUMBERS and a few words.
+ARGUMENTS = ["", *NUMBERS, "-1", "٣", "inv_AB\x00CD", "a b c", "x" * 300, "🙂", "\u202e1"]
+# Presses that show the fuzz the bot's screens before it starts, per person.
+EXPLORE_PRESSES = 60
 # Typed text that has broken bots before: controls, bidi overrides, zero-width joiners, right to left.
 TEXTS = [
     "a" * 4096,
@@ -130,10 +134,24 @@ class Fuzz:
     failures: list[str] = field(default_factory=list)
     sent: int = 0
     last_update_id: int = 0
+    latest: dict[int, int] = field(default_factory=dict)  # each person's latest message from the bot
     seen_data: dict[int, list[str]] = field(default_factory=dict)  # buttons each person was shown
 
-    async def _settled(self, what: str, reply: dict[str, Any], before: int) -> None:
-        """Wait for the bot to finish the update, then check it answered somewhere and logged no error."""
+    async def _update(self, person: SandboxUser, what: str, path: str, **body: Any) -> None:
+        """Send one update from `person` through the sandbox's control API, and judge how it went."""
+        errors, seq = len(self.errors.records), await self._seq()
+        reply = await self.harness.client.request("POST", f"/users/{person.id}/{path}", **body)
+        await self._settled(person, f"{_who(person)} {what}", reply, errors, seq)
+
+    async def _seq(self) -> int:
+        """The sandbox's latest event number: what the bot does next comes after it, in any chat."""
+        return int((await self.harness.client.request("GET", "/info"))["seq"])
+
+    async def _settled(
+        self, person: SandboxUser, what: str, reply: dict[str, Any], errors: int, seq: int
+    ) -> None:
+        """Wait for the bot to finish the update, then check it answered somewhere (the person's chat
+        first, another one for a relayed message) and logged no error."""
         self.sent += 1
         update_id = reply.get("update_id")
         assert isinstance(update_id, int) and self.harness.client.processed is not None
@@ -144,15 +162,17 @@ class Fuzz:
             hang.add_note(f"the bot never finished {what} (FUZZ_SEED={SEED})")
             raise
         answered = False
-        for person in self.people:
-            for event in await person.poll_events(0):
-                if event.get("type") != "message" or (event.get("message") or {}).get("from_bot"):
-                    answered = True
-                self._harvest(person, event)
+        for someone in [person, *(p for p in self.people if p is not person)]:
+            for event in await someone.poll_events(0):
+                self._harvest(someone, event)
+                from_bot = event.get("type") != "message" or (event.get("message") or {}).get("from_bot")
+                answered = answered or bool(from_bot and int(event["seq"]) > seq)
+            if answered:
+                break  # the others' events are read when they next act or are needed
         problems = [
             f"{record.levelname} {record.name}: {record.getMessage()}"
             + (f" ({type(record.exc_info[1]).__name__})" if record.exc_info and record.exc_info[1] else "")
-            for record in self.errors.records[before:]
+            for record in self.errors.records[errors:]
         ]
         if not answered:
             problems.append("no answer in any chat")
@@ -160,7 +180,12 @@ class Fuzz:
             self.failures.append(f"{what}: {'; '.join(problems)}")
 
     def _harvest(self, person: SandboxUser, event: dict[str, Any]) -> None:
+        """Keep the buttons the bot showed, and its latest message (where the person's presses land)."""
         message = event.get("message") or {}
+        if event.get("type") == "message" and message.get("from_bot"):
+            self.latest[person.id] = int(message["message_id"])
+        if event.get("type") == "delete" and self.latest.get(person.id) == event.get("message_id"):
+            del self.latest[person.id]
         markup = message.get("reply_markup") or {}
         for row in markup.get("inline_keyboard", []):
             for button in row:
@@ -169,38 +194,26 @@ class Fuzz:
                     self.seen_data[person.id].append(data)
 
     async def send(self, person: SandboxUser, text: str) -> None:
-        before = len(self.errors.records)
-        reply = await self.harness.client.request("POST", f"/users/{person.id}/messages", json={"text": text})
-        await self._settled(f"{_who(person)} sends {text[:80]!r}", reply, before)
+        await self._update(person, f"sends {text[:80]!r}", "messages", json={"text": text})
 
     async def press(self, person: SandboxUser, data: str) -> None:
-        message_id = await self._a_message_of(person)
-        before = len(self.errors.records)
-        body = {"message_id": message_id, "data": data}
-        reply = await self.harness.client.request("POST", f"/users/{person.id}/callbacks", json=body)
-        await self._settled(f"{_who(person)} presses {data!r}", reply, before)
+        body = {"message_id": await self._a_message_of(person), "data": data}
+        await self._update(person, f"presses {data!r}", "callbacks", json=body)
 
     async def locate(self, person: SandboxUser, latitude: float, longitude: float) -> None:
-        before = len(self.errors.records)
         body = {"latitude": latitude, "longitude": longitude}
-        reply = await self.harness.client.request("POST", f"/users/{person.id}/locations", json=body)
-        await self._settled(f"{_who(person)} shares ({latitude}, {longitude})", reply, before)
+        await self._update(person, f"shares ({latitude}, {longitude})", "locations", json=body)
 
     async def upload(self, person: SandboxUser, name: str, content: bytes, kind: str) -> None:
         form = aiohttp.FormData()
         form.add_field("file", content, filename=name, content_type=kind)
-        before = len(self.errors.records)
-        reply = await self.harness.client.request("POST", f"/users/{person.id}/documents", data=form)
-        await self._settled(f"{_who(person)} uploads {name!r}", reply, before)
+        await self._update(person, f"uploads {name!r}", "documents", data=form)
 
     async def _a_message_of(self, person: SandboxUser) -> int:
-        """The latest bot message in the person's chat (a press needs one), greeting them if there is none."""
-        found = await person.last_bot_message()
-        if found is None:
+        """The bot's latest message in the person's chat (a press needs one); greeted first if none."""
+        if person.id not in self.latest:
             await self.send(person, "/start")
-            found = await person.last_bot_message()
-        assert found is not None
-        return int(found["message_id"])
+        return self.latest[person.id]
 
 
 def _who(person: SandboxUser) -> str:
@@ -214,7 +227,7 @@ def button(action: Action, *fields: str) -> str:
 
 def crafted_buttons(seen: dict[int, list[str]]) -> Iterator[str]:
     """Every prefix bare and with each edge field; then each kind of real button ("1:q:3:1:0") with each
-    of its number fields in turn replaced by each edge number."""
+    of its number fields in turn replaced by each edge number, and with an edge number added at its end."""
     for action in Action:
         yield button(action)
         yield button(action) + SEPARATOR
@@ -226,14 +239,21 @@ def crafted_buttons(seen: dict[int, list[str]]) -> Iterator[str]:
             if part.isdigit():
                 for edge in NUMBERS:
                     yield SEPARATOR.join([*parts[:index], edge, *parts[index + 1 :]])
+        for edge in NUMBERS:
+            yield SEPARATOR.join([*parts, edge])
+
+
+def shape_of(data: str) -> tuple[str, ...]:
+    """A button's kind: its action and one-letter verbs, whatever its numbers and ids ("1:q:3:1:0" is
+    1:q:#:#:#, "1:r:talk_without_judging:2" and every other resource page are 1:r:w:#)."""
+    return tuple("#" if part.isdigit() else part if len(part) == 1 else "w" for part in data.split(SEPARATOR))
 
 
 def shapes(seen: dict[int, list[str]]) -> list[str]:
-    """One real button of each kind: the same action and words, whatever the numbers."""
+    """One real button of each kind."""
     found: dict[tuple[str, ...], str] = {}
     for data in (d for buttons in seen.values() for d in buttons):
-        key = tuple("#" if part.isdigit() else part for part in data.split(SEPARATOR))
-        found.setdefault(key, data)
+        found.setdefault(shape_of(data), data)
     return list(found.values())
 
 
@@ -287,15 +307,27 @@ async def people_of(harness: Harness) -> list[SandboxUser]:
 
 
 async def explore(fuzz: Fuzz) -> None:
-    """Show every person the screens a real session opens, so the fuzz knows the bot's real buttons."""
-    for person in fuzz.people:
-        for command in ("/start", "/menu", "/help", "/settings", "/privacy", "/crip", "/campaigns"):
-            await fuzz.send(person, command)
-        for data in list(fuzz.seen_data.get(person.id, []))[:25]:
-            await fuzz.press(person, data)
+    """Open the screens a real session opens, then press one button of each kind each person is shown,
+    screen after screen, so the fuzz knows the bot's real buttons (a module's cards, a resource's pages, a
+    quiz's questions). Erasing one's data is left out: the people must stay who they are."""
     coordinator = fuzz.people[3]
     await fuzz.send(coordinator, "/campaign Essai")
     await fuzz.send(coordinator, "/invite")
+    for person in fuzz.people:
+        for command in ("/start", "/menu", "/help", "/settings", "/privacy", "/crip", "/campaigns"):
+            await fuzz.send(person, command)
+    for person in (fuzz.people[0], fuzz.people[2], coordinator):  # a parent, a professional, a coordinator
+        pressed: set[tuple[str, ...]] = set()
+        for _ in range(EXPLORE_PRESSES):
+            fresh = [
+                data
+                for data in fuzz.seen_data.get(person.id, [])
+                if shape_of(data) not in pressed and not data.startswith(button(Action.PRIVACY))
+            ]
+            if not fresh:
+                break
+            pressed.add(shape_of(fresh[0]))
+            await fuzz.press(person, fresh[0])
 
 
 @pytest.fixture
@@ -333,7 +365,7 @@ async def test_crafted_inputs_are_answered_without_an_error(harness: Harness, fu
         await fuzz.press(parent, data)
     for command in commands_of(harness):
         senders = (parent_ar, coordinator) if command in COORDINATION else (parent, professional)
-        for index, argument in enumerate(["", *EDGE, "inv_AB\x00CD", "a b c", "x" * 300]):
+        for index, argument in enumerate(ARGUMENTS):
             text = f"/{command} {argument}" if argument.strip() else f"/{command}"
             if command in COORDINATION:
                 await fuzz.send(parent_ar, text)  # refused before the argument is read
@@ -392,5 +424,9 @@ async def test_the_fuzz_notices_a_handler_error_and_an_unanswered_update(
     assert "no answer" not in fuzz.failures[0]
     await fuzz.send(fuzz.people[0], "bonjour")
     fuzz.failures.clear()
-    await fuzz._settled("the same update again", {"update_id": fuzz.last_update_id}, len(fuzz_errors.records))
+    again = {"update_id": fuzz.last_update_id}
+    await fuzz._settled(
+        fuzz.people[0], "the same update again", again, len(fuzz_errors.records), await fuzz._seq()
+    )
     assert fuzz.failures == ["the same update again: no answer in any chat"]
+    assert fuzz.sent == 3
