@@ -4,11 +4,19 @@ Each update goes through the sandbox over HTTP to the real Application, from sev
 a professional, a coordinator, someone who never went through onboarding) in French, English and Arabic:
 
 - crafted: every button prefix of `Action` with edge fields ("²", "٣", "-1", "", 20 digits, 2147483648,
-  NUL, long strings, unicode), every registered command with the same arguments (coordinator commands
-  from a coordinator and from others), texts of 4096 characters, control, bidi and zero-width characters;
+  NUL, long strings, unicode); each kind of button the bot really showed (found by pressing one of each,
+  screen after screen) with each number field forged and one more field added; the coordinator's and the
+  professional's buttons pressed by a parent; every registered command with odd arguments (coordinator
+  commands from a coordinator and from a parent); texts of 4096 characters, control, bidi and zero-width
+  characters, emoji, right-to-left text; files and locations;
 - random: a seeded walk that presses the buttons the bot really sent, mutates their fields, presses the
   buttons sent to someone else (forged: the data of another person's message on one's own), types
   random text, shares locations and sends files.
+
+Photos and stickers go in as documents with an image type: the sandbox's control API sends text, button
+presses, locations and documents. Pressing a button on a message of another chat is not possible in
+Telegram (a press names a message of one's own chat), so a forged button here is another person's data
+pressed on one's own message, which a modified client can send.
 
 An update fails when a handler logs an error (a record at ERROR or above: the error handler's "handler
 failed" line, a traceback) or when no chat saw any bot reaction (a message, an edit or a callback answer;
@@ -76,7 +84,7 @@ EDGE = [
 # What a number field may be forged into.
 NUMBERS = ["²", "99999999999999999999", "2147483648", "1\x00"]
 # Command arguments: the numbers of NUMBERS and a few words.
-ARGUMENTS = ["", *NUMBERS, "-1", "٣", "inv_AB\x00CD", "a b c", "x" * 300, "🙂", "\u202e1"]
+ARGUMENTS = ["", *NUMBERS, "\x00", "-1", "٣", "inv_AB\x00CD", "a b c", "x" * 300, "🙂", "\u202e1"]
 # Presses that show the fuzz the bot's screens before it starts, per person.
 EXPLORE_PRESSES = 60
 # Typed text that has broken bots before: controls, bidi overrides, zero-width joiners, right to left.
