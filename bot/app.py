@@ -14,7 +14,7 @@ from bot.aiohttp_request import AiohttpRequest
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.content.loader import load_content
 from bot.content.problems import Report
-from bot.core import fallback, text_router
+from bot.core import fallback, subscribed, text_router
 from bot.core.context import CONTEXT_TYPES, BotApplication, CustomContext
 from bot.core.updates import ChatOrderedProcessor
 from bot.db import Database
@@ -71,6 +71,7 @@ async def _count_update(update: object, _context: CustomContext) -> None:
 
 
 def register_handlers(app: BotApplication) -> None:
+    subscribed.register(app)  # first of all: kinds of update the bot did not ask for are dropped unread
     app.add_handler(TypeHandler(Update, _count_update), group=-1)  # counts every update, then goes on
     # Order matters: specific commands and buttons first, the catch-all answers last.
     onboarding.register(app)  # /start and the onboarding buttons
