@@ -16,6 +16,7 @@ from bot.content.loader import load_content
 from bot.content.problems import Report
 from bot.core import fallback, subscribed, text_router
 from bot.core.context import CONTEXT_TYPES, BotApplication, CustomContext
+from bot.core.replies import ReplyRetries
 from bot.core.updates import ChatOrderedProcessor
 from bot.db import Database
 from bot.delivery.hooks import Hooks, Notice
@@ -130,6 +131,7 @@ def build_application(found: Services, *, token: str) -> BotApplication:
         .base_file_url(f"{api}/file/bot")
         .defaults(Defaults(block=True))
         .concurrent_updates(ChatOrderedProcessor(found.settings.concurrent_updates))
+        .rate_limiter(ReplyRetries())  # retries replies on a passing fault, names a chat that is gone
     )
     if found.settings.http_client == "aiohttp":
         # The same pools as PTB's defaults: 256 connections for calls, one for the long poll.
