@@ -14,8 +14,9 @@ from bot.aiohttp_request import AiohttpRequest
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.content.loader import load_content
 from bot.content.problems import Report
-from bot.core import fallback, text_router
+from bot.core import fallback, subscribed, text_router
 from bot.core.context import CONTEXT_TYPES, BotApplication, CustomContext
+from bot.core.replies import ReplyRetries
 from bot.core.updates import ChatOrderedProcessor
 from bot.db import Database
 from bot.delivery.hooks import Hooks, Notice
@@ -71,6 +72,7 @@ async def _count_update(update: object, _context: CustomContext) -> None:
 
 
 def register_handlers(app: BotApplication) -> None:
+    subscribed.register(app)  # first of all: kinds of update the bot did not ask for are dropped unread
     app.add_handler(TypeHandler(Update, _count_update), group=-1)  # counts every update, then goes on
     # Order matters: specific commands and buttons first, the catch-all answers last.
     onboarding.register(app)  # /start and the onboarding buttons
@@ -129,6 +131,7 @@ def build_application(found: Services, *, token: str) -> BotApplication:
         .base_file_url(f"{api}/file/bot")
         .defaults(Defaults(block=True))
         .concurrent_updates(ChatOrderedProcessor(found.settings.concurrent_updates))
+        .rate_limiter(ReplyRetries())  # retries replies on a passing fault, names a chat that is gone
     )
     if found.settings.http_client == "aiohttp":
         # The same pools as PTB's defaults: 256 connections for calls, one for the long poll.

@@ -6,7 +6,16 @@ from prometheus_client import Counter
 from telegram.constants import UpdateType
 
 UPDATES = Counter("reperes_updates_total", "Updates received from Telegram", ["kind"])
+UPDATES_IGNORED = Counter(
+    "reperes_updates_ignored_total", "Updates of a kind the bot does not subscribe to, dropped", ["kind"]
+)
 ERRORS = Counter("reperes_handler_errors_total", "Updates whose handler raised")
+REPLY_RETRIES = Counter(
+    "reperes_reply_retries_total", "Replies tried again after a passing Telegram fault", ["error"]
+)
+REPLY_FAILURES = Counter(
+    "reperes_reply_failures_total", "Replies Telegram did not take, after any retries", ["error"]
+)
 WEBHOOK_REJECTED = Counter("reperes_webhook_rejected_total", "Webhook calls refused", ["reason"])
 
 

@@ -15,7 +15,6 @@ from contextlib import asynccontextmanager
 from aiohttp import web
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
-from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 
 from bot import migrate
@@ -23,15 +22,13 @@ from bot.app import build_application, build_services, delivery_hooks
 from bot.config import ConfigError, Settings
 from bot.core.commands import publish_commands
 from bot.core.context import BotApplication
+from bot.core.subscribed import ALLOWED_UPDATES
 from bot.db import Database
 from bot.delivery.jobs import start_delivery, stop_delivery
 from bot.services import Services
 from bot.web import create_web_app
 
 log = logging.getLogger(__name__)
-
-# Only what the bot handles: no edited messages, reactions, polls or business updates to ignore one by one.
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 
 
 def _add_referents(runner: web.AppRunner, found: Services) -> None:
@@ -159,7 +156,7 @@ async def run_polling(
     async with running(found, token=token) as app:
         assert app.updater is not None
         await app.bot.delete_webhook()
-        await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=20)
+        await app.updater.start_polling(allowed_updates=list(ALLOWED_UPDATES), timeout=20)
         log.info("Repères is running (long polling)")
         if on_ready is not None:
             on_ready(found)
@@ -195,7 +192,7 @@ async def run_webhook(
                 app.bot.set_webhook(
                     settings.webhook_url,
                     secret_token=settings.webhook_secret,
-                    allowed_updates=ALLOWED_UPDATES,
+                    allowed_updates=list(ALLOWED_UPDATES),
                 )
             )
             log.info("Repères is serving the webhook on port %d", settings.port)

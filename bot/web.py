@@ -1,7 +1,9 @@
 """The aiohttp application of `serve`: the Telegram webhook, /healthz and /metrics.
 
 The webhook checks `X-Telegram-Bot-Api-Secret-Token` before it reads the body, so a stranger cannot make
-the bot parse anything.
+the bot parse anything. Even with the secret, a body that is not an update (not JSON, nested deeper than
+any update, an `update_id` that is not a number) is answered 400 before it reaches PTB. Kinds of update the
+bot did not subscribe to are accepted and then dropped where polled ones are (bot/core/subscribed.py).
 """
 
 from __future__ import annotations
@@ -9,11 +11,13 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from typing import Any
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from telegram import Update
+from telegram.constants import UpdateType
 
 from bot import metrics
 from bot.core.context import BotApplication
@@ -23,6 +27,14 @@ log = logging.getLogger(__name__)
 APPLICATION = web.AppKey("application", BotApplication)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_UPDATE_BYTES = 1024 * 1024
+# Telegram's updates nest about ten levels (a button in a row of a keyboard in a message in a button press);
+# past this, the body is not an update, and the parsers (PTB's and the handlers') need not recurse that far.
+MAX_DEPTH = 32
+# update_id is an Integer of the Bot API: 32 bits, and it counts up from a positive number.
+MAX_UPDATE_ID = 2**31 - 1
+# What PTB's `de_json` raises on JSON of the right shape but wrong content (a string for a chat, a date
+# past year 9999...): each only means the body is no update.
+_MALFORMED = (TypeError, KeyError, ValueError, AttributeError, OverflowError, OSError)
 
 
 def create_web_app(application: BotApplication, *, secret: str, webhook_path: str) -> web.Application:
@@ -48,17 +60,56 @@ def _webhook(secret: str):  # type: ignore[no-untyped-def]
             return web.json_response({"ok": False, "description": "Forbidden"}, status=403)
         application = request.app[APPLICATION]
         try:
-            payload = await request.json()
-            if not isinstance(payload, dict) or not isinstance(payload.get("update_id"), int):
-                raise ValueError("not an update")
-            update = Update.de_json(payload, application.bot)
-        except (json.JSONDecodeError, UnicodeDecodeError, TypeError, KeyError, ValueError, AttributeError):
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge:  # over MAX_UPDATE_BYTES: aiohttp's own 413
+            metrics.WEBHOOK_REJECTED.labels(reason="too_large").inc()
+            raise
+        payload = read_update(body)
+        try:
+            update = None if payload is None else Update.de_json(payload, application.bot)
+        except _MALFORMED:
+            update = None
+        if update is None:
             metrics.WEBHOOK_REJECTED.labels(reason="malformed").inc()
             return web.json_response({"ok": False, "description": "Bad Request"}, status=400)
         await application.update_queue.put(update)
         return web.json_response({"ok": True})
 
     return handle
+
+
+def read_update(body: bytes) -> dict[str, Any] | None:
+    """The body as an update's JSON object, or None: an object, no deeper than MAX_DEPTH, with a real
+    `update_id` (JSON's `true` is an int to Python, and a bool is no id) and objects for its kinds."""
+    try:
+        payload = json.loads(body)
+    except (ValueError, RecursionError):
+        # JSON's own parser recurses (in C) into each array and object: past Python's recursion limit, it
+        # stops with RecursionError, a body nested thousands deep that no update is.
+        return None
+    if not isinstance(payload, dict) or _deeper_than(payload, MAX_DEPTH):
+        return None
+    update_id = payload.get("update_id")
+    if type(update_id) is not int or not 0 <= update_id <= MAX_UPDATE_ID:
+        return None
+    if any(payload.get(kind) is not None and not isinstance(payload[kind], dict) for kind in UpdateType):
+        return None
+    return payload
+
+
+def _deeper_than(value: dict[str, Any], limit: int) -> bool:
+    """Level by level, without recursion: arrays and objects at depth `limit + 1` or more?"""
+    level: list[Any] = [value]
+    for _ in range(limit):
+        level = [
+            child
+            for node in level
+            for child in (node.values() if isinstance(node, dict) else node)
+            if isinstance(child, dict | list)
+        ]
+        if not level:
+            return False
+    return True
 
 
 async def _healthz(request: web.Request) -> web.Response:

@@ -209,6 +209,11 @@ class SandboxClient:
     async def webhook(self) -> JSON:
         return dict(await self.request("GET", "/webhook"))
 
+    async def queue_update(self, kind: str, payload: JSON) -> int:
+        """Queue an update of any kind (an edit, a channel post...) for the bot; return its update_id."""
+        body = await self.request("POST", "/updates", json={"kind": kind, "payload": payload})
+        return int(body["update_id"])
+
 
 class SandboxUser:
     """One fake Telegram user and their private chat with the bot."""

@@ -216,6 +216,22 @@ async def post_block(request: web.Request) -> web.Response:
     return web.json_response(chat.user.to_control())
 
 
+async def post_update(request: web.Request) -> web.Response:
+    """Any update, as the bot would receive it: `{"kind": "edited_message", "payload": {...}}`.
+
+    For the updates the chat page cannot produce (edits, channel posts, reactions, business messages):
+    tests check that the bot ignores the kinds it did not subscribe to. They are delivered like the others,
+    filtered by the bot's `allowed_updates` as Telegram would filter them.
+    """
+    sandbox = request.app[SANDBOX]
+    body = await _body(request)
+    kind, payload = body.get("kind"), body.get("payload")
+    if not isinstance(kind, str) or not kind or kind == "update_id" or not isinstance(payload, dict):
+        raise _error(400, "kind (a string) and payload (an object) are required")
+    update_id = sandbox.world.queue_update(kind, payload)
+    return web.json_response({"update_id": update_id}, status=201)
+
+
 # Chats --------------------------------------------------------------------------------------------------
 
 
@@ -410,6 +426,7 @@ def add_routes(app: web.Application) -> None:
     router.add_post(PREFIX + "/users/{id}/locations", post_location)
     router.add_post(PREFIX + "/users/{id}/documents", post_document)
     router.add_post(PREFIX + "/users/{id}/block", post_block)
+    router.add_post(f"{PREFIX}/updates", post_update)
     router.add_get(PREFIX + "/chats/{id}/messages", get_messages)
     router.add_get(PREFIX + "/chats/{id}/events", get_events)
     router.add_post(f"{PREFIX}/faults", add_faults)

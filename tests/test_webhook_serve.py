@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import aiohttp
 import pytest
+from prometheus_client import REGISTRY
 
 from bot.config import ConfigError
+from bot.core.subscribed import ALLOWED_UPDATES
 from bot.db import Database
 from bot.runner import SANDBOX_TOKEN, run_webhook
 from sandbox.client import SandboxClient
 from sandbox.server import start_sandbox
 from tests.conftest import HANG, last, make_settings
+from tests.forged_support import POSTED_KINDS, forged
 
 SECRET = "s3cret_token-for-tests"
 
@@ -101,3 +106,91 @@ async def test_serve_refuses_a_database_without_the_schema(empty_database_url: s
     )
     with pytest.raises(ConfigError, match="schema is not up to date"):
         await run_webhook(settings, stop=asyncio.Event())
+
+
+async def post_update(served: Served, body: bytes) -> int:
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
+    async with served.http.post(f"{served.url}/hook/telegram", data=body, headers=headers) as reply:
+        return reply.status
+
+
+def tracebacks(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """Log records with a traceback or at ERROR: bad input must leave neither."""
+    records = caplog.records
+    return [record.getMessage() for record in records if record.exc_info or record.levelno >= logging.ERROR]
+
+
+def replying(depth: int) -> dict[str, object]:
+    """A message replying to a message replying to... `depth` times: valid JSON, deeper than any update."""
+    message: dict[str, object] = {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"}}
+    for _ in range(depth):
+        message = {**message, "reply_to_message": message}
+    return message
+
+
+async def test_deep_bodies_are_refused_without_a_traceback(
+    served: Served, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    endless = b'{"update_id": 1, "message": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    assert await post_update(served, endless) == 400, "nesting past Python's recursion limit"
+    assert await post_update(served, json.dumps({"update_id": 2, "message": replying(40)}).encode()) == 400
+    # Brackets inside strings are text, not nesting: this update is read (and ignored: it carries no kind).
+    quoted = json.dumps({"update_id": 3, "note": "[" * 5_000 + '\\"{' * 100})
+    assert await post_update(served, quoted.encode()) == 200
+    assert await post_update(served, json.dumps({"update_id": 4, "message": replying(3)}).encode()) == 200
+    assert await post_update(served, b"[" * (2 * 1024 * 1024)) == 413, "past the size limit: not even read"
+    assert tracebacks(caplog) == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"update_id": True},
+        {"update_id": False},
+        {"update_id": "12"},
+        {"update_id": 12.0},
+        {"update_id": -1},
+        {"update_id": 2**31},
+        {"update_id": None},
+        {},
+        [],
+        "update",
+        None,
+        {"update_id": 5, "message": "hello"},
+        {"update_id": 5, "callback_query": [1, 2]},
+    ],
+    ids=repr,
+)
+async def test_bodies_that_are_not_updates_are_refused(
+    served: Served, caplog: pytest.LogCaptureFixture, body: object
+) -> None:
+    assert await post_update(served, json.dumps(body).encode()) == 400
+    assert tracebacks(caplog) == []
+
+
+async def test_kinds_the_bot_did_not_subscribe_to_are_ignored(
+    served: Served, caplog: pytest.LogCaptureFixture
+) -> None:
+    webhook = await served.client.webhook()
+    assert webhook["allowed_updates"] == list(ALLOWED_UPDATES), "the same list as for getUpdates"
+    user = await served.client.new_user("Forger", "fr")
+    before, handled = counts("reperes_updates_ignored_total"), counts("reperes_updates_total")
+    for number, kind in enumerate(POSTED_KINDS, start=900_000):
+        update = {"update_id": number, kind: forged(kind, user)}
+        assert await post_update(served, json.dumps(update).encode()) == 200, kind
+    # Handled in the order of the chat: once this message is answered, the forged updates were dealt with.
+    await user.send("/start")
+    answers = [message for message in await user.messages() if message["from_bot"]]
+    assert len(answers) == 1, "only the real message is answered"
+    assert "Choisissez votre langue" in answers[0]["text"]
+    assert counts("reperes_updates_ignored_total") == {kind: before[kind] + 1 for kind in POSTED_KINDS}
+    assert counts("reperes_updates_total") == handled, "not counted as handled"
+    async with served.http.get(f"{served.url}/metrics") as reply:
+        assert f'reperes_updates_ignored_total{{kind="{POSTED_KINDS[0]}"}}' in await reply.text()
+    assert tracebacks(caplog) == []
+
+
+def counts(name: str) -> dict[str, float]:
+    """A counter's value for each forged kind (the bot runs in this process, on the default registry)."""
+    return {kind: REGISTRY.get_sample_value(name, {"kind": kind}) or 0.0 for kind in POSTED_KINDS}

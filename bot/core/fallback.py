@@ -15,6 +15,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot import metrics
 from bot.core.context import BotApplication, Context
+from bot.core.replies import is_refusal, refused
 from bot.core.stale import stale_button
 from bot.core.ui import Ui, acknowledge, answer, ui_for
 from bot.core.views import menu_view
@@ -45,7 +46,11 @@ async def on_error(update: object, context: Context) -> None:
     """Log the failure without any chat id or text, and tell the person something went wrong."""
     error = context.error
     metrics.ERRORS.inc()
-    log.error("handler failed: %s", type(error).__name__, exc_info=error)
+    if is_refusal(error):  # Telegram did not take a reply: one line, and no apology into a closed chat
+        if not await refused(update, context, error):
+            return
+    else:
+        log.error("handler failed: %s", type(error).__name__, exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:
@@ -61,7 +66,8 @@ async def on_error(update: object, context: Context) -> None:
             edit=False,
         )
     except Exception as second:  # the apology must never raise in turn
-        log.error("could not tell the person about the failure: %s", type(second).__name__)
+        level = logging.WARNING if is_refusal(second) else logging.ERROR
+        log.log(level, "could not tell the person about the failure: %s", type(second).__name__)
 
 
 def _telegram_language(update: Update, context: Context) -> Translator:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Hashable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,10 @@ DEFAULT_CONCURRENT_UPDATES = 64
 SHARED = "shared"
 # PTB's semaphore only counts accepted updates (see above); this high ceiling never makes one wait.
 _ACCEPTED_CEILING = 1 << 30
+# True while an update is handled (its handlers and error handler): what the bot sends then is a reply to
+# a person waiting for it, which bot/core/replies.py tries again on a passing fault. Each update runs in a
+# task of its own, so the value never leaks to the sender, the jobs or another update.
+HANDLING: ContextVar[bool] = ContextVar("handling_update", default=False)
 
 
 def chat_key(update: object) -> Hashable:
@@ -72,10 +77,12 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         if chat is None:
             chat = self._chats[key] = _Chat()
         chat.pending += 1
+        handling = HANDLING.set(True)
         try:
             async with chat.lock, self._running:
                 await coroutine
         finally:
+            HANDLING.reset(handling)
             chat.pending -= 1
             if chat.pending == 0:
                 del self._chats[key]

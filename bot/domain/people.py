@@ -136,6 +136,15 @@ async def mark_active(session: AsyncSession, *, person: Person, today: date) -> 
         session.add(person)
 
 
+async def mark_unreachable(session: AsyncSession, *, chat_id: int) -> None:
+    """Telegram refused a message to this person (they blocked the bot, or left Telegram): audiences leave
+    them out, as after a campaign's 403, until they write again (mark_active)."""
+    person = await get_person(session, chat_id=chat_id)
+    if person is not None and not person.unreachable:
+        person.unreachable = True
+        session.add(person)
+
+
 async def attribution_counts(session: AsyncSession) -> list[Attribution]:
     result = await session.exec(select(Attribution).order_by(Attribution.month, Attribution.source))
     return list(result.all())
