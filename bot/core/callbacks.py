@@ -15,6 +15,8 @@ from enum import StrEnum, unique
 from functools import cache
 from typing import NamedTuple
 
+from bot.core import fields
+
 # The format version, the only place it is written. Buttons already sit in people's chats with "1:..."
 # data, and Telegram sends it back unchanged when pressed: bumping this turns every one of them into a
 # stale button. Bump it only when a prefix's fields change meaning in a way old buttons cannot follow.
@@ -91,14 +93,7 @@ def pattern(action: Action) -> re.Pattern[str]:
     return re.compile(f"^{head}(?:{re.escape(SEPARATOR)}|$)")
 
 
-# The largest id a button may name: PostgreSQL's integer column. A forged field beyond it would make the
-# database driver fail rather than find nothing.
-MAX_ROW_ID = 2**31 - 1
-
-
-def row_id(field: str) -> int | None:
-    """The row id a button field carries ("12"), or None when the field is not one (forged data)."""
-    if not (field.isascii() and field.isdigit()) or len(field) > len(str(MAX_ROW_ID)):
-        return None
-    number = int(field)
-    return number if 0 < number <= MAX_ROW_ID else None
+# Kept here for the buttons that already import them; the reading itself is bot.core.fields's, shared with
+# command arguments.
+MAX_ROW_ID = fields.INT32_MAX
+row_id = fields.row_id

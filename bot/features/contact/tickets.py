@@ -20,8 +20,9 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler
 
-from bot.core.callbacks import Action, pack, pattern, row_id
+from bot.core.callbacks import Action, pack, pattern
 from bot.core.context import BotApplication, Context
+from bot.core.fields import row_id
 from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields, keyboard, ui_for
 from bot.core.views import back_to_menu

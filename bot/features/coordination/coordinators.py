@@ -16,6 +16,7 @@ from telegram.ext import CommandHandler, filters
 
 from bot.core.access import require_coordinator
 from bot.core.context import AnyBotApplication, BotApplication, Context
+from bot.core.fields import telegram_id
 from bot.core.ui import Keyboard, Ui, answer, keyboard
 from bot.delivery.notices import Notice
 from bot.domain import coordinators
@@ -30,8 +31,9 @@ log = logging.getLogger(__name__)
 async def _target(update: Update, context: Context, ui: Ui, usage: str) -> int | None:
     """The Telegram id given to /grant or /revoke; None after showing `usage` when there is none."""
     args = context.args or []
-    if len(args) == 1 and args[0].isdigit() and 0 < int(args[0]) < 2**53:
-        return int(args[0])
+    target = telegram_id(args[0]) if len(args) == 1 else None
+    if target is not None:
+        return target
     await answer(update, ui, usage, edit=False)
     return None
 

@@ -13,6 +13,7 @@ from telegram.ext import CommandHandler, filters
 from bot.content.schemas import AUDIENCES
 from bot.core.access import require_coordinator
 from bot.core.context import BotApplication, Context
+from bot.core.fields import number
 from bot.core.ui import answer
 from bot.domain import training
 
@@ -28,15 +29,15 @@ async def invite(update: Update, context: Context) -> None:
         return
     found = context.services
     args = context.args or []
-    numbers = [int(a) for a in args[:2] if a.isdigit()]
     territory = next((a for a in args if a in found.content.territories), None)
     kind = next((a for a in args if a in AUDIENCES), None)
+    # Every other word is a number, uses then days, each in its range: "²", "0", "+5" or a third number gets
+    # the usage line.
+    written = [a for a in args if a not in found.content.territories and a not in AUDIENCES]
+    numbers = [number(a, low=1, high=bound) for a, bound in zip(written, (MAX_USES, MAX_DAYS), strict=False)]
     uses = numbers[0] if numbers else DEFAULT_USES
     days = numbers[1] if len(numbers) > 1 else DEFAULT_DAYS
-    unknown = [
-        a for a in args if not a.isdigit() and a not in found.content.territories and a not in AUDIENCES
-    ]
-    if unknown or not 1 <= uses <= MAX_USES or not 1 <= days <= MAX_DAYS:
+    if len(written) > 2 or uses is None or days is None:
         text = ui._(
             "Utilisation : /invite [utilisations] [jours] [territoire] [métier], par exemple /invite 20 30. "
             "Territoires : {territories}. Métiers : {kinds}."

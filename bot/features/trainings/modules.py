@@ -20,6 +20,7 @@ from bot.certificate_pdf import CertificateText, render_certificate
 from bot.content.pack import Module
 from bot.core.callbacks import Action, pack, pattern
 from bot.core.context import BotApplication, Context
+from bot.core.fields import numbers as read_numbers
 from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields, ui_for
 from bot.core.views import back_to_menu, verdict
@@ -319,10 +320,10 @@ async def on_button(update: Update, context: Context) -> None:
     _, allowed = await _allowed(context, ui)
     module = next((m for m in allowed if len(fields) > 1 and m.id == fields[1]), None)
     what, numbers = fields[0], fields[2:]
-    if module is None or ui.person is None or not all(n.isdigit() for n in numbers if n != "anon"):
+    values = read_numbers([n for n in numbers if n != "anon"])
+    if module is None or ui.person is None or values is None:
         await stale_button(update, context, ui)
         return
-    values = [int(n) for n in numbers if n.isdigit()]
     if what == "m" and not values:
         await acknowledge(update)
         await show_card(update, context, ui, module, -1)
