@@ -16,6 +16,7 @@ from bot.content.loader import load_content
 from bot.content.problems import Report
 from bot.core import fallback, text_router
 from bot.core.context import CONTEXT_TYPES, BotApplication, CustomContext
+from bot.core.incoming import ReperesApplication
 from bot.core.updates import ChatOrderedProcessor
 from bot.db import Database
 from bot.delivery.hooks import Hooks, Notice
@@ -122,6 +123,7 @@ def build_application(found: Services, *, token: str) -> BotApplication:
     api = found.settings.telegram_api_url
     builder = (
         ApplicationBuilder()
+        .application_class(ReperesApplication)  # cleans every update first (bot/core/incoming.py)
         .context_types(CONTEXT_TYPES)
         .job_queue(JobQueue[CustomContext]())  # typed with this context, like the handlers
         .token(token)
