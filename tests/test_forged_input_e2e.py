@@ -10,6 +10,7 @@ OverflowError on SQLite and DataError on PostgreSQL. Before bot/core/sanitise.py
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -53,7 +54,7 @@ async def test_forged_numbers_in_buttons_are_stale(
     module = next(m for m in found.content.module_list("fr") if m.public).id
     topic = next(iter(found.content.topics["fr"]))
     resource = found.content.resources_in("fr", topic)[0].id
-    templates = [
+    templates: list[Callable[[str], str]] = [
         lambda n: pack(Action.CONTACT, "t", n),
         lambda n: pack(Action.CONTACT, "w", n),
         lambda n: pack(Action.QUIZ, n, "0", "0"),

@@ -88,9 +88,10 @@ def unpack(data: str | None) -> Pressed | None:
 @cache
 def pattern(action: Action) -> re.Pattern[str]:
     """What a `CallbackQueryHandler` for `action` is registered with: this version and this prefix, then
-    fields or nothing ("1:k" and "1:k:e:12", never "1:kx" nor "2:k")."""
+    fields or nothing ("1:k" and "1:k:e:12", never "1:kx" nor "2:k"). `\\Z`, not `$`, which also matches
+    before a final newline: "1:k\\n" is data `unpack` refuses, so no handler may be chosen for it."""
     head = re.escape(SEPARATOR.join((VERSION, action.value)))
-    return re.compile(f"^{head}(?:{re.escape(SEPARATOR)}|$)")
+    return re.compile(f"^{head}(?:{re.escape(SEPARATOR)}|\\Z)")
 
 
 # Kept here for the buttons that already import them; the reading itself is bot.core.fields's, shared with
