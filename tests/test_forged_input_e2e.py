@@ -121,6 +121,9 @@ async def test_nul_and_control_characters_never_reach_the_database(
     assert "Ce code d'invitation n'existe pas" in (await last(newcomer))["text"]
     await user.send("harcèlement\u0000\u001b[31m")  # typed text is a search
     assert "Votre message n'est pas gardé." in (await last(user))["text"]
+    await user.send("\u0000\u202e")  # nothing left once cleaned: still an answer
+    await user.send("/verify\u0000")
+    assert "Vérifiez-le : /verify CODE" in (await last(user))["text"]
 
     coordinator = await harness.client.new_user("Coordination", "fr", user_id=COORDINATOR)
     await coordinator.send("/campaign Rentrée\u0000 مرحبا 👋🏽\u202e !")
