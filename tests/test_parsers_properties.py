@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from datetime import date
 from typing import Any
 
 from hypothesis import example, given, settings
@@ -16,7 +17,9 @@ from bot.bidi import LRI, LRM, PDI, RLI, RLM, directed
 from bot.core.callbacks import MAX_BYTES, SEPARATOR, Action, CallbackTooLong, pack, pattern, unpack
 from bot.core.fields import INT32_MAX, TELEGRAM_ID_MAX, index, number, numbers, row_id, telegram_id
 from bot.core.sanitise import UNWANTED, clean_payload, clean_spans, clean_text
+from bot.features.campaigns.drafting import parse_when
 from bot.features.coordination.invites import MAX_DAYS, MAX_USES, invite_terms
+from bot.schedule import parse_clock
 from tests.bidi_support import unmarked
 
 QUICK = settings(max_examples=150, deadline=None)
@@ -251,3 +254,29 @@ def test_what_a_person_typed_cannot_unbalance_the_bots_isolates(before: str, typ
     out = directed(line, True)
     assert all(_balanced(part) for part in out.split("\n"))
     assert out.startswith(RLM) or out.startswith(LRM) or not out
+
+
+# -- times and dates a coordinator types -----------------------------------------------------------------
+
+
+@QUICK
+@example("²:00")  # `isdigit` took it and `int` refused it
+@example("18:²")
+@given(st.one_of(SOME_TEXT, st.from_regex(r"\A[0-9²٣١]{1,3}[:h][0-9²٣١]{0,3}\Z")))
+def test_a_typed_time_is_read_or_refused_without_raising(text: str) -> None:
+    moment = parse_clock(text)
+    assert moment is None or (moment.second, moment.microsecond) == (0, 0)
+    if "²" in text:
+        assert moment is None
+
+
+TYPED_DATE = st.from_regex(r"\A[0-9²٣]{1,4}[/-][0-9²٣]{1,2}(?:[/-][0-9²٣]{1,4})? [0-9²]{1,2}h\Z")
+
+
+@QUICK
+@given(st.one_of(SOME_TEXT, TYPED_DATE))
+def test_a_typed_date_is_read_or_refused_without_raising(text: str) -> None:
+    today = date(2026, 11, 27)
+    parsed = parse_when(text, today=today)
+    if parsed is not None and re.match(r"\s*\d{1,2}/\d{1,2}\s", text):  # no year: its next occurrence
+        assert parsed[0] >= today
