@@ -148,3 +148,23 @@ async def test_a_users_unclosed_isolate_does_not_turn_the_bots_line_around(
     assert "\u202e" not in card and "\u2067" not in card
     assert card.count("\u2066") + card.count("\u2067") + card.count("\u2068") == card.count("\u2069")
     no_failure(caplog)
+
+
+async def test_a_coordinator_typing_a_superscript_time_is_asked_again(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    coordinator = await harness.client.new_user("Coordination", "fr", user_id=COORDINATOR)
+    await coordinator.send("/campaign Hebdo")
+    async with harness.services.database.session() as session:
+        draft = str(next(c.id for c in await campaigns.list_campaigns(session) if c.title == "Hebdo"))
+    card = (await last(coordinator))["message_id"]
+    await coordinator.press_data(pack(Action.COMPOSER, draft, "D", "2"), card)
+    for typed in ("²h", "18:²", "+18:00"):
+        await coordinator.send(typed)
+        assert "Je n'ai pas compris cette heure" in (await last(coordinator))["text"], typed
+    # An Arabic keyboard's digits are read, as before; the NUL is gone before the composer reads the time.
+    await coordinator.send("١٨:٣٠\u0000")
+    async with harness.services.database.session() as session:
+        stored = await campaigns.get_campaign(session, int(draft))
+    assert stored is not None and stored.time_of_day == "18:30"
+    no_failure(caplog)
