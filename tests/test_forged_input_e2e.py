@@ -17,14 +17,17 @@ import pytest
 
 from bot.core.callbacks import Action, pack
 from bot.domain import campaigns, training
+from tests import test_webhook_serve
 from tests.conftest import Harness, last
 from tests.test_privacy_e2e import onboard, onboard_user
+from tests.test_webhook_serve import Served
 
 COORDINATOR = 900300
 # Not numbers to this bot, though Python reads some of them as such: other scripts' digits, a superscript,
 # a sign, spaces, an underscore; and numbers no integer column holds (PostgreSQL's stops at 2147483647).
 NOT_NUMBERS = ["²", "٣", "+1", " 1", "1_000", "-1", "2147483648", "99999999999999999999"]
 STALE = "Ce bouton n'est plus valable."
+served = test_webhook_serve.served  # the bot behind its webhook, as tests/test_webhook_serve.py serves it
 
 
 @pytest.fixture
@@ -167,4 +170,14 @@ async def test_a_coordinator_typing_a_superscript_time_is_asked_again(
     async with harness.services.database.session() as session:
         stored = await campaigns.get_campaign(session, int(draft))
     assert stored is not None and stored.time_of_day == "18:30"
+    no_failure(caplog)
+
+
+async def test_an_update_through_the_webhook_is_cleaned_too(
+    served: Served, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Polling and the webhook both end in `process_update`, where the update is cleaned."""
+    user = await served.client.new_user("Webhook", "fr")
+    await user.send("/verify AB\u0000CD")
+    assert "Aucune attestation avec ce code" in (await last(user))["text"]
     no_failure(caplog)
