@@ -2,7 +2,7 @@
 real Application on both backends: each gets the stale-button answer, the usage line or an ordinary answer,
 and no handler fails (issue 11, items 1 and 2).
 
-Before bot/core/fields.py, "²" passed `str.isdigit()` and made `int()` raise; numbers past 2**31 - 1 raised
+Before bot/fields.py, "²" passed `str.isdigit()` and made `int()` raise; numbers past 2**31 - 1 raised
 OverflowError on SQLite and DataError on PostgreSQL. Before bot/core/sanitise.py, a NUL reached PostgreSQL
 (CharacterNotInRepertoireError).
 """

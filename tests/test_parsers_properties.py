@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 
 from bot.bidi import LRI, LRM, PDI, RLI, RLM, directed
 from bot.core.callbacks import MAX_BYTES, SEPARATOR, Action, CallbackTooLong, pack, pattern, unpack
-from bot.core.fields import INT32_MAX, TELEGRAM_ID_MAX, index, number, numbers, row_id, telegram_id
 from bot.core.sanitise import UNWANTED, clean_payload, clean_spans, clean_text
 from bot.features.campaigns.drafting import parse_when
 from bot.features.coordination.invites import MAX_DAYS, MAX_USES, invite_terms
+from bot.fields import INT32_MAX, TELEGRAM_ID_MAX, index, number, numbers, row_id, telegram_id
 from bot.schedule import parse_clock
 from tests.bidi_support import unmarked
 

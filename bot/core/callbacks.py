@@ -15,7 +15,7 @@ from enum import StrEnum, unique
 from functools import cache
 from typing import NamedTuple
 
-from bot.core import fields
+from bot import fields
 
 # The format version, the only place it is written. Buttons already sit in people's chats with "1:..."
 # data, and Telegram sends it back unchanged when pressed: bumping this turns every one of them into a
@@ -94,7 +94,7 @@ def pattern(action: Action) -> re.Pattern[str]:
     return re.compile(f"^{head}(?:{re.escape(SEPARATOR)}|\\Z)")
 
 
-# Kept here for the buttons that already import them; the reading itself is bot.core.fields's, shared with
+# Kept here for the buttons that already import them; the reading itself is bot.fields's, shared with
 # command arguments.
 MAX_ROW_ID = fields.INT32_MAX
 row_id = fields.row_id

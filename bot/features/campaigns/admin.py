@@ -19,7 +19,6 @@ from bot.config import SUPPORTED_LANGUAGES
 from bot.core.access import require_coordinator
 from bot.core.callbacks import Action, pack, pattern
 from bot.core.context import BotApplication, Context
-from bot.core.fields import number, row_id
 from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields
 from bot.core.views import N_
@@ -32,6 +31,7 @@ from bot.domain.campaigns import CampaignError
 from bot.domain.people import get_person
 from bot.features.campaigns.approval import ask_approval
 from bot.features.campaigns.views import audience_summary, local_moment, schedule_summary
+from bot.fields import number, row_id
 from bot.models import Campaign, CampaignStatus
 from bot.schedule import NOW
 from bot.shorten import shorten

@@ -19,8 +19,6 @@ from bot.config import SUPPORTED_LANGUAGES
 from bot.core.access import is_coordinator, require_coordinator
 from bot.core.callbacks import Action, pack, pattern
 from bot.core.context import BotApplication, Context
-from bot.core.fields import index as position
-from bot.core.fields import row_id
 from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields
 from bot.domain import campaigns, conversations
@@ -36,6 +34,8 @@ from bot.features.campaigns.views import (
     schedule_summary,
     weekday_name,
 )
+from bot.fields import index as position
+from bot.fields import row_id
 from bot.models import Campaign, CampaignStatus
 from bot.schedule import NOW, WEEKLY
 from bot.services import Services

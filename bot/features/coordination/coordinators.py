@@ -16,11 +16,11 @@ from telegram.ext import CommandHandler, filters
 
 from bot.core.access import require_coordinator
 from bot.core.context import AnyBotApplication, BotApplication, Context
-from bot.core.fields import telegram_id
 from bot.core.ui import Keyboard, Ui, answer, keyboard
 from bot.delivery.notices import Notice
 from bot.domain import coordinators
 from bot.domain.people import get_person
+from bot.fields import telegram_id
 from bot.i18n import Translator
 from bot.models import as_utc
 from bot.services import Services

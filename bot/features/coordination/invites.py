@@ -15,9 +15,9 @@ from telegram.ext import CommandHandler, filters
 from bot.content.schemas import AUDIENCES
 from bot.core.access import require_coordinator
 from bot.core.context import BotApplication, Context
-from bot.core.fields import number
 from bot.core.ui import answer
 from bot.domain import training
+from bot.fields import number
 
 DEFAULT_USES, DEFAULT_DAYS = 10, 30
 MAX_USES, MAX_DAYS = 500, 365

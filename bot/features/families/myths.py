@@ -15,13 +15,13 @@ from telegram.ext import CallbackQueryHandler
 from bot.content.pack import Myth
 from bot.core.callbacks import Action, pack, pattern
 from bot.core.context import BotApplication, Context
-from bot.core.fields import numbers as fields_numbers
 from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields, ui_for
 from bot.core.views import back_to_menu, verdict
 from bot.domain.subscriptions import is_subscribed, set_subscription
 from bot.features.families.quiz import Quiz, is_right, new_quiz, record_answer
 from bot.features.families.resources import share_button
+from bot.fields import numbers as fields_numbers
 from bot.topics import MYTH_OF_THE_WEEK
 
 SHARE_PREFIX = "m_"

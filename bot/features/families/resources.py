@@ -16,10 +16,10 @@ from bot.content.loader import MAX_PAGES
 from bot.content.pack import Resource
 from bot.core.callbacks import Action, pack, pattern
 from bot.core.context import BotApplication, Context
-from bot.core.fields import index
 from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields, ui_for
 from bot.core.views import back_to_menu
+from bot.fields import index
 
 SHARE_PREFIX = "r_"
 

@@ -20,12 +20,12 @@ from bot.certificate_pdf import CertificateText, render_certificate
 from bot.content.pack import Module
 from bot.core.callbacks import Action, pack, pattern
 from bot.core.context import BotApplication, Context
-from bot.core.fields import numbers as read_numbers
 from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields, ui_for
 from bot.core.views import back_to_menu, verdict
 from bot.domain import conversations, training
 from bot.domain.conversations import INPUT_WAITS, Current, Kind
+from bot.fields import numbers as read_numbers
 from bot.shorten import LABEL_LIMIT, shorten
 
 NAME_WAIT = timedelta(minutes=10)  # after this, typed text is a search again

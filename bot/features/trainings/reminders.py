@@ -17,11 +17,11 @@ from telegram.ext import CallbackQueryHandler
 from bot.content.pack import Module, Question
 from bot.core.callbacks import Action, pack, pattern
 from bot.core.context import BotApplication, Context
-from bot.core.fields import numbers as read_numbers
 from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, acknowledge, answer, button, button_fields, keyboard, ui_for
 from bot.core.views import verdict
 from bot.features.trainings.reminder_store import Due, due_reminders, mark_sent
+from bot.fields import numbers as read_numbers
 from bot.models import Person
 from bot.services import Services
 

@@ -7,7 +7,8 @@ stops at 2**31 - 1, past which the driver fails instead of finding nothing). Eve
 from outside goes through `number` and its variants: anything else is None, which the handler answers as a
 stale button or with the command's usage line.
 
-Pure: no telegram import, so property tests (tests/test_parsers_properties.py) check it in isolation.
+Pure, in the bottom layer: configuration and delivery read ids with it too, and property tests
+(tests/test_parsers_properties.py) check it in isolation.
 """
 
 from __future__ import annotations
@@ -43,6 +44,12 @@ def index(field: str, count: int) -> int | None:
 def telegram_id(text: str) -> int | None:
     """A Telegram user id typed as a command argument (/grant 123456789)."""
     return number(text, low=1, high=TELEGRAM_ID_MAX)
+
+
+def chat_number(text: str) -> int | None:
+    """A chat id written out ("123", or "-100123" for a group): the sign, then a Telegram id."""
+    magnitude = telegram_id(text.removeprefix("-"))
+    return None if magnitude is None else -magnitude if text.startswith("-") else magnitude
 
 
 def numbers(fields: list[str], *, high: int = INT32_MAX) -> list[int] | None:
