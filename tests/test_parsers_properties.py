@@ -10,10 +10,12 @@ import re
 from datetime import date
 from typing import Any
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.bidi import LRI, LRM, PDI, RLI, RLM, directed
+from bot.config import ConfigError, load_settings
 from bot.core.callbacks import MAX_BYTES, SEPARATOR, Action, CallbackTooLong, pack, pattern, unpack
 from bot.core.sanitise import UNWANTED, clean_payload, clean_spans, clean_text
 from bot.features.campaigns.drafting import parse_when
@@ -280,3 +282,10 @@ def test_a_typed_date_is_read_or_refused_without_raising(text: str) -> None:
     parsed = parse_when(text, today=today)
     if parsed is not None and re.match(r"\s*\d{1,2}/\d{1,2}\s", text):  # no year: its next occurrence
         assert parsed[0] >= today
+
+
+@pytest.mark.parametrize("coordinators", ["²", "12,٣", "+5", "1_000", "0", "99999999999999999999"])
+def test_coordinators_that_are_not_telegram_ids_are_a_configuration_error(coordinators: str) -> None:
+    with pytest.raises(ConfigError, match="COORDINATORS"):
+        load_settings(None, coordinators=coordinators)
+    assert load_settings(None, coordinators="12, 2147483648").coordinators == (12, 2147483648)
