@@ -17,6 +17,7 @@ from bot.content.problems import Report
 from bot.core import fallback, subscribed, text_router
 from bot.core.context import CONTEXT_TYPES, BotApplication, CustomContext
 from bot.core.replies import ReplyRetries
+from bot.core.incoming import ReperesApplication
 from bot.core.updates import ChatOrderedProcessor
 from bot.db import Database
 from bot.delivery.hooks import Hooks, Notice
@@ -124,6 +125,7 @@ def build_application(found: Services, *, token: str) -> BotApplication:
     api = found.settings.telegram_api_url
     builder = (
         ApplicationBuilder()
+        .application_class(ReperesApplication)  # cleans every update first (bot/core/incoming.py)
         .context_types(CONTEXT_TYPES)
         .job_queue(JobQueue[CustomContext]())  # typed with this context, like the handlers
         .token(token)

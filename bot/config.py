@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.fields import telegram_id
 from bot.schedule import QuietHours
 
 TELEGRAM_API_URL = "https://api.telegram.org"
@@ -164,9 +165,10 @@ class Settings(BaseSettings):
     def _coordinators(cls, value: Any) -> Any:
         if isinstance(value, str):
             items = [item.strip() for item in value.replace(";", ",").split(",") if item.strip()]
-            if not all(item.isdigit() for item in items):
+            ids = [telegram_id(item) for item in items]
+            if None in ids:
                 raise ValueError("not a list of user ids")
-            return tuple(int(item) for item in items)
+            return tuple(ids)
         return value
 
     @field_validator("timezone")

@@ -18,7 +18,9 @@ def parse_clock(text: str) -> time | None:
     cleaned = text.strip().lower().replace("h", ":")
     hours, _, minutes = cleaned.partition(":")
     minutes = minutes or "0"
-    if not (hours.isdigit() and minutes.isdigit()):
+    # Decimal digits of any script ("١٨:٣٠" typed on an Arabic keyboard), which `int` reads; not `isdigit`,
+    # which also takes "²" that `int` refuses. Two digits at most, so no length makes `int` slow.
+    if not (hours.isdecimal() and minutes.isdecimal() and len(hours) <= 2 and len(minutes) <= 2):
         return None
     if not (0 <= int(hours) < 24 and 0 <= int(minutes) < 60):
         return None

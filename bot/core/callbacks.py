@@ -15,6 +15,8 @@ from enum import StrEnum, unique
 from functools import cache
 from typing import NamedTuple
 
+from bot import fields
+
 # The format version, the only place it is written. Buttons already sit in people's chats with "1:..."
 # data, and Telegram sends it back unchanged when pressed: bumping this turns every one of them into a
 # stale button. Bump it only when a prefix's fields change meaning in a way old buttons cannot follow.
@@ -86,19 +88,13 @@ def unpack(data: str | None) -> Pressed | None:
 @cache
 def pattern(action: Action) -> re.Pattern[str]:
     """What a `CallbackQueryHandler` for `action` is registered with: this version and this prefix, then
-    fields or nothing ("1:k" and "1:k:e:12", never "1:kx" nor "2:k")."""
+    fields or nothing ("1:k" and "1:k:e:12", never "1:kx" nor "2:k"). `\\Z`, not `$`, which also matches
+    before a final newline: "1:k\\n" is data `unpack` refuses, so no handler may be chosen for it."""
     head = re.escape(SEPARATOR.join((VERSION, action.value)))
-    return re.compile(f"^{head}(?:{re.escape(SEPARATOR)}|$)")
+    return re.compile(f"^{head}(?:{re.escape(SEPARATOR)}|\\Z)")
 
 
-# The largest id a button may name: PostgreSQL's integer column. A forged field beyond it would make the
-# database driver fail rather than find nothing.
-MAX_ROW_ID = 2**31 - 1
-
-
-def row_id(field: str) -> int | None:
-    """The row id a button field carries ("12"), or None when the field is not one (forged data)."""
-    if not (field.isascii() and field.isdigit()) or len(field) > len(str(MAX_ROW_ID)):
-        return None
-    number = int(field)
-    return number if 0 < number <= MAX_ROW_ID else None
+# Kept here for the buttons that already import them; the reading itself is bot.fields's, shared with
+# command arguments.
+MAX_ROW_ID = fields.INT32_MAX
+row_id = fields.row_id

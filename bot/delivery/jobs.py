@@ -22,6 +22,7 @@ from bot.delivery.sender import GO, STOP, WAKE, Sender
 from bot.domain import campaigns, series
 from bot.domain.audience import count_audience
 from bot.domain.campaigns import Zones
+from bot.fields import chat_number
 from bot.i18n import Translator
 from bot.models import RunStatus, as_utc
 from bot.services import Services
@@ -115,8 +116,9 @@ async def start_delivery(app: DeliveryApp, hooks: Hooks) -> Sender:
             app.create_task(tick(app))
         elif message == WAKE:
             sender.wake()
-        elif message.startswith((STOP, GO)) and message.partition(":")[2].lstrip("-").isdigit():
-            chat_id = int(message.partition(":")[2])
+        elif (
+            message.startswith((STOP, GO)) and (chat_id := chat_number(message.partition(":")[2])) is not None
+        ):
             (sender.opt_out if message.startswith(STOP) else sender.opt_in)(chat_id, tell=False)
 
     await lease.start(acquired=acquired, lost=lost, listener=heard)

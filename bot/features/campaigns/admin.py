@@ -31,6 +31,7 @@ from bot.domain.campaigns import CampaignError
 from bot.domain.people import get_person
 from bot.features.campaigns.approval import ask_approval
 from bot.features.campaigns.views import audience_summary, local_moment, schedule_summary
+from bot.fields import number, row_id
 from bot.models import Campaign, CampaignStatus
 from bot.schedule import NOW
 from bot.shorten import shorten
@@ -221,10 +222,10 @@ async def on_button(update: Update, context: Context) -> None:
         return
     fields = button_fields(update) or []
     found = context.services
-    campaign = None
-    if fields and fields[0].isdigit():
+    campaign, campaign_id = None, row_id(fields[0]) if fields else None
+    if campaign_id is not None:
         async with found.database.session() as session:
-            campaign = await campaigns.get_campaign(session, int(fields[0]))
+            campaign = await campaigns.get_campaign(session, campaign_id)
     if campaign is None:
         await stale_button(update, context, ui)
         return
@@ -273,7 +274,8 @@ async def _act(
         assert campaign is not None
         if action == "ok":
             # The button names the version it was sent for; one without a version is refused.
-            revision = int(args[0]) if args and args[0].isdigit() else -1
+            revision = number(args[0]) if len(args) == 1 else None
+            revision = -1 if revision is None else revision
             await campaigns.approve(session, campaign, by=user.id, now=now, zones=zones, revision=revision)
         elif action == "no":
             await campaigns.reject(session, campaign, by=user.id, now=now)

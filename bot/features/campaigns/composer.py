@@ -34,6 +34,8 @@ from bot.features.campaigns.views import (
     schedule_summary,
     weekday_name,
 )
+from bot.fields import index as position
+from bot.fields import row_id
 from bot.models import Campaign, CampaignStatus
 from bot.schedule import NOW, WEEKLY
 from bot.services import Services
@@ -139,10 +141,10 @@ async def _draft(update: Update, context: Context, ui: Ui, campaign_id: str) -> 
     """The coordinator's own draft, or None after saying why it cannot be edited."""
     user = update.effective_user
     found = context.services
-    campaign = None
-    if campaign_id.isdigit():
+    campaign, number = None, row_id(campaign_id)
+    if number is not None:
         async with found.database.session() as session:
-            campaign = await campaigns.get_campaign(session, int(campaign_id))
+            campaign = await campaigns.get_campaign(session, number)
     if campaign is None or user is None:
         await stale_button(update, context, ui)
         return None
@@ -272,13 +274,14 @@ async def _set_item(update: Update, context: Context, ui: Ui, campaign: Campaign
 async def _audience(update: Update, context: Context, ui: Ui, campaign: Campaign, args: list[str]) -> None:
     found = context.services
     audience = campaigns.audience_of(campaign)
-    if len(args) == 2 and args[0] in AUDIENCE_KEYS and args[1].isdigit():
+    if len(args) == 2 and args[0] in AUDIENCE_KEYS:
         key = AUDIENCE_KEYS[args[0]]
         options = audience_options(found, key)
-        if int(args[1]) >= len(options):
+        option = position(args[1], len(options))
+        if option is None:
             await stale_button(update, context, ui)
             return
-        audience = audience.toggled(key, options[int(args[1])])
+        audience = audience.toggled(key, options[option])
         campaign = await _save(found, campaign.id or 0, audience=audience.to_json()) or campaign
     await acknowledge(update)
     async with found.database.session() as session:
@@ -352,15 +355,16 @@ async def _schedule(update: Update, context: Context, ui: Ui, campaign: Campaign
 
 
 async def _weekday(update: Update, context: Context, ui: Ui, campaign: Campaign, args: list[str]) -> None:
-    if not args or not args[0].isdigit() or int(args[0]) > 6:
+    weekday = position(args[0], 7) if len(args) == 1 else None
+    if weekday is None:
         await stale_button(update, context, ui)
         return
     found = context.services
     campaign = (
-        await _save(found, campaign.id or 0, schedule=WEEKLY, weekday=int(args[0]), on_date=None) or campaign
+        await _save(found, campaign.id or 0, schedule=WEEKLY, weekday=weekday, on_date=None) or campaign
     )
     prompt = ui._("Chaque {day} : à quelle heure ? Écrivez-la, par exemple 18:00.").format(
-        day=weekday_name(ui.t, int(args[0]))
+        day=weekday_name(ui.t, weekday)
     )
     await _ask(update, context, ui, campaign, "time", prompt)
 

@@ -20,7 +20,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler
 
-from bot.core.callbacks import Action, pack, pattern, row_id
+from bot.core.callbacks import Action, pack, pattern
 from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields, keyboard, ui_for
@@ -32,6 +32,7 @@ from bot.features.contact import ticket_store as tickets
 from bot.features.contact.cards import State, card, edit_card, language_of, person_of, referents_language
 from bot.features.contact.concerns import CONCERNS
 from bot.features.contact.promises import what_happens, when_to_expect
+from bot.fields import row_id
 from bot.models import Ticket
 from bot.services import Services
 

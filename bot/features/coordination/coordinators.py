@@ -20,6 +20,7 @@ from bot.core.ui import Keyboard, Ui, answer, keyboard
 from bot.delivery.notices import Notice
 from bot.domain import coordinators
 from bot.domain.people import get_person
+from bot.fields import telegram_id
 from bot.i18n import Translator
 from bot.models import as_utc
 from bot.services import Services
@@ -30,8 +31,9 @@ log = logging.getLogger(__name__)
 async def _target(update: Update, context: Context, ui: Ui, usage: str) -> int | None:
     """The Telegram id given to /grant or /revoke; None after showing `usage` when there is none."""
     args = context.args or []
-    if len(args) == 1 and args[0].isdigit() and 0 < int(args[0]) < 2**53:
-        return int(args[0])
+    target = telegram_id(args[0]) if len(args) == 1 else None
+    if target is not None:
+        return target
     await answer(update, ui, usage, edit=False)
     return None
 

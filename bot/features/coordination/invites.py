@@ -6,6 +6,8 @@ Coordinators are the Telegram user ids in COORDINATORS; anyone else gets a clear
 from __future__ import annotations
 
 import html
+from collections.abc import Container, Sequence
+from typing import NamedTuple
 
 from telegram import Update
 from telegram.ext import CommandHandler, filters
@@ -15,10 +17,34 @@ from bot.core.access import require_coordinator
 from bot.core.context import BotApplication, Context
 from bot.core.ui import answer
 from bot.domain import training
+from bot.fields import number
 
 DEFAULT_USES, DEFAULT_DAYS = 10, 30
 MAX_USES, MAX_DAYS = 500, 365
 STATS_CHUNK = 3500
+
+
+class InviteTerms(NamedTuple):
+    uses: int
+    days: int
+    territory: str | None
+    kind: str | None
+
+
+def invite_terms(args: Sequence[str], territories: Container[str]) -> InviteTerms | None:
+    """What /invite's arguments ask for, or None for the usage line.
+
+    A territory and a kind are recognised wherever they stand; every other word is a number, uses then
+    days, each in its range: "²", "0", "+5", a third number or an unknown word is refused."""
+    territory = next((a for a in args if a in territories), None)
+    kind = next((a for a in args if a in AUDIENCES), None)
+    written = [a for a in args if a not in territories and a not in AUDIENCES]
+    numbers = [number(a, low=1, high=bound) for a, bound in zip(written, (MAX_USES, MAX_DAYS), strict=False)]
+    uses = numbers[0] if numbers else DEFAULT_USES
+    days = numbers[1] if len(numbers) > 1 else DEFAULT_DAYS
+    if len(written) > 2 or uses is None or days is None:
+        return None
+    return InviteTerms(uses, days, territory, kind)
 
 
 async def invite(update: Update, context: Context) -> None:
@@ -27,16 +53,8 @@ async def invite(update: Update, context: Context) -> None:
     if ui is None:
         return
     found = context.services
-    args = context.args or []
-    numbers = [int(a) for a in args[:2] if a.isdigit()]
-    territory = next((a for a in args if a in found.content.territories), None)
-    kind = next((a for a in args if a in AUDIENCES), None)
-    uses = numbers[0] if numbers else DEFAULT_USES
-    days = numbers[1] if len(numbers) > 1 else DEFAULT_DAYS
-    unknown = [
-        a for a in args if not a.isdigit() and a not in found.content.territories and a not in AUDIENCES
-    ]
-    if unknown or not 1 <= uses <= MAX_USES or not 1 <= days <= MAX_DAYS:
+    terms = invite_terms(context.args or [], found.content.territories)
+    if terms is None:
         text = ui._(
             "Utilisation : /invite [utilisations] [jours] [territoire] [métier], par exemple /invite 20 30. "
             "Territoires : {territories}. Métiers : {kinds}."
@@ -45,13 +63,20 @@ async def invite(update: Update, context: Context) -> None:
         return
     async with found.database.session() as session:
         created = await training.create_invite(
-            session, territory=territory, kind=kind, uses=uses, days=days, now=found.clock()
+            session,
+            territory=terms.territory,
+            kind=terms.kind,
+            uses=terms.uses,
+            days=terms.days,
+            now=found.clock(),
         )
     link = f"https://t.me/{context.bot.username}?start=inv_{created.code}"
     text = ui._(
         "Code d'invitation {code} : {uses} utilisations, valable jusqu'au {date}.\n"
         "Lien à transmettre aux professionnels : {link}"
-    ).format(code=created.code, uses=uses, date=ui.t.date(created.expires_at.date()), link=html.escape(link))
+    ).format(
+        code=created.code, uses=terms.uses, date=ui.t.date(created.expires_at.date()), link=html.escape(link)
+    )
     await answer(update, ui, text, edit=False)
 
 

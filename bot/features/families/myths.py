@@ -21,6 +21,7 @@ from bot.core.views import back_to_menu, verdict
 from bot.domain.subscriptions import is_subscribed, set_subscription
 from bot.features.families.quiz import Quiz, is_right, new_quiz, record_answer
 from bot.features.families.resources import share_button
+from bot.fields import numbers as fields_numbers
 from bot.topics import MYTH_OF_THE_WEEK
 
 SHARE_PREFIX = "m_"
@@ -212,12 +213,12 @@ async def on_myth_button(update: Update, context: Context) -> None:
 
 async def on_quiz_button(update: Update, context: Context) -> None:
     fields = button_fields(update) or []
-    numbers = fields[:3]
+    numbers = fields_numbers(fields[:3])
     said = fields[3] if len(fields) == 4 else None
-    if len(numbers) != 3 or not all(n.isdigit() for n in numbers) or said not in (None, TRUE, FALSE):
+    if numbers is None or len(numbers) != 3 or len(fields) > 4 or said not in (None, TRUE, FALSE):
         await stale_button(update, context)
         return
-    quiz = Quiz(seed=int(numbers[0]), index=int(numbers[1]), score=int(numbers[2]))
+    quiz = Quiz(seed=numbers[0], index=numbers[1], score=numbers[2])
     if not quiz.possible(context.services.content.myth_ids(), answering=said is not None):
         await stale_button(update, context)
         return

@@ -19,6 +19,7 @@ from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields, ui_for
 from bot.core.views import back_to_menu
+from bot.fields import index
 
 SHARE_PREFIX = "r_"
 
@@ -94,8 +95,8 @@ async def on_resource_button(update: Update, context: Context) -> None:
     fields = button_fields(update) or []
     found = context.services
     resource = found.content.resource("fr", fields[0]) if len(fields) == 2 else None
-    page = int(fields[1]) if len(fields) == 2 and fields[1].isdigit() else -1
-    if resource is None or not 0 <= page < MAX_PAGES:
+    page = index(fields[1], MAX_PAGES) if len(fields) == 2 else None
+    if resource is None or page is None:
         await stale_button(update, context)
         return
     await show_resource(update, context, resource, page)

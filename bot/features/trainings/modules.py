@@ -25,6 +25,7 @@ from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields
 from bot.core.views import back_to_menu, verdict
 from bot.domain import conversations, training
 from bot.domain.conversations import INPUT_WAITS, Current, Kind
+from bot.fields import numbers as read_numbers
 from bot.shorten import LABEL_LIMIT, shorten
 
 NAME_WAIT = timedelta(minutes=10)  # after this, typed text is a search again
@@ -319,10 +320,10 @@ async def on_button(update: Update, context: Context) -> None:
     _, allowed = await _allowed(context, ui)
     module = next((m for m in allowed if len(fields) > 1 and m.id == fields[1]), None)
     what, numbers = fields[0], fields[2:]
-    if module is None or ui.person is None or not all(n.isdigit() for n in numbers if n != "anon"):
+    values = read_numbers([n for n in numbers if n != "anon"])
+    if module is None or ui.person is None or values is None:
         await stale_button(update, context, ui)
         return
-    values = [int(n) for n in numbers if n.isdigit()]
     if what == "m" and not values:
         await acknowledge(update)
         await show_card(update, context, ui, module, -1)

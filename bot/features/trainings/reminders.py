@@ -21,6 +21,7 @@ from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, acknowledge, answer, button, button_fields, keyboard, ui_for
 from bot.core.views import verdict
 from bot.features.trainings.reminder_store import Due, due_reminders, mark_sent
+from bot.fields import numbers as read_numbers
 from bot.models import Person
 from bot.services import Services
 
@@ -87,8 +88,8 @@ async def on_review_answer(update: Update, context: Context) -> None:
     fields = button_fields(update) or []
     ui = await ui_for(update, context)
     module = context.services.content.module(ui.language, fields[0]) if len(fields) == 3 else None
-    numbers = [int(n) for n in fields[1:] if n.isdigit()]
-    if module is None or len(numbers) != 2 or numbers[0] >= len(module.quiz):
+    numbers = read_numbers(fields[1:])
+    if module is None or numbers is None or len(numbers) != 2 or numbers[0] >= len(module.quiz):
         await stale_button(update, context, ui)
         return
     question = module.quiz[numbers[0]]
