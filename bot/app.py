@@ -16,8 +16,8 @@ from bot.content.loader import load_content
 from bot.content.problems import Report
 from bot.core import fallback, subscribed, text_router
 from bot.core.context import CONTEXT_TYPES, BotApplication, CustomContext
-from bot.core.replies import ReplyRetries
 from bot.core.incoming import ReperesApplication
+from bot.core.replies import ReplyRetries
 from bot.core.updates import ChatOrderedProcessor
 from bot.db import Database
 from bot.delivery.hooks import Hooks, Notice
