@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import sqlite
+from bot.config import ConfigError
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -27,7 +28,13 @@ def create_engine(url: str) -> AsyncEngine:
     if parsed.get_backend_name() != "sqlite":
         return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
     if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(parsed.database).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:  # a file in the way, a read-only disk, no permission: all the operator's
+            raise ConfigError(
+                f"DATABASE_URL: cannot create the folder {folder} ({type(error).__name__})."
+            ) from None
     # aiosqlite's connection with fewer trips through its thread (bot/sqlite.py). `async_creator_fn` is the
     # dialect's hook behind `create_async_engine(async_creator=...)`; given here, it still receives the
     # URL's arguments (the path, SQLAlchemy's own connection factory).
