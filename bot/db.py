@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import ExceptionContext
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -88,29 +87,28 @@ def _unwritable(error: BaseException | None) -> bool:
 async def write_problem(engine: AsyncEngine) -> str | None:
     """None when the database takes writes, else why not, in a few words.
 
-    SQLite: a row written again in a transaction that is rolled back, so nothing changes; a read-only file
-    refuses it (`BEGIN IMMEDIATE` alone does not: it only locks, in WAL mode in the -shm file). PostgreSQL: a read-only server (a standby, or
-    default_transaction_read_only) says so in `transaction_read_only`.
+    SQLite: a row written again in a transaction that is rolled back, so nothing changes; a read-only
+    file refuses it (`BEGIN IMMEDIATE` alone does not: in WAL mode it only locks, in the -shm file).
+    PostgreSQL: a read-only server (a standby, or default_transaction_read_only) says so in
+    `transaction_read_only`.
     """
     try:
         async with engine.connect() as connection:
             if engine.dialect.name == "sqlite":
                 await connection.exec_driver_sql("BEGIN IMMEDIATE")
                 try:
-                    await connection.exec_driver_sql(
-                        "UPDATE alembic_version SET version_num = version_num"
-                    )
+                    await connection.exec_driver_sql("UPDATE alembic_version SET version_num = version_num")
                 finally:
                     await connection.rollback()
             elif await connection.scalar(text("SHOW transaction_read_only")) == "on":
                 return READ_ONLY
-    except Exception as error:  # noqa: BLE001  # every driver's error means the same: no writes
+    except Exception as error:  # every driver's error means the same: no writes
         original = getattr(error, "orig", None) or error
         if is_read_only(original):
             return READ_ONLY
         if _primary_code(original) == sqlite3.SQLITE_IOERR:
             return "write error"
-        if getattr(original, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY:
+        if _primary_code(original) == sqlite3.SQLITE_BUSY:
             return "locked"  # another writer holds the lock longer than busy_timeout
         return type(original).__name__
     return None

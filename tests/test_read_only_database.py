@@ -24,11 +24,12 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from bot import runner as runner_module
 from bot.db import Database
-from bot.runner import SANDBOX_TOKEN, prepare_database, run_webhook
+from bot.runner import SANDBOX_TOKEN, prepare_database, run_webhook, running
 from sandbox.client import SandboxClient, SandboxUser
 from sandbox.server import start_sandbox
-from tests.conftest import CONTENT, HANG, last, make_settings
+from tests.conftest import CONTENT, HANG, ContentCache, last, make_settings
 from tests.test_config_cli import run_cli
 from tests.test_webhook_serve import SECRET, free_port
 
@@ -143,3 +144,30 @@ async def test_a_file_that_stops_taking_writes_then_takes_them_again(tmp_path: P
         stop.set()
         await asyncio.wait_for(task, HANG)  # stops cleanly: no "This Application is still running!"
         await runner.cleanup()
+
+
+class DeliveryFailed(Exception):
+    pass
+
+
+async def test_a_failure_after_the_start_still_stops_the_application(
+    database_url: str, content_dir: Path, content_cache: ContentCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On a read-only file the sender's first write failed right after `app.start()`; the Application was
+    # then shut down without being stopped, and PTB's "This Application is still running!" replaced the
+    # real error (exit 1, at the first start or at SIGTERM). Whatever fails there, the stop comes first.
+    async def fails(*_args: object) -> None:
+        raise DeliveryFailed
+
+    monkeypatch.setattr(runner_module, "start_delivery", fails)
+    sandbox, base_url = await start_sandbox("127.0.0.1", 0)
+    try:
+        settings = make_settings(
+            telegram_api_url=base_url, database_url=database_url, content_dir=content_dir
+        )
+        found = content_cache.services(settings)
+        with pytest.raises(DeliveryFailed):
+            async with running(found, token=SANDBOX_TOKEN):
+                pass
+    finally:
+        await sandbox.cleanup()
