@@ -23,13 +23,15 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from sqlalchemy.engine import URL, make_url
 
 from bot import runner as runner_module
+from bot.config import ConfigError
 from bot.db import Database
 from bot.runner import SANDBOX_TOKEN, prepare_database, run_webhook, running
 from sandbox.client import SandboxClient, SandboxUser
 from sandbox.server import start_sandbox
-from tests.conftest import CONTENT, HANG, ContentCache, last, make_settings
+from tests.conftest import CONTENT, HANG, ContentCache, _admin, _postgres_database, last, make_settings
 from tests.test_config_cli import run_cli
 from tests.test_webhook_serve import SECRET, free_port
 
@@ -171,3 +173,18 @@ async def test_a_failure_after_the_start_still_stops_the_application(
                 pass
     finally:
         await sandbox.cleanup()
+
+
+async def test_a_read_only_postgresql_database_is_refused_at_start(
+    postgres_admin: URL, postgres_template: str
+) -> None:
+    # A standby, or a database set read-only: every write would fail with the apology.
+    async with _postgres_database(postgres_admin, postgres_template) as url:
+        name = make_url(url).database
+        await _admin(postgres_admin, f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
+        database = Database(url)
+        try:
+            with pytest.raises(ConfigError, match="the database is read-only"):
+                await prepare_database(database, migrate_schema=True)
+        finally:
+            await database.close()
