@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -28,10 +29,10 @@ from sqlalchemy.engine import URL, make_url
 from bot import runner as runner_module
 from bot.config import ConfigError
 from bot.db import Database
-from bot.runner import SANDBOX_TOKEN, prepare_database, run_webhook, running
+from bot.runner import SANDBOX_TOKEN, prepare_database, running
 from sandbox.client import SandboxClient, SandboxUser
 from sandbox.server import start_sandbox
-from tests.conftest import CONTENT, HANG, ContentCache, _admin, _postgres_database, last, make_settings
+from tests.conftest import CONTENT, HANG, ROOT, ContentCache, _admin, _postgres_database, last, make_settings
 from tests.test_config_cli import run_cli
 from tests.test_webhook_serve import SECRET, free_port
 
@@ -105,25 +106,27 @@ async def health(http: aiohttp.ClientSession, url: str) -> tuple[int, dict[str, 
 async def test_a_file_that_stops_taking_writes_then_takes_them_again(tmp_path: Path) -> None:
     if not chattr_works(tmp_path):
         pytest.skip("chattr +i is not available here (filesystem or missing CAP_LINUX_IMMUTABLE)")
-    runner, base_url = await start_sandbox("127.0.0.1", 0)
+    sandbox, base_url = await start_sandbox("127.0.0.1", 0)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     database = tmp_path / "bot.db"
-    settings = make_settings(
-        telegram_api_url=base_url,
-        telegram_bot_token=SANDBOX_TOKEN,
-        database_url=f"sqlite+aiosqlite:///{database}",
-        webhook_url=f"{url}/hook/telegram",
-        webhook_secret=SECRET,
-        port=port,
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_", "DATABASE_"))}
+    env = clean | {
+        "TELEGRAM_API_URL": base_url,
+        "TELEGRAM_BOT_TOKEN": SANDBOX_TOKEN,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "WEBHOOK_URL": f"{url}/hook/telegram",
+        "WEBHOOK_SECRET": SECRET,
+        "PORT": str(port),
+        "CONTENT_DIR": str(CONTENT),
+    }
+    assert run_cli("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "serve", cwd=ROOT, env=env, stderr=asyncio.subprocess.PIPE
     )
-    migrating = Database(settings.database_url)
-    await prepare_database(migrating, migrate_schema=True)
-    await migrating.close()
-    stop, ready = asyncio.Event(), asyncio.Event()
-    task = asyncio.create_task(run_webhook(settings, stop=stop, on_ready=ready.set))
+    log = Log(process)
     try:
-        await asyncio.wait_for(ready.wait(), HANG)
+        await asyncio.wait_for(log.ready.wait(), HANG)
         async with SandboxClient(base_url) as client, aiohttp.ClientSession() as http:
             assert (await health(http, url))[0] == 200
             with immutable(database, database.with_name("bot.db-wal")):
@@ -142,10 +145,35 @@ async def test_a_file_that_stops_taking_writes_then_takes_them_again(tmp_path: P
             await onboard(again)
             message = await last(again)
             assert message is not None and "Vos choix sont enregistrés" in message["text"], message
+        process.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(process.wait(), HANG)
+        await asyncio.wait_for(log.drained, HANG)
     finally:
-        stop.set()
-        await asyncio.wait_for(task, HANG)  # stops cleanly: no "This Application is still running!"
-        await runner.cleanup()
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        await sandbox.cleanup()
+    text = "".join(log.lines)
+    assert code == 0, text  # was 1, with "RuntimeError: This Application is still running!"
+    assert "still running" not in text
+    assert "Repères stopped" in text
+
+
+class Log:
+    """The bot's stderr, read as it comes so that the pipe never fills and blocks the bot."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.lines: list[str] = []
+        self.ready = asyncio.Event()
+        self.drained = asyncio.ensure_future(self._read(process))
+
+    async def _read(self, process: asyncio.subprocess.Process) -> None:
+        assert process.stderr is not None
+        async for raw in process.stderr:
+            line = raw.decode(errors="replace")
+            self.lines.append(line)
+            if "Repères is serving the webhook" in line:
+                self.ready.set()
 
 
 class DeliveryFailed(Exception):
