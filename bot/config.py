@@ -219,8 +219,11 @@ def normalise_database_url(value: str) -> str:
         url = "sqlite+aiosqlite://" + url[len("sqlite://") :]
     if not (url.startswith("sqlite+aiosqlite:///") or url.startswith("postgresql+asyncpg://")):
         raise ValueError("unsupported database URL")
-    if url.startswith("postgresql+asyncpg://") and not urlsplit(url).hostname:
-        raise ValueError("no host in the PostgreSQL URL")
+    if url.startswith("postgresql+asyncpg://"):
+        parts = urlsplit(url)
+        if not parts.hostname:
+            raise ValueError("no host in the PostgreSQL URL")
+        parts.port  # noqa: B018  # raises ValueError on a port that is not a number from 0 to 65535
     return url
 
 

@@ -16,27 +16,89 @@ from pathlib import Path
 from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time, format_timedelta
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+from babel.messages.pofile import PoFileError, read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
 from babel.units import format_unit
 
 from bot.bidi import RLM as RLM
 from bot.bidi import directed, foreign, is_rtl, isolate_label, typed
-from bot.config import SUPPORTED_LANGUAGES
+from bot.config import SUPPORTED_LANGUAGES, ConfigError
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
 
 
+class CatalogError(ConfigError):
+    """A catalog the bot cannot use, said in one line with its file and line, like a content problem."""
+
+    def __init__(self, path: Path, line: int | None, message: str) -> None:
+        try:
+            shown = path.relative_to(LOCALES_DIR.parent)
+        except ValueError:
+            shown = path
+        where = f"{shown}:{line}" if line else str(shown)
+        super().__init__(f"{where}: error: {message}")
+
+
+def catalog_path(language: str, locales_dir: Path = LOCALES_DIR) -> Path:
+    return locales_dir / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
 def load_translations(language: str, locales_dir: Path = LOCALES_DIR) -> Translations:
-    path = locales_dir / language / "LC_MESSAGES" / f"{DOMAIN}.po"
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=language)
-    buffer = BytesIO()
-    write_mo(buffer, catalog, use_fuzzy=False)
-    buffer.seek(0)
-    return Translations(fp=buffer, domain=DOMAIN)
+    """The language's catalog, or CatalogError: babel alone would print a warning per bad line and go on
+    with a catalog missing the messages around it, so the first problem stops the reading here."""
+    path = catalog_path(language, locales_dir)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise CatalogError(path, None, f"cannot read the catalog ({type(error).__name__})") from None
+    lines = data.splitlines(keepends=True)
+    try:
+        text = [line.decode("utf-8") for line in lines]
+    except UnicodeDecodeError:
+        number = next(n for n, line in enumerate(lines, 1) if not _decodes(line))
+        raise CatalogError(path, number, "not UTF-8 text") from None
+    for number, line in enumerate(text, 1):
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#") and not _PO_LINE.match(stripped):
+            # babel takes `msgstr text` without its quotes and drops a letter at each end, without a word.
+            raise CatalogError(path, number, "expected a keyword and a quoted string, or a quoted string")
+    try:
+        catalog = read_po(text, locale=language, abort_invalid=True)
+        buffer = BytesIO()
+        write_mo(buffer, catalog, use_fuzzy=False)
+        buffer.seek(0)
+        return Translations(fp=buffer, domain=DOMAIN)
+    except PoFileError as error:
+        # babel counts lines from 0 and words its message "... on N": said here from 1, without the "on".
+        message = str(error).rsplit(" on ", 1)[0]
+        raise CatalogError(path, error.lineno + 1, message) from None
+    except (ValueError, LookupError, SyntaxError) as error:  # a header babel cannot use (plural forms)
+        raise CatalogError(path, None, f"{type(error).__name__}: {error}") from None
+
+
+# A PO line outside comments: `msgid "..."`, `msgstr[1] "..."`, or a continued `"..."`.
+_PO_LINE = re.compile(r'^(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?"(?:[^"\\]|\\.)*"$')
+
+
+def _decodes(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def catalog_problems(languages: tuple[str, ...], locales_dir: Path = LOCALES_DIR) -> list[str]:
+    """Every catalog's first problem, for `content check`: one line per broken file."""
+    problems = []
+    for language in languages:
+        try:
+            load_translations(language, locales_dir)
+        except CatalogError as error:
+            problems.append(str(error))
+    return problems
 
 
 @dataclass(frozen=True)

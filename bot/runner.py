@@ -23,7 +23,7 @@ from bot.config import ConfigError, Settings
 from bot.core.commands import publish_commands
 from bot.core.context import BotApplication
 from bot.core.subscribed import ALLOWED_UPDATES
-from bot.db import Database
+from bot.db import READ_ONLY, Database, write_problem
 from bot.delivery.jobs import start_delivery, stop_delivery
 from bot.services import Services
 from bot.web import create_web_app
@@ -83,6 +83,10 @@ async def prepare_database(database: Database, *, migrate_schema: bool) -> None:
             raise ConfigError(
                 "DATABASE_URL: the schema is not up to date; run `python -m bot db upgrade` first."
             )
+        # A read-only file answered reads and failed every write with the apology: refused here instead.
+        # (A write lock held by another process is no reason to stop: the writes wait and retry.)
+        if await write_problem(database.engine) == READ_ONLY:
+            raise ConfigError("DATABASE_URL: the database is read-only; the bot needs to write to it.")
     except ConfigError:
         raise
     except (OSError, ConnectionError) as error:
@@ -113,8 +117,10 @@ async def running(found: Services, *, token: str, timers: bool = True) -> AsyncI
                 # one job can fire in between.
                 app.job_queue.scheduler.start(paused=True)
             await app.start()
-            await start_delivery(app, delivery_hooks(app))
+            # Once started, the Application is stopped whatever fails after: shutting down a running one
+            # raises "This Application is still running!", which hid the real error and exited 1.
             try:
+                await start_delivery(app, delivery_hooks(app))
                 yield app
             finally:
                 if app.updater is not None and app.updater.running:

@@ -21,6 +21,7 @@ from telegram.constants import UpdateType
 
 from bot import metrics
 from bot.core.context import BotApplication
+from bot.db import write_problem
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +121,14 @@ async def _healthz(request: web.Request) -> web.Response:
     except Exception as error:  # any database failure makes the instance unhealthy, whatever its type
         log.warning("health check: database unreachable (%s)", type(error).__name__)
         return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
-    return web.json_response({"status": "ok", "database": "ok"})
+    # Reads alone do not show a read-only database, which answers every write with the apology.
+    write = await write_problem(database.engine) or "ok"
+    if write not in ("ok", "locked"):  # a lock is another writer, busy: the writes wait their turn
+        log.warning("health check: the database does not take writes (%s)", write)
+        return web.json_response(
+            {"status": "unavailable", "database": "ok", "database_write": write}, status=503
+        )
+    return web.json_response({"status": "ok", "database": "ok", "database_write": write})
 
 
 async def _metrics(request: web.Request) -> web.Response:

@@ -90,7 +90,7 @@ async def test_health_and_metrics(served: Served) -> None:
     await user.send("hello")
     async with served.http.get(f"{served.url}/healthz") as reply:
         assert reply.status == 200
-        assert await reply.json() == {"status": "ok", "database": "ok"}
+        assert await reply.json() == {"status": "ok", "database": "ok", "database_write": "ok"}
     async with served.http.get(f"{served.url}/metrics") as reply:
         assert reply.status == 200
         text = await reply.text()
