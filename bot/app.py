@@ -17,7 +17,7 @@ from bot.content.problems import Report
 from bot.core import fallback, text_router
 from bot.core.context import CONTEXT_TYPES, BotApplication, CustomContext
 from bot.core.updates import ChatOrderedProcessor
-from bot.db import Database
+from bot.db import Database, open_database
 from bot.delivery.hooks import Hooks, Notice
 from bot.domain.campaigns import purge_delivered
 from bot.domain.conversations import purge_expired
@@ -59,7 +59,7 @@ def build_services(settings: Settings, database: Database | None = None) -> Serv
         log.warning("content: %s", warning)
     return Services(
         settings=settings,
-        database=database or Database(settings.database_url),
+        database=database or open_database(settings),
         content=pack,
         catalogs=Catalogs(SUPPORTED_LANGUAGES),
     )
@@ -109,6 +109,7 @@ async def purge_job(context: CustomContext) -> None:
     found = context.services
     cutoff = found.clock().date() - timedelta(days=found.settings.retention_days)
     closed_before = found.clock() - timedelta(days=found.settings.ticket_retention_days)
+    await found.activity.flush(found.database)  # the days of use noted but not yet written count too
     async with found.database.session() as session:
         deleted = await purge_inactive(session, last_active_before=cutoff)
         await purge_closed(session, closed_before=closed_before)

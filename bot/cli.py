@@ -135,10 +135,10 @@ def _print_report(lines: list[str], errors: int, *, stream: TextIO) -> None:
 
 
 async def _db_upgrade(settings: Settings) -> None:
-    from bot.db import Database
+    from bot.db import open_database
     from bot.runner import prepare_database
 
-    database = Database(settings.database_url)
+    database = open_database(settings)
     try:
         await prepare_database(database, migrate_schema=True)
     finally:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from bot.config import Settings
 from bot.content.pack import ContentPack
 from bot.db import Database
+from bot.domain.activity import Activity
 from bot.domain.search import Index, index_content
 from bot.domain.worries import Recogniser
 from bot.i18n import Catalogs
@@ -29,6 +30,8 @@ class Services:
     search: dict[str, Index] = field(default_factory=dict)
     # Worries and dangers told in typed text, from every language's word lists.
     worries: Recogniser = field(init=False)
+    # Days of use noted by updates, written in the background (bot/domain/activity.py).
+    activity: Activity = field(default_factory=Activity)
 
     def __post_init__(self) -> None:
         self.worries = Recogniser(self.content.worries)

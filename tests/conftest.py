@@ -33,7 +33,7 @@ from bot.app import build_services
 from bot.config import Settings, load_settings
 from bot.content.pack import ContentPack
 from bot.core.context import BotApplication
-from bot.db import Database
+from bot.db import Database, open_database
 from bot.domain.search import Index
 from bot.i18n import Catalogs
 from bot.runner import SANDBOX_TOKEN, prepare_database, running
@@ -97,7 +97,7 @@ class ContentCache:
         loaded = self.get(settings.content_dir)
         return Services(
             settings=settings,
-            database=Database(settings.database_url),
+            database=open_database(settings),
             content=loaded.content,
             catalogs=loaded.catalogs,
             search=dict(loaded.search),

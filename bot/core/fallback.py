@@ -18,6 +18,7 @@ from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
 from bot.core.ui import Ui, acknowledge, answer, ui_for
 from bot.core.views import menu_view
+from bot.db import gave_up_waiting
 from bot.i18n import Translator, resolve_language
 
 log = logging.getLogger(__name__)
@@ -45,11 +46,17 @@ async def on_error(update: object, context: Context) -> None:
     """Log the failure without any chat id or text, and tell the person something went wrong."""
     error = context.error
     metrics.ERRORS.inc()
-    log.error("handler failed: %s", type(error).__name__, exc_info=error)
+    busy = gave_up_waiting(error)
+    if busy:  # a lock held elsewhere for longer than DATABASE_TIMEOUT: a known state, no traceback
+        log.warning("handler gave up waiting for the database: %s", _cause(error))
+    else:
+        log.error("handler failed: %s", type(error).__name__, exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:
         try:
+            if busy:  # asking the database for the person's language would wait as long again
+                raise LookupError
             ui = await ui_for(update, context)
         except Exception:  # the database may be what failed: apologise in the Telegram app's language
             ui = Ui(person=None, t=_telegram_language(update, context))
@@ -62,6 +69,13 @@ async def on_error(update: object, context: Context) -> None:
         )
     except Exception as second:  # the apology must never raise in turn
         log.error("could not tell the person about the failure: %s", type(second).__name__)
+
+
+def _cause(error: BaseException | None) -> str:
+    """The driver's error class ("OperationalError", "LockNotAvailableError"), never its text (the SQL)."""
+    cause = getattr(error, "orig", None)
+    cause = getattr(cause, "__cause__", None) or cause
+    return type(cause or error).__name__
 
 
 def _telegram_language(update: Update, context: Context) -> Translator:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import bindparam
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -118,22 +118,6 @@ async def update_person(
         person.training_reminders = training_reminders
     session.add(person)
     return person
-
-
-async def load_person(session: AsyncSession, *, chat_id: int, today: date) -> Person | None:
-    """The person writing to the bot, their day of last use brought up to date; None before they accept."""
-    person = await get_person(session, chat_id=chat_id)
-    if person is not None:
-        await mark_active(session, person=person, today=today)
-    return person
-
-
-async def mark_active(session: AsyncSession, *, person: Person, today: date) -> None:
-    """Keep the day of last use current: it is what the retention rule counts from."""
-    if person.last_active_on != today or person.unreachable:
-        person.last_active_on = today
-        person.unreachable = False  # they wrote to the bot: it can reach them again
-        session.add(person)
 
 
 async def attribution_counts(session: AsyncSession) -> list[Attribution]:
