@@ -49,8 +49,10 @@ def create_engine(url: str, *, timeout: float = DEFAULT_TIMEOUT, connections: in
             pool_timeout=timeout,
             connect_args={"server_settings": timeouts},
         )
-    if parsed.database and parsed.database != ":memory:":
+    pool: dict[str, Any] = {}
+    if parsed.database and parsed.database != ":memory:":  # in memory: one connection (a StaticPool)
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        pool = {"pool_size": connections, "max_overflow": _BACKGROUND_CONNECTIONS, "pool_timeout": timeout}
     # aiosqlite's connection with fewer trips through its thread (bot/sqlite.py). `async_creator_fn` is the
     # dialect's hook behind `create_async_engine(async_creator=...)`; given here, it still receives the
     # URL's arguments (the path, SQLAlchemy's own connection factory).
@@ -61,9 +63,7 @@ def create_engine(url: str, *, timeout: float = DEFAULT_TIMEOUT, connections: in
         url,
         connect_args={"timeout": timeout, "async_creator_fn": sqlite.connect},
         hide_parameters=True,
-        pool_size=connections,
-        max_overflow=_BACKGROUND_CONNECTIONS,
-        pool_timeout=timeout,
+        **pool,
     )
 
     @event.listens_for(engine.sync_engine, "connect")
