@@ -27,6 +27,8 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bot.core.callbacks import Action, pack
+from bot.domain import conversations
+from bot.domain.conversations import Kind
 from bot.domain.people import get_person
 from tests.campaign_support import wait_for
 from tests.conftest import Harness, last
@@ -42,8 +44,9 @@ def settings_overrides() -> dict[str, object]:
 
 
 @asynccontextmanager
-async def lock_held(harness: Harness, chat_id: int) -> AsyncIterator[None]:
-    """Another connection holds what an update about `chat_id` must write, until the block ends."""
+async def lock_held(harness: Harness, chat_id: int, table: str = "person") -> AsyncIterator[None]:
+    """Another connection holds what an update about `chat_id` must write, until the block ends: SQLite's
+    write lock, or on PostgreSQL the chat's row in `table`."""
     url = make_url(harness.services.settings.database_url)
     if url.get_backend_name() == "sqlite":
         release, held = threading.Event(), threading.Event()
@@ -72,7 +75,7 @@ async def lock_held(harness: Harness, chat_id: int) -> AsyncIterator[None]:
     try:
         transaction = connection.transaction()
         await transaction.start()
-        await connection.execute("SELECT id FROM person WHERE chat_id = $1 FOR UPDATE", chat_id)
+        await connection.execute(f"SELECT 1 FROM {table} WHERE chat_id = $1 FOR UPDATE", chat_id)
         try:
             yield
         finally:
@@ -138,3 +141,26 @@ async def test_a_held_lock_delays_only_the_updates_that_need_it(
         return all(p is not None and p.last_active_on == today for p in people)
 
     await wait_for(written, what="the days of last use written once the lock is released")
+
+
+async def test_an_update_that_gives_up_is_apologised_for_once(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A command that must first end a wait for typed input (a write) while the lock is held: the wait's end
+    gives up, and the command itself is not run after the apology (it would wait again, apologise again)."""
+    waiting = await onboard_user(harness, name="Attente")
+    async with harness.services.database.session() as session:
+        await conversations.begin(
+            session, chat_id=waiting.id, kind=Kind.CERTIFICATE_NAME, data={}, now=harness.clock.now
+        )
+    caplog.set_level(logging.INFO)
+    before = len(await waiting.messages())
+    async with lock_held(harness, waiting.id, "conversation"):
+        await waiting.send("/menu")
+    answers = [m for m in (await waiting.messages())[before:] if m["from_bot"]]
+    assert [APOLOGY in m["text"] for m in answers] == [True], "the apology, alone"
+    gave_up = [r for r in caplog.records if "gave up waiting for the database" in r.getMessage()]
+    assert len(gave_up) == 1 and not [r for r in caplog.records if r.exc_info]
+
+    await waiting.send("/menu")
+    assert "Que souhaitez-vous faire" in (await last(waiting))["text"]

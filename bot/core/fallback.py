@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, MessageHandler, filters
 
 from bot import metrics
 from bot.core.context import BotApplication, Context
@@ -69,6 +69,9 @@ async def on_error(update: object, context: Context) -> None:
         )
     except Exception as second:  # the apology must never raise in turn
         log.error("could not tell the person about the failure: %s", type(second).__name__)
+    # One update, one apology: the handler groups after the failed one (the command itself, after the
+    # group that ends a wait for typed input) would wait for the same database and apologise again.
+    raise ApplicationHandlerStop
 
 
 def _cause(error: BaseException | None) -> str:
