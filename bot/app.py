@@ -17,7 +17,7 @@ from bot.content.problems import Report
 from bot.core import fallback, text_router
 from bot.core.context import CONTEXT_TYPES, BotApplication, CustomContext
 from bot.core.updates import ChatOrderedProcessor
-from bot.db import Database, open_database
+from bot.db import Database
 from bot.delivery.hooks import Hooks, Notice
 from bot.domain.campaigns import purge_delivered
 from bot.domain.conversations import purge_expired
@@ -37,7 +37,7 @@ from bot.features.trainings import modules as training
 from bot.features.trainings import reminders as training_reminders
 from bot.i18n import Catalogs
 from bot.models import Campaign
-from bot.services import Services
+from bot.services import Services, open_database
 
 log = logging.getLogger(__name__)
 # Who received which campaign, kept past the weekly cap's 7 days for the reports, then deleted.

@@ -135,8 +135,8 @@ def _print_report(lines: list[str], errors: int, *, stream: TextIO) -> None:
 
 
 async def _db_upgrade(settings: Settings) -> None:
-    from bot.db import open_database
     from bot.runner import prepare_database
+    from bot.services import open_database
 
     database = open_database(settings)
     try:

@@ -9,7 +9,7 @@ import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import event, exc
 from sqlalchemy.engine import make_url
@@ -17,10 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import sqlite
-
-if TYPE_CHECKING:
-    from bot.config import Settings
-
 
 # Waits for a lock held by another connection end after this long (DATABASE_TIMEOUT), with an error the
 # error handler answers with the apology: a held lock delays the updates that need it, never hangs them.
@@ -95,13 +91,6 @@ class Database:
 
     async def close(self) -> None:
         await self.engine.dispose()
-
-
-def open_database(settings: Settings) -> Database:
-    """The configured database, its waits bounded by DATABASE_TIMEOUT and its pool sized for the updates."""
-    return Database(
-        settings.database_url, timeout=settings.database_timeout, connections=settings.concurrent_updates
-    )
 
 
 # SQLite: the lock stayed taken for the whole busy timeout (SQLITE_BUSY) or within this process (LOCKED).

@@ -24,9 +24,9 @@ from bot.app import build_application, build_services, delivery_hooks
 from bot.config import ConfigError, Settings
 from bot.core.commands import publish_commands
 from bot.core.context import BotApplication
-from bot.db import Database, open_database
+from bot.db import Database
 from bot.delivery.jobs import start_delivery, stop_delivery
-from bot.services import Services
+from bot.services import Services, open_database
 from bot.web import create_web_app
 
 log = logging.getLogger(__name__)

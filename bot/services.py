@@ -43,3 +43,10 @@ class Services:
     @property
     def territory_ids(self) -> tuple[str, ...]:
         return tuple(self.content.territories)
+
+
+def open_database(settings: Settings) -> Database:
+    """The configured database, its waits bounded by DATABASE_TIMEOUT and its pool sized for the updates."""
+    return Database(
+        settings.database_url, timeout=settings.database_timeout, connections=settings.concurrent_updates
+    )

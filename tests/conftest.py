@@ -35,11 +35,11 @@ from bot.config import Settings, load_settings
 from bot.content.pack import ContentPack
 from bot.core.context import BotApplication
 from bot.core.updates import ChatOrderedProcessor
-from bot.db import Database, open_database
+from bot.db import Database
 from bot.domain.search import Index
 from bot.i18n import Catalogs
 from bot.runner import SANDBOX_TOKEN, prepare_database, running
-from bot.services import Services
+from bot.services import Services, open_database
 from sandbox.client import SandboxClient, SandboxUser
 from sandbox.server import start_sandbox
 
