@@ -39,7 +39,7 @@ from bot.features.trainings import modules as training
 from bot.features.trainings import reminders as training_reminders
 from bot.i18n import Catalogs
 from bot.models import Campaign
-from bot.services import Services
+from bot.services import Services, open_database
 
 log = logging.getLogger(__name__)
 # Who received which campaign, kept past the weekly cap's 7 days for the reports, then deleted.
@@ -61,7 +61,7 @@ def build_services(settings: Settings, database: Database | None = None) -> Serv
         log.warning("content: %s", warning)
     return Services(
         settings=settings,
-        database=database or Database(settings.database_url),
+        database=database or open_database(settings),
         content=pack,
         catalogs=Catalogs(SUPPORTED_LANGUAGES),
     )
@@ -112,6 +112,7 @@ async def purge_job(context: CustomContext) -> None:
     found = context.services
     cutoff = found.clock().date() - timedelta(days=found.settings.retention_days)
     closed_before = found.clock() - timedelta(days=found.settings.ticket_retention_days)
+    await found.activity.flush(found.database)  # the days of use noted but not yet written count too
     async with found.database.session() as session:
         deleted = await purge_inactive(session, last_active_before=cutoff)
         await purge_closed(session, closed_before=closed_before)

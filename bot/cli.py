@@ -138,10 +138,10 @@ def _print_report(lines: list[str], errors: int, *, stream: TextIO) -> None:
 
 
 async def _db_upgrade(settings: Settings) -> None:
-    from bot.db import Database
     from bot.runner import prepare_database
+    from bot.services import open_database
 
-    database = Database(settings.database_url)
+    database = open_database(settings)
     try:
         await prepare_database(database, migrate_schema=True)
     finally:

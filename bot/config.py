@@ -53,6 +53,7 @@ EXPECTED: dict[str, str] = {
     "CONCURRENT_UPDATES": "a whole number of updates handled at once, from 1 to 1024",
     "LEASE_DATABASE_URL": "postgresql://user:password@host/db, PostgreSQL itself (no transaction pooler)",
     "HTTP_CLIENT": "aiohttp or httpx",
+    "DATABASE_TIMEOUT": "seconds a database call may wait for a lock, from 0.1 to 600",
 }
 # Telegram's free broadcast limit is about 30 messages per second; paid broadcasts go up to 1000.
 FREE_RATE_LIMIT, PAID_RATE_LIMIT = 30.0, 1000.0
@@ -91,6 +92,9 @@ class Settings(BaseSettings):
     missed_grace_minutes: int = Field(default=120, ge=0, le=10080)
     # Updates handled at once, from different chats (one chat's updates always run one after another).
     concurrent_updates: int = Field(default=64, ge=1, le=1024)
+    # How long a database call waits for a lock another connection holds (and for a pooled connection)
+    # before it gives up: the update then gets the apology instead of hanging (bot/db.py).
+    database_timeout: float = Field(default=5.0, ge=0.1, le=600)
     content_dir: Path = Path("content")
     # python-telegram-bot's HTTP layer: aiohttp (bot/aiohttp_request.py) or PTB's default, httpx.
     # aiohttp won in bench/webhook.py and bench/broadcast.py (less CPU per call; see bench/README.md).

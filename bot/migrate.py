@@ -9,6 +9,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from bot.db import Database
@@ -39,7 +40,12 @@ async def _run(database: Database, step: Callable[[Config, str], None], revision
         step(config, revision)
 
     async with database.engine.begin() as connection:
+        postgresql = connection.dialect.name == "postgresql"
+        if postgresql:  # an index built on a big table may take minutes: no DATABASE_TIMEOUT for the DDL
+            await connection.execute(text("SET statement_timeout = 0"))
         await connection.run_sync(run)
+        if postgresql:  # back to the connection's own setting before it returns to the pool
+            await connection.execute(text("RESET statement_timeout"))
 
 
 async def is_current(database: Database) -> bool:

@@ -7,6 +7,7 @@ migrates), starts the Application, and on SIGTERM or SIGINT lets in-flight updat
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -25,7 +26,7 @@ from bot.core.context import BotApplication
 from bot.core.subscribed import ALLOWED_UPDATES
 from bot.db import READ_ONLY, Database, write_problem
 from bot.delivery.jobs import start_delivery, stop_delivery
-from bot.services import Services
+from bot.services import Services, open_database
 from bot.web import create_web_app
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ async def _first_free_chat_id(settings: Settings) -> int:
     database has never seen, or a stranger inherits an earlier user's profile ("Bon retour")."""
     from sandbox.state import FIRST_USER_ID
 
-    database = Database(settings.database_url)
+    database = open_database(settings)
     try:
         await prepare_database(database, migrate_schema=True)
         highest = 0
@@ -119,6 +120,8 @@ async def running(found: Services, *, token: str, timers: bool = True) -> AsyncI
             await app.start()
             # Once started, the Application is stopped whatever fails after: shutting down a running one
             # raises "This Application is still running!", which hid the real error and exited 1.
+            # Days of use noted by updates, written apart from the replies (bot/domain/activity.py).
+            activity = asyncio.create_task(found.activity.run(found.database), name="activity")
             try:
                 await start_delivery(app, delivery_hooks(app))
                 yield app
@@ -131,10 +134,22 @@ async def running(found: Services, *, token: str, timers: bool = True) -> AsyncI
                     await app.stop()
                 finally:
                     await stop_delivery(app)  # the batch being sent is finished and recorded
+                    await _stop_activity(found, activity)
         finally:
             await app.shutdown()
     finally:
         await found.database.close()
+
+
+async def _stop_activity(found: Services, writer: asyncio.Task[None]) -> None:
+    """Stop the writer, then write what the last updates noted; a failure loses a day's note, no more."""
+    writer.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await writer
+    try:
+        await found.activity.flush(found.database)
+    except Exception as error:
+        log.warning("last-use days not written at shutdown (%s)", type(error).__name__)
 
 
 async def _telegram_call(call: Awaitable[object]) -> None:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from bot.config import Settings
 from bot.content.pack import ContentPack
 from bot.db import Database
+from bot.domain.activity import Activity
 from bot.domain.search import Index, index_content
 from bot.domain.worries import Recogniser
 from bot.i18n import Catalogs
@@ -29,6 +30,8 @@ class Services:
     search: dict[str, Index] = field(default_factory=dict)
     # Worries and dangers told in typed text, from every language's word lists.
     worries: Recogniser = field(init=False)
+    # Days of use noted by updates, written in the background (bot/domain/activity.py).
+    activity: Activity = field(default_factory=Activity)
 
     def __post_init__(self) -> None:
         self.worries = Recogniser(self.content.worries)
@@ -40,3 +43,10 @@ class Services:
     @property
     def territory_ids(self) -> tuple[str, ...]:
         return tuple(self.content.territories)
+
+
+def open_database(settings: Settings) -> Database:
+    """The configured database, its waits bounded by DATABASE_TIMEOUT and its pool sized for the updates."""
+    return Database(
+        settings.database_url, timeout=settings.database_timeout, connections=settings.concurrent_updates
+    )

@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -33,11 +34,12 @@ from bot.app import build_services
 from bot.config import Settings, load_settings
 from bot.content.pack import ContentPack
 from bot.core.context import BotApplication
+from bot.core.updates import ChatOrderedProcessor
 from bot.db import Database
 from bot.domain.search import Index
 from bot.i18n import Catalogs
 from bot.runner import SANDBOX_TOKEN, prepare_database, running
-from bot.services import Services
+from bot.services import Services, open_database
 from sandbox.client import SandboxClient, SandboxUser
 from sandbox.server import start_sandbox
 
@@ -97,7 +99,7 @@ class ContentCache:
         loaded = self.get(settings.content_dir)
         return Services(
             settings=settings,
-            database=Database(settings.database_url),
+            database=open_database(settings),
             content=loaded.content,
             catalogs=loaded.catalogs,
             search=dict(loaded.search),
@@ -310,6 +312,8 @@ async def start_polling(app: BotApplication, client: SandboxClient) -> None:
     assert app.updater is not None
     processed = Processed()
     app.add_handler(TypeHandler(Update, processed.record), group=LAST_GROUP)
+    if isinstance(app.update_processor, ChatOrderedProcessor):  # also when an error handler ended it early
+        app.update_processor.finished = partial(processed.record, _context=None)
     client.processed = processed.wait
     await app.updater.start_polling(timeout=1, poll_interval=0)
 

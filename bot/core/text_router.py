@@ -26,7 +26,7 @@ from bot.core.context import BotApplication, Context
 from bot.core.ui import Ui, ui_for
 from bot.domain import conversations
 from bot.domain.conversations import INPUT_WAITS, Current, Kind
-from bot.domain.people import load_person
+from bot.domain.people import get_person
 
 # A conversation's route: True when it took the message, False to treat it as outside any conversation.
 Route = Callable[[Update, Context, Ui, Current], Awaitable[bool]]
@@ -50,8 +50,9 @@ async def route(update: Update, context: Context, routes: TextRoutes) -> None:
         return
     found = context.services
     async with found.database.session() as session:  # one session for the person and the conversation
-        person = await load_person(session, chat_id=chat.id, today=found.clock().date())
+        person = await get_person(session, chat_id=chat.id)
         conversation = await conversations.current(session, chat_id=chat.id, now=found.clock())
+    found.activity.note(person, found.clock().date())
     context.preloaded = (person,)
     ui = await ui_for(update, context)
     if conversation is not None:
@@ -77,11 +78,12 @@ async def moved_on(update: Update, context: Context) -> None:
     found = context.services
     async with found.database.session() as session:
         # The person too, in this session: the handler's `ui_for` then needs none of its own.
-        person = await load_person(session, chat_id=chat.id, today=found.clock().date())
+        person = await get_person(session, chat_id=chat.id)
         # Read first: nearly every command and button finds nothing to end, and then writes nothing.
         conversation = await conversations.current(session, chat_id=chat.id, now=found.clock())
         if conversation is not None and conversation.kind in INPUT_WAITS:
             await conversations.taken(session, conversation)
+    found.activity.note(person, found.clock().date())
     context.preloaded = (person,)
 
 

@@ -16,7 +16,7 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.core.callbacks import unpack
 from bot.core.context import Context
-from bot.domain.people import load_person
+from bot.domain.people import get_person
 from bot.i18n import Translator, resolve_language
 from bot.models import Person
 from bot.shorten import shorten
@@ -58,7 +58,8 @@ def stop_deliveries(context: Context, chat_id: int) -> None:
 
 
 async def ui_for(update: Update, context: Context, language: str | None = None) -> Ui:
-    """Load the person, note today's use, and pick their language (chosen, Telegram's, then default)."""
+    """Load the person, note today's use (written in the background, bot/domain/activity.py), and pick
+    their language (chosen, Telegram's, then default)."""
     found = context.services
     person = None
     preloaded, context.preloaded = context.preloaded, None
@@ -66,7 +67,8 @@ async def ui_for(update: Update, context: Context, language: str | None = None) 
         (person,) = preloaded
     elif update.effective_chat is not None:
         async with found.database.session() as session:
-            person = await load_person(session, chat_id=update.effective_chat.id, today=found.clock().date())
+            person = await get_person(session, chat_id=update.effective_chat.id)
+        found.activity.note(person, found.clock().date())
     telegram_code = update.effective_user.language_code if update.effective_user else None
     chosen = language or (person.language if person else None)
     code = resolve_language(chosen, telegram_code, found.catalogs.languages, found.settings.default_language)

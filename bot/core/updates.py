@@ -14,7 +14,7 @@ binds, and the bound is applied here, only once an update's turn in its chat has
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,6 +59,9 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._semaphore = TrackedBoundedSemaphore(_ACCEPTED_CEILING)
         self._running = TrackedBoundedSemaphore(max_concurrent_updates)
         self._chats: dict[Hashable, _Chat] = {}
+        # Told of each update once every handler and error handler is done with it (the tests wait on it:
+        # an error handler may end an update before the last handler group).
+        self.finished: Callable[[object], Awaitable[None]] | None = None
 
     @property
     def current_concurrent_updates(self) -> int:
@@ -81,6 +84,8 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         try:
             async with chat.lock, self._running:
                 await coroutine
+            if self.finished is not None:
+                await self.finished(update)
         finally:
             HANDLING.reset(handling)
             chat.pending -= 1

@@ -166,7 +166,9 @@ class AdvisoryLease(Lease):
         # A claim left hanging by a partitioned instance must not hold the fence for the keepalives' hours.
         await connection.execute(text("SET LOCAL idle_in_transaction_session_timeout = '10s'"))
         if exclusive:  # and a recovery that waits too long gives up, to try again from the start
+            # (statement_timeout too: DATABASE_TIMEOUT, set on every connection, would end the wait first)
             await connection.execute(text("SET LOCAL lock_timeout = '30s'"))
+            await connection.execute(text("SET LOCAL statement_timeout = '30s'"))
         await connection.execute(text(f"SELECT pg_advisory_xact_lock{kind}({NAMESPACE}, {FENCE})"))
         if not await connection.scalar(_HOLDS, {"pid": self.backend_pid}):
             raise LeaseLost()

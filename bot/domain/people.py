@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import bindparam
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -120,25 +120,9 @@ async def update_person(
     return person
 
 
-async def load_person(session: AsyncSession, *, chat_id: int, today: date) -> Person | None:
-    """The person writing to the bot, their day of last use brought up to date; None before they accept."""
-    person = await get_person(session, chat_id=chat_id)
-    if person is not None:
-        await mark_active(session, person=person, today=today)
-    return person
-
-
-async def mark_active(session: AsyncSession, *, person: Person, today: date) -> None:
-    """Keep the day of last use current: it is what the retention rule counts from."""
-    if person.last_active_on != today or person.unreachable:
-        person.last_active_on = today
-        person.unreachable = False  # they wrote to the bot: it can reach them again
-        session.add(person)
-
-
 async def mark_unreachable(session: AsyncSession, *, chat_id: int) -> None:
     """Telegram refused a message to this person (they blocked the bot, or left Telegram): audiences leave
-    them out, as after a campaign's 403, until they write again (mark_active)."""
+    them out, as after a campaign's 403, until they write again (the last-use writer clears it)."""
     person = await get_person(session, chat_id=chat_id)
     if person is not None and not person.unreachable:
         person.unreachable = True
