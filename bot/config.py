@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.errors import ConfigError as ConfigError  # re-exported for the callers of bot.config
 from bot.fields import telegram_id
 from bot.schedule import QuietHours
 
@@ -57,10 +58,6 @@ EXPECTED: dict[str, str] = {
 }
 # Telegram's free broadcast limit is about 30 messages per second; paid broadcasts go up to 1000.
 FREE_RATE_LIMIT, PAID_RATE_LIMIT = 30.0, 1000.0
-
-
-class ConfigError(Exception):
-    """One line for the person who configures the bot; the CLI prints it and exits with code 2."""
 
 
 class Settings(BaseSettings):

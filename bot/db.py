@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import sqlite
-from bot.config import ConfigError
+from bot.errors import ConfigError
 
 # Waits for a lock held by another connection end after this long (DATABASE_TIMEOUT), with an error the
 # error handler answers with the apology: a held lock delays the updates that need it, never hangs them.
