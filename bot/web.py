@@ -17,6 +17,7 @@ from telegram import Update
 
 from bot import metrics
 from bot.core.context import BotApplication
+from bot.delivery.health import sender_state
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +70,22 @@ async def _healthz(request: web.Request) -> web.Response:
     except Exception as error:  # any database failure makes the instance unhealthy, whatever its type
         log.warning("health check: database unreachable (%s)", type(error).__name__)
         return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
-    return web.json_response({"status": "ok", "database": "ok"})
+    # The sender's state (bot/delivery/health.py): a stopped or long-failing sender makes it unhealthy.
+    sender = await _sender(request)
+    if sender is not None and not sender["healthy"]:
+        return web.json_response({"status": "unavailable", "database": "ok", "sender": sender}, status=503)
+    return web.json_response({"status": "ok", "database": "ok", "sender": sender})
+
+
+async def _sender(request: web.Request) -> dict[str, object] | None:
+    application = request.app[APPLICATION]
+    try:
+        return await sender_state(application.bot_data.sender, application.bot_data.services)
+    except Exception as error:  # the database check above speaks for the database
+        log.warning("health check: sender state unavailable (%s)", type(error).__name__)
+        return None
 
 
 async def _metrics(request: web.Request) -> web.Response:
+    await _sender(request)  # sets the sender's gauges
     return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})

@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Bot
@@ -29,6 +29,7 @@ from bot.delivery.notices import Notices
 from bot.delivery.pacing import Pacer, retry_seconds
 from bot.delivery.render import Outgoing, render
 from bot.delivery.report import ReportBoard
+from bot.delivery.supervise import Backoff, Task
 from bot.domain import campaigns, outbox
 from bot.domain.outbox import Delivery, Outcomes
 from bot.domain.series import drip_item
@@ -51,6 +52,12 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(300, 2 ** (attempts + 1)))
 
 
+def backoff_of(found: Services) -> Backoff:
+    """The waits between two tries of failing background work (RETRY_MAX_SECONDS; short in tests)."""
+    most = found.settings.retry_max_seconds
+    return Backoff(first=min(0.5, most), most=most)
+
+
 class Sender:
     def __init__(self, bot: Bot, found: Services, hooks: Hooks, lease: Lease) -> None:
         self.bot, self.found, self.hooks, self.lease = bot, found, hooks, lease
@@ -60,6 +67,11 @@ class Sender:
         self.notices = Notices(bot, self.pacer)  # coordinators' notices, at the same pace
         self.reports = ReportBoard(found, self.notices)
         self.recovered = 0
+        # Its failures in a row and its last success, for the logs, /healthz and /metrics.
+        self.health = Task("sender", backoff_of(found))
+        self.last_send: datetime | None = None  # when a message last left (the services' clock)
+        self.clock = Task("campaign-clock", backoff_of(found))  # jobs.tick's failures, the same way
+        self.series_ready = False  # the weekly series match the content (jobs.ensure_series)
         self._wakeup = asyncio.Event()
         self.tick_lock = (
             asyncio.Lock()
@@ -80,7 +92,12 @@ class Sender:
     def start(self) -> None:
         """The lease is ours: recover what a previous holder left in flight, then send."""
         self._stopping = self._halted = False
-        self._task = asyncio.create_task(self._run(), name="campaign-sender")
+        self._task = asyncio.create_task(self._supervised(), name="campaign-sender")
+
+    @property
+    def running(self) -> bool:
+        """The sending loop is alive (it runs only where the lease is held)."""
+        return self._task is not None and not self._task.done()
 
     async def stop(self, *, at_once: bool = False) -> None:
         """Let the batch under way finish and be recorded, then return; `at_once` (the lease is lost) sends
@@ -131,20 +148,28 @@ class Sender:
         except Exception as error:  # the holder's own clock and claim catch up a second later
             log.info("sender: could not reach the lease holder (%s)", type(error).__name__)
 
-    async def _recover(self) -> None:
-        """Rows left `sending` by the previous holder (crashed, killed, cut off) go again, counted as
-        possible duplicates; behind the fence, so that a claim it had under way is finished or refused."""
-        delay = 0.5
+    async def _supervised(self) -> None:
+        """The loop, started again (after a wait) if it ever raises: sending never ends in silence."""
         while not self._stopping:
             try:
-                async with self.found.database.session() as session:
-                    await self.lease.fence(session, exclusive=True)
-                    self.recovered = await outbox.recover_in_flight(session)
-                break
-            except Exception:
-                log.exception("sender: could not recover the messages in flight; trying again")
-                await asyncio.sleep(delay)
-                delay = min(30.0, delay * 2)
+                await self._run()
+            except Exception as error:
+                if self._stopping:
+                    return
+                await asyncio.sleep(self.health.failed(error))
+
+    async def _recover(self) -> None:
+        """Rows left `sending` by the previous holder (crashed, killed, cut off) go again, counted as
+        possible duplicates; behind the fence, so that a claim it had under way is finished or refused.
+        Retried like any batch: a database locked at start-up must not end sending before it began."""
+
+        async def once() -> int:
+            async with self.found.database.session() as session:
+                await self.lease.fence(session, exclusive=True)
+                return await outbox.recover_in_flight(session)
+
+        recovered = await self.health.retry(once, stopping=lambda: self._stopping)
+        self.recovered = recovered or 0
         if self.recovered:
             log.warning("sender: %d messages were in flight at the last stop; they go again", self.recovered)
 
@@ -155,9 +180,13 @@ class Sender:
                 busy = await self.step()
             except LeaseLost:  # the lease's own loop notices too, and stops this loop
                 busy = False
-            except Exception:  # a database hiccup must not end deliveries for good
-                log.exception("sender: a batch failed; trying again shortly")
-                busy = False
+            except Exception as error:  # a database hiccup must not end deliveries for good
+                if self._stopping:
+                    return
+                # The wait grows with the failures; a wake-up (a new run, /stop) does not cut it short.
+                await asyncio.sleep(self.health.failed(error))
+                continue
+            self.health.succeeded()
             if not busy and not self._stopping:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), POLL)
@@ -207,18 +236,15 @@ class Sender:
             # happened is written, nothing is put back in the queue from here.
             outcomes.again.clear()
             outcomes.retry.clear()
-        delay = 0.5
         while True:
             try:
                 async with self.found.database.session() as session:
                     await outbox.record(session, outcomes, now=self.found.clock())
                     return await campaigns.finish_runs(session, runs, now=self.found.clock())
-            except Exception:
+            except Exception as error:
                 if self._stopping or self._halted:
                     raise  # at shutdown the rows stay `sending`, counted as doubtful at the next start
-                log.exception("sender: could not record a batch; trying again")
-                await asyncio.sleep(delay)
-                delay = min(30.0, delay * 2)
+                await asyncio.sleep(self.health.failed(error))
 
     def _zone(self, territory: str) -> str:
         found = self.found.content.territories.get(territory)
@@ -311,6 +337,7 @@ class Sender:
             outcomes.failed.append(delivery.outbox_id)
             return OutboxStatus.FAILED
         outcomes.sent.append(delivery.outbox_id)
+        self.last_send = self.found.clock()
         self._prune_stops()
         return OutboxStatus.SENT
 
