@@ -28,19 +28,24 @@ STUCK = Gauge("reperes_campaign_runs_stuck", "Runs still sending after SENDER_ST
 
 async def sender_state(sender: Sender | None, found: Services) -> dict[str, Any]:
     """The state, also set on the gauges; `healthy` is False when the sender should run and does not, or
-    has been failing for longer than SENDER_FAILING_SECONDS. Raises when the database cannot be read."""
+    has been failing for longer than SENDER_FAILING_SECONDS. `stuck_runs` is None when the runs cannot be
+    read (the database's own check says why)."""
     if sender is None:  # between start-up and the lease, or at shutdown: nothing to say yet
         return {"healthy": True, "running": False, "should_run": False}
     should_run = sender.lease.held
     failing_for = sender.health.failing_for()
-    stuck = await _stuck_runs(found)
+    try:
+        stuck: int | None = await _stuck_runs(found)
+    except Exception:  # the runs' table may be what is locked: the rest of the state still says much
+        stuck = None
     healthy = not should_run or (sender.running and failing_for <= found.settings.sender_failing_seconds)
     RUNNING.set(1 if sender.running else 0)
     SHOULD_RUN.set(1 if should_run else 0)
     LAST_SEND.set(sender.last_send.timestamp() if sender.last_send else 0)
     FAILURES.set(sender.health.failures)
     FAILING.set(failing_for)
-    STUCK.set(stuck)
+    if stuck is not None:
+        STUCK.set(stuck)
     return {
         "healthy": healthy,
         "running": sender.running,

@@ -47,28 +47,18 @@ def expected(error: BaseException) -> bool:
     if isinstance(error, OperationalError | PoolTimeout | TimeoutError | ConnectionError | OSError):
         return True
     if isinstance(error, DBAPIError):
-        # asyncpg's lock timeouts, cancelled statements and dropped connections come wrapped this way.
+        # PostgreSQL's lock timeouts, cancelled statements and dropped connections come wrapped this way,
+        # with their SQLSTATE on the driver's error (SQLAlchemy's asyncpg adapter sets `sqlstate`).
         if error.connection_invalidated:
             return True
-        name = type(error.orig).__name__
-        return name in EXPECTED_DRIVER_ERRORS
+        state = str(getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None) or "")
+        return state.startswith(EXPECTED_SQLSTATES)
     return False
 
 
-# asyncpg's names for a database that is busy or going away (their SQLSTATE classes 55, 57, 08).
-EXPECTED_DRIVER_ERRORS = frozenset(
-    {
-        "LockNotAvailableError",
-        "QueryCanceledError",
-        "DeadlockDetectedError",
-        "AdminShutdownError",
-        "CannotConnectNowError",
-        "ConnectionDoesNotExistError",
-        "InterfaceError",
-        "InternalClientError",
-        "TooManyConnectionsError",
-    }
-)
+# A database busy or going away: connection (08), resources (53), lock not available (55P03), cancelled
+# by a timeout or shut down (57), serialization failure and deadlock (40001, 40P01), read-only (25006).
+EXPECTED_SQLSTATES = ("08", "53", "55P03", "57", "40001", "40P01", "25006")
 
 
 def describe(error: BaseException) -> str:
@@ -76,6 +66,9 @@ def describe(error: BaseException) -> str:
     engines hide them), and the first line of a database error names its cause ("database is locked")."""
     orig = getattr(error, "orig", None)
     cause = orig if isinstance(orig, BaseException) else error
+    # SQLAlchemy's asyncpg adapter wraps the driver's error: its class names the cause (LockNotAvailable).
+    if cause.__cause__ is not None and type(cause).__name__ == "Error":
+        cause = cause.__cause__
     first = str(cause).strip().splitlines()[0][:120] if str(cause).strip() else ""
     return f"{type(cause).__name__}: {first}" if first else type(cause).__name__
 
