@@ -56,6 +56,6 @@ async def short_lock_timeout(database_url: str) -> None:
         return
     connection = await asyncpg.connect(_dsn(database_url))
     try:
-        await connection.execute(f'ALTER DATABASE "{url.database}" SET lock_timeout = \'1s\'')
+        await connection.execute(f"ALTER DATABASE \"{url.database}\" SET lock_timeout = '1s'")
     finally:
         await connection.close()
