@@ -94,25 +94,26 @@ class Task:
         self.last_success = time.monotonic()
         FAILURES.labels(task=self.name).set(0)
 
-    def failed(self, error: BaseException) -> float:
+    def failed(self, error: BaseException, *, retried: bool = True) -> float:
         """Log the failure in one line (with its traceback the first time a bug shows); the seconds to wait
-        before the next try."""
+        before the next try. `retried=False`: the work is given up (one notice), the line says no more."""
         self.failures += 1
         if self.failing_since is None:
             self.failing_since = time.monotonic()
         FAILURES.labels(task=self.name).set(self.failures)
         wait = self.backoff.after(self.failures)
+        then = f"trying again in {wait:.1f} s" if retried else "given up"
         if expected(error):
-            log.warning("%s: failed (%s); trying again in %.1f s", self.name, describe(error), wait)
+            log.warning("%s: failed (%s); %s", self.name, describe(error), then)
         else:
             kind = f"{type(error).__module__}.{type(error).__qualname__}"
             first = kind not in self._bugs_shown
             self._bugs_shown.add(kind)
             log.error(
-                "%s: failed unexpectedly (%s); trying again in %.1f s",
+                "%s: failed unexpectedly (%s); %s",
                 self.name,
                 describe(error),
-                wait,
+                then,
                 exc_info=error if first else None,
             )
         return wait
