@@ -102,3 +102,21 @@ async def test_sending_resumes_after_a_long_lock_and_nobody_is_skipped(
         "database is locked" in r.getMessage() or "LockNotAvailable" in r.getMessage() for r in failures
     ), [r.getMessage() for r in failures]
     assert not [r.getMessage() for r in caplog.records if r.exc_info and r.name.startswith("bot.")]
+
+
+async def test_a_timer_failing_on_a_locked_database_logs_one_line_and_works_again(
+    harness: Harness, database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    assert harness.app.job_queue is not None
+    (job,) = harness.app.job_queue.get_jobs_by_name("retention")
+    async with write_lock(database_url):
+        await job.run(harness.app)  # the purge writes: it waits out the lock's timeout, then fails
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("bot.")]
+    assert any(line.startswith("retention: failed (") for line in lines), lines
+    assert not any("handler failed" in line for line in lines), lines
+    assert not [r.getMessage() for r in caplog.records if r.exc_info]
+    assert harness.app.job_queue.get_jobs_by_name("retention-retry")  # tried again soon, not in a day
+    caplog.clear()
+    await job.run(harness.app)
+    assert "retention: working again after 1 failures" in [r.getMessage() for r in caplog.records]
