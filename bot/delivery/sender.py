@@ -71,6 +71,7 @@ class Sender:
         self.health = Task("sender", backoff_of(found))
         self.last_send: datetime | None = None  # when a message last left (the services' clock)
         self.clock = Task("campaign-clock", backoff_of(found))  # jobs.tick's failures, the same way
+        self.message_bugs = Task("sender-message", backoff_of(found))
         self.series_ready = False  # the weekly series match the content (jobs.ensure_series)
         self._wakeup = asyncio.Event()
         self.tick_lock = (
@@ -297,8 +298,9 @@ class Sender:
                 return
             outcome = await self._deliver(message, delivery, outcomes)
             metrics.CAMPAIGN_MESSAGES.labels(outcome=outcome).inc()
-        except Exception:  # a bug for one message must not lose the batch's other outcomes
-            log.exception("sender: one message failed unexpectedly; it will be tried again")
+        except Exception as error:  # a bug for one message must not lose the batch's other outcomes
+            # Its traceback once, then one line; the message goes again after its own backoff.
+            self.message_bugs.failed(error, then="the message will be tried again")
             outcomes.retry.append((delivery, self.found.clock() + backoff(delivery.attempts)))
         finally:
             self._slots.release()

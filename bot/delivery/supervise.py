@@ -94,15 +94,16 @@ class Task:
         self.last_success = time.monotonic()
         FAILURES.labels(task=self.name).set(0)
 
-    def failed(self, error: BaseException, *, retried: bool = True) -> float:
+    def failed(self, error: BaseException, *, retried: bool = True, then: str | None = None) -> float:
         """Log the failure in one line (with its traceback the first time a bug shows); the seconds to wait
-        before the next try. `retried=False`: the work is given up (one notice), the line says no more."""
+        before the next try. `retried=False`: the work is given up (one notice); `then` says what happens
+        next when the caller, not this backoff, decides it."""
         self.failures += 1
         if self.failing_since is None:
             self.failing_since = time.monotonic()
         FAILURES.labels(task=self.name).set(self.failures)
         wait = self.backoff.after(self.failures)
-        then = f"trying again in {wait:.1f} s" if retried else "given up"
+        then = then or (f"trying again in {wait:.1f} s" if retried else "given up")
         if expected(error):
             log.warning("%s: failed (%s); %s", self.name, describe(error), then)
         else:
