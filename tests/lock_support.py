@@ -39,9 +39,16 @@ async def write_lock(database_url: str) -> AsyncIterator[None]:
     connection = await asyncpg.connect(_dsn(database_url))
     try:
         await connection.execute("SET lock_timeout = 0")  # this session waits as long as it must
-        transaction = connection.transaction()
-        await transaction.start()
-        await connection.execute(f"LOCK TABLE {LOCKED_TABLES} IN ACCESS EXCLUSIVE MODE")
+        while True:
+            transaction = connection.transaction()
+            await transaction.start()
+            try:
+                # One table after another: a sender's transaction holding one and waiting for another can
+                # make PostgreSQL pick this session as a deadlock's victim; then it tries again.
+                await connection.execute(f"LOCK TABLE {LOCKED_TABLES} IN ACCESS EXCLUSIVE MODE")
+                break
+            except asyncpg.DeadlockDetectedError:
+                await transaction.rollback()
         yield
         await transaction.rollback()
     finally:

@@ -17,7 +17,7 @@ import contextlib
 import logging
 import time
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
@@ -35,6 +35,9 @@ from bot.domain.outbox import Delivery, Outcomes
 from bot.domain.series import drip_item
 from bot.models import CampaignRun, OutboxStatus
 from bot.services import Services
+
+if TYPE_CHECKING:
+    from sqlmodel.ext.asyncio.session import AsyncSession
 
 log = logging.getLogger(__name__)
 POLL = 1.0  # seconds between two looks at the outbox when nothing is due
@@ -207,11 +210,13 @@ class Sender:
                 zone_of=self._zone,
                 weekly_cap=settings.weekly_cap,
             )
+            # In the claim's transaction: read after it, a failure (a locked table) would leave the claimed
+            # rows `sending` until the next restart, their recipients skipped meanwhile.
+            await self._load_runs(session, {d.run_id for d in claim.ready if d.run_id is not None})
         if claim.empty:
             return False
         for status, count in claim.skipped.items():
             metrics.CAMPAIGN_MESSAGES.labels(outcome=status).inc(count)
-        await self._load_runs({d.run_id for d in claim.ready if d.run_id is not None})
         outcomes = Outcomes()
         tasks = []
         for delivery in claim.ready:
@@ -251,16 +256,12 @@ class Sender:
         found = self.found.content.territories.get(territory)
         return found.timezone if found else self.found.settings.timezone
 
-    async def _load_runs(self, run_ids: set[int]) -> None:
-        missing = run_ids - self._runs.keys()
-        if not missing:
-            return
-        async with self.found.database.session() as session:
-            for run_id in missing:
-                run = await campaigns.get_run(session, run_id)
-                campaign = await campaigns.get_campaign(session, run.campaign_id) if run else None
-                if run is not None and campaign is not None:
-                    self._runs[run_id] = (campaign.messages, run.number)
+    async def _load_runs(self, session: AsyncSession, run_ids: set[int]) -> None:
+        for run_id in run_ids - self._runs.keys():
+            run = await campaigns.get_run(session, run_id)
+            campaign = await campaigns.get_campaign(session, run.campaign_id) if run else None
+            if run is not None and campaign is not None:
+                self._runs[run_id] = (campaign.messages, run.number)
 
     def _outgoing(self, delivery: Delivery) -> Outgoing | None:
         if delivery.run_id is not None:
