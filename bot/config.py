@@ -55,6 +55,9 @@ EXPECTED: dict[str, str] = {
     "LEASE_DATABASE_URL": "postgresql://user:password@host/db, PostgreSQL itself (no transaction pooler)",
     "HTTP_CLIENT": "aiohttp or httpx",
     "DATABASE_TIMEOUT": "seconds a database call may wait for a lock, from 0.1 to 600",
+    "RETRY_MAX_SECONDS": "the longest wait between two tries of failing background work, 0.1 to 600 seconds",
+    "SENDER_FAILING_SECONDS": "seconds of failing sends before /healthz says unhealthy, 1 to 86400",
+    "SENDER_STUCK_MINUTES": "minutes a run may stay sending before it counts as stuck, 1 to 10080",
 }
 # Telegram's free broadcast limit is about 30 messages per second; paid broadcasts go up to 1000.
 FREE_RATE_LIMIT, PAID_RATE_LIMIT = 30.0, 1000.0
@@ -97,6 +100,12 @@ class Settings(BaseSettings):
     # aiohttp won in bench/webhook.py and bench/broadcast.py (less CPU per call; see bench/README.md).
     http_client: Literal["aiohttp", "httpx"] = "aiohttp"
     log_level: str = "INFO"
+    # Background work (sender, clock, timers) that fails tries again after 0.5 s, doubling up to this.
+    retry_max_seconds: float = Field(default=30.0, ge=0.1, le=600)
+    # /healthz: a sender failing for longer than this is unhealthy; a run sending for longer than
+    # SENDER_STUCK_MINUTES is counted as stuck (in /healthz and /metrics).
+    sender_failing_seconds: float = Field(default=300.0, ge=1, le=86400)
+    sender_stuck_minutes: int = Field(default=360, ge=1, le=10080)
 
     @field_validator(
         "telegram_bot_token", "webhook_url", "webhook_secret", "lease_database_url", mode="before"

@@ -22,6 +22,7 @@ from telegram.constants import UpdateType
 from bot import metrics
 from bot.core.context import BotApplication
 from bot.db import write_problem
+from bot.delivery.health import sender_state
 
 log = logging.getLogger(__name__)
 
@@ -128,8 +129,23 @@ async def _healthz(request: web.Request) -> web.Response:
         return web.json_response(
             {"status": "unavailable", "database": "ok", "database_write": write}, status=503
         )
-    return web.json_response({"status": "ok", "database": "ok", "database_write": write})
+    # The sender's state (bot/delivery/health.py): a stopped or long-failing sender makes it unhealthy.
+    sender = await _sender(request)
+    body = {"database": "ok", "database_write": write, "sender": sender}
+    if sender is not None and not sender["healthy"]:
+        return web.json_response({"status": "unavailable", **body}, status=503)
+    return web.json_response({"status": "ok", **body})
+
+
+async def _sender(request: web.Request) -> dict[str, object] | None:
+    application = request.app[APPLICATION]
+    try:
+        return await sender_state(application.bot_data.sender, application.bot_data.services)
+    except Exception as error:  # the database check above speaks for the database
+        log.warning("health check: sender state unavailable (%s)", type(error).__name__)
+        return None
 
 
 async def _metrics(request: web.Request) -> web.Response:
+    await _sender(request)  # sets the sender's gauges
     return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})

@@ -90,7 +90,9 @@ async def test_health_and_metrics(served: Served) -> None:
     await user.send("hello")
     async with served.http.get(f"{served.url}/healthz") as reply:
         assert reply.status == 200
-        assert await reply.json() == {"status": "ok", "database": "ok", "database_write": "ok"}
+        body = await reply.json()
+    assert body["status"] == "ok" and body["database"] == "ok" and body["database_write"] == "ok"
+    assert body["sender"]["running"] and body["sender"]["consecutive_failures"] == 0
     async with served.http.get(f"{served.url}/metrics") as reply:
         assert reply.status == 200
         text = await reply.text()

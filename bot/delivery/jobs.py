@@ -9,6 +9,7 @@ the holder.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -18,7 +19,8 @@ from telegram.ext import Job, JobQueue
 
 from bot.delivery.hooks import Hooks
 from bot.delivery.lease import lease_for
-from bot.delivery.sender import GO, STOP, WAKE, Sender
+from bot.delivery.sender import GO, STOP, WAKE, Sender, backoff_of
+from bot.delivery.supervise import Task
 from bot.domain import campaigns, series
 from bot.domain.audience import count_audience
 from bot.domain.campaigns import Zones
@@ -85,14 +87,21 @@ async def start_delivery(app: DeliveryApp, hooks: Hooks) -> Sender:
     # instances each reminder would go out twice. They run where the lease is.
     timers = list(app.job_queue.jobs()) if app.job_queue is not None else []
     _switch(timers, on=False)
+    for timer in timers:  # a failing timer logs one line and tries again; it never stops for good
+        timer.callback = guarded(app, Task(timer.name or "timer", backoff_of(found)), timer.callback)
 
-    async def _tick_job(_context: object) -> None:
+    async def _tick(_context: object) -> None:
         await tick(app)
 
+    _tick_job = guarded(app, sender.clock, _tick)
+
     async def acquired() -> None:
-        # The clock's work, done by one instance only: two instances would create the series twice.
-        async with found.database.session() as session:
-            await series.ensure_series(session, found.content, now=found.clock(), zones=zones_of(found))
+        # The clock's work, done by one instance only: two instances would create the series twice. A
+        # database locked at this moment must not stop the start: the clock does it at its next tick.
+        try:
+            await ensure_series(app, sender)
+        except Exception as error:
+            sender.clock.failed(error)
         sender.start()
         if app.job_queue is not None:
             job = app.job_queue.run_repeating(
@@ -112,8 +121,8 @@ async def start_delivery(app: DeliveryApp, hooks: Hooks) -> Sender:
         await sender.stop(at_once=True)
 
     def heard(message: str) -> None:
-        if message == TICK:
-            app.create_task(tick(app))
+        if message == TICK:  # asked by another instance: a failure is the clock's, one line
+            app.create_task(_tick_job(None))
         elif message == WAKE:
             sender.wake()
         elif (
@@ -123,6 +132,44 @@ async def start_delivery(app: DeliveryApp, hooks: Hooks) -> Sender:
 
     await lease.start(acquired=acquired, lost=lost, listener=heard)
     return sender
+
+
+async def ensure_series(app: DeliveryApp, sender: Sender) -> None:
+    """The weekly series' campaigns as the content files say; done once per lease, then by the clock."""
+    found = app.bot_data.services
+    async with found.database.session() as session:
+        await series.ensure_series(session, found.content, now=found.clock(), zones=zones_of(found))
+    sender.series_ready = True
+
+
+JobCallback = Callable[[Any], Coroutine[Any, Any, Any]]
+
+
+def guarded(app: DeliveryApp, task: Task, callback: JobCallback) -> JobCallback:
+    """A JobQueue callback that reports to `task` rather than raising into PTB's error handler (whose log
+    carries a traceback for every database hiccup). Its interval paces its tries; a timer whose interval
+    is longer than the backoff (the daily retention purge) is tried again sooner, once, after the wait."""
+
+    async def run(context: Any) -> None:
+        try:
+            await callback(context)
+        except Exception as error:
+            wait = task.failed(error)
+            queue = app.job_queue
+            job = getattr(context, "job", None)
+            interval = _interval(job)
+            if queue is not None and queue.scheduler.running and interval is not None and interval > wait:
+                queue.run_once(run, when=wait, name=f"{task.name}-retry")
+        else:
+            task.succeeded()
+
+    return run
+
+
+def _interval(job: Job[Any] | None) -> float | None:
+    trigger = getattr(getattr(job, "job", None), "trigger", None)
+    interval = getattr(trigger, "interval", None)
+    return interval.total_seconds() if isinstance(interval, timedelta) else None
 
 
 def _switch(jobs: list[Job[Any]], *, on: bool) -> None:
@@ -148,6 +195,8 @@ async def tick(app: DeliveryApp) -> None:
         await sender.lease.tell(TICK)
         return
     async with sender.tick_lock:
+        if not sender.series_ready:  # not done at start-up (the database was locked): now, first
+            await ensure_series(app, sender)
         await _tick(app, sender)
 
 

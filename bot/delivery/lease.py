@@ -41,6 +41,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db import Database
+from bot.delivery.supervise import Backoff, Task
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +124,8 @@ class AdvisoryLease(Lease):
         self._wakeup = asyncio.Event()  # the connection ended, or the instance stops: look again now
         self._task: asyncio.Task[None] | None = None
         self._warned_pooler = False
+        # Its connection's failures: one line each, and tries further apart while the database is away.
+        self.health = Task("delivery-lease", Backoff(first=POLL, most=10 * POLL))
 
     async def start(self, *, acquired: Callback, lost: Callback, listener: Listener) -> None:
         self._acquired, self._lost, self._listener = acquired, lost, listener
@@ -176,17 +179,20 @@ class AdvisoryLease(Lease):
     # -- the background loop ------------------------------------------------------------------------
     async def _run(self) -> None:
         while not self._stopping:
+            wait = POLL
             try:
                 if self._connection is None:
                     await self._connect()
                 await self._try()
             except Exception as error:  # any failure of the lease connection means the same: start over
-                log.warning("delivery lease: connection lost (%s)", type(error).__name__)
+                wait = self.health.failed(error)
                 await self._give_up()
                 await self._disconnect()
+            else:
+                self.health.succeeded()
             if not self._stopping:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wakeup.wait(), POLL)
+                    await asyncio.wait_for(self._wakeup.wait(), wait)
                 self._wakeup.clear()
 
     def _ended(self, connection: object) -> None:

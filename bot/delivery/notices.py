@@ -22,6 +22,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.delivery.pacing import Pacer, retry_seconds
+from bot.delivery.supervise import Task
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 4  # network errors and 5xx: tries before a notice is given up
@@ -47,6 +48,7 @@ class Notices:
         self._idle.set()
         self._task: asyncio.Task[None] | None = None
         self._retries: set[asyncio.TimerHandle] = set()
+        self.health = Task("notices")  # a failure is one log line; the other notices go on
 
     def post(self, notice: Notice) -> None:
         """Queue a notice; returns at once."""
@@ -92,8 +94,10 @@ class Notices:
             self._queue.popleft()
             try:
                 await self._send(notice)
-            except Exception:  # one bad notice must not stop the others
-                log.exception("notices: a notice failed unexpectedly")
+            except Exception as error:  # one bad notice (or a locked database) must not stop the others
+                self.health.failed(error, retried=False)
+            else:
+                self.health.succeeded()
 
     async def _send(self, notice: Notice) -> None:
         try:

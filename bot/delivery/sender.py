@@ -16,8 +16,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
@@ -29,11 +29,15 @@ from bot.delivery.notices import Notices
 from bot.delivery.pacing import Pacer, retry_seconds
 from bot.delivery.render import Outgoing, render
 from bot.delivery.report import ReportBoard
+from bot.delivery.supervise import Backoff, Task
 from bot.domain import campaigns, outbox
 from bot.domain.outbox import Delivery, Outcomes
 from bot.domain.series import drip_item
 from bot.models import CampaignRun, OutboxStatus
 from bot.services import Services
+
+if TYPE_CHECKING:
+    from sqlmodel.ext.asyncio.session import AsyncSession
 
 log = logging.getLogger(__name__)
 POLL = 1.0  # seconds between two looks at the outbox when nothing is due
@@ -51,6 +55,12 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(300, 2 ** (attempts + 1)))
 
 
+def backoff_of(found: Services) -> Backoff:
+    """The waits between two tries of failing background work (RETRY_MAX_SECONDS; short in tests)."""
+    most = found.settings.retry_max_seconds
+    return Backoff(first=min(0.5, most), most=most)
+
+
 class Sender:
     def __init__(self, bot: Bot, found: Services, hooks: Hooks, lease: Lease) -> None:
         self.bot, self.found, self.hooks, self.lease = bot, found, hooks, lease
@@ -60,6 +70,12 @@ class Sender:
         self.notices = Notices(bot, self.pacer)  # coordinators' notices, at the same pace
         self.reports = ReportBoard(found, self.notices)
         self.recovered = 0
+        # Its failures in a row and its last success, for the logs, /healthz and /metrics.
+        self.health = Task("sender", backoff_of(found))
+        self.last_send: datetime | None = None  # when a message last left (the services' clock)
+        self.clock = Task("campaign-clock", backoff_of(found))  # jobs.tick's failures, the same way
+        self.message_bugs = Task("sender-message", backoff_of(found))
+        self.series_ready = False  # the weekly series match the content (jobs.ensure_series)
         self._wakeup = asyncio.Event()
         self.tick_lock = (
             asyncio.Lock()
@@ -80,7 +96,12 @@ class Sender:
     def start(self) -> None:
         """The lease is ours: recover what a previous holder left in flight, then send."""
         self._stopping = self._halted = False
-        self._task = asyncio.create_task(self._run(), name="campaign-sender")
+        self._task = asyncio.create_task(self._supervised(), name="campaign-sender")
+
+    @property
+    def running(self) -> bool:
+        """The sending loop is alive (it runs only where the lease is held)."""
+        return self._task is not None and not self._task.done()
 
     async def stop(self, *, at_once: bool = False) -> None:
         """Let the batch under way finish and be recorded, then return; `at_once` (the lease is lost) sends
@@ -131,20 +152,28 @@ class Sender:
         except Exception as error:  # the holder's own clock and claim catch up a second later
             log.info("sender: could not reach the lease holder (%s)", type(error).__name__)
 
-    async def _recover(self) -> None:
-        """Rows left `sending` by the previous holder (crashed, killed, cut off) go again, counted as
-        possible duplicates; behind the fence, so that a claim it had under way is finished or refused."""
-        delay = 0.5
+    async def _supervised(self) -> None:
+        """The loop, started again (after a wait) if it ever raises: sending never ends in silence."""
         while not self._stopping:
             try:
-                async with self.found.database.session() as session:
-                    await self.lease.fence(session, exclusive=True)
-                    self.recovered = await outbox.recover_in_flight(session)
-                break
-            except Exception:
-                log.exception("sender: could not recover the messages in flight; trying again")
-                await asyncio.sleep(delay)
-                delay = min(30.0, delay * 2)
+                await self._run()
+            except Exception as error:
+                if self._stopping:
+                    return
+                await asyncio.sleep(self.health.failed(error))
+
+    async def _recover(self) -> None:
+        """Rows left `sending` by the previous holder (crashed, killed, cut off) go again, counted as
+        possible duplicates; behind the fence, so that a claim it had under way is finished or refused.
+        Retried like any batch: a database locked at start-up must not end sending before it began."""
+
+        async def once() -> int:
+            async with self.found.database.session() as session:
+                await self.lease.fence(session, exclusive=True)
+                return await outbox.recover_in_flight(session)
+
+        recovered = await self.health.retry(once, stopping=lambda: self._stopping)
+        self.recovered = recovered or 0
         if self.recovered:
             log.warning("sender: %d messages were in flight at the last stop; they go again", self.recovered)
 
@@ -155,9 +184,13 @@ class Sender:
                 busy = await self.step()
             except LeaseLost:  # the lease's own loop notices too, and stops this loop
                 busy = False
-            except Exception:  # a database hiccup must not end deliveries for good
-                log.exception("sender: a batch failed; trying again shortly")
-                busy = False
+            except Exception as error:  # a database hiccup must not end deliveries for good
+                if self._stopping:
+                    return
+                # The wait grows with the failures; a wake-up (a new run, /stop) does not cut it short.
+                await asyncio.sleep(self.health.failed(error))
+                continue
+            self.health.succeeded()
             if not busy and not self._stopping:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), POLL)
@@ -177,11 +210,13 @@ class Sender:
                 zone_of=self._zone,
                 weekly_cap=settings.weekly_cap,
             )
+            # In the claim's transaction: read after it, a failure (a locked table) would leave the claimed
+            # rows `sending` until the next restart, their recipients skipped meanwhile.
+            await self._load_runs(session, {d.run_id for d in claim.ready if d.run_id is not None})
         if claim.empty:
             return False
         for status, count in claim.skipped.items():
             metrics.CAMPAIGN_MESSAGES.labels(outcome=status).inc(count)
-        await self._load_runs({d.run_id for d in claim.ready if d.run_id is not None})
         outcomes = Outcomes()
         tasks = []
         for delivery in claim.ready:
@@ -207,33 +242,26 @@ class Sender:
             # happened is written, nothing is put back in the queue from here.
             outcomes.again.clear()
             outcomes.retry.clear()
-        delay = 0.5
         while True:
             try:
                 async with self.found.database.session() as session:
                     await outbox.record(session, outcomes, now=self.found.clock())
                     return await campaigns.finish_runs(session, runs, now=self.found.clock())
-            except Exception:
+            except Exception as error:
                 if self._stopping or self._halted:
                     raise  # at shutdown the rows stay `sending`, counted as doubtful at the next start
-                log.exception("sender: could not record a batch; trying again")
-                await asyncio.sleep(delay)
-                delay = min(30.0, delay * 2)
+                await asyncio.sleep(self.health.failed(error))
 
     def _zone(self, territory: str) -> str:
         found = self.found.content.territories.get(territory)
         return found.timezone if found else self.found.settings.timezone
 
-    async def _load_runs(self, run_ids: set[int]) -> None:
-        missing = run_ids - self._runs.keys()
-        if not missing:
-            return
-        async with self.found.database.session() as session:
-            for run_id in missing:
-                run = await campaigns.get_run(session, run_id)
-                campaign = await campaigns.get_campaign(session, run.campaign_id) if run else None
-                if run is not None and campaign is not None:
-                    self._runs[run_id] = (campaign.messages, run.number)
+    async def _load_runs(self, session: AsyncSession, run_ids: set[int]) -> None:
+        for run_id in run_ids - self._runs.keys():
+            run = await campaigns.get_run(session, run_id)
+            campaign = await campaigns.get_campaign(session, run.campaign_id) if run else None
+            if run is not None and campaign is not None:
+                self._runs[run_id] = (campaign.messages, run.number)
 
     def _outgoing(self, delivery: Delivery) -> Outgoing | None:
         if delivery.run_id is not None:
@@ -271,8 +299,9 @@ class Sender:
                 return
             outcome = await self._deliver(message, delivery, outcomes)
             metrics.CAMPAIGN_MESSAGES.labels(outcome=outcome).inc()
-        except Exception:  # a bug for one message must not lose the batch's other outcomes
-            log.exception("sender: one message failed unexpectedly; it will be tried again")
+        except Exception as error:  # a bug for one message must not lose the batch's other outcomes
+            # Its traceback once, then one line; the message goes again after its own backoff.
+            self.message_bugs.failed(error, then="the message will be tried again")
             outcomes.retry.append((delivery, self.found.clock() + backoff(delivery.attempts)))
         finally:
             self._slots.release()
@@ -311,6 +340,7 @@ class Sender:
             outcomes.failed.append(delivery.outbox_id)
             return OutboxStatus.FAILED
         outcomes.sent.append(delivery.outbox_id)
+        self.last_send = self.found.clock()
         self._prune_stops()
         return OutboxStatus.SENT
 
