@@ -14,6 +14,7 @@ import pytest
 
 from bot.domain.people import get_person
 from sandbox.client import SandboxUser
+from tests.campaign_support import wait_for
 from tests.conftest import Harness, last
 from tests.test_privacy_e2e import onboard_user
 
@@ -111,7 +112,11 @@ async def test_a_403_on_a_reply_marks_the_person_unreachable(
 
     await harness.client.clear_faults()
     await user.send("/menu")  # they unblocked the bot and wrote again: reachable again
-    async with harness.services.database.session() as session:
-        person = await get_person(session, chat_id=user.id)
-    assert person is not None and not person.unreachable
+
+    async def reachable() -> bool:  # written apart from the reply, with the day of use (domain/activity.py)
+        async with harness.services.database.session() as session:
+            person = await get_person(session, chat_id=user.id)
+        return person is not None and not person.unreachable
+
+    await wait_for(reachable, what="the person reachable again")
     assert APOLOGY not in (await last(user))["text"]
