@@ -200,6 +200,18 @@ async def tick(app: DeliveryApp) -> None:
         await _tick(app, sender)
 
 
+async def tick_now(app: DeliveryApp) -> None:
+    """A look at the schedule asked for by a handler (a campaign submitted, approved or resumed), run as a
+    task of its own: a failure is the clock's, one line, and the clock's next tick tries again."""
+    sender = sender_of(app)
+    try:
+        await tick(app)
+    except Exception as error:
+        sender.clock.failed(error)
+    else:
+        sender.clock.succeeded()
+
+
 async def _tick(app: DeliveryApp, sender: Sender) -> None:
     found = app.bot_data.services
     now, zones = found.clock(), zones_of(found)

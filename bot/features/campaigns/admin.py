@@ -22,7 +22,7 @@ from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields
 from bot.core.views import N_
-from bot.delivery.jobs import sender_of, tick, zones_of
+from bot.delivery.jobs import sender_of, tick_now, zones_of
 from bot.delivery.render import render
 from bot.delivery.report import figures_lines, status_label
 from bot.domain import campaigns
@@ -133,7 +133,7 @@ async def submit(update: Update, context: Context, ui: Ui, campaign: Campaign, _
     await answer(
         update, ui, text, [[button(ui._("📋 Voir la campagne"), pack(Action.CAMPAIGN, str(campaign.id)))]]
     )
-    context.application.create_task(tick(context.application))
+    context.application.create_task(tick_now(context.application))
 
 
 async def list_campaigns(update: Update, context: Context) -> None:
@@ -291,7 +291,7 @@ async def _act(
     if action in ("ok", "no") and author:
         await _tell_author(context, author, campaign_id, title, approved=action == "ok", by=user.id)
     if action in ("ok", "r"):
-        context.application.create_task(tick(context.application))
+        context.application.create_task(tick_now(context.application))
     sender_of(context.application).wake()
     notes = {
         "ok": ui._("Approuvée."),
