@@ -67,6 +67,16 @@ def read_yaml(path: Path, report: Report) -> tuple[Any, dict[Path_, int]] | None
     return None
 
 
+def read_model(path: Path, model: type[Model], report: Report) -> tuple[Model, dict[Path_, int]] | None:
+    """A YAML file validated against `model`, with the line of each field; None after reporting."""
+    loaded = read_yaml(path, report)
+    if loaded is None:
+        return None
+    data, lines = loaded
+    parsed = validate(model, data, lines, 0, path, report)
+    return None if parsed is None else (parsed, lines)
+
+
 def read_list(path: Path, model: type[Model], report: Report, what: str) -> list[tuple[Model, int]]:
     """A YAML list of entries, each validated; with the line of each entry."""
     loaded = read_yaml(path, report)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from bot.bidi import directed, is_rtl
-from bot.content.files import read_list, read_markdown, read_yaml, validate, with_sources
+from bot.content.files import read_list, read_markdown, read_model, with_sources
 from bot.content.markup import TEXT_LIMIT, render, visible_length
 from bot.content.pack import (
     SOURCE_LANGUAGE,
@@ -166,13 +166,10 @@ def _load_folder(
 def _load_modules(folder: Path, language: str, report: Report) -> dict[str, Module]:
     modules: dict[str, Module] = {}
     for path in sorted(folder.glob("*.yml")) if folder.is_dir() else []:
-        loaded = read_yaml(path, report)
+        loaded = read_model(path, ModuleFile, report)
         if loaded is None:
             continue
-        data, lines = loaded
-        meta = validate(ModuleFile, data, lines, 0, path, report)
-        if meta is None:
-            continue
+        meta, lines = loaded
         if meta.id in modules:
             report.error(path, line_of(lines, ("id",)), f"duplicate id {meta.id!r}: another module has it")
             continue

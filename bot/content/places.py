@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.content.files import read_list, read_yaml, validate
+from bot.content.files import read_list, read_model
 from bot.content.pack import SOURCE_LANGUAGE, ContentPack, Crip, Helpline, Service, Territory
 from bot.content.problems import Report, language_name
 from bot.content.schemas import HelplineFile, LinkFile, ServiceFile, TerritoryFile
@@ -16,13 +16,10 @@ from bot.content.yaml_lines import line_of
 def load_territories(folder: Path, pack: ContentPack, report: Report) -> None:
     files = sorted(folder.glob("*.yml")) + sorted(folder.glob("*.yaml")) if folder.is_dir() else []
     for path in files:
-        loaded = read_yaml(path, report)
+        loaded = read_model(path, TerritoryFile, report)
         if loaded is None:
             continue
-        data, lines = loaded
-        parsed = validate(TerritoryFile, data, lines, 0, path, report)
-        if parsed is None:
-            continue
+        parsed, lines = loaded
         if parsed.id in pack.territories:
             report.error(
                 path, line_of(lines, ("id",)), f"duplicate id {parsed.id!r}: another territory has it"

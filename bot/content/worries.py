@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bot.content.files import read_yaml, validate
+from bot.content.files import read_model
 from bot.content.folding import bare_arabic, words
 from bot.content.problems import Report
 from bot.content.yaml_lines import line_of
@@ -103,13 +103,10 @@ def load_worries(path: Path, language: str, report: Report, helplines: frozenset
     if not path.is_file():
         report.warning(path, 1, "no word lists: worries typed in this language will not be recognised")
         return None
-    loaded = read_yaml(path, report)
+    loaded = read_model(path, WorriesFile, report)
     if loaded is None:
         return None
-    data, lines = loaded
-    parsed = validate(WorriesFile, data, lines, 0, path, report)
-    if parsed is None:
-        return None
+    parsed, lines = loaded
     seen: dict[Phrase, int] = {}
     levels: dict[str, tuple[WorryGroup, ...]] = {}
     for level in LEVELS:
