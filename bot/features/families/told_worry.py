@@ -61,7 +61,7 @@ async def _danger(update: Update, ui: Ui, helpline: Helpline | None) -> None:
         "<i>" + ui._("Votre message n'est pas gardé.") + "</i>",
     ]
     rows: Keyboard = [
-        safeguarding_row(ui),
+        [safeguarding_button(ui)],
         [button(ui._("😟 Je m'inquiète pour mon enfant"), pack(Action.WORRIED))],
         [button(ui._("☎️ Numéros d'aide"), pack(Action.DIRECTORY, "h"))],
     ]
