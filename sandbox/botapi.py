@@ -376,6 +376,14 @@ def find_message(chat: Chat, params: Params, missing: str) -> StoredMessage:
     return stored
 
 
+def editable_message(chat: Chat, params: Params) -> StoredMessage:
+    """The bot's own message that an edit names, refused as Telegram refuses it otherwise."""
+    stored = find_message(chat, params, "message to edit not found")
+    if not stored.from_bot:
+        raise bad_request("message can't be edited")
+    return stored
+
+
 def apply_edit(sandbox: Sandbox, chat: Chat, stored: StoredMessage, changes: JSON) -> JSON:
     """Apply changes (None removes a key), refusing a no-op exactly as Telegram does."""
     current = {key: stored.data.get(key) for key in changes}
@@ -617,9 +625,7 @@ async def copy_message(sandbox: Sandbox, params: Params) -> JSON:
 @method("editMessageText")
 async def edit_message_text(sandbox: Sandbox, params: Params) -> JSON:
     chat = writable_chat(sandbox, params)
-    stored = find_message(chat, params, "message to edit not found")
-    if not stored.from_bot:
-        raise bad_request("message can't be edited")
+    stored = editable_message(chat, params)
     if "text" not in stored.data:
         raise bad_request("there is no text in the message to edit")
     text, entities = formatted(params, "text", "entities", limit=TEXT_LIMIT, required=True)
@@ -634,9 +640,7 @@ async def edit_message_text(sandbox: Sandbox, params: Params) -> JSON:
 @method("editMessageCaption")
 async def edit_message_caption(sandbox: Sandbox, params: Params) -> JSON:
     chat = writable_chat(sandbox, params)
-    stored = find_message(chat, params, "message to edit not found")
-    if not stored.from_bot:
-        raise bad_request("message can't be edited")
+    stored = editable_message(chat, params)
     if "document" not in stored.data and "photo" not in stored.data:
         raise bad_request("there is no caption in the message to edit")
     caption, entities = formatted(params, "caption", "caption_entities", limit=CAPTION_LIMIT, required=False)
@@ -648,9 +652,7 @@ async def edit_message_caption(sandbox: Sandbox, params: Params) -> JSON:
 @method("editMessageReplyMarkup")
 async def edit_message_reply_markup(sandbox: Sandbox, params: Params) -> JSON:
     chat = writable_chat(sandbox, params)
-    stored = find_message(chat, params, "message to edit not found")
-    if not stored.from_bot:
-        raise bad_request("message can't be edited")
+    stored = editable_message(chat, params)
     inline, _ = reply_markup(params)
     return apply_edit(sandbox, chat, stored, {"reply_markup": inline})
 
