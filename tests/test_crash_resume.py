@@ -43,7 +43,10 @@ def approved(title: str, planned: datetime) -> Campaign:
     )
 
 
-async def start_bot(base_url: str, database_url: str, log: Path) -> asyncio.subprocess.Process:
+async def start_bot(
+    base_url: str, database_url: str, log: Path, **settings: str
+) -> asyncio.subprocess.Process:
+    """The bot as a real process on the sandbox, its output appended to `log`; `settings` add variables."""
     env = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": SANDBOX_TOKEN,
@@ -52,6 +55,7 @@ async def start_bot(base_url: str, database_url: str, log: Path) -> asyncio.subp
         "COORDINATORS": str(COORDINATOR),
         "BROADCAST_RATE": "25",
         "CONTENT_DIR": str(CONTENT),
+        **settings,
     }
     with log.open("ab") as output:
         return await asyncio.create_subprocess_exec(

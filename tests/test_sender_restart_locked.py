@@ -7,9 +7,7 @@ then killed mid-send and started again under the lock. Runs on SQLite and Postgr
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,33 +17,21 @@ from sqlmodel import select
 from bot.db import Database
 from bot.domain import campaigns
 from bot.models import Campaign, CampaignRun
-from bot.runner import SANDBOX_TOKEN
 from sandbox.client import SandboxClient
 from sandbox.server import start_sandbox
 from tests.campaign_support import enrol_parent, wait_for
-from tests.conftest import CONTENT, HANG, ROOT
+from tests.conftest import HANG
 from tests.lock_support import short_lock_timeout, write_lock
 from tests.test_crash_resume import COORDINATOR, approved
+from tests.test_crash_resume import start_bot as crash_bot
 
 RECIPIENTS = 60
 RUNNING = "Repères is running"
 
 
 async def start_bot(base_url: str, database_url: str, log: Path) -> asyncio.subprocess.Process:
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": SANDBOX_TOKEN,
-        "TELEGRAM_API_URL": base_url,
-        "DATABASE_URL": database_url,
-        "COORDINATORS": str(COORDINATOR),
-        "BROADCAST_RATE": "25",
-        "CONTENT_DIR": str(CONTENT),
-        "RETRY_MAX_SECONDS": "0.5",
-    }
-    with log.open("ab") as output:
-        return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=ROOT, env=env, stdout=output, stderr=output
-        )
+    # Short waits between tries, so the sender is back soon after the lock goes.
+    return await crash_bot(base_url, database_url, log, RETRY_MAX_SECONDS="0.5")
 
 
 async def runs_of(database: Database) -> list[CampaignRun]:
