@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import CONTENT, Harness
-from tests.test_chat_page_onboarding import new_user, press, type_in
+from tests.test_chat_page_onboarding import arabic_parent, press, type_in
 
 pytestmark = pytest.mark.browser
 UNTRANSLATED = "about"  # a page whose Arabic version this test's copy of the content lacks
@@ -100,13 +100,7 @@ async def test_an_arabic_reader_sees_numbers_commands_and_french_in_order(
     assert service.phone is not None
     problems: dict[str, list[str]] = {}
 
-    page = await chromium.new_page(viewport={"width": 1000, "height": 900})
-    await page.goto(harness.base_url + "/")
-    await new_user(page, "Karima", "ar")
-    await type_in(page, "/start")
-    await press(page, "العربية")
-    await press(page, "أب أو أم أو قريب لشاب")
-    await press(page, "✅ أوافق")
+    page = await arabic_parent(chromium, harness.base_url)
 
     # A command in /help: "/forget", not "forget/".
     await type_in(page, "/help")

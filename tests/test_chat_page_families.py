@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Harness
-from tests.test_chat_page_onboarding import new_user, press, type_in
+from tests.test_chat_page_onboarding import arabic_parent, press, type_in
 
 pytestmark = pytest.mark.browser
 REFERENTS = 100900
@@ -28,13 +28,7 @@ async def test_parent_in_arabic_and_referent_side_by_side(
 
     content = harness.services.content
     await harness.client.new_user("مرجع", "fr", user_id=REFERENTS)
-    parent = await chromium.new_page(viewport={"width": 1000, "height": 900})
-    await parent.goto(harness.base_url + "/")
-    await new_user(parent, "Karima", "ar")
-    await type_in(parent, "/start")
-    await press(parent, "العربية")
-    await press(parent, "أب أو أم أو قريب لشاب")
-    await press(parent, "✅ أوافق")
+    parent = await arabic_parent(chromium, harness.base_url)
 
     # A resource.
     topic = content.topic_list("ar")[0]

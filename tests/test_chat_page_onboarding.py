@@ -49,6 +49,18 @@ async def new_user(page: Any, name: str, language: str) -> None:
     await expect(page.locator("#chat-title")).to_have_text(name)
 
 
+async def arabic_parent(chromium: Any, base_url: str) -> Any:
+    """A chat page where a new person has chosen Arabic, the parent's profile, and accepted the notice."""
+    page = await chromium.new_page(viewport={"width": 1000, "height": 900})
+    await page.goto(base_url + "/")
+    await new_user(page, "Karima", "ar")
+    await type_in(page, "/start")
+    await press(page, "العربية")
+    await press(page, "أب أو أم أو قريب لشاب")
+    await press(page, "✅ أوافق")
+    return page
+
+
 async def test_onboarding_export_and_forget_in_three_languages(
     harness: Harness, page: Any, tmp_path: Path
 ) -> None:
