@@ -267,6 +267,12 @@ class CoordinatorGrant(SQLModel, table=True):
     user_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False))
     granted_by: int = Field(sa_column=Column(BigInteger, nullable=False))
     granted_at: datetime
+    # The territories this coordinator sees, targets, approves and exports; None: the whole deployment.
+    territories: list[str] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
+    # The name other coordinators see in the audit, approvals and grants, instead of a Telegram id.
+    display_name: str | None = Field(default=None, max_length=64)
 
 
 class AuditEntry(SQLModel, table=True):

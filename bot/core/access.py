@@ -12,6 +12,7 @@ from bot.core.context import Context
 from bot.core.ui import Ui, answer, ui_for
 from bot.core.views import back_to_menu
 from bot.domain import coordinators
+from bot.domain.scope import Scope
 from bot.services import Services
 
 
@@ -38,3 +39,9 @@ async def is_coordinator(found: Services, user_id: int) -> bool:
         return True
     async with found.database.session() as session:
         return await coordinators.is_granted(session, user_id=user_id)
+
+
+async def coordinator_scope(found: Services, user_id: int) -> Scope | None:
+    """What this person coordinates (the whole deployment or chosen territories); None for anyone else."""
+    async with found.database.session() as session:
+        return await coordinators.scope_of(session, user_id=user_id, configured=found.settings.coordinators)
