@@ -1,6 +1,6 @@
 """What a coordinator types for a campaign's date and time: "24/12 18:00", "2026-12-24 18h", a weekday's time.
 
-`parse_when` lives in the composer's handler module for now (pure: it takes today's date); the weekday is a
+`parse_when` lives in bot/features/campaigns/drafting.py (pure: it takes today's date); the weekday is a
 button and only its time is typed, read by `parse_clock`. Whether the moment is already past is decided in
 the handler with the bot's clock and zone, so it is tested through the chat (test_campaigns_e2e.py).
 """
@@ -20,20 +20,20 @@ TODAY = date(2026, 11, 27)
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("24/12 18:00", (date(2026, 12, 24), time(18, 0))),
-        ("24/12 18h", (date(2026, 12, 24), time(18, 0))),
-        ("24/12 18h30", (date(2026, 12, 24), time(18, 30))),
-        ("4/1 9:05", (date(2027, 1, 4), time(9, 5))),  # already past this year: next year's
-        ("27/11 18:00", (date(2026, 11, 27), time(18, 0))),  # today is still this year's
-        ("26/11 18:00", (date(2027, 11, 26), time(18, 0))),  # yesterday is next year's
-        ("24/12/2027 18:00", (date(2027, 12, 24), time(18, 0))),
-        ("01/02/2026 08:00", (date(2026, 2, 1), time(8, 0))),  # a year given is kept, even past
-        ("2026-12-24 18:00", (date(2026, 12, 24), time(18, 0))),
-        ("2027-3-28 02:30", (date(2027, 3, 28), time(2, 30))),
-        ("  24/12   18:00  ", (date(2026, 12, 24), time(18, 0))),
+        ("24/12 18:00", (date(2026, 12, 24), time(18, 0), True)),
+        ("24/12 18h", (date(2026, 12, 24), time(18, 0), True)),
+        ("24/12 18h30", (date(2026, 12, 24), time(18, 30), True)),
+        ("4/1 9:05", (date(2026, 1, 4), time(9, 5), True)),  # past: the composer asks, never moves it
+        ("27/11 18:00", (date(2026, 11, 27), time(18, 0), True)),
+        ("26/11 18:00", (date(2026, 11, 26), time(18, 0), True)),  # yesterday stays yesterday
+        ("24/12/2027 18:00", (date(2027, 12, 24), time(18, 0), False)),
+        ("01/02/2026 08:00", (date(2026, 2, 1), time(8, 0), False)),  # a year given is kept, even past
+        ("2026-12-24 18:00", (date(2026, 12, 24), time(18, 0), False)),
+        ("2027-3-28 02:30", (date(2027, 3, 28), time(2, 30), False)),
+        ("  24/12   18:00  ", (date(2026, 12, 24), time(18, 0), True)),
     ],
 )
-def test_dates_and_times_a_coordinator_writes(text: str, expected: tuple[date, time]) -> None:
+def test_dates_and_times_a_coordinator_writes(text: str, expected: tuple[date, time, bool]) -> None:
     assert parse_when(text, today=TODAY) == expected
 
 
@@ -63,8 +63,9 @@ def test_what_is_not_a_date_and_time(text: str) -> None:
 
 def test_the_year_turns_at_new_year() -> None:
     new_years_eve = date(2026, 12, 31)
-    assert parse_when("31/12 23:00", today=new_years_eve) == (new_years_eve, time(23, 0))
-    assert parse_when("01/01 00:00", today=new_years_eve) == (date(2027, 1, 1), time(0, 0))
+    assert parse_when("31/12 23:00", today=new_years_eve) == (new_years_eve, time(23, 0), True)
+    # This year's 1 January, already past: the composer asks about next year's (test_composer_traps_e2e).
+    assert parse_when("01/01 00:00", today=new_years_eve) == (date(2026, 1, 1), time(0, 0), True)
 
 
 @pytest.mark.parametrize(
@@ -87,4 +88,4 @@ def test_a_weekly_campaigns_time_is_only_a_time(text: str) -> None:
 
 
 def test_the_next_29_february_is_in_the_next_leap_year() -> None:
-    assert parse_when("29/02 10:00", today=date(2027, 3, 1)) == (date(2028, 2, 29), time(10, 0))
+    assert parse_when("29/02 10:00", today=date(2027, 3, 1)) == (date(2028, 2, 29), time(10, 0), True)

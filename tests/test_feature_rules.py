@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from bot.features.campaigns.drafting import TEXT_ROOM, Refused, Typed, parse_when, read_input
+from bot.features.campaigns.drafting import TEXT_ROOM, PastDate, Refused, Typed, parse_when, read_input
 from bot.features.families.quiz import QUIZ_LENGTH, Quiz, is_right
 from bot.models import Campaign
 
@@ -53,9 +53,11 @@ def test_typed_input_that_does_not_fit_is_refused_with_its_reason() -> None:
     assert read_input(draft(), "", typed("hello"), now=NOW, zone=PARIS) == Refused.NOT_WAITING
 
 
-def test_a_date_without_a_year_is_its_next_occurrence() -> None:
-    assert parse_when("24/12 18h", today=date(2026, 12, 1)) == (date(2026, 12, 24), time(18, 0))
-    assert parse_when("3/1 9:30", today=date(2026, 12, 1)) == (date(2027, 1, 3), time(9, 30))
+def test_a_date_without_a_year_is_this_years_and_a_past_one_is_a_question() -> None:
+    assert parse_when("24/12 18h", today=date(2026, 12, 1)) == (date(2026, 12, 24), time(18, 0), True)
+    assert parse_when("3/1 9:30", today=date(2026, 12, 1)) == (date(2026, 1, 3), time(9, 30), True)
+    asked = read_input(draft(), "date", typed("3/1 9:30"), now=NOW, zone=PARIS)
+    assert asked == PastDate(date(2027, 1, 3), time(9, 30))
     changes = read_input(draft(), "date", typed("24/12 18:00"), now=NOW, zone=PARIS)
     assert changes == {
         "schedule": "once",

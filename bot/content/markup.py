@@ -40,8 +40,9 @@ class Rendered:
 
 
 def visible_length(telegram_html: str) -> int:
-    """Characters Telegram counts against its limits: the text once tags are parsed away."""
-    return len(html.unescape(_TAG.sub("", telegram_html)))
+    """Characters as Telegram counts them against its limits: the text once tags and entities are parsed
+    away, in UTF-16 code units (an emoji outside the basic plane counts two)."""
+    return len(html.unescape(_TAG.sub("", telegram_html)).encode("utf-16-le")) // 2
 
 
 def render(markdown: str) -> Rendered:

@@ -224,11 +224,12 @@ async def _tick(app: DeliveryApp, sender: Sender) -> None:
             if campaign is None or not campaigns.is_due(campaign, now=now):  # paused or cancelled since
                 continue
             threshold = found.settings.approval_threshold
+            staff = found.settings.coordinators  # left out of audiences that do not choose them
             run = await campaigns.start_run(
-                session, campaign, now=now, zones=zones, grace=grace, threshold=threshold
+                session, campaign, now=now, zones=zones, grace=grace, threshold=threshold, configured=staff
             )
             if run is None:
-                recipients = await count_audience(session, campaigns.audience_of(campaign))
+                recipients = await count_audience(session, campaigns.audience_of(campaign), configured=staff)
             else:
                 run_id, status, title, planned = run.id, run.status, campaign.title, as_utc(run.planned_at)
         if run is None:  # its audience outgrew what it was approved for on its own: a second person must look

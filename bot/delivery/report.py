@@ -1,5 +1,11 @@
 """Progress reports: a message in the coordinator's chat, edited while a run sends (at most every few
-seconds), and the same figures for /campaigns."""
+seconds), and the same figures for /campaigns.
+
+The message follows what happens to the run: a pause, a resume or a cancel shows at once (the coordinator's
+button refreshes it), and messages held by quiet hours say when they go out, in the author's time zone. An
+edit skipped because the last one is too recent is made later (`flush`), so that the message never stays on
+a state that has passed.
+"""
 
 from __future__ import annotations
 
@@ -66,12 +72,30 @@ def figures_lines(t: Translator, figures: Figures) -> list[str]:
 
 
 def report_text(
-    t: Translator, campaign: Campaign, run: CampaignRun, figures: Figures, *, now: datetime, zone: str
+    t: Translator,
+    campaign: Campaign,
+    run: CampaignRun,
+    figures: Figures,
+    *,
+    now: datetime,
+    zone: str,
+    held_until: datetime | None = None,
 ) -> str:
+    """The report; `zone` is the author's, for the times it shows."""
     title = html.escape(campaign.title)
     head = t.gettext("📤 <b>{title}</b> — envoi n° {number}").format(title=title, number=t.number(run.number))
-    lines = [head, t.gettext("État : {status}").format(status=status_label(t, run.status)), ""]
+    # A paused campaign's run is still open: the campaign's state is what the author needs to read.
+    paused = run.status == RunStatus.SENDING and campaign.status == CampaignStatus.PAUSED
+    state = status_label(t, CampaignStatus.PAUSED if paused else run.status)
+    lines = [head, t.gettext("État : {status}").format(status=state), ""]
     lines += figures_lines(t, figures)
+    if held_until is not None and figures.held and run.status == RunStatus.SENDING and not paused:
+        local = as_utc(held_until).astimezone(ZoneInfo(zone))
+        lines.append(
+            t.gettext("Les messages retenus partiront le {date} à {time}.").format(
+                date=t.date(local.date()), time=t.time(local)
+            )
+        )
     lines += [
         "",
         "<i>"
@@ -88,11 +112,16 @@ class ReportBoard:
         self.found, self.notices = found, notices
         self.bot = notices.bot
         self._edited: dict[int, float] = {}
+        self._due: set[int] = set()  # runs whose latest change is not shown yet (an edit came too soon)
 
-    async def _translator(self, chat_id: int) -> Translator:
+    async def _reader(self, chat_id: int) -> tuple[Translator, str]:
+        """The author's language and time zone (their territory's; the coordination's when they have none)."""
+        settings = self.found.settings
         async with self.found.database.session() as session:
             person = await get_person(session, chat_id=chat_id)
-        return self.found.catalogs.get(person.language if person else self.found.settings.default_language)
+        territory = self.found.content.territories.get(person.territory) if person else None
+        zone = territory.timezone if territory else settings.timezone
+        return self.found.catalogs.get(person.language if person else settings.default_language), zone
 
     async def post(self, run_id: int) -> None:
         """A run's first progress message, in its creator's chat (the content files' series have none)."""
@@ -102,10 +131,9 @@ class ReportBoard:
             if run is None or campaign is None or not campaign.created_by:
                 return
             figures = await campaigns.run_figures(session, run, now=self.found.clock())
-        t = await self._translator(campaign.created_by)
-        text = report_text(
-            t, campaign, run, figures, now=self.found.clock(), zone=self.found.settings.timezone
-        )
+            later = await campaigns.held_until(session, run, now=self.found.clock())
+        t, zone = await self._reader(campaign.created_by)
+        text = report_text(t, campaign, run, figures, now=self.found.clock(), zone=zone, held_until=later)
         # A report is a message too: it takes its place in the overall rate and in its chat's pace, and
         # the clock that posts it does not wait for that.
         self.notices.post(
@@ -125,16 +153,40 @@ class ReportBoard:
         if ended:
             await self._edit(run_id)
             self._edited.pop(run_id, None)
+        else:  # it waited in the queue: what it says may have changed since (rows held, say)
+            self._due.add(run_id)
 
     async def update(self, run_ids: set[int], *, finished: set[int]) -> None:
         now = time.monotonic()
         for run_id in run_ids | finished:
             if run_id not in finished and now - self._edited.get(run_id, 0.0) < EDIT_EVERY:
+                self._due.add(run_id)  # shown by `flush` once the pause between edits is over
                 continue
+            self._due.discard(run_id)
             self._edited[run_id] = now
             await self._edit(run_id)
             if run_id in finished:
                 self._edited.pop(run_id, None)
+
+    async def flush(self) -> None:
+        """Make the edits skipped for coming too soon, once their time has come: called when the sender
+        has nothing to send, so that a run whose rows wait for the morning does not keep a stale report."""
+        now = time.monotonic()
+        for run_id in sorted(self._due):
+            if now - self._edited.get(run_id, 0.0) >= EDIT_EVERY:
+                self._due.discard(run_id)
+                self._edited[run_id] = now
+                await self._edit(run_id)
+
+    async def refresh(self, campaign_id: int) -> None:
+        """Show a coordinator's pause, resume or cancel in the campaign's progress messages at once."""
+        async with self.found.database.session() as session:
+            runs = await campaigns.runs_of(session, campaign_id)
+        for run in runs[-1:]:  # the latest run: earlier ones ended and their reports with them
+            if run.id is not None:
+                self._due.discard(run.id)
+                self._edited[run.id] = time.monotonic()
+                await self._edit(run.id)
 
     async def _edit(self, run_id: int) -> None:
         async with self.found.database.session() as session:
@@ -143,10 +195,9 @@ class ReportBoard:
             if run is None or campaign is None or run.report_chat is None or run.report_message is None:
                 return
             figures = await campaigns.run_figures(session, run, now=self.found.clock())
-        t = await self._translator(run.report_chat)
-        text = report_text(
-            t, campaign, run, figures, now=self.found.clock(), zone=self.found.settings.timezone
-        )
+            later = await campaigns.held_until(session, run, now=self.found.clock())
+        t, zone = await self._reader(run.report_chat)
+        text = report_text(t, campaign, run, figures, now=self.found.clock(), zone=zone, held_until=later)
         try:
             await self.bot.edit_message_text(
                 t.directed(text),

@@ -214,6 +214,7 @@ class Sender:
             # rows `sending` until the next restart, their recipients skipped meanwhile.
             await self._load_runs(session, {d.run_id for d in claim.ready if d.run_id is not None})
         if claim.empty:
+            await self.reports.flush()  # progress messages whose last edit came too soon
             return False
         for status, count in claim.skipped.items():
             metrics.CAMPAIGN_MESSAGES.labels(outcome=status).inc(count)

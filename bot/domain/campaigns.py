@@ -7,6 +7,7 @@ talks to Telegram.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
@@ -18,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.domain.audience import Audience, count_audience
 from bot.domain.coordinators import SYSTEM, audit
 from bot.domain.locking import locked
+from bot.domain.scope import Scope
 from bot.models import Campaign, CampaignRun, CampaignStatus, Outbox, OutboxStatus, Person, RunStatus, as_utc
 from bot.schedule import NOW, ONCE, WEEKLY, next_weekly, parse_clock, wall_clock
 
@@ -75,10 +77,24 @@ async def get_campaign(
     return await session.get(Campaign, campaign_id)
 
 
-async def list_campaigns(session: AsyncSession, *, limit: int = 15) -> list[Campaign]:
+def covered(scope: Scope, campaign: Campaign) -> bool:
+    """Whether a coordinator of `scope` may see and act on the campaign: every territory its audience
+    targets is theirs (an audience naming none targets every territory: the whole deployment's)."""
+    return scope.covers_all(audience_of(campaign).territories)
+
+
+async def list_campaigns(
+    session: AsyncSession, *, limit: int = 15, scope: Scope | None = None
+) -> list[Campaign]:
+    """The series, then the latest campaigns; with `scope`, only those it covers."""
     query = select(Campaign).where(col(Campaign.sequence).is_(None)).order_by(col(Campaign.id).desc())
     series = select(Campaign).where(col(Campaign.sequence).is_not(None)).order_by(col(Campaign.id))
-    return list((await session.exec(series)).all()) + list((await session.exec(query.limit(limit))).all())
+    if scope is None or scope.is_whole:
+        return list((await session.exec(series)).all()) + list((await session.exec(query.limit(limit))).all())
+    # The audience is JSON: filtered here. A territory's campaigns are a few hundred at most.
+    return [c for c in (await session.exec(series)).all() if covered(scope, c)] + [
+        c for c in (await session.exec(query)).all() if covered(scope, c)
+    ][:limit]
 
 
 def has_message(campaign: Campaign) -> bool:
@@ -119,9 +135,17 @@ def zone_moment(campaign: Campaign, planned: datetime, zone: str, zones: Zones) 
 
 
 async def submit(
-    session: AsyncSession, campaign: Campaign, *, by: int, now: datetime, zones: Zones, threshold: int
+    session: AsyncSession,
+    campaign: Campaign,
+    *,
+    by: int,
+    now: datetime,
+    zones: Zones,
+    threshold: int,
+    configured: Collection[int] = (),
 ) -> str:
-    """Send for approval above `threshold` recipients, else approve; the new status."""
+    """Send for approval above `threshold` recipients, else approve; the new status. An audience that
+    matches nobody is refused: it would be approved, and "sent", to no one."""
     if campaign.status != CampaignStatus.DRAFT:
         raise CampaignError("not_draft")
     if not has_message(campaign):
@@ -130,7 +154,9 @@ async def submit(
         campaign.schedule != NOW and (plan(campaign, now=now, zones=zones) or now) < now
     ):
         raise CampaignError("no_schedule")
-    recipients = await count_audience(session, audience_of(campaign))
+    recipients = await count_audience(session, audience_of(campaign), configured=configured)
+    if not recipients:
+        raise CampaignError("empty_audience")
     if recipients > threshold:
         campaign.status = CampaignStatus.PENDING
         campaign.revision += 1  # approval buttons carry it: an older request cannot approve this version
@@ -279,6 +305,7 @@ async def start_run(
     zones: Zones,
     grace: timedelta,
     threshold: int | None = None,
+    configured: Collection[int] = (),
 ) -> CampaignRun | None:
     """Start the due run: an outbox row per recipient, for each zone whose moment is not too far past.
 
@@ -287,7 +314,7 @@ async def start_run(
     """
     planned = as_utc(campaign.next_run_at or now)
     if threshold is not None and campaign.sequence is None and campaign.approved_by == campaign.created_by:
-        recipients = await count_audience(session, audience_of(campaign))
+        recipients = await count_audience(session, audience_of(campaign), configured=configured)
         if recipients > threshold:
             campaign.status, campaign.revision = CampaignStatus.PENDING, campaign.revision + 1
             session.add(campaign)
@@ -309,7 +336,9 @@ async def start_run(
         run.status, run.finished_at = RunStatus.MISSED, now
     else:
         await session.flush()
-        run.targeted = await _enqueue(session, campaign, run, planned=planned, zones=zones, skip=late)
+        run.targeted = await _enqueue(
+            session, campaign, run, planned=planned, zones=zones, skip=late, configured=configured
+        )
         if not run.targeted:
             run.status, run.finished_at = RunStatus.DONE, now
         await audit(
@@ -337,6 +366,7 @@ async def _enqueue(
     planned: datetime,
     zones: Zones,
     skip: set[str],
+    configured: Collection[int],
 ) -> int:
     """One INSERT ... SELECT per time zone: a hundred thousand rows without a round trip each."""
     audience = audience_of(campaign)
@@ -348,7 +378,7 @@ async def _enqueue(
     for zone, territories in [*groups.items(), (zones.default, None)]:
         if zone in skip:
             continue
-        where = [*audience.conditions()]
+        where = [*audience.conditions(configured)]
         where.append(
             col(Person.territory).in_(territories) if territories else col(Person.territory).not_in(known)
         )
@@ -415,6 +445,18 @@ async def run_figures(session: AsyncSession, run: CampaignRun, *, now: datetime)
         cancelled=counts.get(OutboxStatus.CANCELLED, 0),
         possible_duplicates=run.possible_duplicates,
     )
+
+
+async def held_until(session: AsyncSession, run: CampaignRun, *, now: datetime) -> datetime | None:
+    """When the first of the run's messages held by quiet hours goes out; None when none is held."""
+    query = select(func.min(col(Outbox.not_before))).where(
+        col(Outbox.run_id) == run.id,
+        col(Outbox.status) == OutboxStatus.PENDING,
+        col(Outbox.held).is_(True),
+        col(Outbox.not_before) > now,
+    )
+    first = (await session.exec(query)).first()
+    return as_utc(first) if first is not None else None
 
 
 async def finish_runs(session: AsyncSession, run_ids: set[int], *, now: datetime) -> list[CampaignRun]:

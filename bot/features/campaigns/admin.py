@@ -16,21 +16,22 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.config import SUPPORTED_LANGUAGES
-from bot.core.access import require_coordinator
+from bot.core.access import coordinator_scope, require_coordinator
 from bot.core.callbacks import Action, pack, pattern
 from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
-from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields
+from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields, keyboard
 from bot.core.views import N_
 from bot.delivery.jobs import sender_of, tick_now, zones_of
 from bot.delivery.render import render
 from bot.delivery.report import figures_lines, status_label
-from bot.domain import campaigns
+from bot.domain import campaigns, coordinators
 from bot.domain.audience import Audience, count_audience
 from bot.domain.campaigns import CampaignError
 from bot.domain.people import get_person
+from bot.domain.scope import Scope
 from bot.features.campaigns.approval import ask_approval
-from bot.features.campaigns.views import audience_summary, local_moment, schedule_summary
+from bot.features.campaigns.views import audience_summary, local_moment, schedule_summary, urgent_line
 from bot.fields import number, row_id
 from bot.models import Campaign, CampaignStatus
 from bot.schedule import NOW
@@ -52,6 +53,8 @@ REASONS = {
         "La campagne a changé depuis cette demande : ouvrez-la dans /campaigns pour la relire."
     ),
     "not_yours": N_("Seule la personne qui écrit ce brouillon peut l'abandonner."),
+    "empty_audience": N_("Personne ne correspond à ces destinataires aujourd'hui : changez-les d'abord."),
+    "out_of_scope": N_("Cette campagne vise des territoires que vous ne coordonnez pas."),
 }
 
 
@@ -70,7 +73,9 @@ async def send_previews(update: Update, context: Context, ui: Ui, campaign: Camp
     async with found.database.session() as session:
         counts = {
             language: await count_audience(
-                session, Audience.from_json({**audience.to_json(), "languages": [language]})
+                session,
+                Audience.from_json({**audience.to_json(), "languages": [language]}),
+                configured=found.settings.coordinators,
             )
             for language in languages
         }
@@ -93,7 +98,10 @@ async def submit(update: Update, context: Context, ui: Ui, campaign: Campaign, _
     found = context.services
     user = update.effective_user
     assert user is not None and campaign.id is not None
+    scope = await coordinator_scope(found, user.id)
     try:
+        if scope is None or not campaigns.covered(scope, campaign):  # their scope changed since
+            raise CampaignError("out_of_scope")
         async with found.database.session() as session:
             # Locked: a double tap on Submit, or a cancel at the same moment, cannot interleave with it.
             stored = await campaigns.get_campaign(session, campaign.id, for_update=True)
@@ -105,8 +113,11 @@ async def submit(update: Update, context: Context, ui: Ui, campaign: Campaign, _
                 now=found.clock(),
                 zones=zones_of(found),
                 threshold=found.settings.approval_threshold,
+                configured=found.settings.coordinators,
             )
-            recipients = await count_audience(session, campaigns.audience_of(stored))
+            recipients = await count_audience(
+                session, campaigns.audience_of(stored), configured=found.settings.coordinators
+            )
     except CampaignError as error:
         await acknowledge(update, reason(ui, error), alert=True)
         return
@@ -141,8 +152,10 @@ async def list_campaigns(update: Update, context: Context) -> None:
     if ui is None:
         return
     found = context.services
+    assert update.effective_user is not None
+    scope = await coordinator_scope(found, update.effective_user.id) or Scope.whole()
     async with found.database.session() as session:
-        listed = await campaigns.list_campaigns(session)
+        listed = await campaigns.list_campaigns(session, scope=scope)
     lines = ["<b>" + ui._("Campagnes") + "</b>"]
     rows: Keyboard = []
     for campaign in listed:
@@ -170,7 +183,9 @@ async def show_campaign(
         runs = await campaigns.runs_of(session, campaign.id or 0)
         latest = runs[-1] if runs else None
         figures = await campaigns.run_figures(session, latest, now=found.clock()) if latest else None
-        recipients = await count_audience(session, campaigns.audience_of(campaign))
+        recipients = await count_audience(
+            session, campaigns.audience_of(campaign), configured=found.settings.coordinators
+        )
     lines = [
         f"📋 <b>n° {campaign.id} — {html.escape(campaign.title)}</b>",
         ui._("État : {status}").format(status=status_label(ui.t, campaign.status)),
@@ -180,6 +195,8 @@ async def show_campaign(
         ui._("Envoi : {when}").format(when=schedule_summary(ui, found, campaign)),
         ui._("Prochain envoi : {when}").format(when=local_moment(found, campaign.next_run_at, ui)),
     ]
+    if campaign.urgent:
+        lines.append(urgent_line(ui))
     if latest is not None and figures is not None:
         lines += [
             "",
@@ -199,6 +216,9 @@ async def show_campaign(
             button(ui._("👁 Aperçu"), pack(Action.CAMPAIGN, cid, "v")),
         ]
     ]
+    if campaign.status == CampaignStatus.DRAFT and user is not None and user.id == campaign.created_by:
+        # A draft set aside, or rejected: its author takes it up again in the composer.
+        rows.append([button(ui._("✏️ Modifier le brouillon"), pack(Action.COMPOSER, cid))])
     if campaign.status == CampaignStatus.PENDING and user is not None and user.id != campaign.created_by:
         rows.append(
             [
@@ -228,6 +248,10 @@ async def on_button(update: Update, context: Context) -> None:
             campaign = await campaigns.get_campaign(session, campaign_id)
     if campaign is None:
         await stale_button(update, context, ui)
+        return
+    scope = await coordinator_scope(found, update.effective_user.id)
+    if scope is None or not campaigns.covered(scope, campaign):  # not theirs to see, approve or stop
+        await acknowledge(update, reason(ui, CampaignError("out_of_scope")), alert=True)
         return
     action = fields[1] if len(fields) > 1 else ""
     if action == "v":
@@ -293,6 +317,8 @@ async def _act(
     if action in ("ok", "r"):
         context.application.create_task(tick_now(context.application))
     sender_of(context.application).wake()
+    if action in ("p", "r", "X"):  # the author's progress message says so at once
+        await sender_of(context.application).reports.refresh(campaign_id)
     notes = {
         "ok": ui._("Approuvée."),
         "no": ui._("Refusée : elle redevient un brouillon pour son autrice ou son auteur."),
@@ -309,6 +335,7 @@ async def _tell_author(
     found = context.services
     async with found.database.session() as session:
         person = await get_person(session, chat_id=author)
+        shown = (await coordinators.names(session, [by]))[by]
     t = found.catalogs.get(person.language if person else found.settings.default_language)
     text = (
         t.gettext("✅ Votre campagne « {title} » (n° {id}) a été approuvée par {by}.")
@@ -316,9 +343,20 @@ async def _tell_author(
         else t.gettext(
             "❌ Votre campagne « {title} » (n° {id}) a été refusée par {by} : elle redevient un brouillon."
         )
-    ).format(title=html.escape(title), id=campaign_id, by=by)
+    ).format(title=html.escape(title), id=campaign_id, by=html.escape(shown))
+    # A rejected draft is the author's again: one tap opens it in the composer.
+    rows = (
+        None
+        if approved
+        else [[button(t.gettext("✏️ Modifier le brouillon"), pack(Action.COMPOSER, str(campaign_id)))]]
+    )
     with contextlib.suppress(TelegramError):  # an author who blocked the bot still sees it in /campaigns
-        await context.bot.send_message(author, t.directed(text), parse_mode=ParseMode.HTML)
+        await context.bot.send_message(
+            author,
+            t.directed(text),
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard(rows, t) if rows else None,
+        )
 
 
 def register(app: BotApplication) -> None:

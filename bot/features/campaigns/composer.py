@@ -9,6 +9,7 @@ composer: the draft's id and the field), and the text router gives the coordinat
 from __future__ import annotations
 
 import html
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,14 +17,15 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.config import SUPPORTED_LANGUAGES
-from bot.core.access import is_coordinator, require_coordinator
+from bot.core.access import coordinator_scope, is_coordinator, require_coordinator
 from bot.core.callbacks import Action, pack, pattern
 from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields
 from bot.domain import campaigns, conversations
-from bot.domain.audience import count_audience
+from bot.domain.audience import Audience, count_audience
 from bot.domain.conversations import INPUT_WAITS, Current, Kind
+from bot.domain.scope import Scope
 from bot.features.campaigns import drafting
 from bot.features.campaigns.views import (
     AUDIENCE_KEYS,
@@ -35,9 +37,9 @@ from bot.features.campaigns.views import (
     weekday_name,
 )
 from bot.fields import index as position
-from bot.fields import row_id
+from bot.fields import number, row_id
 from bot.models import Campaign, CampaignStatus
-from bot.schedule import NOW, WEEKLY
+from bot.schedule import NOW, WEEKLY, parse_clock
 from bot.services import Services
 
 
@@ -77,7 +79,12 @@ def card(ui: Ui, found: Services, campaign: Campaign, recipients: int) -> tuple[
             else ui._("non")
         ),
     ]
-    if recipients > found.settings.approval_threshold:
+    if not recipients:
+        lines.append(
+            "⚠️ "
+            + ui._("Personne ne correspond à ces destinataires aujourd'hui : changez-les avant de soumettre.")
+        )
+    elif recipients > found.settings.approval_threshold:
         lines.append(
             ui._(
                 "Plus de {count} destinataires : une autre personne de la coordination devra approuver."
@@ -116,7 +123,9 @@ async def show_card(
 ) -> None:
     found = context.services
     async with found.database.session() as session:
-        recipients = await count_audience(session, campaigns.audience_of(campaign))
+        recipients = await count_audience(
+            session, campaigns.audience_of(campaign), configured=found.settings.coordinators
+        )
     text, rows = card(ui, found, campaign, recipients)
     await answer(update, ui, text, rows, edit=edit)
 
@@ -130,11 +139,24 @@ async def new_campaign(update: Update, context: Context) -> None:
     title = " ".join(context.args or []).strip() or ui._("Campagne du {date}").format(
         date=ui.t.date(found.clock().astimezone(ZoneInfo(found.settings.timezone)).date())
     )
+    scope = await coordinator_scope(found, update.effective_user.id) or Scope.whole()
     async with found.database.session() as session:
         campaign = await campaigns.create_draft(
             session, by=update.effective_user.id, title=title, now=found.clock()
         )
+        # A territory coordinator's "all territories" is all of theirs, written out: never every one.
+        campaign.audience = _within_scope(found, scope, Audience()).to_json()
+        session.add(campaign)
     await show_card(update, context, ui, campaign, edit=False)
+
+
+def _within_scope(found: Services, scope: Scope, audience: Audience) -> Audience:
+    """The audience a coordinator of `scope` may send to: no territory chosen means all of theirs."""
+    if scope.is_whole or audience.territories:
+        return audience
+    return Audience.from_json(
+        {**audience.to_json(), "territories": audience_options(found, "territories", scope)}
+    )
 
 
 async def _draft(update: Update, context: Context, ui: Ui, campaign_id: str) -> Campaign | None:
@@ -273,25 +295,30 @@ async def _set_item(update: Update, context: Context, ui: Ui, campaign: Campaign
 
 async def _audience(update: Update, context: Context, ui: Ui, campaign: Campaign, args: list[str]) -> None:
     found = context.services
+    assert update.effective_user is not None
+    scope = await coordinator_scope(found, update.effective_user.id) or Scope.whole()
     audience = campaigns.audience_of(campaign)
-    if len(args) == 2 and args[0] in AUDIENCE_KEYS:
+    if args == ["c"]:  # staff: only ever when chosen here
+        audience = audience.with_staff(not audience.staff)
+        campaign = await _save(found, campaign.id or 0, audience=audience.to_json()) or campaign
+    elif len(args) == 2 and args[0] in AUDIENCE_KEYS:
         key = AUDIENCE_KEYS[args[0]]
-        options = audience_options(found, key)
+        options = audience_options(found, key, scope)
         option = position(args[1], len(options))
         if option is None:
             await stale_button(update, context, ui)
             return
-        audience = audience.toggled(key, options[option])
+        audience = _within_scope(found, scope, audience.toggled(key, options[option]))
         campaign = await _save(found, campaign.id or 0, audience=audience.to_json()) or campaign
     await acknowledge(update)
     async with found.database.session() as session:
-        recipients = await count_audience(session, audience)
+        recipients = await count_audience(session, audience, configured=found.settings.coordinators)
     cid = str(campaign.id)
     rows: Keyboard = []
     for letter, key in AUDIENCE_KEYS.items():
         chosen: tuple[str, ...] = getattr(audience, key)
         line = []
-        for index, value in enumerate(audience_options(found, key)):
+        for index, value in enumerate(audience_options(found, key, scope)):
             mark = "✅ " if value in chosen else ""
             line.append(
                 button(
@@ -300,12 +327,14 @@ async def _audience(update: Update, context: Context, ui: Ui, campaign: Campaign
                 )
             )
         rows += [line[i : i + 3] for i in range(0, len(line), 3)]
-    rows += _done_button(ui, campaign.id or 0)
+    staff = ("✅ " if audience.staff else "") + ui._("Coordination")
+    rows += [[button(staff, pack(Action.COMPOSER, cid, "a", "c"))], *_done_button(ui, campaign.id or 0)]
     text = "\n".join(
         [
             "<b>" + ui._("Qui reçoit cette campagne ?") + "</b>",
             ui._("Rien de coché dans une ligne veut dire : tout le monde pour ce critère."),
             ui._("Profils, territoires, langues, abonnements, puis lien d'arrivée."),
+            ui._("La coordination ne reçoit la campagne que si vous cochez « Coordination »."),
             "",
             audience_summary(ui, found, audience),
             ui.t.ngettext("{count} destinataire.", "{count} destinataires.", recipients).format(
@@ -424,6 +453,9 @@ async def on_input(update: Update, context: Context, ui: Ui, waiting: Current) -
     if isinstance(changes, drafting.Refused):  # the question stays open for another try
         await answer(update, ui, _refusal(ui, changes), _done_button(ui, campaign.id), edit=False)
         return True
+    if isinstance(changes, drafting.PastDate):  # asked, never moved in silence; a retype also answers
+        await answer(update, ui, *_past_date(ui, campaign.id, changes), edit=False)
+        return True
     async with found.database.session() as session:
         # The answer and the end of the question in one transaction; of two instances given answers to
         # the same question at once, only the one that ends it saves.
@@ -433,16 +465,57 @@ async def on_input(update: Update, context: Context, ui: Ui, waiting: Current) -
     return True
 
 
+def _past_date(ui: Ui, campaign_id: int, past: drafting.PastDate) -> tuple[str, Keyboard]:
+    """ "That date has passed: did you mean next year's?", with a button for it; the retype stays open."""
+    typed = f"{past.suggested:%d/%m/%Y}"  # as the coordinator types dates, whatever their language
+    clock = past.moment.strftime("%H:%M")
+    text = ui._(
+        "Cette date est déjà passée cette année : vouliez-vous dire l'année prochaine, le {typed} ({date}) ? "
+        "Sinon, écrivez une autre date."
+    ).format(typed=typed, date=ui.t.date(past.suggested))
+    choice = pack(Action.COMPOSER, str(campaign_id), "W", f"{past.suggested:%Y%m%d}", clock.replace(":", ""))
+    yes = button(ui._("✅ Oui, le {typed} à {time}").format(typed=typed, time=clock), choice)
+    return text, [[yes], *_done_button(ui, campaign_id)]
+
+
+async def _suggested_date(
+    update: Update, context: Context, ui: Ui, campaign: Campaign, args: list[str]
+) -> None:
+    """The "yes, next year's" button of a past date: checked again, since the button may be old."""
+    found = context.services
+    day = _button_date(args[0]) if len(args) == 2 else None
+    moment = parse_clock(args[1][:2] + ":" + args[1][2:]) if day is not None and len(args[1]) == 4 else None
+    if day is None or moment is None:
+        await stale_button(update, context, ui)
+        return
+    changes = drafting.on_date(day, moment, now=found.clock(), zone=ZoneInfo(found.settings.timezone))
+    if isinstance(changes, drafting.Refused):
+        await acknowledge(update, _refusal(ui, changes), alert=True)
+        return
+    await acknowledge(update)
+    await show_card(update, context, ui, await _save(found, campaign.id or 0, **changes) or campaign)
+
+
+def _button_date(text: str) -> date | None:
+    value = number(text) if len(text) == 8 else None
+    if value is None:
+        return None
+    try:
+        return date(value // 10000, value // 100 % 100, value % 100)
+    except ValueError:
+        return None
+
+
 def _refusal(ui: Ui, why: drafting.Refused) -> str:
     match why:
         case drafting.Refused.CAPTION_TOO_LONG:
-            return ui._("La légende est trop longue : {limit} caractères au plus.").format(
-                limit=drafting.CAPTION_ROOM
-            )
+            return ui._(
+                "La légende est trop longue : {limit} caractères au plus (la ligne « /stop » prend le reste)."
+            ).format(limit=ui.t.number(drafting.CAPTION_ROOM))
         case drafting.Refused.TEXT_TOO_LONG:
-            return ui._("Le message est trop long : {limit} caractères au plus.").format(
-                limit=drafting.TEXT_ROOM
-            )
+            return ui._(
+                "Le message est trop long : {limit} caractères au plus (la ligne « /stop » prend le reste)."
+            ).format(limit=ui.t.number(drafting.TEXT_ROOM))
         case drafting.Refused.NO_CONTENT:
             return ui._("Envoyez un texte, une photo ou un document.")
         case drafting.Refused.TITLE_NOT_TEXT:
@@ -464,6 +537,7 @@ _ACTIONS = {
     "a": _audience,
     "w": _schedule,
     "D": _weekday,
+    "W": _suggested_date,
     "u": _urgent,
     "x": _abandon,
 }

@@ -15,12 +15,13 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.content.markup import visible_length
 from bot.delivery.render import CAPTION_LIMIT, TEXT_LIMIT
 from bot.domain import campaigns
 from bot.models import Campaign, CampaignStatus
 from bot.schedule import ONCE, parse_clock
 
-FOOTER_ROOM = 120  # the "/stop" line added to every message
+FOOTER_ROOM = 120  # the "/stop" line added to every message, with its direction marks
 CAPTION_ROOM, TEXT_ROOM = CAPTION_LIMIT - FOOTER_ROOM, TEXT_LIMIT - FOOTER_ROOM
 TITLE_LENGTH = 64  # Campaign.title's column
 _DATE = re.compile(r"^\s*(?:(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})/(\d{1,2})(?:/(\d{4}))?)\s+(.+)$")
@@ -38,6 +39,21 @@ class Refused(StrEnum):
 
 
 @dataclass(frozen=True)
+class PastDate:
+    """A day written without its year that has passed this year: the coordinator is asked whether they
+    meant `suggested` (next year's), never moved there in silence."""
+
+    suggested: date
+    moment: time
+
+
+def fits(telegram_html: str, *, caption: bool) -> bool:
+    """Whether a message's text leaves room for the footer within Telegram's limit. The one place that
+    decides it: counted as Telegram counts (visible characters, in UTF-16 units), not as escaped HTML."""
+    return visible_length(telegram_html) <= (CAPTION_ROOM if caption else TEXT_ROOM)
+
+
+@dataclass(frozen=True)
 class Typed:
     """A coordinator's message, reduced to what a draft may take from it."""
 
@@ -50,13 +66,13 @@ class Typed:
 
 def read_input(
     campaign: Campaign, awaiting: str, typed: Typed, *, now: datetime, zone: ZoneInfo
-) -> dict[str, Any] | Refused:
+) -> dict[str, Any] | Refused | PastDate:
     """The draft's changes for what it waits for (`awaiting`, from the chat's conversation: "text:<lang>",
     "title", "date" or "time"), or why the input does not fit."""
     if awaiting.startswith("text:"):
         entry: dict[str, Any]
         if typed.photo or typed.document:
-            if len(typed.caption_html) > CAPTION_ROOM:
+            if not fits(typed.caption_html, caption=True):
                 return Refused.CAPTION_TOO_LONG
             entry = {"text": typed.caption_html}
             if typed.photo:
@@ -64,7 +80,7 @@ def read_input(
             elif typed.document:
                 entry["document"] = typed.document
         elif typed.text:
-            if len(typed.text_html) > TEXT_ROOM:
+            if not fits(typed.text_html, caption=False):
                 return Refused.TEXT_TOO_LONG
             entry = {"text": typed.text_html}
         else:
@@ -78,22 +94,29 @@ def read_input(
             return Refused.TITLE_NOT_TEXT
         return {"title": typed.text[:TITLE_LENGTH]}
     if awaiting == "date":
-        parsed = parse_when(typed.text, today=now.astimezone(zone).date())
-        if parsed is None:
+        today = now.astimezone(zone).date()
+        written = parse_when(typed.text, today=today)
+        if written is None:
             return Refused.DATE_UNREADABLE
-        if datetime.combine(parsed[0], parsed[1], tzinfo=zone) <= now:
-            return Refused.DATE_PAST
-        return {
-            "schedule": ONCE,
-            "on_date": parsed[0],
-            "time_of_day": parsed[1].strftime("%H:%M"),
-        }
+        day, clock, guessed = written
+        if guessed and (day.year != today.year or datetime.combine(day, clock, tzinfo=zone) <= now):
+            # No year given, and this year's day is gone (or there is none, a 29 February): ask.
+            later = _next_occurrence(day.month, day.day, after=today if day.year != today.year else day)
+            return PastDate(later, clock) if later is not None else Refused.DATE_UNREADABLE
+        return on_date(day, clock, now=now, zone=zone)
     if awaiting == "time":
         moment = parse_clock(typed.text)
         if moment is None:
             return Refused.TIME_UNREADABLE
         return {"time_of_day": moment.strftime("%H:%M")}
     return Refused.NOT_WAITING
+
+
+def on_date(day: date, moment: time, *, now: datetime, zone: ZoneInfo) -> dict[str, Any] | Refused:
+    """The changes for a once campaign at `day` `moment` (the coordination's zone), if still to come."""
+    if datetime.combine(day, moment, tzinfo=zone) <= now:
+        return Refused.DATE_PAST
+    return {"schedule": ONCE, "on_date": day, "time_of_day": moment.strftime("%H:%M")}
 
 
 async def save_draft(session: AsyncSession, campaign_id: int, changes: dict[str, Any]) -> Campaign | None:
@@ -107,10 +130,11 @@ async def save_draft(session: AsyncSession, campaign_id: int, changes: dict[str,
     return campaign
 
 
-def parse_when(text: str, *, today: date) -> tuple[date, time] | None:
-    """ "24/12 18:00", "24/12/2026 18h", "2026-12-24 18:00" -> (day, time).
+def parse_when(text: str, *, today: date) -> tuple[date, time, bool] | None:
+    """ "24/12 18:00", "24/12/2026 18h", "2026-12-24 18:00" -> (day, time, whether the year was guessed).
 
-    A day without a year is its next occurrence."""
+    A day without a year is this year's (or, for a 29 February, the next leap year's): whether that is
+    already past is the caller's question to ask, never a reason to move it silently."""
     match = _DATE.match(text)
     if match is None:
         return None
@@ -126,17 +150,17 @@ def parse_when(text: str, *, today: date) -> tuple[date, time] | None:
         except ValueError:
             return None
     else:
-        chosen = _next_occurrence(int(month), int(day), today=today)
-    return (chosen, moment) if chosen is not None and moment is not None else None
+        chosen = _next_occurrence(int(month), int(day), after=date(today.year - 1, 12, 31))
+    return (chosen, moment, not year) if chosen is not None and moment is not None else None
 
 
-def _next_occurrence(month: int, day: int, *, today: date) -> date | None:
-    """The first such day from today on; a 29 February can be up to four years away (eight at a century)."""
-    for year in range(today.year, today.year + 9):
+def _next_occurrence(month: int, day: int, *, after: date) -> date | None:
+    """The first such day after `after`; a 29 February can be up to four years away (eight at a century)."""
+    for year in range(after.year, after.year + 9):
         try:
             candidate = date(year, month, day)
         except ValueError:
             continue
-        if candidate >= today:
+        if candidate > after:
             return candidate
     return None

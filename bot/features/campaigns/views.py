@@ -6,6 +6,7 @@ Shared by the composer (/campaign), the list and reports (/campaigns) and the ap
 from __future__ import annotations
 
 import html
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -16,22 +17,26 @@ from bot.core.ui import Ui
 from bot.core.views import role_label
 from bot.delivery.render import describe
 from bot.domain.audience import NO_SOURCE, Audience
+from bot.domain.scope import Scope
 from bot.i18n import Translator
 from bot.models import Campaign, as_utc
 from bot.roles import ROLES
 from bot.schedule import NOW, ONCE, WEEKLY
 from bot.services import Services
+from bot.shorten import shorten
 from bot.topics import TOPICS
 
+_TAG = re.compile(r"<[^>]+>")
 AUDIENCE_KEYS = {"r": "roles", "t": "territories", "l": "languages", "s": "topics", "o": "sources"}
 
 
-def audience_options(found: Services, key: str) -> list[str]:
-    """The values a coordinator can pick for one audience list, in a stable order (buttons carry indexes)."""
+def audience_options(found: Services, key: str, scope: Scope | None = None) -> list[str]:
+    """The values a coordinator can pick for one audience list, in a stable order (buttons carry indexes);
+    a territory coordinator picks among their own territories only."""
     if key == "roles":
         return list(ROLES)
     if key == "territories":
-        return list(found.content.territories)
+        return (scope or Scope.whole()).within(found.content.territories)
     if key == "languages":
         return list(SUPPORTED_LANGUAGES)
     if key == "topics":
@@ -68,7 +73,9 @@ def audience_summary(ui: Ui, found: Services, audience: Audience) -> str:
         if values:
             labels = ", ".join(option_label(ui, found, key, v) for v in values)
             parts.append(f"{name} : {html.escape(labels)}")
-    return " ; ".join(parts) if parts else ui._("tout le monde")
+    if audience.staff:
+        parts.append(ui._("coordination comprise"))
+    return " ; ".join(parts) if parts else ui._("tout le monde (sauf la coordination)")
 
 
 def weekday_name(t: Translator, weekday: int) -> str:
@@ -112,6 +119,34 @@ def message_lines(ui: Ui, found: Services, campaign: Campaign) -> list[str]:
             lines.append(f"• {name} : " + ui._("à écrire"))
         else:
             lines.append(f"• {name} : " + ui._("le français sera envoyé"))
+    return lines
+
+
+def urgent_line(ui: Ui) -> str:
+    """What an urgent campaign does differently, on its card and in its approval request."""
+    return (
+        "⚡ <b>"
+        + ui._("Urgente")
+        + "</b> : "
+        + ui._("elle ignore les heures calmes et le plafond hebdomadaire.")
+    )
+
+
+def message_texts(ui: Ui, found: Services, campaign: Campaign, *, room: int) -> list[str]:
+    """The message itself, in each language it was written in, for an approver to read: plain text (its
+    formatting dropped, so that nothing can break the request's HTML), at most `room` characters each."""
+    messages = campaign.messages
+    if messages.get("item") or messages.get("items"):
+        return ["• " + describe(found, messages, ui.language)]
+    lines = []
+    for language in SUPPORTED_LANGUAGES:
+        chosen = messages.get(language)
+        if not isinstance(chosen, dict):
+            continue
+        kind = ui._("photo") if chosen.get("photo") else ui._("document") if chosen.get("document") else ""
+        plain = html.unescape(_TAG.sub("", str(chosen.get("text") or ""))).strip()
+        head = "<b>" + html.escape(ui.t.language_name(language)) + "</b>" + (f" ({kind})" if kind else "")
+        lines.append(head + "\n<blockquote>" + html.escape(shorten(plain, room) or "—") + "</blockquote>")
     return lines
 
 

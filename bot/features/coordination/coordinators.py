@@ -153,8 +153,10 @@ async def tell_coordinators(
     rows_for: Callable[[Translator], Keyboard] | None = None,
     *,
     exclude: int | None = None,
+    territories: list[str] | None = None,
 ) -> None:
-    """A message to every coordinator, each in their language (the bot's default when they never chose).
+    """A message to every coordinator, each in their language (the bot's default when they never chose);
+    with `territories`, only to those whose scope covers them all (an empty list: every territory).
 
     Queued with the sender's notices, which go out at the campaigns' pace and wait out any "retry after"
     there: the handler or job that calls this returns without waiting for Telegram.
@@ -169,6 +171,11 @@ async def tell_coordinators(
         if user_id == exclude:
             continue
         async with found.database.session() as session:
+            if territories is not None:
+                configured = found.settings.coordinators
+                scope = await coordinators.scope_of(session, user_id=user_id, configured=configured)
+                if scope is None or not scope.covers_all(territories):
+                    continue
             person = await get_person(session, chat_id=user_id)
         t = found.catalogs.get(person.language if person else found.settings.default_language)
         markup = keyboard(rows_for(t)) if rows_for else None
