@@ -89,13 +89,8 @@ def report_text(
     state = status_label(t, CampaignStatus.PAUSED if paused else run.status)
     lines = [head, t.gettext("État : {status}").format(status=state), ""]
     lines += figures_lines(t, figures)
-    if held_until is not None and figures.held and run.status == RunStatus.SENDING and not paused:
-        local = as_utc(held_until).astimezone(ZoneInfo(zone))
-        lines.append(
-            t.gettext("Les messages retenus partiront le {date} à {time}.").format(
-                date=t.date(local.date()), time=t.time(local)
-            )
-        )
+    if not paused:
+        lines += held_lines(t, run, figures, held_until=held_until, zone=zone)
     lines += [
         "",
         "<i>"
@@ -103,6 +98,17 @@ def report_text(
         + "</i>",
     ]
     return "\n".join(lines)
+
+
+def held_lines(
+    t: Translator, run: CampaignRun, figures: Figures, *, held_until: datetime | None, zone: str
+) -> list[str]:
+    """When the messages held by quiet hours go out (the first of them), in `zone`; nothing when none is."""
+    if held_until is None or not figures.held or run.status != RunStatus.SENDING:
+        return []
+    local = as_utc(held_until).astimezone(ZoneInfo(zone))
+    text = t.gettext("Les messages retenus partiront le {date} à {time}.")
+    return [text.format(date=t.date(local.date()), time=t.time(local))]
 
 
 class ReportBoard:

@@ -24,7 +24,7 @@ from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields
 from bot.core.views import N_
 from bot.delivery.jobs import sender_of, tick_now, zones_of
 from bot.delivery.render import render
-from bot.delivery.report import figures_lines, status_label
+from bot.delivery.report import figures_lines, held_lines, status_label
 from bot.domain import campaigns, coordinators
 from bot.domain.audience import Audience, count_audience
 from bot.domain.campaigns import CampaignError
@@ -160,7 +160,8 @@ async def list_campaigns(update: Update, context: Context) -> None:
     rows: Keyboard = []
     for campaign in listed:
         state = status_label(ui.t, campaign.status)
-        lines.append(f"n° {campaign.id} — {html.escape(campaign.title)} — {state}")
+        urgent = " ⚡" if campaign.urgent else ""
+        lines.append(f"n° {campaign.id} — {html.escape(campaign.title)} — {state}{urgent}")
         rows.append(
             [
                 button(
@@ -183,6 +184,9 @@ async def show_campaign(
         runs = await campaigns.runs_of(session, campaign.id or 0)
         latest = runs[-1] if runs else None
         figures = await campaigns.run_figures(session, latest, now=found.clock()) if latest else None
+        # A paused campaign's held messages go out at no set time: only after the resume.
+        waiting = latest is not None and campaign.status != CampaignStatus.PAUSED
+        later = await campaigns.held_until(session, latest, now=found.clock()) if waiting and latest else None
         recipients = await count_audience(
             session, campaigns.audience_of(campaign), configured=found.settings.coordinators
         )
@@ -206,6 +210,7 @@ async def show_campaign(
                 when=local_moment(found, latest.planned_at, ui),
             ),
             *figures_lines(ui.t, figures),
+            *held_lines(ui.t, latest, figures, held_until=later, zone=found.settings.timezone),
         ]
     if note:
         lines += ["", note]
