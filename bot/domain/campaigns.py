@@ -56,7 +56,10 @@ class Zones:
 
 
 def audience_of(campaign: Campaign) -> Audience:
-    return Audience.from_json(campaign.audience)
+    """Who the campaign is for. A series from the content files (the weekly card...) goes to everyone who
+    subscribed to it, staff included: they asked for it as anyone else did."""
+    audience = Audience.from_json(campaign.audience)
+    return audience.with_staff(True) if campaign.sequence is not None else audience
 
 
 async def create_draft(session: AsyncSession, *, by: int, title: str, now: datetime) -> Campaign:
