@@ -193,6 +193,8 @@ class ReportBoard:
                 self._due.discard(run.id)
                 self._edited[run.id] = time.monotonic()
                 await self._edit(run.id)
+                if run.status != RunStatus.SENDING:  # cancelled: no batch will ever name it again
+                    self._edited.pop(run.id, None)
 
     async def _edit(self, run_id: int) -> None:
         async with self.found.database.session() as session:
