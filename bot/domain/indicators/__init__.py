@@ -61,6 +61,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.indicators import pages
 from bot.domain.indicators.cubes import Month, average, share
+from bot.domain.indicators.pages import SECONDS_PER_HOUR
 from bot.domain.indicators.runs import campaign_tables
 from bot.domain.indicators.sources import EVENTS, Figures, PeriodError, by_month, gather, months_between
 from bot.domain.scope import Scope
@@ -95,7 +96,6 @@ _READS = {
     "requests": ("counters",),
     "attribution": ("counters",),
 }
-SECONDS_PER_HOUR = 3600
 
 Exported = Callable[[Figures, Month, str], Value]
 
