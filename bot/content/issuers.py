@@ -26,8 +26,6 @@ def read_issuer(
     """The issuer's logo and signatory; a logo that cannot be used is reported and left out."""
     if block is None:
         return Issuer()
-    if block.example:
-        report.warning(path, line_of(lines, ("certificate",)), "certificate: example values, replace them")
     signatory = Signatory(block.signatory.name, dict(block.signatory.title)) if block.signatory else None
     logo = None
     if block.logo is not None:

@@ -87,7 +87,8 @@ class CertificateFile(BaseModel):
     # A PNG or JPEG file in the territories folder (such as `logos/my-town.png`), printed at the top.
     logo: str | None = None
     signatory: SignatoryFile | None = None
-    # Demonstration values (the demo territory's): flagged by the content check, like the other examples.
+    # Demonstration values (the demo territory's), like its crip: block; `content check --strict` flags
+    # the "(exemple)" left in them.
     example: bool = False
 
     @field_validator("logo")
@@ -97,7 +98,8 @@ class CertificateFile(BaseModel):
             return None
         parts = value.replace("\\", "/").split("/")
         if value.startswith("/") or ".." in parts or not value.strip():
-            raise ValueError(f"{value!r}: give the file's path inside the territories folder, like logos/town.png")
+            hint = "give the file's path inside the territories folder, like logos/town.png"
+            raise ValueError(f"{value!r}: {hint}")
         return value
 
 
