@@ -116,8 +116,18 @@ def _font(pdf: FPDF) -> tuple[str, Callable[[str], str]]:
         pdf.add_font("DejaVu", "B", str(bold))
         # HarfBuzz joins Arabic letters and lays the line out right to left.
         pdf.set_text_shaping(True)
-        return "DejaVu", str
+        return "DejaVu", _marks
     return "Helvetica", _latin1
+
+
+# DejaVu has no glyph for the isolates bot/bidi.py places around left-to-right runs in Arabic lines (they
+# would print as boxes), but has zero-width direction marks: a mark on each side of a run keeps it in order
+# just as well on a certificate's short lines ("@bot", not "bot@").
+_ISOLATES = str.maketrans({"\u2066": "\u200e", "\u2068": "\u200e", "\u2069": "\u200e", "\u2067": "\u200f"})
+
+
+def _marks(value: str) -> str:
+    return value.translate(_ISOLATES)
 
 
 def _latin1(value: str) -> str:

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import html
+from collections.abc import Callable
 from datetime import timedelta
 
 from telegram import InputFile, Update
 
+from bot.bidi import isolate_line
 from bot.certificate_pdf import CertificateText, render_certificate
 from bot.config import Settings
 from bot.content.pack import ContentPack, Module, Territory
@@ -74,20 +76,28 @@ def certificate_text(
     ]
     if page is not None:
         verify.append(ui._("ou en ligne : {address}").format(address=page))
+    line = _line_for(ui)
     return CertificateText(
-        heading=ui._("Attestation de formation"),
-        name=certificate.holder_name,
-        completed=ui._("a suivi avec succès la micro-formation"),
-        module=module.title,
-        details=details + " · " + ui._("Durée : {duration}").format(duration=minutes),
-        objectives_heading=ui._("Objectifs de la formation"),
-        objectives=module.objectives,
-        issuer=issuer,
-        signatory=signatory,
-        code=ui._("Code : {code}").format(code=certificate.code),
-        verify=tuple(verify),
+        heading=line(ui._("Attestation de formation")),
+        name=line(certificate.holder_name) if certificate.holder_name else None,
+        completed=line(ui._("a suivi avec succès la micro-formation")),
+        module=line(module.title),
+        details=line(details + " · " + ui._("Durée : {duration}").format(duration=minutes)),
+        objectives_heading=line(ui._("Objectifs de la formation")),
+        objectives=tuple(line(objective) for objective in module.objectives),
+        issuer=line(issuer),
+        signatory=line(signatory) if signatory else None,
+        code=line(ui._("Code : {code}").format(code=certificate.code)),
+        verify=tuple(line(text) for text in verify),
         logo=territory.issuer.logo if territory is not None else None,
     )
+
+
+def _line_for(ui: Ui) -> Callable[[str], str]:
+    """Right to left, each line's left-to-right runs (the code, "/verify", "@bot", a URL, a Latin name) are
+    isolated as in the chat (bot/bidi.py): fpdf2 applies the same bidirectional algorithm, and without the
+    isolates "@bot" would print as "bot@"."""
+    return isolate_line if ui.t.rtl else str
 
 
 async def ask_name(update: Update, context: Context, ui: Ui, module: Module) -> None:
