@@ -15,6 +15,7 @@ from bot.content.pack import Module
 from bot.core.callbacks import Action, pack
 from bot.domain import training
 from bot.domain.people import get_person
+from bot.features.people.personal_data import export_person
 from bot.runner import SANDBOX_TOKEN, running
 from sandbox.client import SandboxClient, SandboxUser
 from sandbox.server import start_sandbox
@@ -151,6 +152,10 @@ async def test_a_module_failed_then_passed_with_a_certificate_verify_accepts(har
     assert "Aucune attestation ne porte ce code" in (await last(pro))["text"]
     await pro.send("/verify")
     assert "Envoyez le code imprimé" in (await last(pro))["text"]
+    async with harness.services.database.session() as session:
+        exported = await export_person(session, chat_id=pro.id)
+    assert exported is not None, "the holder's data export has the certificate"
+    assert [row["holder_name"] for row in exported["certificate"]] == ["Camille Durand"]
     await pro.send("/forget")
     await pro.press("Oui, tout effacer")
     stranger = await harness.user("Employeur", "fr")
