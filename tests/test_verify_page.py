@@ -115,6 +115,15 @@ async def test_guesses_from_one_address_are_bounded(
     refused = await http.get(f"/verify/{code}", headers={"Accept-Language": "fr"})
     assert refused.status == 429 and refused.headers["Retry-After"] == str(int(WINDOW.total_seconds()))
     assert "Trop de codes vérifiés depuis cette adresse" in await refused.text()
+    # Behind the local reverse proxy, each visitor it forwards counts on their own.
+    proxied = {"X-Forwarded-For": "203.0.113.9, 198.51.100.7"}
+    other = await http.get(f"/verify/{code}", headers=proxied)
+    assert other.status == 200, "another visitor is not held back by the guesser"
+    for number in range(LOOKUPS - 1):
+        await http.get(f"/verify/GUESS{number:07d}", headers=proxied)
+    assert (await http.get(f"/verify/{code}", headers=proxied)).status == 429
+    forged = {"X-Forwarded-For": "192.0.2.1, 198.51.100.7"}
+    assert (await http.get(f"/verify/{code}", headers=forged)).status == 429, "the proxy's entry counts"
     harness.clock.now += WINDOW
     again = await http.get(f"/verify/{code}", headers={"Accept-Language": "fr"})
     assert again.status == 200 and "Imprimée sans nom" in await again.text()

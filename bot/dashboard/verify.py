@@ -7,8 +7,9 @@ the style is inline and allowed by its hash in the Content-Security-Policy.
 
 Guessing codes is bounded twice. A code is 12 of 32 symbols (60 random bits, bot/domain/training.py): with a
 million certificates out, one guess finds one with odds of one in a million million. And each address may
-look up LOOKUPS codes per WINDOW (then 429 with Retry-After), counted in memory per instance: the limit slows
-one guesser down, the length makes guessing hopeless however many addresses try.
+look up LOOKUPS codes per WINDOW (then 429 with Retry-After), counted in memory per instance (behind the
+local reverse proxy, per address that proxy forwards): the limit slows one guesser down, the length makes
+guessing hopeless however many addresses try.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ LOOKUPS = 30  # codes an address may look up per window: a person checking a pil
 WINDOW = timedelta(minutes=10)
 MAX_ADDRESSES = 10_000  # past this many addresses in a window, the oldest windows are forgotten first
 MAX_CODE = 40  # characters of a typed code read at all (spaces and dashes included)
+LOCAL_PROXIES = frozenset({"127.0.0.1", "::1"})
 STYLE = (
     "body{font-family:system-ui,sans-serif;line-height:1.5;max-width:40rem;margin:0 auto;padding:1rem;"
     "color:#1a1a1a;background:#fff}a{color:#0b4f9c}.brand{font-weight:bold;color:#0b4f9c;margin:0}"
@@ -121,8 +123,7 @@ async def _certificate(request: web.Request) -> web.Response:
     verification = request.app[VERIFICATION]
     found = verification.services
     t = _translator(request)
-    address = request.remote or "unknown"
-    if not verification.guesses.allow(address, found.clock()):
+    if not verification.guesses.allow(client_address(request), found.clock()):
         response = _page(
             request,
             t,
@@ -149,6 +150,17 @@ async def _certificate(request: web.Request) -> web.Response:
         )
     shown = _shown(certificate, found.content, t)
     return _page(request, t, title=t.gettext("Attestation authentique"), certificate=shown, status=200)
+
+
+def client_address(request: web.Request) -> str:
+    """Who is guessing: the peer, or, behind a reverse proxy on this machine (README: Caddy), the address
+    that proxy appended last to X-Forwarded-For (the earlier ones are the client's to forge)."""
+    peer = request.remote or "unknown"
+    if peer in LOCAL_PROXIES:
+        forwarded = request.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
+        if forwarded:
+            return forwarded[:64]
+    return peer
 
 
 def _shown(certificate: Certificate, content: ContentPack, t: Translator) -> dict[str, Any]:
