@@ -103,6 +103,8 @@ async def test_an_unknown_code_is_a_404_with_a_clear_sentence(
     assert form.status == 200 and '<label for="code">Code printed on the certificate</label>' in text
     sent = await http.get("/verify?code=abcd-efgh jklm&lang=ar", allow_redirects=False)
     assert sent.status == 303 and sent.headers["Location"] == "/verify/ABCDEFGHJKLM?lang=ar"
+    odd = await http.get("/verify?code=%2F%2Fevil.example%3Fx%3D%0d%0aSet-Cookie:1", allow_redirects=False)
+    assert odd.headers["Location"] == "/verify/EVILEXAMPLEXSETCOOKIE1", "only letters and digits go on"
 
 
 async def test_guesses_from_one_address_are_bounded(

@@ -7,6 +7,7 @@ copy bearing another name is caught.
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -28,6 +29,7 @@ CODE_LENGTH = 8
 # even with a million certificates out, a guess finds one with odds of 1 in 10^12, and a million guesses a
 # day (past the page's per-address limit) would take over two thousand years to find one on average.
 CERTIFICATE_CODE_LENGTH = 12
+_NOT_IN_CODES = re.compile(r"[^A-Za-z0-9]")
 SMALL_COUNT = 5  # figures under this are not shown, so that nobody can be singled out
 
 
@@ -36,8 +38,9 @@ def new_code(length: int = CODE_LENGTH) -> str:
 
 
 def plain_code(code: str) -> str:
-    """A code as typed or read: case, spaces and dashes do not matter."""
-    return "".join(code.split()).replace("-", "").upper()
+    """A code as typed or read: case, spaces, dashes and anything but Latin letters and digits do not
+    matter (nor can they reach a query or a redirect)."""
+    return _NOT_IN_CODES.sub("", code).upper()
 
 
 class Redeemed(StrEnum):
