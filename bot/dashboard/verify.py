@@ -100,10 +100,15 @@ class Verification:
 VERIFICATION = web.AppKey("verification", Verification)
 
 
-def add_verification_routes(app: web.Application) -> None:
-    """GET /verify and /verify/{code} on the web app of `serve`, whose bot Application it already holds."""
-    # bot.web keeps the Application under its own key, which this lower layer cannot import: found by type.
-    application = next(value for value in app.values() if isinstance(value, Application))
+def add_verification_routes(app: web.Application, application: BotApplication | None = None) -> None:
+    """GET /verify and /verify/{code} on `app`: the web app of `serve` (bot/web.py), whose bot Application it
+    already holds, or another app (the demo's) given the Application."""
+    if application is None:
+        # bot.web keeps the Application under its own key, which this lower layer cannot import: by type.
+        found = [value for value in app.values() if isinstance(value, Application)]
+        if not found:
+            raise ValueError("add_verification_routes: give the bot's Application, the web app holds none")
+        application = found[0]
     app[VERIFICATION] = Verification(application)
     app.add_routes([web.get("/verify", _form), web.get("/verify/{code}", _certificate)])
 
