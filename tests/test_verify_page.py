@@ -101,6 +101,7 @@ async def test_an_unknown_code_is_a_404_with_a_clear_sentence(
     form = await http.get("/verify", headers={"Accept-Language": "en"})
     text = await form.text()
     assert form.status == 200 and '<label for="code">Code printed on the certificate</label>' in text
+    assert '<input type="hidden" name="lang" value="en">' in text, "the answer in the form's language"
     sent = await http.get("/verify?code=abcd-efgh jklm&lang=ar", allow_redirects=False)
     assert sent.status == 303 and sent.headers["Location"] == "/verify/ABCDEFGHJKLM?lang=ar"
     odd = await http.get("/verify?code=%2F%2Fevil.example%3Fx%3D%0d%0aSet-Cookie:1", allow_redirects=False)
