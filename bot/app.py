@@ -35,6 +35,7 @@ from bot.features.families import directory, myths, resources, safeguarding, sea
 from bot.features.families.items import render_item
 from bot.features.people import menu, onboarding, privacy, settings
 from bot.features.people.personal_data import purge_inactive
+from bot.features.trainings import certificates
 from bot.features.trainings import modules as training
 from bot.features.trainings import reminders as training_reminders
 from bot.i18n import Catalogs
@@ -96,7 +97,7 @@ def register_handlers(app: BotApplication) -> None:
         app,
         text_router.TextRoutes(
             composer=campaign_composer.on_input,  # a draft waits for its message, title, date or time
-            certificate_name=training.certificate_name,  # the name to print on a certificate
+            certificate_name=certificates.certificate_name,  # the name to print on a certificate
             relay=relay.relay,  # a referent took the person's request: the two sides write to each other
             search=search.search,  # no conversation: typed text searches resources, cards and services
             other=fallback.other_message,  # no conversation: files and stickers get a short answer

@@ -1,13 +1,14 @@
 """The PDF attestation of a passed module, drawn with fpdf2.
 
-It carries the module, the date, the score and the verification code; a name only if the person typed one
-for this document (it is printed, never stored). DejaVu Sans is used when the system has it (accents and
-most scripts, shaped by HarfBuzz so that Arabic reads right to left); otherwise a core PDF font, with the
-text brought to Latin-1.
+It carries the issuing commune (its name, and its logo and signatory when its territory file gives them),
+the module with its duration and objectives, the date, the score, the name the person chose to print, and
+the code with how to check it. DejaVu Sans is used when the system has it (accents and most scripts, shaped
+by HarfBuzz so that Arabic reads right to left); otherwise a core PDF font, with the text brought to Latin-1.
 """
 
 from __future__ import annotations
 
+import io
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from fpdf import FPDF
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 WIDTH = 250  # mm available for a line inside the frame
+LOGO_BOX = (20.0, 16.0, 45.0, 24.0)  # x, y, width, height in mm: a logo is fitted inside, its shape kept
+BOTTOM = 150.0  # where the issuer, the signatory and the code start, whatever the length above
 _TYPOGRAPHY = str.maketrans(
     {
         "’": "'",
@@ -44,10 +47,14 @@ class CertificateText:
     name: str | None
     completed: str  # "has completed the micro-training"
     module: str
-    details: str  # date and score
-    issuer: str
-    verify: str  # how to check the code
+    details: str  # date, score and duration
+    objectives_heading: str
+    objectives: tuple[str, ...]
+    issuer: str  # "Issued by <commune>"
+    signatory: str | None  # "<name>, <title>"
     code: str
+    verify: tuple[str, ...]  # how to check the code: in the chat, and on the public page when there is one
+    logo: bytes | None = None  # PNG or JPEG, checked when the content was loaded
 
 
 def render_certificate(text: CertificateText) -> bytes:
@@ -58,10 +65,13 @@ def render_certificate(text: CertificateText) -> bytes:
     pdf.set_draw_color(30, 90, 160)
     pdf.set_line_width(1.2)
     pdf.rect(10, 10, 277, 190)
-    pdf.set_y(32)
-    pdf.set_font(font, "B", 28)
-    pdf.cell(0, 14, clean(text.heading), align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(8)
+    if text.logo is not None:
+        x, y, width, height = LOGO_BOX
+        pdf.image(io.BytesIO(text.logo), x=x, y=y, w=width, h=height, keep_aspect_ratio=True)
+    pdf.set_y(24)
+    pdf.set_font(font, "B", 26)
+    pdf.cell(0, 13, clean(text.heading), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(5)
     if text.name:
         size = 22
         pdf.set_font(font, "B", size)
@@ -69,20 +79,33 @@ def render_certificate(text: CertificateText) -> bytes:
             size -= 1
             pdf.set_font(font, "B", size)
         pdf.cell(0, 12, clean(text.name), align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(font, "", 16)
-    pdf.cell(0, 10, clean(text.completed), align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
-    pdf.set_font(font, "B", 20)
-    pdf.multi_cell(0, 11, clean(text.module), align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
     pdf.set_font(font, "", 14)
-    pdf.cell(0, 9, clean(text.details), align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.cell(0, 9, clean(text.issuer), align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_y(165)
-    pdf.set_font(font, "B", 16)
-    pdf.cell(0, 9, clean(text.code), align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(font, "", 11)
-    pdf.cell(0, 7, clean(text.verify), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 9, clean(text.completed), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_font(font, "B", 18)
+    pdf.multi_cell(0, 9, clean(text.module), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_font(font, "", 12)
+    pdf.cell(0, 8, clean(text.details), align="C", new_x="LMARGIN", new_y="NEXT")
+    if text.objectives:
+        pdf.ln(3)
+        pdf.set_font(font, "B", 11)
+        pdf.cell(0, 7, clean(text.objectives_heading), align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(font, "", 10)
+        for objective in text.objectives:
+            pdf.multi_cell(0, 5.5, clean(f"• {objective}"), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_y(max(pdf.get_y() + 3, BOTTOM))
+    pdf.set_font(font, "", 12)
+    pdf.cell(0, 7, clean(text.issuer), align="C", new_x="LMARGIN", new_y="NEXT")
+    if text.signatory:
+        pdf.set_font(font, "B", 11)
+        pdf.cell(0, 7, clean(text.signatory), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    pdf.set_font(font, "B", 15)
+    pdf.cell(0, 8, clean(text.code), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(font, "", 10)
+    for line in text.verify:
+        pdf.cell(0, 6, clean(line), align="C", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 
@@ -93,8 +116,18 @@ def _font(pdf: FPDF) -> tuple[str, Callable[[str], str]]:
         pdf.add_font("DejaVu", "B", str(bold))
         # HarfBuzz joins Arabic letters and lays the line out right to left.
         pdf.set_text_shaping(True)
-        return "DejaVu", str
+        return "DejaVu", _marks
     return "Helvetica", _latin1
+
+
+# DejaVu has no glyph for the isolates bot/bidi.py places around left-to-right runs in Arabic lines (they
+# would print as boxes), but has zero-width direction marks: a mark on each side of a run keeps it in order
+# just as well on a certificate's short lines ("@bot", not "bot@").
+_ISOLATES = str.maketrans({"\u2066": "\u200e", "\u2068": "\u200e", "\u2069": "\u200e", "\u2067": "\u200f"})
+
+
+def _marks(value: str) -> str:
+    return value.translate(_ISOLATES)
 
 
 def _latin1(value: str) -> str:

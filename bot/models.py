@@ -249,7 +249,10 @@ class Progress(SQLModel, table=True):
 
 
 class Certificate(SQLModel, table=True):
-    """A passed module's attestation: what `/verify CODE` checks. It names nobody."""
+    """A passed module's attestation: what `/verify CODE` and the public page check.
+
+    It keeps the name printed on it, so that a copy showing another name is caught; being the holder's,
+    the row goes with them on /forget (and the code then verifies nothing)."""
 
     __tablename__ = "certificate"
 
@@ -258,6 +261,13 @@ class Certificate(SQLModel, table=True):
     module: str = Field(max_length=32)
     score: int
     issued_on: date
+    # NULL on the certificates issued before names were kept: they name nobody and belong to nobody.
+    person_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=True, index=True),
+    )
+    holder_name: str | None = Field(default=None, max_length=80)  # as printed; None: printed without one
+    territory: str | None = Field(default=None, max_length=20)  # the commune named on it as the issuer
 
 
 class CoordinatorGrant(SQLModel, table=True):

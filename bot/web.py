@@ -21,6 +21,7 @@ from telegram.constants import UpdateType
 
 from bot import metrics
 from bot.core.context import BotApplication
+from bot.dashboard.verify import add_verification_routes
 from bot.db import write_problem
 from bot.delivery.health import sender_state
 
@@ -49,6 +50,7 @@ def create_web_app(application: BotApplication, *, secret: str, webhook_path: st
             web.get("/metrics", _metrics),
         ]
     )
+    add_verification_routes(app)
     return app
 
 

@@ -84,6 +84,6 @@ async def test_invited_professional_fails_passes_and_verifies(harness: Harness, 
     caption = await page.locator(".msg.bot").last.inner_text()
     code = caption.split("vérification : ")[1].split()[0]
     await type_in(page, f"/verify {code}")
-    await expect(page.locator(".msg.bot").last).to_contain_text("Attestation valable")
+    await expect(page.locator(".msg.bot").last).to_contain_text("Attestation authentique")
     if target := os.environ.get("SANDBOX_SCREENSHOTS"):
         await page.screenshot(path=f"{target}/training.png")

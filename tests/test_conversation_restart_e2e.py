@@ -18,7 +18,7 @@ from bot.core.context import BotApplication
 from bot.domain import conversations
 from bot.domain.conversations import Kind
 from bot.domain.people import get_person
-from bot.features.trainings.modules import NAME_WAIT
+from bot.features.trainings.certificates import NAME_WAIT
 from bot.models import Attribution, Campaign
 from bot.runner import SANDBOX_TOKEN, prepare_database, running
 from bot.services import Services

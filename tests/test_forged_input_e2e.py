@@ -113,7 +113,7 @@ async def test_nul_and_control_characters_never_reach_the_database(
 ) -> None:
     user = await onboard_user(harness)
     await user.send("/verify AB\u0000CD")
-    assert "Aucune attestation avec ce code" in (await last(user))["text"]
+    assert "Aucune attestation ne porte ce code" in (await last(user))["text"]
     await user.send("/start inv_AB\u0000CD\u0007")
     assert "Ce code d'invitation n'existe pas" in (await last(user))["text"]
     newcomer = await harness.user("Nouveau")
@@ -126,7 +126,7 @@ async def test_nul_and_control_characters_never_reach_the_database(
     assert "Votre message n'est pas gardé." in (await last(user))["text"]
     await user.send("\u0000\u202e")  # nothing left once cleaned: still an answer
     await user.send("/verify\u0000")
-    assert "Vérifiez-le : /verify CODE" in (await last(user))["text"]
+    assert "Envoyez le code imprimé sur l'attestation : /verify CODE" in (await last(user))["text"]
 
     coordinator = await harness.client.new_user("Coordination", "fr", user_id=COORDINATOR)
     await coordinator.send("/campaign Rentrée\u0000 مرحبا 👋🏽\u202e !")
@@ -179,5 +179,5 @@ async def test_an_update_through_the_webhook_is_cleaned_too(
     """Polling and the webhook both end in `process_update`, where the update is cleaned."""
     user = await served.client.new_user("Webhook", "fr")
     await user.send("/verify AB\u0000CD")
-    assert "Aucune attestation avec ce code" in (await last(user))["text"]
+    assert "Aucune attestation ne porte ce code" in (await last(user))["text"]
     no_failure(caplog)

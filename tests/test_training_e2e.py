@@ -4,7 +4,7 @@ certificate and /verify, resuming after a restart, and the coordinators' figures
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from pypdf import PdfReader
@@ -15,6 +15,7 @@ from bot.content.pack import Module
 from bot.core.callbacks import Action, pack
 from bot.domain import training
 from bot.domain.people import get_person
+from bot.features.people.personal_data import export_person
 from bot.runner import SANDBOX_TOKEN, running
 from sandbox.client import SandboxClient, SandboxUser
 from sandbox.server import start_sandbox
@@ -100,6 +101,7 @@ async def invite_link_again(harness: Harness) -> str:
 
 
 async def test_a_module_failed_then_passed_with_a_certificate_verify_accepts(harness: Harness) -> None:
+    harness.clock.now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # the first of the month: "1er"
     quiz = module(harness)
     pro = await professional(harness, await invite_link(harness))
     await pro.press("🎓 Formations courtes")
@@ -124,7 +126,7 @@ async def test_a_module_failed_then_passed_with_a_certificate_verify_accepts(har
     await pro.press(next(label for label in pro.buttons(await last(pro)) if quiz.title in label))
     await pro.send("/menu")
     await pro.press_data(pack(Action.TRAINING, "p", MODULE), (await last(pro))["message_id"])
-    await pro.send("Camille Durand")
+    await pro.send("Camille   Durand")
     document = (await last(pro))["document"]
     async with harness.client.session.get(
         f"{harness.base_url}/sandbox/api/files/{document['file_id']}"
@@ -132,15 +134,37 @@ async def test_a_module_failed_then_passed_with_a_certificate_verify_accepts(har
         pdf = PdfReader(io.BytesIO(await reply.read()))
     text = pdf.pages[0].extract_text()
     assert "Camille Durand" in text and quiz.title in text and "100 %" in text
+    assert "Le 1er décembre 2026" in text and "Durée : 7 minutes" in text
+    assert "Délivrée par Démo-sur-Seine (exemple)" in text, "the person's commune issues it"
+    assert "Camille Exemple (exemple), Maire de Démo-sur-Seine (exemple)" in text, "its signatory"
+    assert "Objectifs de la formation" in text and quiz.objectives[0] in text
     code = text.split("Code : ")[1].split()[0]
-    await pro.send(f"/verify {code}")
-    assert "Attestation valable" in (await last(pro))["text"]
-    await pro.send("/verify ZZZZZZZZ")
-    assert "Aucune attestation" in (await last(pro))["text"]
+    assert len(code) == training.CERTIFICATE_CODE_LENGTH
+    assert f"Vérifiable sur Telegram : /verify {code} auprès de @reperes_sandbox_bot" in text
+    assert "/verify/" not in text, "no public page without DASHBOARD_URL"
+    assert any(page.images for page in pdf.pages), "the commune's logo"
+    await pro.send(f"/verify {code.lower()[:6]}-{code.lower()[6:]}")
+    verified = (await last(pro))["text"]
+    assert "Attestation authentique" in verified and "Nom imprimé : Camille Durand" in verified
+    assert quiz.title in verified and "score 100 %" in verified and "1er décembre 2026" in verified
+    assert "Délivrée par Démo-sur-Seine (exemple)" in verified
+    await pro.send("/verify ZZZZZZZZZZZZ")
+    assert "Aucune attestation ne porte ce code" in (await last(pro))["text"]
+    await pro.send("/verify")
+    assert "Envoyez le code imprimé" in (await last(pro))["text"]
+    async with harness.services.database.session() as session:
+        exported = await export_person(session, chat_id=pro.id)
+    assert exported is not None, "the holder's data export has the certificate"
+    assert [row["holder_name"] for row in exported["certificate"]] == ["Camille Durand"]
+    await pro.send("/forget")
+    await pro.press("Oui, tout effacer")
+    stranger = await harness.user("Employeur", "fr")
+    await stranger.send(f"/verify {code}")
+    assert "Aucune attestation ne porte ce code" in (await last(stranger))["text"], "gone with /forget"
     async with harness.services.database.session() as session:
         for table in SQLModel.metadata.sorted_tables:
             rows = (await session.exec(select_table(table))).all()  # type: ignore[call-overload]
-            assert "Camille" not in repr(rows), "the name is printed, never stored"
+            assert "Camille" not in repr(rows), "the name went with the person"
 
 
 async def test_forged_quiz_buttons_cannot_skip_or_answer_twice(harness: Harness) -> None:

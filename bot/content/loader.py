@@ -193,8 +193,15 @@ def _load_modules(folder: Path, language: str, report: Report) -> dict[str, Modu
         fields = meta.model_dump(
             include={"id", "title", "summary", "minutes", "public", "order", "pass_mark"}
         )
+        if not meta.objectives:
+            report.warning(path, 1, "no objectives: its certificates will list none")
         modules[meta.id] = Module(
-            **fields, language=language, audience=tuple(meta.audience), cards=tuple(cards), quiz=quiz
+            **fields,
+            language=language,
+            audience=tuple(meta.audience),
+            cards=tuple(cards),
+            quiz=quiz,
+            objectives=tuple(meta.objectives),
         )
     return modules
 

@@ -37,6 +37,24 @@ class Crip:
 
 
 @dataclass(frozen=True)
+class Signatory:
+    name: str
+    titles: dict[str, str]  # per language
+
+    def title(self, language: str) -> str:
+        return self.titles.get(language) or self.titles[SOURCE_LANGUAGE]
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """What a territory's certificates carry besides its name: read once at start, so a logo file moved
+    later cannot break a certificate."""
+
+    logo: bytes | None = None  # PNG or JPEG, checked by the content check
+    signatory: Signatory | None = None
+
+
+@dataclass(frozen=True)
 class Territory:
     id: str
     names: dict[str, str]
@@ -46,6 +64,7 @@ class Territory:
     referents_hours: dict[str, str] = field(default_factory=dict)  # in words, per language
     controller: dict[str, str] = field(default_factory=dict)  # the data controller's name, per language
     privacy_contact: str | None = None  # how to reach the data protection officer
+    issuer: Issuer = field(default_factory=Issuer)  # on its training certificates
 
     def name(self, language: str) -> str:
         return self.names.get(language) or self.names[SOURCE_LANGUAGE]
@@ -270,3 +289,4 @@ class Module:
     pass_mark: int  # percent
     cards: tuple[str, ...]  # Telegram HTML; the sources close the last card
     quiz: tuple[Question, ...]
+    objectives: tuple[str, ...] = ()  # plain text, printed on the certificate

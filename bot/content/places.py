@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.content.files import read_list, read_model
+from bot.content.issuers import read_issuer
 from bot.content.pack import SOURCE_LANGUAGE, ContentPack, Crip, Helpline, Service, Territory
 from bot.content.problems import Report, language_name
 from bot.content.schemas import HelplineFile, LinkFile, ServiceFile, TerritoryFile
@@ -51,6 +52,7 @@ def load_territories(folder: Path, pack: ContentPack, report: Report) -> None:
             referents_hours=dict(parsed.referents_hours),
             controller=dict(parsed.controller),
             privacy_contact=parsed.privacy_contact,
+            issuer=read_issuer(parsed.certificate, folder, path, lines, report),
         )
     if not pack.territories:
         report.error(folder, 1, "no territory: add at least one file such as territories/my-town.yml")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from opening_hours import OpeningHours
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from bot.roles import ROLES
 from bot.topics import TOPICS
@@ -65,6 +65,44 @@ class CripFile(BaseModel):
         return self
 
 
+class SignatoryFile(BaseModel):
+    """Who signs a territory's certificates: a name, and a title in each language ("Maire", "Mayor")."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=80)
+    title: dict[str, str]
+
+    @field_validator("title")
+    @classmethod
+    def _french_title(cls, value: dict[str, str]) -> dict[str, str]:
+        return _has_french(value)
+
+
+class CertificateFile(BaseModel):
+    """A territory's `certificate:` block: what its training certificates carry besides its name."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # A PNG or JPEG file in the territories folder (such as `logos/my-town.png`), printed at the top.
+    logo: str | None = None
+    signatory: SignatoryFile | None = None
+    # Demonstration values (the demo territory's), like its crip: block; `content check --strict` flags
+    # the "(exemple)" left in them.
+    example: bool = False
+
+    @field_validator("logo")
+    @classmethod
+    def _inside(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = value.replace("\\", "/").split("/")
+        if value.startswith("/") or ".." in parts or not value.strip():
+            hint = "give the file's path inside the territories folder, like logos/town.png"
+            raise ValueError(f"{value!r}: {hint}")
+        return value
+
+
 class TerritoryFile(BaseModel):
     """`content/territories/<id>.yml`: a commune or neighbourhood the bot serves."""
 
@@ -85,6 +123,8 @@ class TerritoryFile(BaseModel):
     # named in the privacy notice, in place of {controller} and {privacy_contact}.
     controller: dict[str, str] = {}
     privacy_contact: str | None = Field(default=None, min_length=3, max_length=120)
+    # The commune's logo and signatory on training certificates (its name is always printed).
+    certificate: CertificateFile | None = None
 
     @field_validator("name")
     @classmethod
@@ -246,6 +286,7 @@ class ServiceFile(_Place):
     description: dict[str, str]
 
 
+Objective = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 AUDIENCES = ("teacher", "youth_worker", "social_worker", "coach", "mediator", "landlord")
 
 
@@ -287,6 +328,8 @@ class ModuleFile(BaseModel):
     public: bool = False
     order: int = 50
     pass_mark: int = Field(default=70, ge=1, le=100)
+    # What a person can do after the module, one short line each: printed on its certificates.
+    objectives: list[Objective] = Field(default=[], max_length=5)
     sources: list[str] = []
     cards: list[str] = Field(min_length=3, max_length=8)
     quiz: list[QuestionFile] = Field(min_length=1, max_length=10)

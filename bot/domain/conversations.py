@@ -26,7 +26,7 @@ Ids = dict[str, int | str]  # ids and short codes only: never what a person type
 
 class Kind(StrEnum):
     COMPOSER = "composer"  # a campaign draft waits for its message, title, date or time
-    CERTIFICATE_NAME = "certificate"  # the name to print on a certificate (printed, never stored)
+    CERTIFICATE_NAME = "certificate"  # the name to print on a certificate (kept on its row, not here)
     RELAY = "relay"  # a conversation between a person and a referent, about one request
 
 

@@ -1,11 +1,13 @@
 """Micro-trainings for professionals: invites, progress through a module, the quiz, certificates, figures.
 
 The quiz in progress lives in the person's progress row, not in the buttons, so a score cannot be forged
-and a certificate means what it says. Certificates name nobody: `/verify` confirms a code, not a person.
+and a certificate means what it says. A certificate keeps the name printed on it: `/verify` shows it, so a
+copy bearing another name is caught.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -23,11 +25,22 @@ from bot.models import Certificate, Invite, Person, Professional, Progress, as_u
 # Codes people type or read aloud: no 0/O or 1/I.
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
+# A certificate's code is checked by anyone, on a public page: 12 of 32 symbols are 60 random bits, so that
+# even with a million certificates out, a guess finds one with odds of 1 in 10^12, and a million guesses a
+# day (past the page's per-address limit) would take over two thousand years to find one on average.
+CERTIFICATE_CODE_LENGTH = 12
+_NOT_IN_CODES = re.compile(r"[^A-Za-z0-9]")
 SMALL_COUNT = 5  # figures under this are not shown, so that nobody can be singled out
 
 
-def new_code() -> str:
-    return "".join(secrets.choice(_ALPHABET) for _ in range(CODE_LENGTH))
+def new_code(length: int = CODE_LENGTH) -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(length))
+
+
+def plain_code(code: str) -> str:
+    """A code as typed or read: case, spaces, dashes and anything but Latin letters and digits do not
+    matter (nor can they reach a query or a redirect)."""
+    return _NOT_IN_CODES.sub("", code).upper()
 
 
 class Redeemed(StrEnum):
@@ -202,15 +215,36 @@ class Result:
     passed: bool
 
 
-async def issue_certificate(session: AsyncSession, *, module: str, score: int, today: date) -> Certificate:
-    certificate = Certificate(code=new_code(), module=module, score=score, issued_on=today)
+async def issue_certificate(
+    session: AsyncSession,
+    *,
+    person_id: int,
+    module: str,
+    score: int,
+    today: date,
+    holder_name: str | None,
+    territory: str | None,
+) -> Certificate:
+    """A new certificate, tied to its holder (so /forget deletes it) with the name printed on it."""
+    certificate = Certificate(
+        code=new_code(CERTIFICATE_CODE_LENGTH),
+        module=module,
+        score=score,
+        issued_on=today,
+        person_id=person_id,
+        holder_name=holder_name,
+        territory=territory,
+    )
     session.add(certificate)
     await session.flush()
     return certificate
 
 
 async def find_certificate(session: AsyncSession, *, code: str) -> Certificate | None:
-    query = select(Certificate).where(Certificate.code == code.strip().upper())
+    wanted = plain_code(code)
+    if not wanted or len(wanted) > CERTIFICATE_CODE_LENGTH:
+        return None  # no code is longer: no need to ask the database
+    query = select(Certificate).where(Certificate.code == wanted)
     return (await session.exec(query)).first()
 
 

@@ -1,4 +1,5 @@
-"""Micro-trainings for professionals: the catalogue, a module's cards, its quiz, and the certificate.
+"""Micro-trainings for professionals: the catalogue, a module's cards and its quiz (the certificate and
+/verify: certificates.py).
 
 Buttons: "1:f" (catalogue), "1:f:m:<id>" (open or resume), "1:f:c:<id>:<card>" (a card), "1:f:q:<id>"
 (start the quiz), "1:f:a:<id>:<question>:<option>" (a single-choice answer), "1:f:t:<id>:<question>:<mask>"
@@ -9,27 +10,21 @@ be the one in progress, so an old or forged button cannot answer twice or skip a
 
 from __future__ import annotations
 
-import asyncio
 import html
-from datetime import timedelta
 
-from telegram import InputFile, Update
+from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.certificate_pdf import CertificateText, render_certificate
 from bot.content.pack import Module
 from bot.core.callbacks import Action, pack, pattern
 from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields, ui_for
 from bot.core.views import back_to_menu, verdict
-from bot.domain import conversations, training
-from bot.domain.conversations import INPUT_WAITS, Current, Kind
+from bot.domain import training
+from bot.features.trainings.certificates import ask_name, send_certificate, verify
 from bot.fields import numbers as read_numbers
 from bot.shorten import LABEL_LIMIT, shorten
-
-NAME_WAIT = timedelta(minutes=10)  # after this, typed text is a search again
-MAX_NAME = 80
 
 
 async def _allowed(context: Context, ui: Ui) -> tuple[bool, list[Module]]:
@@ -204,110 +199,6 @@ async def start_quiz(update: Update, context: Context, ui: Ui, module: Module) -
         session.add(progress)
     await acknowledge(update)
     await show_question(update, context, ui, module, 0)
-
-
-async def ask_name(update: Update, context: Context, ui: Ui, module: Module) -> None:
-    """Wait for the name to print (certificate_name.mmd, beside this file): only the module's id is kept
-    meanwhile."""
-    found = context.services
-    chat = update.effective_chat
-    assert chat is not None
-    async with found.database.session() as session:
-        waiting = await conversations.begin(
-            session,
-            chat_id=chat.id,
-            kind=Kind.CERTIFICATE_NAME,
-            data={"module": module.id},
-            now=found.clock(),
-            lasts=NAME_WAIT,
-            over=INPUT_WAITS,
-        )
-    if waiting is None:  # a relay conversation takes what the person types: a name would go there
-        text = ui._(
-            "Ce que vous écrivez va en ce moment au professionnel qui a pris votre demande. Recevez "
-            "l'attestation sans nom, ou terminez d'abord la conversation."
-        )
-    else:
-        text = ui._(
-            "Écrivez votre nom tel qu'il doit figurer sur l'attestation. Il est imprimé, pas enregistré. "
-            "Ou recevez-la sans nom."
-        )
-    await answer(
-        update, ui, text, [[button(ui._("Sans nom"), pack(Action.TRAINING, "p", module.id, "anon"))]]
-    )
-
-
-async def send_certificate(
-    update: Update, context: Context, ui: Ui, module: Module, name: str | None
-) -> None:
-    found = context.services
-    assert ui.person is not None and ui.person.id is not None
-    async with found.database.session() as session:
-        progress = (await training.progress_of(session, person_id=ui.person.id)).get(module.id)
-        if progress is None or progress.passed_at is None:
-            certificate = None
-        else:
-            certificate = await training.issue_certificate(
-                session, module=module.id, score=progress.best_score, today=found.clock().date()
-            )
-    if certificate is None:
-        await stale_button(update, context, ui)
-        return
-    await acknowledge(update)
-    text = CertificateText(
-        heading=ui._("Attestation de formation"),
-        name=name,
-        completed=ui._("a suivi avec succès la micro-formation"),
-        module=module.title,
-        details=ui._("Le {date}, avec un score de {score} %").format(
-            date=ui.t.date(certificate.issued_on), score=certificate.score
-        ),
-        issuer=ui._("Repères, dispositif local de prévention"),
-        verify=ui._("Vérification : envoyez /verify {code} au bot").format(code=certificate.code),
-        code=ui._("Code : {code}").format(code=certificate.code),
-    )
-    chat = update.effective_chat
-    assert chat is not None
-    pdf = await asyncio.to_thread(render_certificate, text)  # fonts and layout: keep the event loop free
-    await chat.send_document(
-        InputFile(pdf, filename=f"attestation-{module.id}.pdf"),
-        caption=ui.t.directed(
-            ui._("Votre attestation. Code de vérification : {code}").format(code=certificate.code)
-        ),
-    )
-
-
-async def certificate_name(update: Update, context: Context, ui: Ui, waiting: Current) -> bool:
-    """The text router's route while a name is awaited: typed text is the name to print; False for
-    anything else, or when another instance took the answer first."""
-    message = update.effective_message
-    if message is None or not message.text:
-        return False
-    found = context.services
-    module = found.content.module(ui.language, waiting.text("module") or "")
-    async with found.database.session() as session:
-        claimed = await conversations.taken(session, waiting)
-    if not claimed or module is None or ui.person is None:
-        return False
-    await send_certificate(update, context, ui, module, message.text.strip()[:MAX_NAME])
-    return True
-
-
-async def verify(update: Update, context: Context) -> None:
-    ui = await ui_for(update, context)
-    code = context.args[0] if context.args else ""
-    async with context.services.database.session() as session:
-        certificate = await training.find_certificate(session, code=code) if code else None
-    if certificate is None:
-        text = ui._("Aucune attestation avec ce code. Vérifiez-le : /verify CODE")
-    else:
-        module = context.services.content.module(ui.language, certificate.module)
-        text = ui._("✅ Attestation valable : « {module} », délivrée le {date}, score {score} %.").format(
-            module=html.escape(module.title if module else certificate.module),
-            date=ui.t.date(certificate.issued_on),
-            score=certificate.score,
-        )
-    await answer(update, ui, text, [back_to_menu(ui)], edit=False)
 
 
 async def on_button(update: Update, context: Context) -> None:

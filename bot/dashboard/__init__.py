@@ -1,0 +1,1 @@
+"""The web pages served beside the webhook: the coordinators' dashboard and the public verification page."""
