@@ -32,6 +32,7 @@ async def grant(
     now: datetime,
     territories: list[str] | None = None,
     display_name: str | None = None,
+    invited_by: int | None = None,
 ) -> bool:
     """Give the role (for `territories`, or the whole deployment); False when the person already had it.
 
@@ -43,7 +44,7 @@ async def grant(
     table = CoordinatorGrant.__table__  # type: ignore[attr-defined]
     values = {
         "user_id": user_id,
-        "granted_by": by,
+        "granted_by": invited_by or by,  # who made the link; `by` approved it
         "granted_at": now,
         "territories": territories or None,
         "display_name": display_name,

@@ -195,6 +195,7 @@ async def decide(
             now=now,
             territories=link.territories,
             display_name=name,
+            invited_by=link.created_by,
         )
     else:
         await coordinators.audit(

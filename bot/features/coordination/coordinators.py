@@ -66,8 +66,7 @@ async def revoke(update: Update, context: Context) -> None:
         lines.append(ui._("/revoke ne prend plus d'identifiant : choisissez la personne ci-dessous."))
     if not revocable:
         lines.append(ui._("Personne dont vous pouvez retirer le rôle."))
-    else:
-        lines.append(ui._("Le rôle donné dans la configuration (réglage COORDINATORS) ne se retire pas ici."))
+    lines.append(ui._("Le rôle donné dans la configuration (réglage COORDINATORS) ne se retire pas ici."))
     buttons: Keyboard = [
         [
             button(
