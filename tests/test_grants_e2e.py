@@ -64,7 +64,9 @@ async def test_a_link_a_name_and_a_second_coordinators_approval(harness: Harness
     payload = await make_link(founder, "🌍 Tout le dispositif")
     async with harness.services.database.session() as session:
         stored = (await session.exec(select(CoordinatorLink))).one()
-        dumped = str((await session.exec(text("SELECT * FROM coordinator_link"))).all())
+        dumped = str(
+            (await (await session.connection()).execute(text("SELECT * FROM coordinator_link"))).all()
+        )
     token = payload.removeprefix("co_")
     assert token not in dumped and stored.token_hash != token, "the raw token is stored"
 
