@@ -59,3 +59,9 @@ async def audit_created(session: AsyncSession, invite: Invite, *, by: int, now: 
     await coordinators.audit(
         session, actor=by, action="invite", now=now, detail=invite.code, territories=territories
     )
+
+
+async def usable(session: AsyncSession, *, code: str, now: datetime) -> bool:
+    """Whether an invite code would make someone a professional now (it exists, is live, has uses)."""
+    query = select(Invite.id).where(col(Invite.code) == code.strip().upper(), _live(now))
+    return (await session.exec(query)).first() is not None

@@ -20,7 +20,7 @@ from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
 from bot.core.ui import Ui, acknowledge, answer, button, button_fields, ui_for
 from bot.core.views import language_rows, menu_view, role_rows, territory_rows
-from bot.domain import training
+from bot.domain import invites, training
 from bot.domain.people import accept_notice_once
 from bot.features.people.draft import (
     INVITE_CODE,
@@ -218,7 +218,13 @@ async def redeem_or_ask(update: Update, context: Context, ui: Ui, code: str) -> 
     """A professional invite opened by someone who said "parent" (just now or earlier) asks which one they
     are, rather than switching them silently: a parent may open a link meant for the school's staff."""
     assert ui.person is not None
-    if ui.person.role != PARENT or not INVITE_CODE.match(code):
+    found = context.services
+    if ui.person.role == PARENT and INVITE_CODE.match(code):
+        async with found.database.session() as session:
+            ask = await invites.usable(session, code=code, now=found.clock())
+    else:
+        ask = False
+    if not ask:  # not a parent, or a code that would not work anyway: its answer says why
         await redeem(update, context, ui, code)
         return
     text = ui._(
