@@ -69,3 +69,10 @@ async def test_the_maker_and_a_coordinator_of_another_territory_cannot_decide(da
             )
             assert outcome is Decided.NOT_YOURS, by
         assert not await coordinators.is_granted(session, user_id=CANDIDATE)
+
+
+async def test_links_go_a_month_after_they_expired(database: Database) -> None:
+    await link(database)
+    async with database.session() as session:
+        assert await grants.purge_links(session, now=NOW + grants.LINK_LIFETIME + grants.LINK_KEPT / 2) == 0
+        assert await grants.purge_links(session, now=NOW + grants.LINK_LIFETIME + grants.LINK_KEPT) == 1

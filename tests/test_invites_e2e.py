@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain import coordinators, training
+from bot.domain import training
 from bot.domain.people import get_person
+from bot.models import CoordinatorGrant
 from sandbox.client import SandboxUser
 from tests.campaign_support import add_person
 from tests.conftest import Harness, last
@@ -38,14 +39,15 @@ async def invite(user: SandboxUser, arguments: str) -> tuple[str, str]:
 
 async def island_coordinator(harness: Harness) -> SandboxUser:
     island = await harness.user("Ilona")
-    async with harness.services.database.session() as session:
-        await coordinators.grant(
-            session,
-            user_id=island.id,
-            by=FOUNDER,
-            now=harness.clock.now,
-            territories=["ile"],
-            display_name="Ilona",
+    async with harness.services.database.session() as session:  # the row a grant for "ile" writes
+        session.add(
+            CoordinatorGrant(
+                user_id=island.id,
+                granted_by=FOUNDER,
+                granted_at=harness.clock.now,
+                territories=["ile"],
+                display_name="Ilona",
+            )
         )
     return island
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -27,6 +27,7 @@ from bot.domain.scope import Scope
 from bot.models import CoordinatorLink, as_utc
 
 LINK_LIFETIME = timedelta(hours=48)
+LINK_KEPT = timedelta(days=30)  # after expiry, then deleted (see `purge_links`)
 NAME_MAX = 40
 # 24 random bytes: 32 characters of [A-Za-z0-9_-], which a /start payload (64 at most) carries as they are.
 TOKEN_BYTES = 24
@@ -202,3 +203,10 @@ async def decide(
             session, actor=by, action="grant_refused", now=now, detail=name, territories=link.territories
         )
     return (Decided.GRANTED if approve else Decided.REFUSED), await get_link(session, link_id)
+
+
+async def purge_links(session: AsyncSession, *, now: datetime) -> int:
+    """Delete links (and the names their candidates gave) LINK_KEPT after they expired: the audit log keeps
+    what was decided; a request nobody decided by then lapses (its buttons answer that they are stale)."""
+    statement = delete(CoordinatorLink).where(col(CoordinatorLink.expires_at) <= now - LINK_KEPT)
+    return int((await session.exec(statement)).rowcount)
