@@ -29,7 +29,7 @@ from bot.features.campaigns import composer as campaign_composer
 from bot.features.campaigns.approval import ask_approval
 from bot.features.contact import relay, tickets
 from bot.features.contact.ticket_store import purge_closed
-from bot.features.coordination import coordinators, grants
+from bot.features.coordination import approvals, coordinators, grants
 from bot.features.coordination import invites as coordination
 from bot.features.coordination.coordinators import tell_coordinators
 from bot.features.families import directory, myths, resources, safeguarding, search, worried
@@ -100,7 +100,7 @@ def register_handlers(app: BotApplication) -> None:
             composer=campaign_composer.on_input,  # a draft waits for its message, title, date or time
             certificate_name=training.certificate_name,  # the name to print on a certificate
             relay=relay.relay,  # a referent took the person's request: the two sides write to each other
-            coordinator_name=grants.typed_name,  # a "become a coordinator" link: the name to show
+            coordinator_name=approvals.typed_name,  # a "become a coordinator" link: the name to show
             search=search.search,  # no conversation: typed text searches resources, cards and services
             other=fallback.other_message,  # no conversation: files and stickers get a short answer
         ),
