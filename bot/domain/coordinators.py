@@ -1,7 +1,8 @@
 """Who may run campaigns, and the audit log of everything they do.
 
 The COORDINATORS setting names the first coordinators (they cannot be revoked from the bot); they grant the
-role to others with /grant. Every administrative action is written to the audit log, which they can read.
+role to others with /grant (a link, then a second coordinator's approval: bot/domain/grants.py). Every
+administrative action is written to the audit log, which they read by display name, each within their scope.
 """
 
 from __future__ import annotations
