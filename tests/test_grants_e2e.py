@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
+from bot.core.callbacks import Action, pack
 from bot.domain import coordinators
 from bot.models import CoordinatorLink
 from sandbox.client import SandboxUser
@@ -157,6 +158,13 @@ async def test_territory_coordinators_grant_list_revoke_and_audit_only_their_own
     buttons = island.buttons(await last(island))
     assert not [b for b in buttons if "Tout le dispositif" in b], buttons
     assert not [b for b in buttons if "Démo" in b or "Demo" in b], buttons
+    # Forged presses: the whole deployment, and "demo" (the first territory, bit 0), are not Ilona's to grant.
+    chooser = (await last(island))["message_id"]
+    for forged in (pack(Action.GRANT, "c", "w"), pack(Action.GRANT, "c", "1"), pack(Action.GRANT, "t", "3")):
+        await island.press_data(forged, chooser)
+        assert "Ce bouton n'est plus valable" in (await last(island))["text"], forged
+    async with harness.services.database.session() as session:
+        assert not (await session.exec(select(CoordinatorLink))).all(), "a link out of Ilona's scope"
     payload = await make_link(island, "☐ Île-Exemple", "🔗 Créer le lien")
     candidate = await harness.user("Ines")
     await candidate.send(f"/start {payload}")
