@@ -19,7 +19,7 @@ from bot.core.callbacks import Action, pack
 from bot.domain import coordinators
 from bot.models import CoordinatorLink
 from sandbox.client import SandboxUser
-from tests.campaign_support import received
+from tests.campaign_support import add_person, received
 from tests.conftest import Harness, last
 
 FOUNDER, SECOND = 900100, 900200
@@ -210,3 +210,18 @@ async def _approval(user: SandboxUser) -> dict[str, object]:
                 if "Approuver" in pressed.get("text", ""):
                     return {"message_id": message["message_id"], "data": pressed["callback_data"]}
     raise AssertionError("no approval request in the chat")
+
+
+async def test_the_approval_request_reaches_each_coordinator_in_their_language(harness: Harness) -> None:
+    founder = await harness.client.new_user("Fondatrice", "fr", user_id=FOUNDER)
+    second = await harness.client.new_user("Samir", "ar", user_id=SECOND)
+    await add_person(harness, second, language="ar")
+    payload = await make_link(founder, "🌍 Tout le dispositif")
+    candidate = await harness.user("Nadia", "ar")
+    await candidate.send(f"/start {payload}")
+    assert "ما الاسم الذي سيراه باقي المنسقين" in (await last(candidate))["text"]
+    await candidate.press("استعمال «Nadia»")
+    request = (await received(second, "طلب منسق جديد"))[-1]
+    assert "Nadia" in request and "كامل الجهاز" in request
+    await second.press("✅ موافقة")
+    assert await coordinates(harness, candidate)
