@@ -124,6 +124,11 @@ async def test_a_refusal_an_expired_link_and_a_typed_name(harness: Harness) -> N
     await candidate.send("  Zoé\u200b   Z.\u202e ")
     assert "Merci, Zoé Z." in (await last(candidate))["text"]
     await received(second, "Nouvelle coordination demandée")
+    # /coordinators shows the request again to whoever may decide it (not to its maker), with its buttons.
+    await founder.send("/coordinators")
+    assert "attend une approbation" not in (await last(founder))["text"]
+    await second.send("/coordinators")
+    assert "⏳ Zoé Z. attend une approbation : tout le dispositif" in (await last(second))["text"]
     await second.press("❌ Refuser")
     await received(candidate, "a été refusée")
     await received(founder, "La demande de Zoé Z. a été refusée par")

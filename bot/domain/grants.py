@@ -210,3 +210,10 @@ async def purge_links(session: AsyncSession, *, now: datetime) -> int:
     what was decided; a request nobody decided by then lapses (its buttons answer that they are stale)."""
     statement = delete(CoordinatorLink).where(col(CoordinatorLink.expires_at) <= now - LINK_KEPT)
     return int((await session.exec(statement)).rowcount)
+
+
+async def pending(session: AsyncSession) -> list[CoordinatorLink]:
+    """The requests waiting for a second coordinator, oldest first (shown again in /coordinators, for
+    whoever could not be asked when the candidate gave their name)."""
+    query = select(CoordinatorLink).where(col(CoordinatorLink.status) == LinkStatus.PENDING)
+    return list((await session.exec(query.order_by(col(CoordinatorLink.id)))).all())

@@ -20,7 +20,7 @@ from bot.core.callbacks import Action, pack
 from bot.core.context import AnyBotApplication, BotApplication, Context
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, keyboard
 from bot.delivery.notices import Notice
-from bot.domain import coordinators
+from bot.domain import coordinators, grants
 from bot.domain.people import get_person
 from bot.domain.scope import Scope
 from bot.i18n import Translator
@@ -122,8 +122,17 @@ async def list_coordinators(update: Update, context: Context) -> None:
     configured = sorted(found.settings.coordinators)
     async with found.database.session() as session:
         rows = [g for g in await coordinators.grants(session) if g.user_id not in set(configured)]
+        waiting = [
+            w for w in await grants.pending(session) if grants.may_decide(w, user_id=user.id, scope=scope)
+        ]
         shown = await coordinators.names(
-            session, [*configured, *(g.user_id for g in rows), *(g.granted_by for g in rows)]
+            session,
+            [
+                *configured,
+                *(g.user_id for g in rows),
+                *(g.granted_by for g in rows),
+                *(w.created_by for w in waiting),
+            ],
         )
     lines = ["<b>" + ui._("Coordination") + "</b>"]
     lines += [
@@ -139,7 +148,26 @@ async def list_coordinators(update: Update, context: Context) -> None:
         for g in rows
         if _visible(scope, g.territories)
     ]
-    await answer(update, ui, "\n".join(lines), edit=False)
+    # Requests this coordinator may decide: also those made before they could be asked.
+    buttons: Keyboard = []
+    for request in waiting:
+        name = request.display_name or ""
+        lines.append(
+            ui._("⏳ {name} attend une approbation : {where} (invité par {by})").format(
+                name=html.escape(name),
+                where=scope_text(ui.t, found, request.territories),
+                by=html.escape(shown[request.created_by]),
+            )
+        )
+        buttons.append(
+            [
+                button(
+                    ui._("✅ Approuver {name}").format(name=name), pack(Action.GRANT, "y", str(request.id))
+                ),
+                button(ui._("❌ Refuser"), pack(Action.GRANT, "r", str(request.id))),
+            ]
+        )
+    await answer(update, ui, "\n".join(lines), buttons, edit=False)
 
 
 def action_label(t: Translator, action: str) -> str:
