@@ -23,12 +23,13 @@ from bot.db import Database
 from bot.delivery.hooks import Hooks, Notice
 from bot.domain.campaigns import purge_delivered
 from bot.domain.conversations import purge_expired
+from bot.domain.grants import purge_links
 from bot.features.campaigns import admin as campaign_admin
 from bot.features.campaigns import composer as campaign_composer
 from bot.features.campaigns.approval import ask_approval
 from bot.features.contact import relay, tickets
 from bot.features.contact.ticket_store import purge_closed
-from bot.features.coordination import coordinators
+from bot.features.coordination import approvals, coordinators, grants
 from bot.features.coordination import invites as coordination
 from bot.features.coordination.coordinators import tell_coordinators
 from bot.features.families import directory, myths, resources, safeguarding, search, worried
@@ -88,7 +89,8 @@ def register_handlers(app: BotApplication) -> None:
     training.register(app)  # professionals' micro-trainings, certificates, /verify
     training_reminders.register(app)  # spaced review and nudges, outside quiet hours
     coordination.register(app)  # coordinators: /invite, /training_stats
-    coordinators.register(app)  # /grant, /revoke, /coordinators, /audit
+    coordinators.register(app)  # /revoke, /coordinators, /audit
+    grants.register(app)  # /grant's "become a coordinator" link, its approval, /name
     campaign_composer.register(app)  # /campaign, the draft card, and the coordinator's typed input
     campaign_admin.register(app)  # /campaigns, reports, approval, pause, resume, cancel
     # Who gets typed text, from the chat's conversation in the database; a command or a button ends a wait
@@ -99,6 +101,7 @@ def register_handlers(app: BotApplication) -> None:
             composer=campaign_composer.on_input,  # a draft waits for its message, title, date or time
             certificate_name=certificates.certificate_name,  # the name to print on a certificate
             relay=relay.relay,  # a referent took the person's request: the two sides write to each other
+            coordinator_name=approvals.typed_name,  # a "become a coordinator" link: the name to show
             search=search.search,  # no conversation: typed text searches resources, cards and services
             other=fallback.other_message,  # no conversation: files and stickers get a short answer
         ),
@@ -119,6 +122,7 @@ async def purge_job(context: CustomContext) -> None:
         await purge_closed(session, closed_before=closed_before)
         await purge_delivered(session, finished_before=found.clock() - DELIVERY_RECORDS)
         await purge_expired(session, now=found.clock())
+        await purge_links(session, now=found.clock())  # "become a coordinator" links a month after expiry
     if deleted:
         log.info("retention: %d inactive people deleted", deleted)
 

@@ -42,7 +42,7 @@ def index(field: str, count: int) -> int | None:
 
 
 def telegram_id(text: str) -> int | None:
-    """A Telegram user id typed as a command argument (/grant 123456789)."""
+    """A Telegram user id, written out (in a /revoke button, say): 1 to Telegram's largest."""
     return number(text, low=1, high=TELEGRAM_ID_MAX)
 
 

@@ -298,6 +298,11 @@ class AuditEntry(SQLModel, table=True):
     action: str = Field(max_length=24)
     campaign_id: int | None = None
     detail: str = Field(default="", max_length=200)
+    # The territories the action was about (a grant, an invite), so that a territory coordinator reads only
+    # the entries about theirs; None: the whole deployment, or a campaign's (read from its audience).
+    territories: list[str] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
 
 
 class Campaign(SQLModel, table=True):
@@ -452,3 +457,36 @@ class RequestCount(SQLModel, table=True):
     answer_seconds: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
 
     __table_args__ = (UniqueConstraint("topic", "territory", "month"),)
+class CoordinatorLink(SQLModel, table=True):
+    """A single-use "become a coordinator" link, then the grant it asks for until a second coordinator
+    decides. Staff, not a person's data. Only a hash of the link's token is kept: the table read by someone
+    else gives no link that works."""
+
+    __tablename__ = "coordinator_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)  # SHA-256 of the token, in hex
+    # The territories the role is for; None: the whole deployment.
+    territories: list[str] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
+    created_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    created_at: datetime
+    expires_at: datetime
+    status: str = Field(default="open", max_length=12)  # a bot.domain.grants.LinkStatus
+    # Who opened the link (the candidate) and the name they gave for the other coordinators.
+    candidate_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    display_name: str | None = Field(default=None, max_length=64)
+    decided_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    decided_at: datetime | None = None
+
+
+class CoordinatorName(SQLModel, table=True):
+    """The display name of a coordinator who has no grant row: one from the COORDINATORS setting (given
+    with /name), or one whose role was taken back (kept so that the audit log stays readable)."""
+
+    __tablename__ = "coordinator_name"
+
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    display_name: str = Field(max_length=64)
+    updated_at: datetime

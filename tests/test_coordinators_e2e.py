@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.callbacks import Action, pack
-from bot.domain import campaigns
+from bot.domain import campaigns, coordinators
 from tests.campaign_support import add_person
 from tests.conftest import Harness, last
 
@@ -39,7 +39,8 @@ async def test_every_coordinator_command_and_button_refuses_anyone_else(harness:
         await parent.send(command)
         text = (await last(parent))["text"]
         assert "réservée à la coordination" in text, command
-        assert f"/grant {parent.id}" in text  # how to be given the role
+        assert "devenir coordinateur" in text  # how to be given the role
+        assert str(parent.id) not in text  # a link, never a Telegram id to pass on
     await parent.send("/menu")
     menu = (await last(parent))["message_id"]
     for data in (
@@ -58,25 +59,32 @@ async def test_every_coordinator_command_and_button_refuses_anyone_else(harness:
 
 
 async def test_grant_revoke_and_the_audit_log(harness: Harness) -> None:
+    """The grant itself (a link and a second approval) is tests/test_grants_e2e.py's; here the role's
+    effects, /revoke's buttons and the audit log."""
     founder = await harness.client.new_user("Fondatrice", "fr", user_id=FOUNDER)
     helper = await harness.user("Aide")
     await helper.send("/campaigns")
     assert "réservée" in (await last(helper))["text"]
 
-    await founder.send(f"/grant {helper.id}")
-    assert "coordonne maintenant" in (await last(founder))["text"]
+    async with harness.services.database.session() as session:
+        await coordinators.grant(
+            session, user_id=helper.id, by=FOUNDER, now=harness.clock.now, display_name="Aide A."
+        )
     await helper.send("/campaigns")
     assert "Campagnes" in (await last(helper))["text"]
     await helper.send(f"/revoke {FOUNDER}")
-    assert "COORDINATORS" in (await last(helper))["text"]  # the configured ones stay
+    revoking = await last(helper)
+    assert "COORDINATORS" in revoking["text"] and not helper.buttons(revoking)  # the configured ones stay
 
     await founder.send("/grant abc")
-    assert "Utilisation : /grant" in (await last(founder))["text"]
+    assert "ne prend plus d'identifiant" in (await last(founder))["text"]
     await founder.send("/coordinators")
     listing = (await last(founder))["text"]
-    assert str(FOUNDER) in listing and str(helper.id) in listing
+    assert str(FOUNDER) in listing and "Aide A." in listing and str(helper.id) not in listing
 
-    await founder.send(f"/revoke {helper.id}")
+    await founder.send("/revoke")
+    await founder.press("Aide A. — tout le dispositif")
+    await founder.press("Oui, retirer le rôle")
     assert "ne coordonne plus" in (await last(founder))["text"]
     await helper.send("/campaigns")
     assert "réservée" in (await last(helper))["text"]
@@ -88,7 +96,9 @@ async def test_grant_revoke_and_the_audit_log(harness: Harness) -> None:
 
     await founder.send("/audit")
     audit = (await last(founder))["text"]
-    assert "rôle donné" in audit and "rôle retiré" in audit and str(helper.id) in audit
+    assert (
+        "rôle donné (Aide A.)" in audit and "rôle retiré (Aide A.)" in audit and str(helper.id) not in audit
+    )
     assert audit.index("rôle retiré") < audit.index("rôle donné")  # newest first
 
     # The role lives in the database, so a restart keeps it (here: it is gone for good).

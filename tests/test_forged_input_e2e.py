@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from bot.core.callbacks import Action, pack
-from bot.domain import campaigns, training
+from bot.domain import campaigns, coordinators, training
 from tests import test_webhook_serve
 from tests.conftest import Harness, last
 from tests.test_privacy_e2e import onboard, onboard_user
@@ -92,19 +92,23 @@ async def test_forged_numbers_in_commands_get_the_usage_line(
 ) -> None:
     coordinator = await harness.client.new_user("Coordination", "fr", user_id=COORDINATOR)
     # Past 4300 digits `int()` refuses to read a number at all (Python's guard against slow conversions).
-    # (" 1" is no test here: arguments are the words between spaces, so "/grant  1" names 1. And 2147483648
-    # is a real Telegram id, which a BIGINT column holds: granted below.)
+    # /grant and /revoke take no number any more: whatever follows them gets the explanation of the buttons.
+    # (2147483648 is a real Telegram id, which a BIGINT column holds: granted below.)
     for argument in ["²", "٣", "+1", "1_000", "-1", "0", "99999999999999999999", "9" * 4500]:
         for command in ("grant", "revoke"):
             await coordinator.send(f"/{command} {argument}")
-            assert f"Utilisation : /{command}" in (await last(coordinator))["text"], (command, argument)
+            assert "ne prend plus d'identifiant" in (await last(coordinator))["text"], (command, argument)
         for invite in (f"/invite {argument}", f"/invite 20 {argument}", f"/invite {argument} 30 demo"):
             await coordinator.send(invite)
             assert "Utilisation : /invite" in (await last(coordinator))["text"], invite
     await coordinator.send("/invite demo 20 30")  # words and numbers in any order, as before
     assert "Code d'invitation" in (await last(coordinator))["text"]
-    await coordinator.send("/grant 2147483648")  # a Telegram id past 32 bits is a real one (BIGINT)
-    assert "coordonne maintenant" in (await last(coordinator))["text"]
+    async with harness.services.database.session() as session:  # a Telegram id past 32 bits (BIGINT)
+        await coordinators.grant(
+            session, user_id=2147483648, by=COORDINATOR, now=harness.clock.now, display_name="Grand Id"
+        )
+    await coordinator.send("/coordinators")
+    assert "Grand Id" in (await last(coordinator))["text"]
     no_failure(caplog)
 
 

@@ -1,7 +1,7 @@
 """Who may use the coordinators' commands (coordination and campaigns): the one check they all make.
 
 Coordinators are the COORDINATORS setting plus the people they granted the role to. Anyone else is told
-the command is not for them, with their Telegram id so that a coordinator can grant them the role.
+the command is not for them, and how to become a coordinator (a link from /grant, never a Telegram id).
 """
 
 from __future__ import annotations
@@ -23,11 +23,10 @@ async def require_coordinator(update: Update, context: Context) -> Ui | None:
     if user is not None and await is_coordinator(context.services, user.id):
         return ui
     text = ui._("Cette commande est réservée à la coordination du dispositif.")
-    if user is not None:
-        text += "\n" + ui._(
-            "Votre identifiant Telegram est {id} : une coordinatrice ou un coordinateur peut vous donner "
-            "ce rôle avec /grant {id}."
-        ).format(id=user.id)
+    text += "\n" + ui._(
+        "Pour en faire partie, demandez à une coordinatrice ou un coordinateur un lien « devenir "
+        "coordinateur » (/grant)."
+    )
     await answer(update, ui, text, [back_to_menu(ui)], edit=False)
     return None
 

@@ -49,6 +49,9 @@ class Action(StrEnum):
     REVIEW = "g"  # trainings (reminders): the spaced-review question
     COMPOSER = "c"  # campaigns (composer): a coordinator's draft card
     CAMPAIGN = "a"  # campaigns (admin, approval): a campaign's card, approval, pause, resume, cancel
+    GRANT = "n"  # coordination (grants): a "become a coordinator" link, its approval, /revoke
+    INVITES = "l"  # coordination (invites): revoke a professionals' invite from /invites
+    INVITED = "v"  # people (onboarding): a professional invite opened by someone who said "parent"
 
 
 class Pressed(NamedTuple):

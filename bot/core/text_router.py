@@ -4,6 +4,7 @@ A private message that is not a command goes to
   - the campaign composer, when a draft waits for its message, title, date or time (text, photo, document);
   - the certificate, when the name to print on it is awaited (text);
   - the other side of a relay, when a referent took the person's request (text; anything else is refused);
+  - the grant, when someone who opened a "become a coordinator" link is asked their display name (text);
   - otherwise the search (text) or the short "I do not read files" answer (anything else).
 A route that finds its conversation gone stale (the draft was submitted meanwhile, the wait was answered on
 another instance) says so by returning False, and the message is then treated as if there were none.
@@ -40,6 +41,7 @@ class TextRoutes:
     composer: Route  # Kind.COMPOSER
     certificate_name: Route  # Kind.CERTIFICATE_NAME
     relay: Route  # Kind.RELAY
+    coordinator_name: Route  # Kind.COORDINATOR_NAME
     search: Plain  # typed text outside any conversation
     other: Plain  # files, stickers, voice... outside any conversation
 
@@ -60,6 +62,7 @@ async def route(update: Update, context: Context, routes: TextRoutes) -> None:
             Kind.COMPOSER: routes.composer,
             Kind.CERTIFICATE_NAME: routes.certificate_name,
             Kind.RELAY: routes.relay,
+            Kind.COORDINATOR_NAME: routes.coordinator_name,
         }
         if await by_kind[conversation.kind](update, context, ui, conversation):
             return

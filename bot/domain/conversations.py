@@ -28,11 +28,12 @@ class Kind(StrEnum):
     COMPOSER = "composer"  # a campaign draft waits for its message, title, date or time
     CERTIFICATE_NAME = "certificate"  # the name to print on a certificate (kept on its row, not here)
     RELAY = "relay"  # a conversation between a person and a referent, about one request
+    COORDINATOR_NAME = "coord_name"  # the display name of someone who opened a "become a coordinator" link
 
 
 # Waits for one typed answer: any command or other button means the person moved on and ends them. A relay
 # lasts until one side ends it, and such a wait never replaces it (the person ends the relay first).
-INPUT_WAITS: frozenset[Kind] = frozenset({Kind.COMPOSER, Kind.CERTIFICATE_NAME})
+INPUT_WAITS: frozenset[Kind] = frozenset({Kind.COMPOSER, Kind.CERTIFICATE_NAME, Kind.COORDINATOR_NAME})
 
 
 @dataclass(frozen=True)

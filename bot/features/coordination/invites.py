@@ -1,6 +1,7 @@
-"""Coordinators' commands: invite codes for professionals, and the trainings' figures.
+"""Coordinators' commands: invite codes for professionals (/invite, /invites), and the trainings' figures.
 
-Coordinators are the Telegram user ids in COORDINATORS; anyone else gets a clear refusal.
+Every coordinator command refuses anyone else (bot.core.access). A territory coordinator invites for, lists,
+revokes and counts only their territories; making and revoking an invite go to the audit log.
 """
 
 from __future__ import annotations
@@ -10,18 +11,22 @@ from collections.abc import Container, Sequence
 from typing import NamedTuple
 
 from telegram import Update
-from telegram.ext import CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.content.schemas import AUDIENCES
-from bot.core.access import require_coordinator
+from bot.core.access import coordinator_scope, require_coordinator
+from bot.core.callbacks import Action, pack, pattern
 from bot.core.context import BotApplication, Context
-from bot.core.ui import answer
-from bot.domain import training
-from bot.fields import number
+from bot.core.stale import stale_button
+from bot.core.ui import Keyboard, acknowledge, answer, button, button_fields
+from bot.domain import invites, training
+from bot.fields import number, row_id
+from bot.models import as_utc
 
 DEFAULT_USES, DEFAULT_DAYS = 10, 30
 MAX_USES, MAX_DAYS = 500, 365
 STATS_CHUNK = 3500
+MAX_LISTED = 30  # invites in one /invites message: within Telegram's length and buttons limits
 
 
 class InviteTerms(NamedTuple):
@@ -50,11 +55,22 @@ def invite_terms(args: Sequence[str], territories: Container[str]) -> InviteTerm
 async def invite(update: Update, context: Context) -> None:
     """/invite [uses] [days] [territory] [kind]: a code and a link that make professionals verified."""
     ui = await require_coordinator(update, context)
-    if ui is None:
+    user = update.effective_user
+    if ui is None or user is None:
         return
     found = context.services
+    scope = await coordinator_scope(found, user.id)
     terms = invite_terms(context.args or [], found.content.territories)
-    if terms is None:
+    if terms is not None and scope is not None and not scope.is_whole:
+        # A territory coordinator's invite is for one of their territories: named, or their only one.
+        mine = scope.within(found.territory_ids)
+        territory = terms.territory or (mine[0] if len(mine) == 1 else None)
+        if territory is None or not scope.covers(territory):
+            text = ui._("Précisez un de vos territoires : {territories}.").format(territories=", ".join(mine))
+            await answer(update, ui, text, edit=False)
+            return
+        terms = terms._replace(territory=territory)
+    if terms is None or scope is None:
         text = ui._(
             "Utilisation : /invite [utilisations] [jours] [territoire] [métier], par exemple /invite 20 30. "
             "Territoires : {territories}. Métiers : {kinds}."
@@ -70,6 +86,7 @@ async def invite(update: Update, context: Context) -> None:
             days=terms.days,
             now=found.clock(),
         )
+        await invites.audit_created(session, created, by=user.id, now=found.clock())
     link = f"https://t.me/{context.bot.username}?start=inv_{created.code}"
     text = ui._(
         "Code d'invitation {code} : {uses} utilisations, valable jusqu'au {date}.\n"
@@ -80,13 +97,78 @@ async def invite(update: Update, context: Context) -> None:
     await answer(update, ui, text, edit=False)
 
 
-async def training_stats(update: Update, context: Context) -> None:
+async def list_invites(update: Update, context: Context) -> None:
+    """/invites: the invites that still work, within the coordinator's territories, each with Revoke."""
     ui = await require_coordinator(update, context)
-    if ui is None:
+    user = update.effective_user
+    if ui is None or user is None:
         return
     found = context.services
+    scope = await coordinator_scope(found, user.id)
+    if scope is None:
+        return
     async with found.database.session() as session:
-        figures = await training.training_figures(session)
+        live = await invites.live_invites(session, scope=scope, now=found.clock())
+    lines = ["<b>" + ui._("Invitations en cours") + "</b>"]
+    rows: Keyboard = []
+    for shown in live[:MAX_LISTED]:
+        territory = found.content.territories.get(shown.territory or "")
+        lines.append(
+            ui._("{code} — {territory}, {kind} : {uses} utilisations restantes, jusqu'au {date}").format(
+                code=shown.code,
+                territory=html.escape(territory.name(ui.language))
+                if territory
+                else ui._("tout le dispositif"),
+                kind=shown.kind or ui._("tout métier"),
+                uses=shown.uses_left,
+                date=ui.t.date(as_utc(shown.expires_at).date()),
+            )
+        )
+        rows.append(
+            [button(ui._("Retirer {code}").format(code=shown.code), pack(Action.INVITES, str(shown.id)))]
+        )
+    if not live:
+        lines.append(ui._("Aucune invitation en cours. /invite en crée une."))
+    await answer(update, ui, "\n".join(lines), rows, edit=False)
+
+
+async def revoke_pressed(update: Update, context: Context) -> None:
+    """A Revoke button of /invites: the invite ends now, if still live and within the presser's scope."""
+    ui = await require_coordinator(update, context)
+    user = update.effective_user
+    if ui is None or user is None:
+        return
+    found = context.services
+    fields = button_fields(update) or []
+    invite_id = row_id(fields[0]) if len(fields) == 1 else None
+    scope = await coordinator_scope(found, user.id)
+    if invite_id is None or scope is None:
+        await stale_button(update, context, ui)
+        return
+    async with found.database.session() as session:
+        ended = await invites.revoke_invite(
+            session, invite_id=invite_id, by=user.id, scope=scope, now=found.clock()
+        )
+    await acknowledge(update)
+    if ended is None:
+        await answer(update, ui, ui._("Cette invitation n'était déjà plus valable."), edit=False)
+        return
+    text = ui._("C'est fait : l'invitation {code} ne fonctionne plus.").format(code=ended.code)
+    await answer(update, ui, text, edit=False)
+
+
+async def training_stats(update: Update, context: Context) -> None:
+    ui = await require_coordinator(update, context)
+    user = update.effective_user
+    if ui is None or user is None:
+        return
+    found = context.services
+    scope = await coordinator_scope(found, user.id)
+    if scope is None:
+        return
+    async with found.database.session() as session:
+        # Only the coordinator's territories: another commune's figures are not theirs to read.
+        figures = [row for row in await training.training_figures(session) if scope.covers(row.territory)]
     hidden = ui._("moins de {count}").format(count=training.SMALL_COUNT)
     lines = ["<b>" + ui._("Formations : chiffres anonymes") + "</b>"]
     for row in figures:
@@ -126,3 +208,5 @@ def register(app: BotApplication) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("invite", invite, filters=private))
     app.add_handler(CommandHandler("training_stats", training_stats, filters=private))
+    app.add_handler(CommandHandler("invites", list_invites, filters=private))
+    app.add_handler(CallbackQueryHandler(revoke_pressed, pattern=pattern(Action.INVITES)))

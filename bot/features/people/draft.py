@@ -76,7 +76,7 @@ def attribution_code(payload: str | None, known: frozenset[str]) -> str | None:
 # than a button has room for), "i" + an invite code (up to 16 characters).
 SOURCE_MARK, OTHER_MARK, INVITE_MARK = "s", "o", "i"
 LINK_FIELD_MAX = 17
-_INVITE = re.compile(r"^[A-Za-z0-9]{1,16}$")
+INVITE_CODE = _INVITE = re.compile(r"^[A-Za-z0-9]{1,16}$")
 
 
 @dataclass(frozen=True)

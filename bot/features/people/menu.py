@@ -56,8 +56,10 @@ async def show_help(update: Update, context: Context) -> None:
                 "/campaign — " + ui._("composer une campagne"),
                 "/campaigns — " + ui._("les campagnes, leurs rapports, pause et annulation"),
                 "/invite — " + ui._("un lien d'invitation pour les professionnels"),
+                "/invites — " + ui._("les invitations en cours, pour les retirer"),
                 "/training_stats — " + ui._("les chiffres des formations"),
                 "/grant, /revoke, /coordinators — " + ui._("qui coordonne"),
+                "/name — " + ui._("votre nom pour les autres coordinateurs"),
                 "/audit — " + ui._("le journal des actions"),
             ]
         )

@@ -20,9 +20,10 @@ from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
 from bot.core.ui import Ui, acknowledge, answer, button, button_fields, ui_for
 from bot.core.views import language_rows, menu_view, role_rows, territory_rows
-from bot.domain import training
+from bot.domain import invites, training
 from bot.domain.people import accept_notice_once
 from bot.features.people.draft import (
+    INVITE_CODE,
     Arrival,
     Draft,
     Step,
@@ -31,7 +32,7 @@ from bot.features.people.draft import (
     read_link_field,
 )
 from bot.features.people.notice import DETAILS, SHORT, notice_html
-from bot.roles import ROLES
+from bot.roles import PARENT, ROLES
 
 INVITE_PREFIX = "inv_"
 ACCEPT, NOT_NOW, SHOW_DETAILS = "y", "n", "d"
@@ -46,7 +47,7 @@ async def start(update: Update, context: Context) -> None:
     ui = await ui_for(update, context)
     if payload.startswith(INVITE_PREFIX):
         if ui.person is not None:
-            await redeem(update, context, ui, payload.removeprefix(INVITE_PREFIX))
+            await redeem_or_ask(update, context, ui, payload.removeprefix(INVITE_PREFIX))
             return
         # Carried in the buttons until the person accepts the notice.
         arrival = Arrival(invite=payload.removeprefix(INVITE_PREFIX))
@@ -208,9 +209,51 @@ async def _accept(update: Update, context: Context, ui: Ui, draft: Draft, arriva
     text, rows = menu_view(ui, found)
     thanks = ui._("Merci ! Vos choix sont enregistrés. Vous pouvez les changer avec /settings.")
     if arrival.invite is not None:
-        await redeem(update, context, ui, arrival.invite)
+        await redeem_or_ask(update, context, ui, arrival.invite)
         return
     await answer(update, ui, thanks + "\n\n" + text, rows, edit=False)
+
+
+async def redeem_or_ask(update: Update, context: Context, ui: Ui, code: str) -> None:
+    """A professional invite opened by someone who said "parent" (just now or earlier) asks which one they
+    are, rather than switching them silently: a parent may open a link meant for the school's staff."""
+    assert ui.person is not None
+    found = context.services
+    if ui.person.role == PARENT and INVITE_CODE.match(code):
+        async with found.database.session() as session:
+            ask = await invites.usable(session, code=code, now=found.clock())
+    else:
+        ask = False
+    if not ask:  # not a parent, or a code that would not work anyway: its answer says why
+        await redeem(update, context, ui, code)
+        return
+    text = ui._(
+        "Ce lien est une invitation pour les professionnels (enseignants, animateurs, éducateurs…). Vous "
+        "êtes inscrit comme parent. Vous êtes :"
+    )
+    rows = [
+        [button(ui._("🧑‍🏫 Professionnel : utiliser l'invitation"), pack(Action.INVITED, "p", code))],
+        [button(ui._("👪 Parent : garder mon profil"), pack(Action.INVITED, "k"))],
+    ]
+    await answer(update, ui, text, rows, edit=False)
+
+
+async def on_invited(update: Update, context: Context) -> None:
+    """The answer to "professional or parent?" after a professional invite."""
+    fields = button_fields(update) or []
+    ui = await ui_for(update, context)
+    keep = fields == ["k"]
+    use = len(fields) == 2 and fields[0] == "p" and INVITE_CODE.match(fields[1]) is not None
+    if ui.person is None or not (keep or use):
+        await stale_button(update, context, ui)
+        return
+    await acknowledge(update)
+    if fields[0] == "p":
+        await redeem(update, context, ui, fields[1])
+        return
+    text, rows = menu_view(ui, context.services)
+    kept = ui._("D'accord : vous restez inscrit comme parent, l'invitation n'a pas été utilisée.")
+    await answer(update, ui, kept + "\n\n" + text, rows)
 
 
 async def redeem(update: Update, context: Context, ui: Ui, code: str) -> None:
@@ -239,3 +282,4 @@ async def redeem(update: Update, context: Context, ui: Ui, code: str) -> None:
 def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("start", start, filters=filters.ChatType.PRIVATE))
     app.add_handler(CallbackQueryHandler(on_button, pattern=pattern(Action.ONBOARDING)))
+    app.add_handler(CallbackQueryHandler(on_invited, pattern=pattern(Action.INVITED)))
