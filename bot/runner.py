@@ -7,7 +7,6 @@ migrates), starts the Application, and on SIGTERM or SIGINT lets in-flight updat
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -120,8 +119,10 @@ async def running(found: Services, *, token: str, timers: bool = True) -> AsyncI
             await app.start()
             # Once started, the Application is stopped whatever fails after: shutting down a running one
             # raises "This Application is still running!", which hid the real error and exited 1.
-            # Days of use noted by updates, written apart from the replies (bot/domain/activity.py).
+            # Days of use and anonymous counts noted by updates, written apart from the replies
+            # (bot/domain/activity.py, bot/domain/tallies.py).
             activity = asyncio.create_task(found.activity.run(found.database), name="activity")
+            tallies = asyncio.create_task(found.tallies.run(found.database), name="tallies")
             try:
                 await start_delivery(app, delivery_hooks(app))
                 yield app
@@ -134,22 +135,16 @@ async def running(found: Services, *, token: str, timers: bool = True) -> AsyncI
                     await app.stop()
                 finally:
                     await stop_delivery(app)  # the batch being sent is finished and recorded
-                    await _stop_activity(found, activity)
+                    # What the last updates noted is written once they are handled; a failure loses
+                    # those notes only.
+                    try:
+                        await found.activity.stop(activity, found.database)
+                    finally:
+                        await found.tallies.stop(tallies, found.database)
         finally:
             await app.shutdown()
     finally:
         await found.database.close()
-
-
-async def _stop_activity(found: Services, writer: asyncio.Task[None]) -> None:
-    """Stop the writer, then write what the last updates noted; a failure loses a day's note, no more."""
-    writer.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await writer
-    try:
-        await found.activity.flush(found.database)
-    except Exception as error:
-        log.warning("last-use days not written at shutdown (%s)", type(error).__name__)
 
 
 async def _telegram_call(call: Awaitable[object]) -> None:
