@@ -25,6 +25,8 @@ from bot.core.context import BotApplication
 from bot.core.subscribed import ALLOWED_UPDATES
 from bot.db import READ_ONLY, Database, write_problem
 from bot.delivery.jobs import start_delivery, stop_delivery
+from bot.delivery.sender import backoff_of
+from bot.delivery.supervise import Task
 from bot.services import Services, open_database
 from bot.web import create_web_app
 
@@ -121,8 +123,13 @@ async def running(found: Services, *, token: str, timers: bool = True) -> AsyncI
             # raises "This Application is still running!", which hid the real error and exited 1.
             # Days of use and anonymous counts noted by updates, written apart from the replies
             # (bot/domain/activity.py, bot/domain/tallies.py).
-            activity = asyncio.create_task(found.activity.run(found.database), name="activity")
-            tallies = asyncio.create_task(found.tallies.run(found.database), name="tallies")
+            retried = backoff_of(found)  # RETRY_MAX_SECONDS, like the other background work
+            activity = asyncio.create_task(
+                found.activity.run(found.database, Task(found.activity.what, retried)), name="activity"
+            )
+            tallies = asyncio.create_task(
+                found.tallies.run(found.database, Task(found.tallies.what, retried)), name="tallies"
+            )
             try:
                 await start_delivery(app, delivery_hooks(app))
                 yield app

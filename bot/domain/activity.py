@@ -28,7 +28,7 @@ _CHUNK = 500
 class Activity(BackgroundWriter):
     """Days of use noted by updates, waiting to be written."""
 
-    what = "last-use days"
+    what = "last-use-days"
 
     def __init__(self) -> None:
         super().__init__()

@@ -3,9 +3,10 @@
 
 A handler only notes in memory, which never waits for the database. `run` writes what was noted as soon as it
 is noted, everything pending in one transaction; when the database is busy (another process holds the write
-lock) or down, it is the writer that waits, logs one line and tries again later, never a reply. `flush` writes
-now: before a reader that needs every note, and at shutdown. One write at a time: a flush returns only once
-what was noted before it is stored, even the notes the writer had already taken and was still writing.
+lock) or down, it is the writer that waits and tries again later, never a reply. Its failures are reported
+like any background work's (bot/delivery/supervise.py: one log line each, the failures in /metrics).
+`flush` writes now: before a reader that needs every note, and at shutdown. One write at a time: a flush
+returns only once what was noted before it is stored, even the notes the writer had taken and was writing.
 A crash loses what was noted since the last write: a few seconds' notes at most while the database answers.
 """
 
@@ -18,16 +19,15 @@ from abc import ABC, abstractmethod
 from typing import ClassVar
 
 from bot.db import Database
+from bot.delivery.supervise import Task
 
 log = logging.getLogger(__name__)
-# After a failed write, wait this long before the next try, doubling up to the ceiling.
-FIRST_BACKOFF, MAX_BACKOFF = 1.0, 60.0
 
 
 class BackgroundWriter(ABC):
     """Notes taken by updates, waiting to be written."""
 
-    # What the log lines call the notes, e.g. "last-use days".
+    # What the log lines and /metrics call the writer, e.g. "last-use days".
     what: ClassVar[str]
 
     def __init__(self) -> None:
@@ -52,26 +52,23 @@ class BackgroundWriter(ABC):
         async with self._writing:
             return await self._write(database)
 
-    async def run(self, database: Database) -> None:
-        """Write what updates note, as they note it, until cancelled; a failure is one line, then a retry."""
-        backoff = FIRST_BACKOFF
+    async def run(self, database: Database, health: Task | None = None) -> None:
+        """Write what updates note, as they note it, until cancelled; a failure is one line, then a retry
+        after `health`'s backoff (RETRY_MAX_SECONDS at most, given by the runner)."""
+        health = health or Task(self.what)
         while True:
             await self._wake.wait()
             self._wake.clear()
             try:
                 await self.flush(database)
-                backoff = FIRST_BACKOFF
             except Exception as error:
-                log.warning(
-                    "%s not written (%s): %d pending, retry in %.0f s",
-                    self.what,
-                    type(error).__name__,
-                    self.pending,
-                    backoff,
+                wait = health.backoff.after(health.failures + 1)
+                await asyncio.sleep(
+                    health.failed(error, then=f"{self.pending} pending, trying again in {wait:.1f} s")
                 )
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, MAX_BACKOFF)
                 self._wake.set()
+            else:
+                health.succeeded()
 
     async def stop(self, running: asyncio.Task[None], database: Database) -> None:
         """Stop the writer task, then write what the last updates noted; a failure loses those notes only."""
