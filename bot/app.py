@@ -29,6 +29,7 @@ from bot.features.campaigns.approval import ask_approval
 from bot.features.contact import relay, tickets
 from bot.features.contact.ticket_store import purge_closed
 from bot.features.coordination import coordinators
+from bot.features.coordination import dashboard as dashboard_link
 from bot.features.coordination import invites as coordination
 from bot.features.coordination.coordinators import tell_coordinators
 from bot.features.families import directory, myths, resources, safeguarding, search, worried
@@ -88,6 +89,7 @@ def register_handlers(app: BotApplication) -> None:
     training_reminders.register(app)  # spaced review and nudges, outside quiet hours
     coordination.register(app)  # coordinators: /invite, /training_stats
     coordinators.register(app)  # /grant, /revoke, /coordinators, /audit
+    dashboard_link.register(app)  # /dashboard: a single-use login link to the web dashboard
     campaign_composer.register(app)  # /campaign, the draft card, and the coordinator's typed input
     campaign_admin.register(app)  # /campaigns, reports, approval, pause, resume, cancel
     # Who gets typed text, from the chat's conversation in the database; a command or a button ends a wait

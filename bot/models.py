@@ -406,3 +406,29 @@ class Conversation(SQLModel, table=True):
     # None: until the conversation is ended (a relay, a draft's question); else typed text after this time
     # is not taken as an answer any more.
     expires_at: datetime | None = Field(default=None, index=True)
+
+
+class DashboardLink(SQLModel, table=True):
+    """A single-use login link to the dashboard, sent by /dashboard to a coordinator. Staff, not a person's
+    data. Only the token's keyed hash is kept: reading the table gives no link that works."""
+
+    __tablename__ = "dashboard_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    language: str = Field(max_length=8)  # the coordinator's language in the bot, the dashboard's first
+    expires_at: datetime = Field(index=True)
+    used_at: datetime | None = None  # set once, by the one request that logs in with it
+
+
+class DashboardSession(SQLModel, table=True):
+    """A coordinator logged in to the dashboard: the cookie's keyed hash, whose, until when. Staff data."""
+
+    __tablename__ = "dashboard_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    language: str = Field(max_length=8)  # switchable on the dashboard
+    expires_at: datetime = Field(index=True)

@@ -59,6 +59,7 @@ async def show_help(update: Update, context: Context) -> None:
                 "/training_stats — " + ui._("les chiffres des formations"),
                 "/grant, /revoke, /coordinators — " + ui._("qui coordonne"),
                 "/audit — " + ui._("le journal des actions"),
+                "/dashboard — " + ui._("le tableau de bord et l'export, sur le web"),
             ]
         )
     rows: Keyboard = [back_to_menu(ui)]
