@@ -170,6 +170,8 @@ class Ticket(SQLModel, table=True):
     taken_at: datetime | None = None
     reminded_at: datetime | None = None
     closed_at: datetime | None = None
+    # The referent's first relayed message: set once, so the request counts as answered once.
+    answered_at: datetime | None = None
 
     # The database keeps "one request at a time per person" and "one conversation at a time per referent"
     # true even when two presses (or two instances) check and write at the same moment.
@@ -432,3 +434,37 @@ class DashboardSession(SQLModel, table=True):
     user_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     language: str = Field(max_length=8)  # switchable on the dashboard
     expires_at: datetime = Field(index=True)
+
+
+class ResourceCount(SQLModel, table=True):
+    """How often each resource was opened, per territory and month: a count, never who opened it."""
+
+    __tablename__ = "resource_count"
+
+    id: int | None = Field(default=None, primary_key=True)
+    resource: str = Field(max_length=32)
+    territory: str = Field(max_length=32)
+    month: str = Field(max_length=7)
+    opened: int = 0
+
+    __table_args__ = (UniqueConstraint("resource", "territory", "month"),)
+
+
+class RequestCount(SQLModel, table=True):
+    """Contact requests per topic, territory and month, counted as they move: requests are deleted a while
+    after they close, these counts stay. Each event counts in the month it happens; `answer_seconds` adds up
+    the waits from a request to the referent's first relayed message, to give the average wait."""
+
+    __tablename__ = "request_count"
+
+    id: int | None = Field(default=None, primary_key=True)
+    topic: str = Field(max_length=32)
+    territory: str = Field(max_length=32)
+    month: str = Field(max_length=7)
+    opened: int = 0
+    taken: int = 0
+    answered: int = 0
+    closed: int = 0
+    answer_seconds: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
+
+    __table_args__ = (UniqueConstraint("topic", "territory", "month"),)

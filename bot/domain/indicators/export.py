@@ -1,0 +1,99 @@
+"""The evaluation export: every indicator per territory and month, as CSV or ODS.
+
+One row per territory and month (then the scope's total per month), one column per indicator, headed with
+its label in the reader's language. A hidden figure (small, or giving a small one back) is written as the
+word for "hidden", never as a number or left blank, so that nobody reads it as 0. CSV is UTF-8 with a byte
+order mark, which spreadsheet applications need to read accents and Arabic right.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from typing import Literal
+
+from odf.opendocument import OpenDocumentSpreadsheet
+from odf.table import Table as OdsTable
+from odf.table import TableCell, TableRow
+from odf.text import P
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.content.pack import ContentPack
+from bot.domain.indicators import export_tables
+from bot.domain.indicators.labels import N_, label
+from bot.domain.scope import Scope
+from bot.domain.tables import Table, Value
+from bot.i18n import Translator
+
+Format = Literal["csv", "ods"]
+FORMATS: tuple[Format, ...] = ("csv", "ods")
+HIDDEN = N_("masqué")
+SHEET = N_("Indicateurs")
+BOM = "\ufeff"
+MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "ods": "application/vnd.oasis.opendocument.spreadsheet"}
+
+Cell = str | int | float
+
+
+async def build_export(
+    session: AsyncSession,
+    content: ContentPack,
+    t: Translator,
+    scope: Scope,
+    first: str,
+    last: str,
+    fmt: Format,
+) -> bytes:
+    """The export's bytes; PeriodError for a wrong period."""
+    tables = await export_tables(session, scope, first, last)
+    rows = grid(tables, content, t)
+    writer = _csv if fmt == "csv" else _ods
+    # Writing a year of a few territories is quick, but a zip is CPU work: off the event loop.
+    return await asyncio.to_thread(writer, rows, t.gettext(SHEET))
+
+
+def grid(tables: list[Table], content: ContentPack, t: Translator) -> list[list[Cell]]:
+    """The header row, then one row per territory and month, the scope's total last."""
+    if not tables:
+        return []
+    hidden = t.gettext(HIDDEN)
+    header: list[Cell] = [label(t, content, "territory"), label(t, content, "month")]
+    header += [label(t, content, table.key) for table in tables]
+    rows = [header]
+    first = tables[0]
+    for territory in first.columns:
+        for month in first.rows:
+            row: list[Cell] = [label(t, content, territory), month]
+            row += [_shown(table.value(month, territory), hidden) for table in tables]
+            rows.append(row)
+    return rows
+
+
+def _shown(value: Value, hidden: str) -> Cell:
+    return hidden if value is None else value
+
+
+def _csv(rows: list[list[Cell]], sheet: str) -> bytes:
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\r\n").writerows(rows)
+    return (BOM + text.getvalue()).encode("utf-8")
+
+
+def _ods(rows: list[list[Cell]], sheet: str) -> bytes:
+    document = OpenDocumentSpreadsheet()
+    table = OdsTable(name=sheet)
+    for values in rows:
+        row = TableRow()
+        for value in values:
+            if isinstance(value, int | float):
+                cell = TableCell(valuetype="float", value=value)
+            else:
+                cell = TableCell(valuetype="string")
+            cell.addElement(P(text=str(value)))
+            row.addElement(cell)
+        table.addElement(row)
+    document.spreadsheet.addElement(table)
+    output = io.BytesIO()
+    document.write(output)
+    return output.getvalue()

@@ -1,0 +1,81 @@
+"""The dashboard's tables and the export's, from a real migrated database: what they count, within a
+coordinator's scope, with small counts hidden (and their complements)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.db import Database
+from bot.domain.indicators import PAGES, PeriodError, export_tables, page_tables
+from bot.domain.scope import Scope
+from bot.domain.tables import TOTAL, Table
+from tests import indicator_support as given
+
+
+def one(tables: list[Table], key: str) -> Table:
+    return next(table for table in tables if table.key == key)
+
+
+async def test_people_by_role_counts_joins_per_month_and_hides_small_counts(database: Database) -> None:
+    async with database.session() as session:
+        await given.people(session, 7, month="2026-03", territory="nord", role="parent")
+        await given.people(session, 3, month="2026-03", territory="nord", role="professional")
+        await given.people(session, 6, month="2026-03", territory="nord", role="resident")
+        await given.people(session, 9, month="2026-04", territory="nord", role="parent")
+    async with database.session() as session:
+        tables = await page_tables(session, "overview", Scope.whole(), "2026-03", "2026-04")
+    roles = one(tables, "people_by_role")
+    assert roles.rows == ("2026-03", "2026-04")
+    assert roles.value("2026-03", "professional") is None  # 3: too few
+    # 7 + 6 + 3 = 16 shown would give the 3 back: the smallest visible part goes too.
+    assert roles.value("2026-03", "resident") is None
+    assert roles.value("2026-03", "parent") == 7
+    assert roles.value("2026-03", TOTAL) == 16
+    assert roles.value("2026-04", "parent") == 9
+    assert roles.value("2026-04", TOTAL) == 9
+
+
+async def test_a_territory_coordinator_counts_only_their_territories(database: Database) -> None:
+    async with database.session() as session:
+        await given.people(session, 8, month="2026-03", territory="nord")
+        await given.people(session, 12, month="2026-03", territory="sud")
+    async with database.session() as session:
+        tables = await page_tables(session, "overview", Scope.of(["nord"]), "2026-03", "2026-03")
+        exported = await export_tables(session, Scope.of(["nord"]), "2026-03", "2026-03")
+    by_territory = one(tables, "people_by_territory")
+    assert by_territory.columns == ("nord", TOTAL)
+    assert by_territory.value("2026-03", TOTAL) == 8
+    joined = one(exported, "people_joined")
+    assert joined.columns == ("nord", TOTAL)
+    assert joined.value("2026-03", "nord") == 8
+
+
+async def test_every_page_answers_even_on_an_empty_database(database: Database) -> None:
+    async with database.session() as session:
+        for page in PAGES:
+            for table in await page_tables(session, page, Scope.whole(), "2026-01", "2026-12"):
+                assert all(value in (0, None) for value in table.cells.values())
+
+
+async def test_a_wrong_period_is_refused(database: Database) -> None:
+    async with database.session() as session:
+        with pytest.raises(PeriodError):
+            await page_tables(session, "overview", Scope.whole(), "2026-13", "2026-12")
+        with pytest.raises(PeriodError):
+            await page_tables(session, "overview", Scope.whole(), "2026-05", "2026-04")
+
+
+async def test_attribution_by_source(database: Database) -> None:
+    from bot.models import Attribution
+
+    async with database.session() as session:
+        session.add(Attribution(source="poster", territory="nord", month="2026-05", joined=11))
+        session.add(Attribution(source="partner", territory="nord", month="2026-05", joined=2))
+        session.add(Attribution(source="mosque", territory="nord", month="2026-05", joined=6))
+    async with database.session() as session:
+        tables = await page_tables(session, "attribution", Scope.whole(), "2026-05", "2026-05")
+    sources = one(tables, "attribution_by_source")
+    assert sources.value("poster", "2026-05") == 11
+    assert sources.value("partner", "2026-05") is None
+    assert sources.value("mosque", "2026-05") is None  # its complement
+    assert sources.value(TOTAL, "2026-05") == 19
