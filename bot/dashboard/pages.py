@@ -21,10 +21,6 @@ from bot.domain.tables import Table
 from bot.i18n import Translator
 
 routes = web.RouteTableDef()
-FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "ods": "application/vnd.oasis.opendocument.spreadsheet",
-}
 
 
 def page_titles(t: Translator) -> dict[str, str]:
@@ -54,18 +50,20 @@ async def download(request: web.Request) -> web.StreamResponse:
     if who is None:
         return refused(request, status=401, reason="login")
     fmt = request.query.get("format", "")
-    if fmt not in FORMATS:
+    if fmt not in export.FORMATS:
         raise web.HTTPBadRequest(text="format: csv or ods")
     found = dashboard(request).found
     first, last = months.month_range(request.query, found.clock(), found.settings.timezone)
     t = translator(request, who.language)
     async with found.database.session() as session:
-        body = await export.build_export(session, found.content, t, who.scope, first, last, fmt)
+        body = await export.build_export(
+            session, found.content, t, who.scope, months.text(first), months.text(last), fmt
+        )
     name = f"reperes-{months.text(first)}-{months.text(last)}.{fmt}"
     return web.Response(
         body=body,
         headers={
-            "Content-Type": FORMATS[fmt],
+            "Content-Type": export.MEDIA_TYPES[fmt],
             "Content-Disposition": f'attachment; filename="{name}"',
         },
     )
@@ -82,7 +80,7 @@ async def page(request: web.Request) -> web.StreamResponse:
     found = dashboard(request).found
     first, last = months.month_range(request.query, found.clock(), found.settings.timezone)
     async with found.database.session() as session:
-        tables = await indicators.page_tables(session, name, who.scope, first, last)
+        tables = await indicators.page_tables(session, name, who.scope, months.text(first), months.text(last))
     t = translator(request, who.language)
     return render(
         request, "page.html", _context(request, who, t, name, tables, first, last), language=t.language
