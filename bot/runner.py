@@ -185,7 +185,7 @@ async def run_polling(
         await app.updater.start_polling(allowed_updates=list(ALLOWED_UPDATES), timeout=20)
         web_runner = None
         if dashboard_socket is not None:
-            web_runner = web.AppRunner(_web_app(app, found, webhook=False), handle_signals=False)
+            web_runner = web.AppRunner(serving_app(app, found, webhook=False), handle_signals=False)
             await web_runner.setup()
             await web.SockSite(web_runner, dashboard_socket).start()
         try:
@@ -199,7 +199,7 @@ async def run_polling(
     log.info("Repères stopped")
 
 
-def _web_app(app: BotApplication, found: Services, *, webhook: bool) -> web.Application:
+def serving_app(app: BotApplication, found: Services, *, webhook: bool) -> web.Application:
     """The webhook (unless polling), /healthz, /metrics, and the dashboard when DASHBOARD_URL is set."""
     settings = found.settings
     web_app = create_web_app(
@@ -225,7 +225,7 @@ async def run_webhook(
     await prepare_database(found.database, migrate_schema=False)
     stop = stop or stop_event()
     async with running(found, token=settings.telegram_bot_token) as app:
-        runner = web.AppRunner(_web_app(app, found, webhook=True), handle_signals=False)
+        runner = web.AppRunner(serving_app(app, found, webhook=True), handle_signals=False)
         await runner.setup()
         try:
             # Listen first, then tell Telegram: its first deliveries must find the server up.
