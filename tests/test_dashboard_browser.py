@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -183,6 +184,8 @@ async def test_a_coordinator_logs_in_from_the_chat_sees_every_page_and_exports(
                 assert await page.locator(f"[id='{part}']").count() == 1, part
     await page.goto(f"{dashboard}/dashboard/overview")
     overview = await page.locator("main").inner_text()
+    if target := os.environ.get("SANDBOX_SCREENSHOTS"):
+        await page.screenshot(path=f"{target}/dashboard-overview-fr.png", full_page=True)
     assert DEMO_NAME in overview and ISLAND_NAME in overview
 
     exported = await download(page, "#export-csv", tmp_path)
@@ -198,6 +201,8 @@ async def test_a_coordinator_logs_in_from_the_chat_sees_every_page_and_exports(
     await page.click("form[action='/dashboard/language'] button")
     await expect(page.locator("html")).to_have_attribute("dir", "rtl")
     await expect(page.locator("html")).to_have_attribute("lang", "ar")
+    if target := os.environ.get("SANDBOX_SCREENSHOTS"):
+        await page.screenshot(path=f"{target}/dashboard-overview-ar.png", full_page=True)
     assert elsewhere == [], "the dashboard loads nothing from elsewhere and breaks no CSP rule"
 
     # The link again, in another browser: used, refused.
