@@ -1,4 +1,4 @@
-"""`python -m bot COMMAND`: run, serve, demo, content check, db upgrade.
+"""`python -m bot COMMAND`: run, serve, demo, content check, db upgrade, export.
 
 Mistakes a person can fix (configuration, content, database address) end with a clear message and exit
 code 2, never a traceback.
@@ -11,18 +11,24 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from pathlib import Path
+from typing import NoReturn, TextIO
 
 from bot.config import SUPPORTED_LANGUAGES, ConfigError, Settings, load_settings
 
 USAGE_ERROR = 2
 
 
+class _Parser(argparse.ArgumentParser):
+    """Bad arguments end in one line saying what is wrong (and `--help` for the rest), exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(USAGE_ERROR, f"error: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m bot", description="Repères, a Telegram bot for prevention."
-    )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser = _Parser(prog="python -m bot", description="Repères, a Telegram bot for prevention.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
     commands.add_parser("run", help="talk to Telegram by long polling (the sandbox when no token is set)")
     commands.add_parser("serve", help="serve the webhook, /healthz and /metrics on PORT")
     demo = commands.add_parser("demo", help="start the sandbox chat page and the bot, no Telegram needed")
@@ -42,7 +48,25 @@ def _parser() -> argparse.ArgumentParser:
     )
     db = commands.add_parser("db", help="database tools")
     db.add_argument("action", choices=["upgrade"], help="upgrade: bring the schema up to date")
+    _export_arguments(
+        commands.add_parser("export", help="the evaluation export: indicators per territory and month")
+    )
     return parser
+
+
+def _export_arguments(export: argparse.ArgumentParser) -> None:
+    export.add_argument("--from", dest="first", required=True, metavar="YYYY-MM", help="first month")
+    export.add_argument("--to", dest="last", required=True, metavar="YYYY-MM", help="last month, included")
+    export.add_argument("--format", dest="fmt", choices=["csv", "ods"], default="ods", help="default: ods")
+    export.add_argument(
+        "--territory", action="append", help="only this territory (repeat for several; default: all)"
+    )
+    export.add_argument(
+        "--output", help="the file to write (default: indicateurs-FROM-TO.FORMAT; - for stdout)"
+    )
+    export.add_argument(
+        "--language", choices=SUPPORTED_LANGUAGES, default="fr", help="of the labels (default: fr)"
+    )
 
 
 def _configure_logging(settings: Settings) -> None:
@@ -83,6 +107,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             asyncio.run(_db_upgrade(settings))
             print("database schema is up to date")
             return 0
+        if args.command == "export":
+            return asyncio.run(_export(settings, args))
         from bot import runner
 
         if args.command == "serve":
@@ -146,3 +172,54 @@ async def _db_upgrade(settings: Settings) -> None:
         await prepare_database(database, migrate_schema=True)
     finally:
         await database.close()
+
+
+async def _export(settings: Settings, args: argparse.Namespace) -> int:
+    """Write the evaluation export; a wrong period, territory or database ends in one line, exit 2."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.content.loader import load_content
+    from bot.domain.indicators import PeriodError, months_between
+    from bot.domain.indicators.export import build_export
+    from bot.domain.scope import Scope
+    from bot.i18n import Catalogs
+    from bot.services import open_database
+
+    try:
+        months_between(args.first, args.last)
+    except PeriodError as error:
+        return _usage_error(str(error))
+    pack, report = load_content(settings.content_dir, SUPPORTED_LANGUAGES)
+    if report.errors:
+        return _usage_error("the content has errors: see python -m bot content check")
+    unknown = [t for t in args.territory or () if t not in pack.territories]
+    if unknown:
+        known = ", ".join(pack.territories) or "none"
+        return _usage_error(f"unknown territory {unknown[0]!r} (territories: {known})")
+    scope = Scope.of(args.territory)
+    database = open_database(settings)
+    try:
+        async with database.session() as session:
+            data = await build_export(
+                session, pack, Catalogs().get(args.language), scope, args.first, args.last, args.fmt
+            )
+    except (SQLAlchemyError, OSError) as error:
+        return _usage_error(f"could not read the database ({type(error).__name__}): is it upgraded? "
+                            "python -m bot db upgrade")  # fmt: skip
+    finally:
+        await database.close()
+    output = args.output or f"indicateurs-{args.first}-{args.last}.{args.fmt}"
+    if output == "-":
+        sys.stdout.buffer.write(data)
+        return 0
+    try:
+        await asyncio.to_thread(Path(output).write_bytes, data)
+    except OSError as error:
+        return _usage_error(f"could not write {output}: {error.strerror}")
+    print(f"wrote {output}")
+    return 0
+
+
+def _usage_error(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return USAGE_ERROR

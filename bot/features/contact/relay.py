@@ -55,6 +55,10 @@ async def relay(update: Update, context: Context, ui: Ui, conversation: Current)
     if not await _pass_on(context, t, chat_id, header, message.text, ticket_id):
         note = ui._("Votre message n'a pas pu être transmis. Réessayez plus tard.")
         await answer(update, ui, note, edit=False)
+        return True
+    # The referent's first message relayed: the request counts as answered (only the referent's id matches).
+    async with found.database.session() as session:
+        await tickets.mark_answered(session, ticket_id=ticket_id, referent_id=chat.id, now=found.clock())
     return True
 
 

@@ -2,6 +2,8 @@
 
 A ticket carries only a territory, a topic and its number. What the two sides write is relayed, never
 stored. Taking a ticket is one conditional UPDATE, so two referents pressing at once cannot both get it.
+Each step also adds to the anonymous counts of the coordinators' indicators (bot/domain/indicators/record.py),
+in the same transaction and only when the step happened, since requests are deleted a while after closing.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from enum import StrEnum
 from sqlmodel import col, delete, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.models import Ticket, TicketStatus
+from bot.domain.indicators import record
+from bot.models import Ticket, TicketStatus, as_utc
 
 # After this many reminders nobody answered, the request closes and the person is sent to the helplines.
 MAX_REMINDERS = 3
@@ -57,6 +60,7 @@ async def open_ticket(
     )
     session.add(ticket)
     await session.flush()
+    await record.request_event(session, topic=topic, territory=territory, at=now, opened=1)
     return ticket
 
 
@@ -104,17 +108,49 @@ async def take(session: AsyncSession, *, ticket_id: int, referent_id: int, now: 
     ticket = await session.get(Ticket, ticket_id)
     if ticket is not None:
         await session.refresh(ticket)
+        await record.request_event(session, topic=ticket.topic, territory=ticket.territory, at=now, taken=1)
     return ticket
 
 
 async def release(session: AsyncSession, *, ticket_id: int) -> None:
-    """Back to open, when the referent could not be reached privately."""
+    """Back to open, when the referent could not be reached privately (the take is counted back)."""
+    ticket = await session.get(Ticket, ticket_id)
+    taken_at = ticket.taken_at if ticket else None
     statement = (
         update(Ticket)
         .where(col(Ticket.id) == ticket_id, col(Ticket.status) == TicketStatus.TAKEN)
         .values(status=TicketStatus.OPEN, referent_id=None, taken_at=None)
     )
-    await session.exec(statement)
+    if (await session.exec(statement)).rowcount == 1 and ticket is not None and taken_at is not None:
+        at = as_utc(taken_at)
+        await record.request_event(session, topic=ticket.topic, territory=ticket.territory, at=at, taken=-1)
+
+
+async def mark_answered(session: AsyncSession, *, ticket_id: int, referent_id: int, now: datetime) -> bool:
+    """Record the referent's first relayed message; whether this one was the first.
+
+    One conditional UPDATE: of two first messages at once, one counts the request as answered, with the
+    wait since it was opened."""
+    statement = (
+        update(Ticket)
+        .where(
+            col(Ticket.id) == ticket_id,
+            col(Ticket.referent_id) == referent_id,
+            col(Ticket.status) == TicketStatus.TAKEN,
+            col(Ticket.answered_at).is_(None),
+        )
+        .values(answered_at=now)
+    )
+    if (await session.exec(statement)).rowcount != 1:
+        return False
+    ticket = await session.get(Ticket, ticket_id)
+    if ticket is None:
+        return False
+    waited = max(0, round((now - as_utc(ticket.created_at)).total_seconds()))
+    await record.request_event(
+        session, topic=ticket.topic, territory=ticket.territory, at=now, answered=1, answer_seconds=waited
+    )
+    return True
 
 
 async def close(
@@ -141,6 +177,7 @@ async def close(
     if (await session.exec(statement)).rowcount != 1:
         return None
     await session.refresh(ticket)
+    await record.request_event(session, topic=before.topic, territory=before.territory, at=now, closed=1)
     return before
 
 

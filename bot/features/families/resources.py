@@ -1,6 +1,7 @@
 """Resources for parents, browsed by topic, read page by page, shared with a link.
 
-Buttons: "1:t" (the topics), "1:t:<topic>" (a topic's resources), "1:r:<id>:<page>" (a page of a resource).
+Buttons: "1:t" (the topics), "1:t:<topic>" (a topic's resources), "1:r:<id>:<page>" (a page of a resource;
+"1:r:<id>:<page>:p" when a page is turned, so that going back to the first page is not counted as opening it).
 A shared link `https://t.me/<bot>?start=r_<id>` opens the resource for whoever taps it.
 """
 
@@ -19,9 +20,11 @@ from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields, ui_for
 from bot.core.views import back_to_menu
+from bot.domain.indicators import record
 from bot.fields import index
 
 SHARE_PREFIX = "r_"
+TURNED = "p"
 
 
 def share_button(ui: Ui, context: Context, payload: str, title: str) -> InlineKeyboardButton:
@@ -58,10 +61,23 @@ async def show_topic(update: Update, context: Context, topic_id: str) -> None:
 
 
 async def show_resource(
-    update: Update, context: Context, resource: Resource, page: int, *, edit: bool = True
+    update: Update,
+    context: Context,
+    resource: Resource,
+    page: int,
+    *,
+    edit: bool = True,
+    opened: bool = False,
 ) -> None:
     ui = await ui_for(update, context)
     await acknowledge(update)
+    if opened:  # an anonymous count for the coordinators' indicators: the resource, territory and month
+        found = context.services
+        async with found.database.session() as session:
+            territory = ui.person.territory if ui.person else None
+            await record.resource_opened(
+                session, resource=resource.id, territory=territory, now=found.clock()
+            )
     resource = context.services.content.resource(ui.language, resource.id) or resource
     total = len(resource.pages)
     # A translation may have fewer pages than the version the button was made from.
@@ -72,9 +88,13 @@ async def show_resource(
         text += f"\n\n<i>{counter}</i>"
     navigation = []
     if page > 0:
-        navigation.append(button(ui._("◀️ Précédent"), pack(Action.RESOURCE, resource.id, str(page - 1))))
+        navigation.append(
+            button(ui._("◀️ Précédent"), pack(Action.RESOURCE, resource.id, str(page - 1), TURNED))
+        )
     if page + 1 < total:
-        navigation.append(button(ui._("Suivant ▶️"), pack(Action.RESOURCE, resource.id, str(page + 1))))
+        navigation.append(
+            button(ui._("Suivant ▶️"), pack(Action.RESOURCE, resource.id, str(page + 1), TURNED))
+        )
     rows: Keyboard = [navigation] if navigation else []
     rows.append([share_button(ui, context, SHARE_PREFIX + resource.id, resource.title)])
     rows.append([button(ui._("↩️ Thèmes"), pack(Action.TOPIC, resource.topic)), *back_to_menu(ui)])
@@ -93,13 +113,16 @@ async def on_topic_button(update: Update, context: Context) -> None:
 
 async def on_resource_button(update: Update, context: Context) -> None:
     fields = button_fields(update) or []
+    turned = len(fields) == 3 and fields[2] == TURNED
+    if turned:
+        fields = fields[:2]
     found = context.services
     resource = found.content.resource("fr", fields[0]) if len(fields) == 2 else None
     page = index(fields[1], MAX_PAGES) if len(fields) == 2 else None
     if resource is None or page is None:
         await stale_button(update, context)
         return
-    await show_resource(update, context, resource, page)
+    await show_resource(update, context, resource, page, opened=page == 0 and not turned)
 
 
 async def open_shared(update: Update, context: Context, resource_id: str) -> bool:
@@ -107,7 +130,7 @@ async def open_shared(update: Update, context: Context, resource_id: str) -> boo
     resource = context.services.content.resource("fr", resource_id)
     if resource is None:
         return False
-    await show_resource(update, context, resource, 0, edit=False)
+    await show_resource(update, context, resource, 0, edit=False, opened=True)
     return True
 
 
