@@ -12,6 +12,7 @@ import pytest
 from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient
 
+from bot.config import ConfigError
 from bot.domain import coordinators
 from bot.services import Services
 from tests.conftest import Clock, ContentCache, make_settings
@@ -62,6 +63,21 @@ def assert_secured(response: ClientResponse) -> None:
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "no-referrer"
     assert headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    ("values", "named"),
+    [
+        ({"dashboard_url": "http://bot.example.fr", "dashboard_secret": SECRET}, "DASHBOARD_URL"),
+        ({"dashboard_url": "https://bot.example.fr/?x=1", "dashboard_secret": SECRET}, "DASHBOARD_URL"),
+        ({"dashboard_url": "https://bot.example.fr", "dashboard_secret": "short"}, "DASHBOARD_SECRET"),
+        ({"dashboard_url": "https://bot.example.fr"}, "DASHBOARD_SECRET"),
+    ],
+)
+def test_dashboard_settings_are_refused_in_one_line(values: dict[str, str], named: str) -> None:
+    with pytest.raises(ConfigError) as refused:
+        make_settings(**values)
+    assert str(refused.value).startswith(f"{named} is wrong: expected ")
 
 
 async def test_without_a_session_nothing_is_shown(client: Client) -> None:
