@@ -137,7 +137,7 @@ async def download(page: Any, button: str, folder: Path) -> Path:
     async with page.expect_download() as event:
         await page.click(button)
     done = await event.value
-    target = folder / done.suggested_filename
+    target: Path = folder / str(done.suggested_filename)
     await done.save_as(str(target))
     return target
 

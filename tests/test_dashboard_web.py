@@ -10,10 +10,12 @@ from datetime import timedelta
 
 import pytest
 from aiohttp import ClientResponse, web
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 
+from bot.app import build_application
 from bot.config import ConfigError
 from bot.domain import coordinators
+from bot.runner import SANDBOX_TOKEN, serving_app
 from bot.services import Services
 from tests.conftest import Clock, ContentCache, make_settings
 from tests.dashboard_support import SECRET, csrf_of, dashboard_client, login_link
@@ -78,6 +80,26 @@ def test_dashboard_settings_are_refused_in_one_line(values: dict[str, str], name
     with pytest.raises(ConfigError) as refused:
         make_settings(**values)
     assert str(refused.value).startswith(f"{named} is wrong: expected ")
+
+
+async def test_serve_mounts_the_dashboard_beside_the_webhook(found: Services) -> None:
+    settings = found.settings.model_copy(
+        update={"webhook_url": "https://bot.example.fr/telegram", "webhook_secret": "hook"}
+    )
+    serving = Services(
+        settings=settings,
+        database=found.database,
+        content=found.content,
+        catalogs=found.catalogs,
+        search=found.search,
+    )
+    application = build_application(serving, token=SANDBOX_TOKEN)  # never initialised: no Bot API call
+    async with TestClient(TestServer(serving_app(application, serving, webhook=True))) as client:
+        assert (await client.post("/telegram", data=b"{}")).status == 403  # the webhook, still guarded
+        response = await client.get("/dashboard/overview")
+        assert response.status == 401
+        assert_secured(response)
+        assert "Content-Security-Policy" not in (await client.post("/telegram", data=b"{}")).headers
 
 
 async def test_without_a_session_nothing_is_shown(client: Client) -> None:
