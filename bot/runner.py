@@ -27,6 +27,7 @@ from bot.core.commands import publish_commands
 from bot.core.context import BotApplication
 from bot.core.subscribed import ALLOWED_UPDATES
 from bot.dashboard import add_dashboard
+from bot.dashboard.logs import RedactingAccessLogger
 from bot.db import READ_ONLY, Database, write_problem
 from bot.delivery.jobs import start_delivery, stop_delivery
 from bot.services import Services, open_database
@@ -185,7 +186,11 @@ async def run_polling(
         await app.updater.start_polling(allowed_updates=list(ALLOWED_UPDATES), timeout=20)
         web_runner = None
         if dashboard_socket is not None:
-            web_runner = web.AppRunner(serving_app(app, found, webhook=False), handle_signals=False)
+            web_runner = web.AppRunner(
+                serving_app(app, found, webhook=False),
+                handle_signals=False,
+                access_log_class=RedactingAccessLogger,
+            )
             await web_runner.setup()
             await web.SockSite(web_runner, dashboard_socket).start()
         try:
@@ -225,7 +230,11 @@ async def run_webhook(
     await prepare_database(found.database, migrate_schema=False)
     stop = stop or stop_event()
     async with running(found, token=settings.telegram_bot_token) as app:
-        runner = web.AppRunner(serving_app(app, found, webhook=True), handle_signals=False)
+        runner = web.AppRunner(
+            serving_app(app, found, webhook=True),
+            handle_signals=False,
+            access_log_class=RedactingAccessLogger,
+        )
         await runner.setup()
         try:
             # Listen first, then tell Telegram: its first deliveries must find the server up.

@@ -5,6 +5,7 @@ tests/test_dashboard_browser.py for that)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -14,6 +15,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import build_application
 from bot.config import ConfigError
+from bot.dashboard import add_dashboard
+from bot.dashboard.logs import RedactingAccessLogger
 from bot.domain import coordinators
 from bot.runner import SANDBOX_TOKEN, serving_app
 from bot.services import Services
@@ -100,6 +103,23 @@ async def test_serve_mounts_the_dashboard_beside_the_webhook(found: Services) ->
         assert response.status == 401
         assert_secured(response)
         assert "Content-Security-Policy" not in (await client.post("/telegram", data=b"{}")).headers
+
+
+async def test_the_access_log_never_holds_a_login_token(
+    found: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = web.Application()
+    add_dashboard(app, found, base_url="http://127.0.0.1", secret=SECRET)
+    link = await login_link(found, COORDINATOR)
+    with caplog.at_level(logging.INFO, logger="aiohttp.access"):
+        server = TestServer(app)
+        await server.start_server(access_log_class=RedactingAccessLogger)  # as the runner starts it
+        async with TestClient(server) as client:
+            assert (await client.get(link)).status == 200
+            assert (await client.get("/dashboard/overview")).status == 401
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "/dashboard/overview" in logged and "/dashboard/login/" in logged
+    assert link.rsplit("/", 1)[1] not in logged
 
 
 async def test_without_a_session_nothing_is_shown(client: Client) -> None:

@@ -17,7 +17,7 @@ from bot.core.context import BotApplication, Context
 from bot.core.ui import answer
 from bot.domain import dashboard_access
 
-LOGIN_PATH = "/dashboard/login/"
+LOGIN_PATH = "/dashboard/login/"  # bot/dashboard/auth.py's route (the features do not import the web side)
 
 
 async def dashboard(update: Update, context: Context) -> None:
