@@ -5,6 +5,7 @@ tests/test_dashboard_browser.py for that)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -29,9 +30,10 @@ Client = TestClient[web.Request, web.Application]
 
 
 @pytest.fixture
-async def found(sqlite_database_url: str, content_cache: ContentCache) -> AsyncIterator[Services]:
+async def found(database_url: str, content_cache: ContentCache) -> AsyncIterator[Services]:
+    """On SQLite and PostgreSQL: the link's single use rests on each one's conditional UPDATE."""
     settings = make_settings(
-        database_url=sqlite_database_url,
+        database_url=database_url,
         coordinators=str(COORDINATOR),
         dashboard_url="http://127.0.0.1:9",
         dashboard_secret=SECRET,
@@ -169,6 +171,15 @@ async def test_a_coordinator_logs_in_once_with_a_link(client: Client, found: Ser
     reused = await client.post(link, data={"csrf": csrf_of(await page.text())}, allow_redirects=False)
     assert reused.status == 403
     assert "Set-Cookie" not in reused.headers
+
+
+async def test_two_logins_with_one_link_at_once_open_one_session(client: Client, found: Services) -> None:
+    link = await login_link(found, COORDINATOR)
+    csrf = csrf_of(await (await client.get(link)).text())
+    first, second = await asyncio.gather(
+        *(client.post(link, data={"csrf": csrf}, allow_redirects=False) for _ in range(2))
+    )
+    assert sorted([first.status, second.status]) == [303, 403]
 
 
 async def test_an_expired_link_is_refused(client: Client, found: Services) -> None:
