@@ -180,7 +180,7 @@ async def _export(settings: Settings, args: argparse.Namespace) -> int:
 
     from bot.content.loader import load_content
     from bot.domain.indicators import PeriodError, months_between
-    from bot.domain.indicators.export import build_export
+    from bot.domain.indicators.export import build_export, filename
     from bot.domain.scope import Scope
     from bot.i18n import Catalogs
     from bot.services import open_database
@@ -208,7 +208,7 @@ async def _export(settings: Settings, args: argparse.Namespace) -> int:
                             "python -m bot db upgrade")  # fmt: skip
     finally:
         await database.close()
-    output = args.output or f"indicateurs-{args.first}-{args.last}.{args.fmt}"
+    output = args.output or filename(args.first, args.last, args.fmt)
     if output == "-":
         sys.stdout.buffer.write(data)
         return 0

@@ -79,3 +79,54 @@ async def test_attribution_by_source(database: Database) -> None:
     assert sources.value("partner", "2026-05") is None
     assert sources.value("mosque", "2026-05") is None  # its complement
     assert sources.value(TOTAL, "2026-05") == 19
+
+
+async def test_a_month_is_hidden_alike_whatever_the_period_page_or_export(database: Database) -> None:
+    async with database.session() as session:
+        await given.people(session, 9, month="2026-03", territory="nord")
+        await given.people(session, 3, month="2026-03", territory="sud")
+        await given.people(session, 7, month="2026-03", territory="est")
+        await given.people(session, 4, month="2026-05", territory="sud")
+    async with database.session() as session:
+        short = one(
+            await page_tables(session, "overview", Scope.whole(), "2026-03", "2026-03"), "people_by_territory"
+        )
+        long = one(
+            await page_tables(session, "overview", Scope.whole(), "2026-01", "2026-06"), "people_by_territory"
+        )
+        exported = one(await export_tables(session, Scope.whole(), "2026-01", "2026-06"), "people_joined")
+    for territory in ("nord", "sud", "est", TOTAL):
+        assert short.value("2026-03", territory) == long.value("2026-03", territory)
+        assert exported.value("2026-03", territory) == long.value("2026-03", territory)
+    assert long.value("2026-03", "sud") is None and long.value("2026-03", "est") is None
+    assert long.value("2026-03", TOTAL) == 19
+    assert TOTAL not in long.rows, "months are never added up: two periods must not give one back"
+
+
+async def test_trainings_by_module_and_profession_with_averages_hidden_with_their_count(
+    database: Database,
+) -> None:
+    async with database.session() as session:
+        teachers = await given.people(session, 6, month="2026-02", territory="nord", role="professional")
+        coaches = await given.people(session, 2, month="2026-02", territory="nord", role="professional")
+        others = await given.people(session, 5, month="2026-02", territory="nord", role="professional")
+        await given.trainings(
+            session, teachers, module="signs", month="2026-02", passed=True, score=80, kind="teacher"
+        )
+        await given.trainings(
+            session, coaches, module="signs", month="2026-02", passed=True, score=60, kind="coach"
+        )
+        await given.trainings(session, others, module="law", month="2026-02", passed=False, score=40)
+    async with database.session() as session:
+        tables = await page_tables(session, "trainings", Scope.whole(), "2026-02", "2026-02")
+    started = one(tables, "trainings_started")
+    assert started.value("signs", "2026-02") == 8 and started.value("law", "2026-02") == 5
+    assert started.value(TOTAL, "2026-02") == 13
+    passed = one(tables, "trainings_passed")
+    assert passed.value("signs", "2026-02") == 8 and passed.value("law", "2026-02") == 0
+    average = one(tables, "trainings_average_score")
+    assert average.value("signs", "2026-02") == 75.0  # (6 x 80 + 2 x 60) / 8
+    by_profession = one(tables, "trainings_passed_by_profession")
+    assert by_profession.value("coach", "2026-02") is None
+    assert by_profession.value("teacher", "2026-02") is None, "8 - 6 would give the 2 coaches back"
+    assert one(tables, "trainings_started_by_profession").value("unspecified", "2026-02") == 5

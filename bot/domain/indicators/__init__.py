@@ -84,9 +84,17 @@ async def page_tables(session: AsyncSession, page: str, scope: Scope, first: str
     if page == "campaigns":
         return await campaign_tables(session, scope, first, last)
     builder = _BUILDERS[page]
-    return builder(await gather(session, scope, first, last))
+    return builder(await gather(session, scope, first, last, _READS[page]))
 
 
+# What each page reads (bot/domain/indicators/sources.py).
+_READS = {
+    "overview": ("people",),
+    "families": ("counters",),
+    "trainings": ("trainings",),
+    "requests": ("counters",),
+    "attribution": ("counters",),
+}
 SECONDS_PER_HOUR = 3600
 
 Exported = Callable[[Figures, Month, str], Value]

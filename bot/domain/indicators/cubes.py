@@ -62,22 +62,29 @@ class Month:
 
 
 def settle(month: str, territories: Iterable[str], cubes: Iterable[Cube]) -> Month:
-    """Fill in every total and suppress the month's cubes together."""
+    """Fill in every total and suppress the month's cubes, those sharing totals together."""
     chosen = tuple(territories)
     found = Month(month, chosen, {cube.name: cube for cube in cubes})
-    lines: list[Line] = []
-    values: dict[Cell, int] = {}
+    groups: dict[str, list[Cube]] = {}
     for cube in found.cubes.values():
-        axes = [(*chosen, TOTAL), *((*axis, TOTAL) for axis in cube.axes)]
-        for key, count in cube.counts.items():
-            for rolled in _rollups(key):
-                if cube.shares_totals_with and all(member == TOTAL for member in rolled[1:]):
-                    continue  # the other cube counts the totals they share
-                cell = cube.cell(month, rolled)
-                values[cell] = values.get(cell, 0) + count
-        lines += cube_lines(axes, TOTAL, cell=partial(cube.cell, month))
-    found.values = values
-    found.hidden = suppress(values, lines)
+        groups.setdefault(cube.shares_totals_with or cube.name, []).append(cube)
+    hidden: set[Cell] = set()
+    for group in groups.values():
+        # Cubes sharing no cell are independent: suppressed apart, each system of sums stays small.
+        values: dict[Cell, int] = {}
+        lines: list[Line] = []
+        for cube in group:
+            axes = [(*chosen, TOTAL), *((*axis, TOTAL) for axis in cube.axes)]
+            for key, count in cube.counts.items():
+                for rolled in _rollups(key):
+                    if cube.shares_totals_with and all(member == TOTAL for member in rolled[1:]):
+                        continue  # the other cube counts the totals they share
+                    cell = cube.cell(month, rolled)
+                    values[cell] = values.get(cell, 0) + count
+            lines += cube_lines(axes, TOTAL, cell=partial(cube.cell, month))
+        found.values.update(values)
+        hidden |= suppress(values, lines)
+    found.hidden = frozenset(hidden)
     return found
 
 

@@ -36,6 +36,11 @@ MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "ods": "application/vnd.oasis.o
 Cell = str | int | float
 
 
+def filename(first: str, last: str, fmt: Format) -> str:
+    """The file an export is saved as: "indicateurs-2026-01-2026-12.ods"."""
+    return f"indicateurs-{first}-{last}.{fmt}"
+
+
 async def build_export(
     session: AsyncSession,
     content: ContentPack,

@@ -112,14 +112,25 @@ class Figures:
         return tuple(seen)
 
 
-async def gather(session: AsyncSession, scope: Scope, first: str, last: str) -> Figures:
-    """Every count of the period within the scope, settled month by month."""
+SOURCES = ("people", "counters", "trainings")
+
+
+async def gather(
+    session: AsyncSession, scope: Scope, first: str, last: str, sources: tuple[str, ...] = SOURCES
+) -> Figures:
+    """The counts of the period within the scope, settled month by month; only `sources` are read.
+
+    Cubes that share no cell are suppressed apart, so leaving some out changes nothing in the others: a
+    page reads only what it shows, and its cells are hidden exactly as in the export."""
     months = months_between(first, last)
     raws = {month: _fresh() for month in months}
     dialect = (await session.connection()).dialect.name
-    await _people(session, raws, scope, dialect)
-    await _keyed_counts(session, raws, scope)
-    await _trainings(session, raws, scope, dialect)
+    if "people" in sources:
+        await _people(session, raws, scope, dialect)
+    if "counters" in sources:
+        await _keyed_counts(session, raws, scope)
+    if "trainings" in sources:
+        await _trainings(session, raws, scope, dialect)
     # Suppression is plain arithmetic, but a year of months can take a moment: off the event loop.
     settled = await asyncio.to_thread(_settle_all, raws, scope)
     sums = {month: raws[month].sums for month in months}
