@@ -21,7 +21,7 @@ from bot.models import CoordinatorGrant
 from bot.runner import serving_app
 from tests.conftest import Harness
 from tests.dashboard_support import SECRET
-from tests.indicator_support import people
+from tests.indicator_support import answers, people, trainings
 
 pytestmark = pytest.mark.browser
 
@@ -68,7 +68,10 @@ async def figures(harness: Harness) -> None:
     async with harness.services.database.session() as session:
         await people(session, 8, month="2026-11", territory="demo", role="parent")
         await people(session, 6, month="2026-10", territory="demo", role="resident")
-        await people(session, 7, month="2026-11", territory="ile", role="parent")
+        islanders = await people(session, 7, month="2026-11", territory="ile", role="parent")
+        await answers(session, myth="easy_money", territory="demo", month="2026-11", correct=9, mistaken=6)
+        await answers(session, myth="easy_money", territory="ile", month="2026-11", correct=8, mistaken=5)
+        await trainings(session, islanders, module="legal_frame", month="2026-11", passed=True, score=80)
 
 
 async def make_coordinator(harness: Harness, user_id: int, territories: list[str] | None) -> None:
@@ -173,6 +176,8 @@ async def test_a_coordinator_logs_in_from_the_chat_sees_every_page_and_exports(
     assert await skip.evaluate("el => getComputedStyle(el).outlineStyle") != "none"
     for name in PAGES:
         await page.goto(f"{dashboard}/dashboard/{name}")
+        if target := os.environ.get("SANDBOX_SCREENSHOTS"):
+            await page.screenshot(path=f"{target}/dashboard-{name}-fr.png", full_page=True)
         await expect(page.locator("nav a[aria-current='page']")).to_have_count(1)
         await expect(page.locator("main h1")).to_have_count(1)
         charts, tables = page.locator("svg.chart[role='img']"), page.locator("main table")

@@ -1,7 +1,9 @@
 """Bar charts drawn here as SVG, from the same `Table` the page shows beside them.
 
 Drawn on the server so that the page loads nothing and runs no script. One group of bars per row, one bar
-per column (totals are left to the table: they would flatten the rest). A hidden cell is drawn as a dashed
+per column, or the other way round when there are more columns than rows (twelve months of one myth card
+are twelve groups of one bar, not one group of twelve colours). Totals are left to the table: they would
+flatten the rest. A hidden cell is drawn as a dashed
 outline with the word the table uses, never as a bar of some length. The chart is an image to assistive
 technologies, with a title and a description that send the reader to the table, which holds every figure.
 """
@@ -14,12 +16,12 @@ from html import escape
 from markupsafe import Markup
 
 from bot.core.views import N_
-from bot.domain.tables import TOTAL, Table
+from bot.domain.tables import TOTAL, Table, Value
 from bot.i18n import Translator
 
 # Bar colours with a contrast of at least 3:1 on white (WCAG 1.4.11, RGAA 3.3), told apart by the legend.
 PALETTE = ("#1f5fa8", "#b3541e", "#2e7d32", "#6a3d9a", "#7a5f00", "#c2185b", "#00695c", "#5d4037")
-WIDTH, LABELS, VALUE_ROOM = 720, 190, 80
+WIDTH, LABELS, VALUE_ROOM = 720, 250, 70
 BAR, BAR_GAP, GROUP_GAP, LEGEND_ROW = 14, 3, 12, 20
 DESCRIPTION = N_("Graphique en barres ; ses chiffres sont dans le tableau qui suit.")
 MOST_ROWS = 60  # a longer table is still shown in full, its chart only for its first rows
@@ -28,11 +30,22 @@ MOST_ROWS = 60  # a longer table is still shown in full, its chart only for its 
 def bar_chart(
     table: Table, chart_id: str, title: str, t: Translator, label: Callable[[str], str], hidden_word: str
 ) -> Markup:
-    rows = [row for row in table.rows if row != TOTAL][:MOST_ROWS]
+    rows = [row for row in table.rows if row != TOTAL] or [row for row in table.rows if row == TOTAL]
     series = [column for column in table.columns if column != TOTAL] or [
         column for column in table.columns if column == TOTAL
     ]
-    values = [table.value(row, column) for row in rows for column in series]
+
+    def value(row: str, column: str) -> Value:
+        return table.value(row, column)
+
+    if len(series) > len(rows):
+        rows, series = series, rows
+
+        def value(row: str, column: str) -> Value:
+            return table.value(column, row)
+
+    rows = rows[:MOST_ROWS]
+    values = [value(row, column) for row in rows for column in series]
     top = max((float(value) for value in values if value is not None), default=0.0) or 1.0
     legend_height = LEGEND_ROW * ((len(series) + 2) // 3) if len(series) > 1 else 0
     group = len(series) * (BAR + BAR_GAP) + GROUP_GAP
@@ -60,20 +73,20 @@ def bar_chart(
             f"{escape(_short(label(row)))}</text>"
         )
         for index, column in enumerate(series):
-            value = table.value(row, column)
+            shown = value(row, column)
             colour = PALETTE[index % len(PALETTE)]
-            if value is None:
+            if shown is None:
                 parts.append(
                     f'<rect x="{LABELS}" y="{y}" width="40" height="{BAR}" fill="none" stroke="#595959" '
                     f'stroke-dasharray="3 2"/><text x="{LABELS + 46}" y="{y + BAR - 3}" class="value">'
                     f"{escape(hidden_word)}</text>"
                 )
             else:
-                length = max(0.0, float(value) / top * room)
+                length = max(0.0, float(shown) / top * room)
                 parts.append(
                     f'<rect x="{LABELS}" y="{y}" width="{length:.1f}" height="{BAR}" fill="{colour}"/>'
                     f'<text x="{LABELS + length + 6:.1f}" y="{y + BAR - 3}" class="value">'
-                    f"{escape(t.number(value))}</text>"
+                    f"{escape(t.number(shown))}</text>"
                 )
             y += BAR + BAR_GAP
         y += GROUP_GAP
@@ -81,5 +94,5 @@ def bar_chart(
     return Markup("".join(parts))
 
 
-def _short(text: str, most: int = 28) -> str:
+def _short(text: str, most: int = 30) -> str:
     return text if len(text) <= most else text[: most - 1] + "…"
