@@ -182,6 +182,33 @@ async def test_two_logins_with_one_link_at_once_open_one_session(client: Client,
     assert sorted([first.status, second.status]) == [303, 403]
 
 
+async def test_odd_requests_get_answers_and_no_traceback(
+    client: Client, found: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    await log_in(client, found)
+    csrf = csrf_of(await (await client.get("/dashboard/overview")).text())
+    for path in (
+        "/dashboard/overview?from=2026-13&to=abc",
+        "/dashboard/overview?from=1999-01&to=2026-11",
+        "/dashboard/overview?from=2026-11&to=2020-01",
+        "/dashboard/export?format=ods&from=0000-00&to=%00",
+        "/dashboard/nowhere",
+        "/dashboard/login/%C3%A9%00",
+        "/dashboard/login/" + "é" * 43,
+    ):
+        response = await client.get(path)
+        assert response.status in (200, 400, 403, 404), path
+    for data in (
+        {"csrf": csrf, "language": "xx"},
+        {"csrf": csrf, "language": "ar", "back": "//evil.example/"},
+    ):
+        response = await client.post("/dashboard/language", data=data, allow_redirects=False)
+        assert response.status == 303 and response.headers["Location"] == "/dashboard/overview"
+    response = await client.post("/dashboard/login/" + "A" * 43, data={"csrf": ["a", "b"]})
+    assert response.status == 403
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+
+
 async def test_an_expired_link_is_refused(client: Client, found: Services) -> None:
     link = await login_link(found, COORDINATOR)
     page = await client.get(link)
