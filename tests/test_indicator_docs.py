@@ -57,6 +57,8 @@ async def test_every_key_dimension_and_member_has_words_in_every_language(
             for key in words:
                 shown = label(t, loaded.content, key)
                 assert shown and shown != key, f"{key!r} has no words in {language}"
+        for page in PAGES:
+            assert label(t, loaded.content, page) != page
     french = loaded.catalogs.get("fr")
     assert label(french, loaded.content, "2026-04") == "avril 2026"
     assert label(french, loaded.content, "people_by_role:parent") == (

@@ -62,3 +62,10 @@ async def test_csv_and_ods_hold_the_same_labelled_rows(
         february["Personnes arrivées, par profil – Parents et proches"] == "masqué"
     )  # else 11 - 9 gives the 2 back
     assert by_place[("Total", "2026-01")]["Personnes arrivées"] == "0"
+
+
+def test_a_csv_cell_that_looks_like_a_formula_is_written_as_text() -> None:
+    from bot.domain.indicators.export import to_csv
+
+    data = to_csv([['=HYPERLINK("http://x")', "-2", 3, "Nord"]], "sheet")
+    assert read_csv(data) == [['\'=HYPERLINK("http://x")', "'-2", "3", "Nord"]]

@@ -130,3 +130,61 @@ async def test_trainings_by_module_and_profession_with_averages_hidden_with_thei
     assert by_profession.value("coach", "2026-02") is None
     assert by_profession.value("teacher", "2026-02") is None, "8 - 6 would give the 2 coaches back"
     assert one(tables, "trainings_started_by_profession").value("unspecified", "2026-02") == 5
+
+
+async def campaign_run(
+    database: Database, title: str, territories: list[str], figures: dict[str, int]
+) -> None:
+    from bot.models import Campaign, CampaignRun, CampaignStatus, RunStatus
+
+    at = given.moment("2026-06")
+    async with database.session() as session:
+        campaign = Campaign(title=title, created_by=1, created_at=at, status=CampaignStatus.DONE,
+                            audience={"territories": territories})  # fmt: skip
+        session.add(campaign)
+        await session.flush()
+        assert campaign.id is not None
+        targeted = sum(figures.values())
+        session.add(
+            CampaignRun(
+                campaign_id=campaign.id,
+                planned_at=at,
+                started_at=at,
+                finished_at=at,
+                status=RunStatus.DONE,
+                targeted=targeted,
+                figures={
+                    "targeted": targeted,
+                    "pending": 0,
+                    "held": 0,
+                    "failed": 0,
+                    "unreachable": 0,
+                    "opted_out": 0,
+                    "capped": 0,
+                    "paused": 0,
+                    "cancelled": 0,
+                    "possible_duplicates": 0,
+                    **figures,
+                },
+            )
+        )
+
+
+async def test_campaign_runs_within_scope_with_small_outcomes_hidden(database: Database) -> None:
+    await campaign_run(
+        database, "Nord only", ["nord"], {"sent": 40, "failed": 2, "unreachable": 6, "opted_out": 9}
+    )
+    await campaign_run(database, "Everyone", [], {"sent": 120})
+    async with database.session() as session:
+        (mine,) = await page_tables(session, "campaigns", Scope.of(["nord"]), "2026-06", "2026-06")
+        (elsewhere,) = await page_tables(session, "campaigns", Scope.of(["sud"]), "2026-06", "2026-06")
+        (everything,) = await page_tables(session, "campaigns", Scope.whole(), "2026-06", "2026-06")
+        (before,) = await page_tables(session, "campaigns", Scope.whole(), "2026-01", "2026-05")
+    assert len(mine.rows) == 1 and "Nord only" in mine.rows[0], "an audience of all territories is not theirs"
+    assert elsewhere.rows == () and before.rows == ()
+    assert len(everything.rows) == 2
+    run = mine.rows[0]
+    assert mine.value(run, "targeted") == 57 and mine.value(run, "sent") == 40
+    assert mine.value(run, "failed") is None
+    assert mine.value(run, "unreachable") is None, "57 - 40 - 9 would give the 2 failures back"
+    assert mine.value(run, "opted_out") == 9

@@ -4,8 +4,9 @@
 scope, first, last)` the export's, one per indicator, by month and territory. Months are UTC months
 "YYYY-MM", `first` to `last` inclusive. Cells are already suppressed (bot/domain/suppression.py): None is
 hidden. A territory coordinator's tables count their territories only. `labels.label` names every key,
-dimension and fixed value below; docs/INDICATORS.md defines each indicator and the call's objective it
-serves.
+dimension and fixed value below, and each page's name; docs/INDICATORS.md defines each indicator and the
+call's objective it serves. `export.build_export` writes the export as CSV or ODS (`export.FORMATS`,
+`export.MEDIA_TYPES`, `export.filename`).
 
 Dimensions (row_dimension / column_dimension): "month" ("2026-11"), "role" (bot.roles), "language"
 ("fr"...), "territory" (a content territory id, or "none"), "source" (a deep-link code), "resource",
@@ -61,6 +62,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.indicators import pages
 from bot.domain.indicators.cubes import Month, average, share
+from bot.domain.indicators.pages import SECONDS_PER_HOUR
 from bot.domain.indicators.runs import campaign_tables
 from bot.domain.indicators.sources import EVENTS, Figures, PeriodError, by_month, gather, months_between
 from bot.domain.scope import Scope
@@ -95,7 +97,6 @@ _READS = {
     "requests": ("counters",),
     "attribution": ("counters",),
 }
-SECONDS_PER_HOUR = 3600
 
 Exported = Callable[[Figures, Month, str], Value]
 

@@ -53,7 +53,7 @@ async def build_export(
     """The export's bytes; PeriodError for a wrong period."""
     tables = await export_tables(session, scope, first, last)
     rows = grid(tables, content, t)
-    writer = _csv if fmt == "csv" else _ods
+    writer = to_csv if fmt == "csv" else to_ods
     # Writing a year of a few territories is quick, but a zip is CPU work: off the event loop.
     return await asyncio.to_thread(writer, rows, t.gettext(SHEET))
 
@@ -79,13 +79,22 @@ def _shown(value: Value, hidden: str) -> Cell:
     return hidden if value is None else value
 
 
-def _csv(rows: list[list[Cell]], sheet: str) -> bytes:
+FORMULA = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a CSV cell as a formula
+
+
+def to_csv(rows: list[list[Cell]], sheet: str) -> bytes:
     text = io.StringIO()
-    csv.writer(text, lineterminator="\r\n").writerows(rows)
+    csv.writer(text, lineterminator="\r\n").writerows([[_inert(cell) for cell in row] for row in rows])
     return (BOM + text.getvalue()).encode("utf-8")
 
 
-def _ods(rows: list[list[Cell]], sheet: str) -> bytes:
+def _inert(cell: Cell) -> Cell:
+    """A text cell that a spreadsheet would run as a formula (a territory named "=HYPERLINK(...)") is
+    written with a leading apostrophe, which spreadsheets show as text. ODS cells are typed: no need."""
+    return "'" + cell if isinstance(cell, str) and cell.startswith(FORMULA) else cell
+
+
+def to_ods(rows: list[list[Cell]], sheet: str) -> bytes:
     document = OpenDocumentSpreadsheet()
     table = OdsTable(name=sheet)
     for values in rows:

@@ -1,4 +1,4 @@
-"""The words for every key a table carries: its key, its dimensions and their members.
+"""The words for every key a table carries: its key, its dimensions and their members, and each page.
 
 Fixed words are French source strings marked with N_ (pybabel extracts them) and translated by the reader's
 catalog; names of territories, modules, myth cards and resources come from the content; languages and
@@ -24,6 +24,12 @@ def N_(message: str) -> str:
 
 
 FIXED: dict[str, str] = {
+    # Pages ("requests" is both a page and its main table)
+    "overview": N_("Vue d'ensemble"),
+    "families": N_("Familles"),
+    "trainings": N_("Formations"),
+    "campaigns": N_("Campagnes"),
+    "attribution": N_("Provenance des arrivées"),
     # Tables
     "people_by_role": N_("Personnes arrivées, par profil"),
     "people_by_language": N_("Personnes arrivées, par langue"),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -240,10 +239,3 @@ async def _trainings(session: AsyncSession, raws: dict[str, Raw], scope: Scope, 
 
 def by_month(figures: Figures) -> dict[str, Month]:
     return {month.month: month for month in figures.months}
-
-
-def group(items: Iterable[tuple[str, Any]]) -> dict[str, list[Any]]:
-    grouped: dict[str, list[Any]] = defaultdict(list)
-    for key, item in items:
-        grouped[key].append(item)
-    return grouped
