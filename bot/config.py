@@ -58,7 +58,7 @@ EXPECTED: dict[str, str] = {
     "RETRY_MAX_SECONDS": "the longest wait between two tries of failing background work, 0.1 to 600 seconds",
     "SENDER_FAILING_SECONDS": "seconds of failing sends before /healthz says unhealthy, 1 to 86400",
     "SENDER_STUCK_MINUTES": "minutes a run may stay sending before it counts as stuck, 1 to 10080",
-    "DASHBOARD_URL": "the dashboard's public https URL (http only on this machine), like https://bot.example.fr",
+    "DASHBOARD_URL": "the dashboard's https address, without a path (http only on this machine): https://bot.example.fr",
     "DASHBOARD_SECRET": "at least 32 random characters (for instance from `openssl rand -hex 32`)",
 }
 # Telegram's free broadcast limit is about 30 messages per second; paid broadcasts go up to 1000.
@@ -178,8 +178,9 @@ class Settings(BaseSettings):
         local = parts.hostname in ("localhost", "127.0.0.1", "::1")
         if not parts.netloc or not (parts.scheme == "https" or (parts.scheme == "http" and local)):
             raise ValueError("not an https URL")
-        if parts.query or parts.fragment:
-            raise ValueError("a base URL has no query")
+        # The pages link to /dashboard/... from the host's root: a path in front would break every link.
+        if parts.query or parts.fragment or parts.path not in ("", "/"):
+            raise ValueError("a base URL has no path or query")
         return value.strip().rstrip("/")
 
     @field_validator("webhook_secret")

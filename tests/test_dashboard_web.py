@@ -77,6 +77,7 @@ def assert_secured(response: ClientResponse) -> None:
     [
         ({"dashboard_url": "http://bot.example.fr", "dashboard_secret": SECRET}, "DASHBOARD_URL"),
         ({"dashboard_url": "https://bot.example.fr/?x=1", "dashboard_secret": SECRET}, "DASHBOARD_URL"),
+        ({"dashboard_url": "https://bot.example.fr/reperes", "dashboard_secret": SECRET}, "DASHBOARD_URL"),
         ({"dashboard_url": "https://bot.example.fr", "dashboard_secret": "short"}, "DASHBOARD_SECRET"),
         ({"dashboard_url": "https://bot.example.fr"}, "DASHBOARD_SECRET"),
     ],
