@@ -23,6 +23,7 @@ from bot.db import Database
 from bot.delivery.hooks import Hooks, Notice
 from bot.domain.campaigns import purge_delivered
 from bot.domain.conversations import purge_expired
+from bot.domain.dashboard_access import purge_logins
 from bot.features.campaigns import admin as campaign_admin
 from bot.features.campaigns import composer as campaign_composer
 from bot.features.campaigns.approval import ask_approval
@@ -120,6 +121,7 @@ async def purge_job(context: CustomContext) -> None:
         await purge_closed(session, closed_before=closed_before)
         await purge_delivered(session, finished_before=found.clock() - DELIVERY_RECORDS)
         await purge_expired(session, now=found.clock())
+        await purge_logins(session, now=found.clock())  # the dashboard's expired links and sessions
     if deleted:
         log.info("retention: %d inactive people deleted", deleted)
 

@@ -13,12 +13,16 @@ from datetime import timedelta
 import pytest
 from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import func
+from sqlmodel import select
 
 from bot.app import build_application
 from bot.config import ConfigError
 from bot.dashboard import add_dashboard
 from bot.dashboard.logs import RedactingAccessLogger
 from bot.domain import coordinators
+from bot.domain.dashboard_access import purge_logins
+from bot.models import DashboardLink, DashboardSession
 from bot.runner import SANDBOX_TOKEN, serving_app
 from bot.services import Services
 from tests.conftest import Clock, ContentCache, make_settings
@@ -225,6 +229,17 @@ async def test_a_session_expires(client: Client, found: Services) -> None:
     assert (await client.get("/dashboard/overview")).status == 200
     found.clock.now += timedelta(hours=9)  # type: ignore[attr-defined]
     assert (await client.get("/dashboard/overview")).status == 401
+
+
+async def test_expired_logins_are_deleted(client: Client, found: Services) -> None:
+    await log_in(client, found)
+    await login_link(found, COORDINATOR)  # never used
+    found.clock.now += timedelta(hours=9)  # type: ignore[attr-defined]
+    async with found.database.session() as session:
+        await purge_logins(session, now=found.clock())
+    async with found.database.session() as session:
+        for table in (DashboardLink, DashboardSession):
+            assert (await session.exec(select(func.count()).select_from(table))).one() == 0
 
 
 async def test_a_revoked_coordinator_is_out_at_the_next_click(client: Client, found: Services) -> None:

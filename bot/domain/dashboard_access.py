@@ -51,8 +51,7 @@ async def create_link(
     session: AsyncSession, *, user_id: int, language: str, secret: str, now: datetime
 ) -> str:
     """A new login link's token; expired links and sessions are cleared on the way (they open nothing)."""
-    await session.exec(delete(DashboardLink).where(col(DashboardLink.expires_at) <= now))
-    await session.exec(delete(DashboardSession).where(col(DashboardSession.expires_at) <= now))
+    await purge_logins(session, now=now)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     session.add(
         DashboardLink(
@@ -63,6 +62,12 @@ async def create_link(
         )
     )
     return token
+
+
+async def purge_logins(session: AsyncSession, *, now: datetime) -> None:
+    """Expired links and sessions, deleted (also by the daily retention job): they open nothing."""
+    await session.exec(delete(DashboardLink).where(col(DashboardLink.expires_at) <= now))
+    await session.exec(delete(DashboardSession).where(col(DashboardSession.expires_at) <= now))
 
 
 async def link_is_open(session: AsyncSession, *, token: str, secret: str, now: datetime) -> bool:
