@@ -281,6 +281,8 @@ async def test_forms_need_their_csrf_token(client: Client, found: Services) -> N
     )
     assert response.status == 303 and response.headers["Location"] == "/dashboard/trainings"
     arabic = await (await client.get("/dashboard/trainings")).text()
+    link = await login_link(found, COORDINATOR, "ar")  # the link's page is in its coordinator's language
+    assert '<html lang="ar" dir="rtl">' in await (await client.get(link)).text()
     assert '<html lang="ar" dir="rtl">' in arabic
     # A "back" that leaves the dashboard is not followed.
     response = await client.post(

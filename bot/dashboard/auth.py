@@ -29,13 +29,13 @@ async def login_page(request: web.Request) -> web.Response:
     board = dashboard(request)
     token = request.match_info["token"]
     async with board.found.database.session() as session:
-        usable = await dashboard_access.link_is_open(
+        usable = await dashboard_access.open_link(
             session, token=token, secret=board.secret, now=board.found.clock()
         )
-    if not usable:
+    if usable is None:
         return refused(request, status=403, reason="link")
     csrf = dashboard_access.csrf_token(board.secret, token)
-    return render(request, "login.html", {"csrf": csrf, "action": request.path})
+    return render(request, "login.html", {"csrf": csrf, "action": request.path}, language=usable.language)
 
 
 @routes.post("/login/{token}")

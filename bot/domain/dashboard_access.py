@@ -70,13 +70,16 @@ async def purge_logins(session: AsyncSession, *, now: datetime) -> None:
     await session.exec(delete(DashboardSession).where(col(DashboardSession.expires_at) <= now))
 
 
-async def link_is_open(session: AsyncSession, *, token: str, secret: str, now: datetime) -> bool:
-    """Whether the link would still log in (for the page that shows the "Log in" button)."""
+async def open_link(session: AsyncSession, *, token: str, secret: str, now: datetime) -> Login | None:
+    """Whose link this is, while it would still log in (for the page that shows the "Log in" button,
+    in its coordinator's language); nothing is used up."""
     if not well_formed(token):
-        return False
+        return None
     query = select(DashboardLink).where(col(DashboardLink.token_hash) == keyed_hash(secret, token))
     link = (await session.exec(query)).first()
-    return link is not None and link.used_at is None and as_utc(link.expires_at) > now
+    if link is None or link.used_at is not None or as_utc(link.expires_at) <= now:
+        return None
+    return Login(link.user_id, link.language)
 
 
 async def consume_link(session: AsyncSession, *, token: str, secret: str, now: datetime) -> Login | None:
