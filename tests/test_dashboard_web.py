@@ -130,6 +130,8 @@ async def test_the_access_log_never_holds_a_login_token(
 
 
 async def test_without_a_session_nothing_is_shown(client: Client) -> None:
+    response = await client.get("/dashboard", allow_redirects=False)
+    assert response.status == 308 and response.headers["Location"] == "/dashboard/"
     for path in ["/dashboard/", *(f"/dashboard/{page}" for page in PAGES), "/dashboard/export?format=csv"]:
         response = await client.get(path, allow_redirects=False)
         assert response.status == 401, path

@@ -42,4 +42,11 @@ def add_dashboard(app: web.Application, found: Services, *, base_url: str, secre
     sub.router.add_static("/static", HERE / "static", append_version=False)
     sub.add_routes(auth.routes)
     sub.add_routes(pages.routes)
+    # The address as people type it, without the final slash: before the sub-application, which would
+    # take it and answer 404.
+    app.router.add_get(PREFIX, _to_home)
     app.add_subapp(PREFIX, sub)
+
+
+async def _to_home(request: web.Request) -> web.Response:
+    raise web.HTTPPermanentRedirect(PREFIX + "/")
