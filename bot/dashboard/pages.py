@@ -11,6 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.content.pack import ContentPack
 from bot.dashboard import months
 from bot.dashboard.charts import bar_chart
 from bot.dashboard.context import dashboard
@@ -23,18 +24,10 @@ from bot.i18n import Translator
 routes = web.RouteTableDef()
 
 
-def page_titles(t: Translator) -> dict[str, str]:
-    """The pages' names in the menu and their headings, in the order of the menu."""
-    _ = t.gettext
-    titles = {
-        "overview": _("Vue d'ensemble"),
-        "families": _("Familles"),
-        "trainings": _("Formations"),
-        "requests": _("Demandes de contact"),
-        "campaigns": _("Campagnes"),
-        "attribution": _("Provenance des inscriptions"),
-    }
-    return {page: titles.get(page, page) for page in indicators.PAGES}
+def page_titles(t: Translator, content: ContentPack) -> dict[str, str]:
+    """The pages' names in the menu and their headings, in the order of the menu (the indicators' own
+    words, so that the dashboard and the export name a page alike)."""
+    return {page: labels.label(t, content, page) for page in indicators.PAGES}
 
 
 @routes.get("/")
@@ -123,7 +116,7 @@ def _context(
     )
     return {
         "page": name,
-        "pages": page_titles(t),
+        "pages": page_titles(t, found.content),
         "tables": shown,
         "first": months.text(first),
         "last": months.text(last),
