@@ -1,7 +1,7 @@
 """dashboard logins
 
 Revision ID: b5e2d7c1f3a9
-Revises: b5e7c2d90a41
+Revises: a5c2e8d14f90
 Create Date: 2026-12-02 04:30:00
 
 The coordinators' web dashboard: single-use login links sent by /dashboard, and the sessions they open.
@@ -15,7 +15,7 @@ import sqlmodel
 from alembic import op
 
 revision = "b5e2d7c1f3a9"
-down_revision = "b5e7c2d90a41"  # chained after figures' counters (both parts were drafted on 7d41c0a9e2b3)
+down_revision = "a5c2e8d14f90"  # chained after figures' counters (both parts were drafted on 7d41c0a9e2b3)
 branch_labels = None
 depends_on = None
 
