@@ -111,7 +111,7 @@ async def test_a_flush_waits_for_the_write_in_progress(database: Database) -> No
 
 async def test_stopping_writes_what_was_counted_last(database: Database) -> None:
     tallies = Tallies()
-    running = asyncio.create_task(tallies.run(database))
+    running = asyncio.create_task(tallies.run(database, Task(tallies.what)))
     record.resource_opened(tallies, resource="talk", territory="demo", now=NOW)
     await tallies.stop(running, database)  # whether or not the writer had its turn, the count is stored
     assert running.cancelled()

@@ -16,12 +16,24 @@ import asyncio
 import contextlib
 import logging
 from abc import ABC, abstractmethod
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 from bot.db import Database
-from bot.delivery.supervise import Task
 
 log = logging.getLogger(__name__)
+
+
+class Health(Protocol):
+    """How failures are reported and spaced: bot.delivery.supervise.Task, given by the runner (a layer above
+    this one), so that the writers report like every other background task."""
+
+    failures: int
+
+    def failed(self, error: BaseException, *, retried: bool = True, then: str | None = None) -> float: ...
+
+    def succeeded(self) -> None: ...
+
+    def wait_after(self, failures: int) -> float: ...
 
 
 class BackgroundWriter(ABC):
@@ -52,17 +64,16 @@ class BackgroundWriter(ABC):
         async with self._writing:
             return await self._write(database)
 
-    async def run(self, database: Database, health: Task | None = None) -> None:
+    async def run(self, database: Database, health: Health) -> None:
         """Write what updates note, as they note it, until cancelled; a failure is one line, then a retry
         after `health`'s backoff (RETRY_MAX_SECONDS at most, given by the runner)."""
-        health = health or Task(self.what)
         while True:
             await self._wake.wait()
             self._wake.clear()
             try:
                 await self.flush(database)
             except Exception as error:
-                wait = health.backoff.after(health.failures + 1)
+                wait = health.wait_after(health.failures + 1)
                 await asyncio.sleep(
                     health.failed(error, then=f"{self.pending} pending, trying again in {wait:.1f} s")
                 )

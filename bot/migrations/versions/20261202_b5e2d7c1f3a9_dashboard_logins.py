@@ -15,7 +15,7 @@ import sqlmodel
 from alembic import op
 
 revision = "b5e2d7c1f3a9"
-down_revision = "a5c2e8d14f90"  # chained after figures' counters (both parts were drafted on 7d41c0a9e2b3)
+down_revision = "a5c2e8d14f90"
 branch_labels = None
 depends_on = None
 
