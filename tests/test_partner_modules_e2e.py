@@ -111,3 +111,14 @@ async def test_a_mediator_sees_the_landlords_module_first_and_an_unspecified_job
     general = [m.title[:25] for m in harness.services.content.module_list("fr")]
     labels = await catalogue(anyone)
     assert all(title in label for title, label in zip(general, labels, strict=True)), labels
+
+
+async def test_the_coordinators_invites_name_the_jobs_in_their_words(harness: Harness) -> None:
+    await invite_link(harness, extra="demo coach")
+    coordinator = SandboxUser(harness.client, {"id": COORDINATOR, "first_name": "Coordination"})
+    for extra in ("landlord", ""):
+        await coordinator.send(f"/invite 5 30 {extra}".strip())
+    await coordinator.send("/invites")
+    listed = (await last(coordinator))["text"]
+    assert "Éducateurs sportifs :" in listed and "Bailleurs :" in listed and "tout métier :" in listed
+    assert "coach" not in listed and "landlord" not in listed
