@@ -18,8 +18,9 @@ from bot.core.access import coordinator_scope, require_coordinator
 from bot.core.callbacks import Action, pack, pattern
 from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
-from bot.core.ui import Keyboard, acknowledge, answer, button, button_fields
+from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields
 from bot.domain import invites, training
+from bot.domain.indicators.labels import FIXED as JOBS
 from bot.fields import number, row_id
 from bot.models import as_utc
 
@@ -97,6 +98,13 @@ async def invite(update: Update, context: Context) -> None:
     await answer(update, ui, text, edit=False)
 
 
+def job_name(ui: Ui, kind: str | None) -> str:
+    """An invite's job in the coordinator's words ("Bailleurs"), as the figures name it."""
+    if kind is None:
+        return ui._("tout métier")
+    return ui._(JOBS[kind]) if kind in JOBS else kind
+
+
 async def list_invites(update: Update, context: Context) -> None:
     """/invites: the invites that still work, within the coordinator's territories, each with Revoke."""
     ui = await require_coordinator(update, context)
@@ -119,7 +127,7 @@ async def list_invites(update: Update, context: Context) -> None:
                 territory=html.escape(territory.name(ui.language))
                 if territory
                 else ui._("tout le dispositif"),
-                kind=shown.kind or ui._("tout métier"),
+                kind=job_name(ui, shown.kind),
                 uses=shown.uses_left,
                 date=ui.t.date(as_utc(shown.expires_at).date()),
             )

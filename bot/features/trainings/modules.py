@@ -36,9 +36,21 @@ async def _allowed(context: Context, ui: Ui) -> tuple[bool, list[Module]]:
     async with found.database.session() as session:
         pro = await training.professional(session, person_id=ui.person.id)
     if pro is not None:
-        # Modules written for the professional's own job come first.
-        return True, sorted(modules, key=lambda module: pro.kind not in module.audience)
+        return True, for_kind(modules, pro.kind)
     return False, [m for m in modules if m.public] if found.settings.trainings_open_to_all else []
+
+
+def for_kind(modules: list[Module], kind: str | None) -> list[Module]:
+    """The catalogue for a professional of `kind` (their invite's): the modules written for that job first,
+    the one written for it alone (fewest audiences) before those written for every job, then the others;
+    `order` decides within each group. Every module lists every job it concerns, so "written for the job"
+    alone would leave the landlords' module behind the general ones a landlord also sees."""
+
+    def rank(module: Module) -> tuple[bool, int]:
+        mine = kind in module.audience
+        return not mine, len(module.audience) if mine else 0
+
+    return sorted(modules, key=rank)
 
 
 async def show_catalogue(update: Update, context: Context, ui: Ui) -> None:
