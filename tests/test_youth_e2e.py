@@ -69,14 +69,18 @@ async def walk_the_space(harness: Harness, user: SandboxUser, language: str) -> 
         card = youth.get(language, myth_id, MYTH)
         assert card is not None and card.claim is not None
         await user.press(card.claim)
-        await user.press(ui.gettext("❌ Faux"))
+        await user.press(ui.gettext("✅ Vrai") if card.answer else ui.gettext("❌ Faux"))
         assert as_read(ui.gettext("✔️ Bonne réponse !")) in as_read((await last(user))["text"])
         await user.press(ui.gettext("↩️ Vrai ou faux"))
     await user.press(back)
     await user.press(ui.gettext("🎯 Le quiz"))
     total = min(5, len(youth.myths()))
+    cards = [youth.get(language, myth_id, MYTH) for myth_id in youth.myths()]
     for _ in range(total):
-        await user.press(ui.gettext("❌ Faux"))  # every youth card's statement is false
+        asked = as_read((await last(user))["text"])
+        (card,) = [c for c in cards if c is not None and as_read(c.claim or "") in asked]
+        await user.press(ui.gettext("✅ Vrai") if card.answer else ui.gettext("❌ Faux"))
+        assert as_read(ui.gettext("✔️ Bonne réponse !")) in as_read((await last(user))["text"])
         following = [ui.gettext("Question suivante ▶️"), ui.gettext("Voir mon score")]
         label = next(b for b in user.buttons(await last(user)) if as_read(b) in map(as_read, following))
         await user.press(label)
