@@ -6,6 +6,7 @@ space get a clear answer."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -169,3 +170,34 @@ async def test_a_stale_or_forged_youth_button_gets_a_clear_answer(
     assert "no longer valid" in (await last(user))["text"]
     await leaves_no_trace(harness, user, before, caplog)
     assert "Traceback" not in caplog.text
+
+
+class TestTwoTerritories:
+    """With several communes, the space asks where the young person is, each time, and keeps nothing."""
+
+    @pytest.fixture
+    def content_dir(self, two_territories: Path) -> Path:
+        return two_territories
+
+    async def test_the_place_is_asked_not_kept(
+        self, harness: Harness, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        caplog.set_level(logging.INFO)
+        caplog.set_level(logging.DEBUG, logger="bot")
+        before = await snapshot(harness)
+        user = await harness.user("Jeune", "fr")
+        await user.send("/start jeunes")
+        await user.press("D'autres chemins")
+        await user.press("📍 Près de chez toi")
+        asked = await last(user)
+        assert "Tu es où ?" in asked["text"]
+        assert user.buttons(asked)[:2] == ["Démo-sur-Seine (exemple)", "Île-Exemple"]
+        await user.press("Île-Exemple")
+        assert "Pas encore de lieu listé ici" in (await last(user))["text"]
+        await user.press("↩️ Espace jeunes")
+        await user.press("D'autres chemins")
+        await user.press("📍 Près de chez toi")
+        assert "Tu es où ?" in (await last(user))["text"], "asked again: the first answer was not kept"
+        await user.press("Démo-sur-Seine (exemple)")
+        assert "Mission locale (exemple)" in (await last(user))["text"]
+        await leaves_no_trace(harness, user, before, caplog)

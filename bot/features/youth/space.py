@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import random
 
-from telegram import Update
+from telegram import InlineKeyboardButton, Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.content.pack import Service
@@ -40,7 +40,7 @@ def _data(ui: Ui, *fields: str) -> str:
     return pack(Action.YOUTH, ui.language, *fields)
 
 
-def _home_button(ui: Ui) -> list:  # type: ignore[type-arg]
+def _home_button(ui: Ui) -> list[InlineKeyboardButton]:
     return [button(ui._("↩️ Espace jeunes"), _data(ui))]
 
 
