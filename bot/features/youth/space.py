@@ -248,10 +248,10 @@ async def on_button(update: Update, context: Context) -> None:
 async def open_link(update: Update, context: Context, rest: str) -> bool:
     """/start jeunes[_<lang>]: the space in that language, else in Telegram's; False for another code."""
     found = context.services
-    if rest and rest.removeprefix("_") not in found.catalogs.languages:
-        return False
-    telegram_code = update.effective_user.language_code if update.effective_user else None
     chosen = rest.removeprefix("_") or None
+    if rest and (not rest.startswith("_") or chosen not in found.catalogs.languages):
+        return False  # another code ("jeunesse-affiche"): onboarding counts it as usual
+    telegram_code = update.effective_user.language_code if update.effective_user else None
     language = resolve_language(
         chosen, telegram_code, found.catalogs.languages, found.settings.default_language
     )
