@@ -201,3 +201,10 @@ class TestTwoTerritories:
         await user.press("Démo-sur-Seine (exemple)")
         assert "Mission locale (exemple)" in (await last(user))["text"]
         await leaves_no_trace(harness, user, before, caplog)
+
+
+async def test_a_code_that_only_begins_like_the_youth_link_goes_to_onboarding(harness: Harness) -> None:
+    user = await harness.user("Parent", "fr")
+    for code in ("jeunesse-affiche", "jeunesen", "jeunes_xx"):
+        await user.send(f"/start {code}")
+        assert "Choisissez votre langue" in (await last(user))["text"], code
