@@ -41,6 +41,7 @@ from bot.features.people.personal_data import purge_inactive
 from bot.features.trainings import certificates
 from bot.features.trainings import modules as training
 from bot.features.trainings import reminders as training_reminders
+from bot.features.youth import space as youth
 from bot.i18n import Catalogs
 from bot.models import Campaign
 from bot.services import Services, open_database
@@ -84,6 +85,7 @@ def register_handlers(app: BotApplication) -> None:
     menu.register(app)  # /menu, /help, content pages
     resources.register(app)  # resources for parents, by topic
     myths.register(app)  # myth-busting cards and the quiz
+    youth.register(app)  # the youth space, which stores nothing: /start jeunes and its buttons
     directory.register(app)  # local help directory, helplines, nearest by location
     worried.register(app)  # "I am worried about my child": a guided path
     safeguarding.register(app)  # a child threatened, missing or exploited; /crip

@@ -7,6 +7,7 @@ Layout:
     content/<lang>/topics.yml             the themes resources are grouped under
     content/<lang>/resources/<id>.md      a resource for parents (long ones are cut into pages)
     content/<lang>/myths/<id>.md          a received idea, true or false, with the facts
+    content/<lang>/youth/<id>.md          the youth space: its notice, sections and cards (youth.py)
     content/<lang>/worries.yml            words that tell a worry or a danger in typed text
     content/helplines.yml                 the national helplines, with their opening hours
     content/directory/<territory>.yml     a territory's local services
@@ -53,6 +54,7 @@ from bot.content.sequences import load_sequences
 from bot.content.stored_data import NOTICE_PAGE, check_controller_fields, load_stored_data
 from bot.content.worries import load_worries
 from bot.content.yaml_lines import line_of
+from bot.content.youth import Youth, load_youth
 
 REQUIRED_PAGES = ("welcome", "privacy_notice", NOTICE_PAGE)
 PAGE_LIMIT = TEXT_LIMIT - 300
@@ -91,6 +93,7 @@ def load_content(root: Path, languages: tuple[str, ...]) -> tuple[ContentPack, R
         _check_translations(root, kind, getattr(pack, kind), report)
     _check_module_translations(root, pack, report)
     _check_references(root, pack, report)
+    pack.youth = Youth(load_youth(root, languages, report))
     load_sequences(root / "sequences.yml", pack, report)
     load_stored_data(root / "stored_data.yml", pack, report)
     check_controller_fields(root, pack, report)

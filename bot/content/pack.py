@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from bot.content.worries import WordLists
+from bot.content.youth import Youth
 
 SOURCE_LANGUAGE = "fr"
 
@@ -199,6 +200,7 @@ class ContentPack:
     weekly: tuple[WeeklySeries, ...] = ()
     worries: dict[str, WordLists] = field(default_factory=dict)  # language -> what tells a worry
     stored_data: tuple[StoredLine, ...] = ()  # stored_data.yml: what the privacy notice covers
+    youth: Youth = field(default_factory=lambda: Youth({}))  # <lang>/youth/: the youth space
 
     def page(self, language: str, page_id: str) -> Page:
         return _pick(self.pages, language, page_id)

@@ -209,6 +209,11 @@ SERVICE_KINDS = (
     "youth_service",
     "prevention_team",
     "social_centre",
+    # Other paths for young people (bot/content/youth.py OPPORTUNITY_KINDS), with mission_locale above.
+    "sport",
+    "jobs",
+    "service_civique",
+    "apprenticeship",
     "other",
 )
 NEEDS = ("worried", "school_work", "health", "emergency")

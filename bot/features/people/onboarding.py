@@ -92,6 +92,8 @@ async def show_step(
     elif step is Step.ROLE:
         welcome = found.content.page(ui.language, "welcome").html
         rows = role_rows(ui, {role: data(draft.language, role) for role in ROLES})
+        # Not a profile: the youth space keeps nothing, so it opens before (and without) the notice.
+        rows.append([button(ui._("🧑 Je suis un·e jeune"), pack(Action.YOUTH, draft.language))])
         await answer(update, ui, welcome + "\n\n<b>" + ui._("Vous êtes :") + "</b>", rows, edit=edit)
     elif step is Step.TERRITORY:
         choices = {tid: data(draft.language, draft.role, tid) for tid in territories}

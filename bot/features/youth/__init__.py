@@ -1,0 +1,1 @@
+"""The youth space: content for 13-17 year-olds that stores nothing about them (space.py)."""
