@@ -54,7 +54,9 @@ def test_a_local_contact_of_unknown_kind_or_without_a_way_to_reach_it_is_an_erro
     )
     lines = load_content(copy, SUPPORTED_LANGUAGES)[1].lines()
     assert any("territories/ile.yml:6: error:" in line and "unknown kind 'police'" in line for line in lines)
-    assert any("territories/ile.yml:" in line and "residents must be able to reach it" in line for line in lines)
+    assert any(
+        "territories/ile.yml:" in line and "residents must be able to reach it" in line for line in lines
+    )
 
 
 def test_a_territory_without_local_contacts_loads_with_none() -> None:

@@ -53,7 +53,9 @@ def residents_menu(harness: Harness, language: str) -> list[str]:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-async def test_a_resident_gets_the_residents_menu_and_opens_each_entry(harness: Harness, language: str) -> None:
+async def test_a_resident_gets_the_residents_menu_and_opens_each_entry(
+    harness: Harness, language: str
+) -> None:
     content = harness.services.content
     user = await onboard(harness, language, "Habitant", "Nadia")
     async with harness.services.database.session() as session:
@@ -72,10 +74,9 @@ async def test_a_resident_gets_the_residents_menu_and_opens_each_entry(harness: 
         await user.send("/menu")
         await user.press(page.title)
         text = unmarked((await last(user))["text"])
-        assert unmarked(page.title) in text
         for words in MUST_SAY[page_id]:
             assert words in text, f"{page_id} in {language} says {words!r}"
-        assert "https://" in text or "legifrance" in text or "service-public" in text, "its sources are shown"
+        assert all(source.rsplit("https://", 1)[-1] in text for source in page.sources), "its sources"
 
     await user.send("/menu")
     await user.press(said(harness, language, "🏛 Qui contacter ici"))
@@ -84,7 +85,10 @@ async def test_a_resident_gets_the_residents_menu_and_opens_each_entry(harness: 
     for contact in content.territories["demo"].local_contacts:
         assert unmarked(contact.name(language)) in text, "the demo territory's contacts, in the language"
     assert "01 99 00 00 91" in text
-    assert unmarked(said(harness, language, "Exemple de démonstration : ces coordonnées n'existent pas.")) in text
+    assert (
+        unmarked(said(harness, language, "Exemple de démonstration : ces coordonnées n'existent pas."))
+        in text
+    )
     assert unmarked(content.page(language, "resident_law_2025").title) in labels(user, shown)
 
     await user.send("/menu")

@@ -105,7 +105,9 @@ class LocalContactFile(BaseModel):
     @model_validator(mode="after")
     def _reachable(self) -> LocalContactFile:
         if not (self.phone or self.email or self.website or self.address):
-            raise ValueError("give a phone, an email, a website or an address: residents must be able to reach it")
+            raise ValueError(
+                "give a phone, an email, a website or an address: residents must be able to reach it"
+            )
         return self
 
 

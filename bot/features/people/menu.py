@@ -7,8 +7,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.access import is_coordinator
 from bot.core.callbacks import Action, pattern
-from bot.core.residents import resident_help_rows
 from bot.core.context import BotApplication, Context
+from bot.core.residents import resident_help_rows
 from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, acknowledge, answer, button_fields, ui_for
 from bot.core.views import back_to_menu, menu_view, safeguarding_button

@@ -51,8 +51,8 @@ def contacts_text(ui: Ui, found: Services) -> str:
         )
     parts.append(
         ui._(
-            "Ils peuvent agir sur les lieux (éclairage, portes, halls) et relayer ce que vivent les habitants. "
-            "En cas de danger immédiat, appelez le 17 ou le 112."
+            "Ils peuvent agir sur les lieux (éclairage, portes, halls) et relayer ce que vivent les "
+            "habitants. En cas de danger immédiat, appelez le 17 ou le 112."
         )
     )
     return "\n\n".join(parts)
@@ -60,7 +60,7 @@ def contacts_text(ui: Ui, found: Services) -> str:
 
 def _lines(ui: Ui, contact: LocalContact) -> str:
     kind = ui._(KIND_LABELS[contact.kind])
-    lines = [f"🏛 <b>{html.escape(kind)}</b> : {html.escape(contact.name(ui.language))}"]
+    lines = [f"🏛 <b>{html.escape(kind)}</b> — {html.escape(contact.name(ui.language))}"]
     if contact.phone:
         lines.append("📞 " + html.escape(contact.phone))
     if contact.email:
