@@ -67,6 +67,8 @@ async def test_a_resident_gets_the_residents_menu_and_opens_each_entry(
     assert menu[: len(expected)] == expected, "the residents' own entries come first, in order"
     assert unmarked(said(harness, language, "😟 Je m'inquiète pour mon enfant")) not in menu
     assert unmarked(said(harness, language, "📚 Ressources")) not in menu
+    safeguarding = unmarked(said(harness, language, "🆘 Enfant menacé, disparu, exploité"))
+    assert safeguarding in menu, "a child keeping lookout may be in danger: the way in stays in the menu"
 
     for page_id in RESIDENT_PAGES:
         page = content.page(language, page_id)
@@ -104,6 +106,7 @@ async def test_a_resident_gets_the_residents_menu_and_opens_each_entry(
     help_buttons = labels(user, await last(user))
     for label in residents_menu(harness, language)[:3]:
         assert unmarked(label) in help_buttons, "/help offers the residents' entries"
+    assert safeguarding in help_buttons
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -62,7 +62,8 @@ def menu_view(ui: Ui, found: Services) -> tuple[str, Keyboard]:
         ],
     ]
     if role == RESIDENT:  # residents have a menu of their own (bot.core.residents)
-        rows = resident_rows(ui, found)
+        # A child keeping lookout near a dealing spot may be a child in danger: the way in stays one tap away.
+        rows = [*resident_rows(ui, found), [safeguarding_button(ui)]]
     elif role != PROFESSIONAL:
         rows.insert(0, [button(ui._("😟 Je m'inquiète pour mon enfant"), pack(Action.WORRIED))])
         rows.insert(1, [safeguarding_button(ui)])

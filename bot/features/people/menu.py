@@ -65,10 +65,10 @@ async def show_help(update: Update, context: Context) -> None:
             ]
         )
     rows: Keyboard = [back_to_menu(ui)]
+    if ui.person is None or ui.person.role != PROFESSIONAL:
+        rows.insert(0, [safeguarding_button(ui)])
     if ui.person is not None and ui.person.role == RESIDENT:
         rows[:0] = resident_help_rows(ui, context.services)
-    elif ui.person is None or ui.person.role != PROFESSIONAL:
-        rows.insert(0, [safeguarding_button(ui)])
     await answer(update, ui, text, rows)
 
 
