@@ -13,7 +13,7 @@ from bot.content.loader import load_content
 from bot.core.residents import LAW_PAGE, RESIDENT_PAGES
 from tests.conftest import CONTENT
 
-DATED = {"fr": "au 1er décembre 2026", "en": "as of 1 December 2026", "ar": "حتى 1 ديسمبر 2026"}
+DATED = {"fr": "au 1er décembre 2026", "en": "as of 1 December 2026", "ar": "بتاريخ 1 ديسمبر 2026"}
 # Reported but not checked on Légifrance (see the facts checklist): the residents' pages must not state them.
 UNCHECKED = ("7 ans", "7 years", "recrutement", "recruit", "PNACO")
 
