@@ -38,6 +38,7 @@ from bot.features.families import directory, myths, resources, safeguarding, sea
 from bot.features.families.items import render_item
 from bot.features.people import menu, onboarding, privacy, settings
 from bot.features.people.personal_data import purge_inactive
+from bot.features.residents import contacts as resident_contacts
 from bot.features.trainings import certificates
 from bot.features.trainings import modules as training
 from bot.features.trainings import reminders as training_reminders
@@ -89,6 +90,7 @@ def register_handlers(app: BotApplication) -> None:
     directory.register(app)  # local help directory, helplines, nearest by location
     worried.register(app)  # "I am worried about my child": a guided path
     safeguarding.register(app)  # a child threatened, missing or exploited; /crip
+    resident_contacts.register(app)  # residents: who to talk to locally
     tickets.register(app)  # requests to be contacted by a professional, and reminders
     training.register(app)  # professionals' micro-trainings, certificates, /verify
     training_reminders.register(app)  # spaced review and nudges, outside quiet hours

@@ -105,7 +105,12 @@ async def test_from_help_and_from_the_worried_path(harness: Harness, language: s
     assert f"/crip — {crip}" in plain((await last(user))["text"]), "/help names /crip"
     screen = await reaches(harness, user, language, "missing")
     assert "116 000" in screen["text"]
+    await user.send("/menu")  # residents have their own menu, with the way in too
+    screen = await reaches(harness, user, language, "exploitation")
 
+    # The worried path is the parents' ("I am worried about my child"): residents' menu does not offer it.
+    user = await harness.user("Parent", language)
+    await add_person(harness, user, language=language, role="parent")
     await user.send("/menu")
     await user.press(pack(Action.WORRIED))
     await user.press(pack(Action.WORRIED, "u"))  # "yes, someone is in danger now"

@@ -38,6 +38,26 @@ class Crip:
 
 
 @dataclass(frozen=True)
+class LocalContact:
+    """Someone residents can talk to locally: the social landlord, the mediators, the mayor's office."""
+
+    kind: str  # landlord, mediators or town_hall
+    names: dict[str, str]  # per language
+    phone: str | None = None
+    email: str | None = None
+    website: str | None = None
+    address: str | None = None
+    hours: dict[str, str] = field(default_factory=dict)  # in words, per language
+    example: bool = False
+
+    def name(self, language: str) -> str:
+        return self.names.get(language) or self.names[SOURCE_LANGUAGE]
+
+    def when(self, language: str) -> str | None:
+        return self.hours.get(language) or self.hours.get(SOURCE_LANGUAGE)
+
+
+@dataclass(frozen=True)
 class Signatory:
     name: str
     titles: dict[str, str]  # per language
@@ -66,6 +86,7 @@ class Territory:
     controller: dict[str, str] = field(default_factory=dict)  # the data controller's name, per language
     privacy_contact: str | None = None  # how to reach the data protection officer
     issuer: Issuer = field(default_factory=Issuer)  # on its training certificates
+    local_contacts: tuple[LocalContact, ...] = ()  # for residents, in the file's order
 
     def name(self, language: str) -> str:
         return self.names.get(language) or self.names[SOURCE_LANGUAGE]

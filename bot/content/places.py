@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.content.files import read_list, read_model
 from bot.content.issuers import read_issuer
-from bot.content.pack import SOURCE_LANGUAGE, ContentPack, Crip, Helpline, Service, Territory
+from bot.content.pack import SOURCE_LANGUAGE, ContentPack, Crip, Helpline, LocalContact, Service, Territory
 from bot.content.problems import Report, language_name
 from bot.content.schemas import HelplineFile, LinkFile, ServiceFile, TerritoryFile
 from bot.content.yaml_lines import line_of
@@ -53,6 +53,19 @@ def load_territories(folder: Path, pack: ContentPack, report: Report) -> None:
             controller=dict(parsed.controller),
             privacy_contact=parsed.privacy_contact,
             issuer=read_issuer(parsed.certificate, folder, path, lines, report),
+            local_contacts=tuple(
+                LocalContact(
+                    contact.kind,
+                    dict(contact.name),
+                    contact.phone,
+                    contact.email,
+                    contact.website,
+                    contact.address,
+                    dict(contact.hours),
+                    contact.example,
+                )
+                for contact in parsed.local_contacts
+            ),
         )
     if not pack.territories:
         report.error(folder, 1, "no territory: add at least one file such as territories/my-town.yml")

@@ -65,6 +65,52 @@ class CripFile(BaseModel):
         return self
 
 
+# Who a resident can talk to locally: the social landlord, the mediators, the mayor's office.
+LOCAL_CONTACT_KINDS = ("landlord", "mediators", "town_hall")
+
+
+class LocalContactFile(BaseModel):
+    """One entry of a territory's `local_contacts:` list, shown in the residents' "who to talk to here"."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str
+    name: dict[str, str]
+    phone: str | None = None
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    website: str | None = Field(default=None, pattern=r"^https?://")
+    address: str | None = None
+    # When it answers, in words, per language ("du lundi au vendredi, de 9 h à 12 h").
+    hours: dict[str, str] = {}
+    # A demonstration entry (the demo territory's): shown as such, and flagged by the content check.
+    example: bool = False
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        if value not in LOCAL_CONTACT_KINDS:
+            raise ValueError(f"unknown kind {value!r}: kinds are {', '.join(LOCAL_CONTACT_KINDS)}")
+        return value
+
+    @field_validator("name")
+    @classmethod
+    def _french_name(cls, value: dict[str, str]) -> dict[str, str]:
+        return _has_french(value)
+
+    @field_validator("hours")
+    @classmethod
+    def _french_hours(cls, value: dict[str, str]) -> dict[str, str]:
+        return _has_french(value) if value else value
+
+    @model_validator(mode="after")
+    def _reachable(self) -> LocalContactFile:
+        if not (self.phone or self.email or self.website or self.address):
+            raise ValueError(
+                "give a phone, an email, a website or an address: residents must be able to reach it"
+            )
+        return self
+
+
 class SignatoryFile(BaseModel):
     """Who signs a territory's certificates: a name, and a title in each language ("Maire", "Mayor")."""
 
@@ -125,6 +171,8 @@ class TerritoryFile(BaseModel):
     privacy_contact: str | None = Field(default=None, min_length=3, max_length=120)
     # The commune's logo and signatory on training certificates (its name is always printed).
     certificate: CertificateFile | None = None
+    # Who residents can talk to locally (social landlord, mediators, mayor's office), in the order shown.
+    local_contacts: list[LocalContactFile] = []
 
     @field_validator("name")
     @classmethod

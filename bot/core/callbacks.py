@@ -53,6 +53,7 @@ class Action(StrEnum):
     INVITES = "l"  # coordination (invites): revoke a professionals' invite from /invites
     INVITED = "v"  # people (onboarding): a professional invite opened by someone who said "parent"
     YOUTH = "j"  # youth (space): the youth space, its language in the data, nothing stored
+    RESIDENTS = "b"  # residents (contacts): who a resident can talk to locally
 
 
 class Pressed(NamedTuple):

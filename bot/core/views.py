@@ -8,6 +8,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton
 
 from bot.core.callbacks import Action, pack
+from bot.core.residents import resident_rows
 from bot.core.ui import Keyboard, Ui, button
 from bot.roles import OTHER, PARENT, PROFESSIONAL, RESIDENT, ROLES
 from bot.services import Services
@@ -60,7 +61,10 @@ def menu_view(ui: Ui, found: Services) -> tuple[str, Keyboard]:
             button(ui._("☎️ Numéros d'aide"), pack(Action.DIRECTORY, "h")),
         ],
     ]
-    if role != PROFESSIONAL:
+    if role == RESIDENT:  # residents have a menu of their own (bot.core.residents)
+        # A child keeping lookout near a dealing spot may be a child in danger: the way in stays one tap away.
+        rows = [*resident_rows(ui, found), [safeguarding_button(ui)]]
+    elif role != PROFESSIONAL:
         rows.insert(0, [button(ui._("😟 Je m'inquiète pour mon enfant"), pack(Action.WORRIED))])
         rows.insert(1, [safeguarding_button(ui)])
     else:

@@ -8,10 +8,11 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.core.access import is_coordinator
 from bot.core.callbacks import Action, pattern
 from bot.core.context import BotApplication, Context
+from bot.core.residents import resident_help_rows
 from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, acknowledge, answer, button_fields, ui_for
 from bot.core.views import back_to_menu, menu_view, safeguarding_button
-from bot.roles import PROFESSIONAL
+from bot.roles import PROFESSIONAL, RESIDENT
 
 
 async def show_menu(update: Update, context: Context) -> None:
@@ -67,6 +68,8 @@ async def show_help(update: Update, context: Context) -> None:
     rows: Keyboard = [back_to_menu(ui)]
     if ui.person is None or ui.person.role != PROFESSIONAL:
         rows.insert(0, [safeguarding_button(ui)])
+    if ui.person is not None and ui.person.role == RESIDENT:
+        rows[:0] = resident_help_rows(ui, context.services)
     await answer(update, ui, text, rows)
 
 
