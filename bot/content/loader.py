@@ -91,6 +91,9 @@ def load_content(root: Path, languages: tuple[str, ...]) -> tuple[ContentPack, R
         _check_translations(root, kind, getattr(pack, kind), report)
     _check_module_translations(root, pack, report)
     _check_references(root, pack, report)
+    from bot.content.local import load_local  # it reads with this module's readers: imported late
+
+    load_local(root / "territories", pack, report)  # after the national items it overrides
     load_sequences(root / "sequences.yml", pack, report)
     load_stored_data(root / "stored_data.yml", pack, report)
     check_controller_fields(root, pack, report)
@@ -110,8 +113,8 @@ def _fits(path: Path, line: int, text: str, language: str, report: Report) -> No
         )
 
 
-def _page(path: Path, language: str, report: Report) -> Page | None:
-    read = read_markdown(path, PageFile, report)
+def _page(path: Path, language: str, report: Report, schema: type[PageFile] = PageFile) -> Page | None:
+    read = read_markdown(path, schema, report)
     if read is None:
         return None
     meta = read.meta
@@ -120,8 +123,10 @@ def _page(path: Path, language: str, report: Report) -> Page | None:
     return Page(meta.id, language, meta.title, full, tuple(meta.menu), meta.order, tuple(meta.sources))
 
 
-def _resource(path: Path, language: str, report: Report) -> Resource | None:
-    read = read_markdown(path, ResourceFile, report)
+def _resource(
+    path: Path, language: str, report: Report, schema: type[ResourceFile] = ResourceFile
+) -> Resource | None:
+    read = read_markdown(path, schema, report)
     if read is None:
         return None
     meta = read.meta
@@ -136,8 +141,8 @@ def _resource(path: Path, language: str, report: Report) -> Resource | None:
     return Resource(meta.id, language, meta.topic, meta.title, meta.summary, meta.order, tuple(pages))
 
 
-def _myth(path: Path, language: str, report: Report) -> Myth | None:
-    read = read_markdown(path, MythFile, report)
+def _myth(path: Path, language: str, report: Report, schema: type[MythFile] = MythFile) -> Myth | None:
+    read = read_markdown(path, schema, report)
     if read is None:
         return None
     meta = read.meta
@@ -163,10 +168,12 @@ def _load_folder(
     return items
 
 
-def _load_modules(folder: Path, language: str, report: Report) -> dict[str, Module]:
+def _load_modules(
+    folder: Path, language: str, report: Report, schema: type[ModuleFile] = ModuleFile
+) -> dict[str, Module]:
     modules: dict[str, Module] = {}
     for path in sorted(folder.glob("*.yml")) if folder.is_dir() else []:
-        loaded = read_model(path, ModuleFile, report)
+        loaded = read_model(path, schema, report)
         if loaded is None:
             continue
         meta, lines = loaded
