@@ -22,7 +22,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, Field, create_model, field_validator
 
 from bot.content.loader import _load_folder, _load_modules, _myth, _page, _resource
 from bot.content.pack import SOURCE_LANGUAGE, ContentPack, Local
@@ -40,10 +40,22 @@ from bot.content.schemas import (
 Model = TypeVar("Model", bound=BaseModel)
 
 
+class _Versioned(BaseModel):
+    # The national version a replacing item was written against (bot/content/versions.py).
+    overrides: str | None = Field(default=None, pattern=VERSION_PATTERN)
+
+    @field_validator("overrides", mode="before")
+    @classmethod
+    def _quoted(cls, value: object) -> object:
+        # YAML reads 12345678 as a number (and 01234567 as octal): only a quoted version keeps its digits.
+        if value is not None and not isinstance(value, str):
+            raise ValueError('write the version between quotes: overrides: "1a2b3c4d"')
+        return value
+
+
 def local_schema(model: type[Model]) -> type[Model]:
-    """The national schema, plus `overrides:` (the national version a replacing item was written against)."""
-    field: Any = (str | None, Field(default=None, pattern=VERSION_PATTERN))
-    return cast(type[Model], create_model(f"Local{model.__name__}", __base__=model, overrides=field))
+    """The national schema, plus `overrides:`."""
+    return cast(type[Model], create_model(f"Local{model.__name__}", __base__=(model, _Versioned)))
 
 
 Reader = Callable[[Path, str, Report], dict[str, Any]]

@@ -1,7 +1,7 @@
 """Does each local item still match the national item it replaces?
 
 A territory's item that replaces a national one records the national version it was written against:
-`overrides: 1a2b3c4d`, the first 8 hex digits of the SHA-256 of the national file in the same language
+`overrides: "1a2b3c4d"` (quoted), the first 8 hex digits of the SHA-256 of the national file in the same language
 (French when that language has none), or, for a helpline, of its national entry. When the national item
 changes, its version changes, and the local one may now say something the national one corrected. So
 `content check` lists, as warnings (errors with --strict):
@@ -67,14 +67,14 @@ def _judge(path: Path, line: int, what: str, recorded: str | None, current: str 
             path,
             line,
             f"stale: {what} changed since this was written (overrides: {recorded}, now "
-            f"{current}); check it still fits, then write 'overrides: {current}'",
+            f"{current}); check it still fits, then write 'overrides: \"{current}\"'",
         )
     elif current is not None and not recorded:
         say(
             path,
             line,
             f"replaces {what} without saying which version: once checked, write "
-            f"'overrides: {current}' so that a later national change is reported",
+            f"'overrides: \"{current}\"' so that a later national change is reported",
         )
 
 
