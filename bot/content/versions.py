@@ -2,8 +2,8 @@
 
 A territory's item that replaces a national one records the national version it was written against:
 `overrides: "1a2b3c4d"` (quoted), the first 8 hex digits of the SHA-256 of the national file in the same
-language (French when that language has none), or, for a helpline, of its national entry. When the national item
-changes, its version changes, and the local one may now say something the national one corrected. So
+language (French when that language has none), or, for a helpline, of its national entry. When the national
+item changes, its version changes, and the local one may now say something the national one corrected. So
 `content check` lists, as warnings (errors with --strict):
 
 - a local item with `overrides:` whose national item no longer exists;
