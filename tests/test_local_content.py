@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import SUPPORTED_LANGUAGES
 from bot.content.loader import load_content
 from bot.content.problems import Report
 from bot.content.versions import check_overrides, version
-from bot.i18n import SUPPORTED_LANGUAGES
 from tests.conftest import SHIPPED
 from tests.test_config_cli import run_cli
 
