@@ -318,7 +318,8 @@ async def last(user: SandboxUser) -> dict[str, Any]:
 
 
 def make_settings(**overrides: object) -> Settings:
-    return load_settings(None, **overrides)
+    """Settings for a test: the one-territory content unless the test names another."""
+    return load_settings(None, **{"content_dir": CONTENT, **overrides})
 
 
 @pytest.fixture
