@@ -2,6 +2,7 @@
 
 Layout:
     content/territories/<id>.yml          one file per territory (id, name per language, time zone)
+    content/territories/<id>/...          a territory's own items, replacing or adding (local.py)
     content/links.yml                     deep-link codes worth counting (optional)
     content/<lang>/pages/<id>.md          a page: YAML front matter between `---` lines, then Markdown
     content/<lang>/topics.yml             the themes resources are grouped under
