@@ -18,7 +18,7 @@ A new kind of item becomes overridable with one line in LOCAL_KINDS and a field 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -53,6 +53,7 @@ class _Versioned(BaseModel):
         return value
 
 
+@cache  # one class per schema, however many territories and languages are read
 def local_schema(model: type[Model]) -> type[Model]:
     """The national schema, plus `overrides:`."""
     return cast(type[Model], create_model(f"Local{model.__name__}", __base__=(model, _Versioned)))
