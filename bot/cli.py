@@ -134,11 +134,13 @@ def _content_check(settings: Settings, *, strict: bool = False) -> int:
     from bot.content.deployment import check_deployment
     from bot.content.loader import load_content
     from bot.content.problems import LANGUAGE_NAMES
+    from bot.content.versions import check_overrides
     from bot.i18n import catalog_problems
 
     pack, report = load_content(settings.content_dir, SUPPORTED_LANGUAGES)
     if settings.content_dir.is_dir():
         check_deployment(settings.content_dir, report, strict=strict)
+        check_overrides(settings.content_dir, pack, report, strict=strict)
     # The catalogs are read at start-up too: a broken one stops the bot, so the check says so first.
     catalogs = catalog_problems(SUPPORTED_LANGUAGES)
     _print_report(report.lines() + catalogs, len(report.errors) + len(catalogs), stream=sys.stdout)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.config import Settings
-from bot.content.pack import ContentPack
+from bot.content.pack import SOURCE_LANGUAGE, ContentPack
 from bot.db import Database
 from bot.domain.activity import Activity
 from bot.domain.search import Index, index_content
@@ -29,6 +29,8 @@ class Services:
     # Tests replace the clock to check dates and retention without waiting.
     clock: Callable[[], datetime] = field(default=utc_now)
     search: dict[str, Index] = field(default_factory=dict)
+    # (language, territory) -> the index of a territory with its own resources or myth cards.
+    local_search: dict[tuple[str, str], Index] = field(default_factory=dict)
     # Worries and dangers told in typed text, from every language's word lists.
     worries: Recogniser = field(init=False)
     # Days of use noted by updates, written in the background (bot/domain/activity.py).
@@ -42,6 +44,16 @@ class Services:
             self.search = {
                 language: index_content(self.content, language) for language in self.catalogs.languages
             }
+        self.local_search = {
+            (language, territory): index_content(self.content, language, territory)
+            for territory, local in self.content.local.items()
+            if local.resources.get(SOURCE_LANGUAGE) or local.myths.get(SOURCE_LANGUAGE)
+            for language in self.catalogs.languages
+        }
+
+    def index(self, language: str, territory: str | None) -> Index:
+        """What a person searches: their territory's versions and own items, else the national index."""
+        return self.local_search.get((language, territory or "")) or self.search[language]
 
     @property
     def territory_ids(self) -> tuple[str, ...]:

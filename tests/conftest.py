@@ -12,8 +12,10 @@ tests/test_database.py still run the real migrations from an empty database on b
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -44,7 +46,26 @@ from sandbox.client import SandboxClient, SandboxUser
 from sandbox.server import start_sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
-CONTENT = ROOT / "content"
+SHIPPED = ROOT / "content"
+# The second demo territory, there to show local content (bot/content/local.py; tests/test_local_content*).
+SECOND_DEMO = "riviere"
+
+
+def _one_territory() -> Path:
+    """The shipped content without its second demo territory.
+
+    Most tests were written for a deployment of one territory, where onboarding asks no territory question:
+    they read this copy (the tests of local content read SHIPPED). One copy per test process."""
+    copy = Path(tempfile.mkdtemp(prefix="reperes-content-")) / "content"
+    shutil.copytree(SHIPPED, copy)
+    for name in (f"territories/{SECOND_DEMO}.yml", f"directory/{SECOND_DEMO}.yml"):
+        (copy / name).unlink(missing_ok=True)
+    shutil.rmtree(copy / "territories" / SECOND_DEMO, ignore_errors=True)
+    atexit.register(shutil.rmtree, copy.parent, True)
+    return copy
+
+
+CONTENT = _one_territory()
 BACKENDS = ["sqlite", "postgresql"]
 LAST_GROUP = 1000
 # Each xdist worker has its own template database and names its copies after itself.
@@ -297,7 +318,8 @@ async def last(user: SandboxUser) -> dict[str, Any]:
 
 
 def make_settings(**overrides: object) -> Settings:
-    return load_settings(None, **overrides)
+    """Settings for a test: the one-territory content unless the test names another."""
+    return load_settings(None, **{"content_dir": CONTENT, **overrides})
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from bot.content.markup import render
 from bot.content.problems import Report
-from bot.content.schemas import ID_PATTERN, LINK_CODE_PATTERN, TERRITORY_ID_PATTERN
+from bot.content.schemas import ID_PATTERN, LINK_CODE_PATTERN, TERRITORY_ID_PATTERN, VERSION_PATTERN
 from bot.content.yaml_lines import Path_, YamlError, line_of, load_with_lines
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -23,6 +23,7 @@ PATTERN_HINTS = {
     ID_PATTERN: "lowercase letters, digits and _ (32 at most)",
     TERRITORY_ID_PATTERN: "lowercase letters, digits, - and _ (20 at most)",
     LINK_CODE_PATTERN: "letters, digits, - and _ (64 at most)",
+    VERSION_PATTERN: "the 8 letters and digits `content check` gives",
 }
 
 

@@ -2,6 +2,7 @@
 
 Layout:
     content/territories/<id>.yml          one file per territory (id, name per language, time zone)
+    content/territories/<id>/...          a territory's own items, replacing or adding (local.py)
     content/links.yml                     deep-link codes worth counting (optional)
     content/<lang>/pages/<id>.md          a page: YAML front matter between `---` lines, then Markdown
     content/<lang>/topics.yml             the themes resources are grouped under
@@ -94,6 +95,9 @@ def load_content(root: Path, languages: tuple[str, ...]) -> tuple[ContentPack, R
     _check_module_translations(root, pack, report)
     _check_references(root, pack, report)
     pack.youth = Youth(load_youth(root, languages, report))
+    from bot.content.local import load_local  # it reads with this module's readers: imported late
+
+    load_local(root / "territories", pack, report)  # after the national items it overrides
     load_sequences(root / "sequences.yml", pack, report)
     load_stored_data(root / "stored_data.yml", pack, report)
     check_controller_fields(root, pack, report)
@@ -113,8 +117,8 @@ def _fits(path: Path, line: int, text: str, language: str, report: Report) -> No
         )
 
 
-def _page(path: Path, language: str, report: Report) -> Page | None:
-    read = read_markdown(path, PageFile, report)
+def _page(path: Path, language: str, report: Report, schema: type[PageFile] = PageFile) -> Page | None:
+    read = read_markdown(path, schema, report)
     if read is None:
         return None
     meta = read.meta
@@ -123,8 +127,10 @@ def _page(path: Path, language: str, report: Report) -> Page | None:
     return Page(meta.id, language, meta.title, full, tuple(meta.menu), meta.order, tuple(meta.sources))
 
 
-def _resource(path: Path, language: str, report: Report) -> Resource | None:
-    read = read_markdown(path, ResourceFile, report)
+def _resource(
+    path: Path, language: str, report: Report, schema: type[ResourceFile] = ResourceFile
+) -> Resource | None:
+    read = read_markdown(path, schema, report)
     if read is None:
         return None
     meta = read.meta
@@ -139,8 +145,8 @@ def _resource(path: Path, language: str, report: Report) -> Resource | None:
     return Resource(meta.id, language, meta.topic, meta.title, meta.summary, meta.order, tuple(pages))
 
 
-def _myth(path: Path, language: str, report: Report) -> Myth | None:
-    read = read_markdown(path, MythFile, report)
+def _myth(path: Path, language: str, report: Report, schema: type[MythFile] = MythFile) -> Myth | None:
+    read = read_markdown(path, schema, report)
     if read is None:
         return None
     meta = read.meta
@@ -166,10 +172,12 @@ def _load_folder(
     return items
 
 
-def _load_modules(folder: Path, language: str, report: Report) -> dict[str, Module]:
+def _load_modules(
+    folder: Path, language: str, report: Report, schema: type[ModuleFile] = ModuleFile
+) -> dict[str, Module]:
     modules: dict[str, Module] = {}
     for path in sorted(folder.glob("*.yml")) if folder.is_dir() else []:
-        loaded = read_model(path, ModuleFile, report)
+        loaded = read_model(path, schema, report)
         if loaded is None:
             continue
         meta, lines = loaded

@@ -204,8 +204,26 @@ class WeeklySeries:
 
 
 @dataclass
+class Local:
+    """A territory's own content (content/territories/<territory>/): items that replace a national one with
+    the same id (the whole item), and items only this territory has (a new id). Same shapes as the
+    national ones; a kind added here and in LOCAL_KINDS (bot/content/local.py) can be made local too."""
+
+    pages: dict[str, dict[str, Page]] = field(default_factory=dict)  # language -> id -> page
+    resources: dict[str, dict[str, Resource]] = field(default_factory=dict)
+    myths: dict[str, dict[str, Myth]] = field(default_factory=dict)
+    modules: dict[str, dict[str, Module]] = field(default_factory=dict)
+    helplines: dict[str, Helpline] = field(default_factory=dict)  # id -> helpline
+
+
+@dataclass
 class ContentPack:
-    """All content, per language, with French as the fallback for anything not translated."""
+    """All content, per language, with French as the fallback for anything not translated.
+
+    Every lookup takes the person's territory (None: the national content). A territory's item is found
+    before the national one with the same id, in the person's language then in French (a local item is
+    about the place: its French text fits better than the national translation), then the national item.
+    """
 
     languages: tuple[str, ...]
     pages: dict[str, dict[str, Page]] = field(default_factory=dict)  # language -> id -> page
@@ -222,15 +240,20 @@ class ContentPack:
     worries: dict[str, WordLists] = field(default_factory=dict)  # language -> what tells a worry
     stored_data: tuple[StoredLine, ...] = ()  # stored_data.yml: what the privacy notice covers
     youth: Youth = field(default_factory=lambda: Youth({}))  # <lang>/youth/: the youth space
+    local: dict[str, Local] = field(default_factory=dict)  # territory -> its own content
 
-    def page(self, language: str, page_id: str) -> Page:
-        return _pick(self.pages, language, page_id)
+    def _local(self, territory: str | None) -> Local:
+        return self.local.get(territory or "", _NO_LOCAL)
 
-    def has_page(self, page_id: str) -> bool:
-        return page_id in self.pages.get(SOURCE_LANGUAGE, {})
+    def page(self, language: str, page_id: str, territory: str | None = None) -> Page:
+        return _pick(self.pages, self._local(territory).pages, language, page_id)
+
+    def has_page(self, page_id: str, territory: str | None = None) -> bool:
+        return page_id in _ids(self.pages, self._local(territory).pages)
 
     def has_item(self, ref: str) -> bool:
-        """Whether "page:<id>", "myth:<id>" or "resource:<id>" exists (in French, hence in every language)."""
+        """Whether "page:<id>", "myth:<id>" or "resource:<id>" exists nationally (in French, hence in every
+        language): series and campaigns name national items, each person then gets their territory's."""
         kind, _, item_id = ref.partition(":")
         kinds: dict[str, Mapping[str, Mapping[str, object]]] = {
             "page": self.pages,
@@ -239,47 +262,83 @@ class ContentPack:
         }
         return item_id in kinds.get(kind, {}).get(SOURCE_LANGUAGE, {})
 
-    def menu_pages(self, language: str, role: str) -> list[Page]:
-        ids = [page.id for page in self.pages[SOURCE_LANGUAGE].values() if role in page.menu]
-        return sorted((self.page(language, page_id) for page_id in ids), key=lambda page: page.order)
+    def menu_pages(self, language: str, role: str, territory: str | None = None) -> list[Page]:
+        local = self._local(territory).pages
+        ids = [
+            i for i in _ids(self.pages, local) if role in _pick(self.pages, local, SOURCE_LANGUAGE, i).menu
+        ]
+        return sorted((self.page(language, i, territory) for i in ids), key=lambda page: page.order)
 
     def topic_list(self, language: str) -> list[Topic]:
         ids = self.topics.get(SOURCE_LANGUAGE, {})
-        return sorted((_pick(self.topics, language, i) for i in ids), key=lambda topic: topic.order)
+        return sorted((_pick(self.topics, {}, language, i) for i in ids), key=lambda topic: topic.order)
 
     def topic(self, language: str, topic_id: str) -> Topic | None:
-        return _find(self.topics, language, topic_id)
+        return _find(self.topics, {}, language, topic_id)
 
-    def resources_in(self, language: str, topic_id: str) -> list[Resource]:
-        ids = [r.id for r in self.resources.get(SOURCE_LANGUAGE, {}).values() if r.topic == topic_id]
-        return sorted((_pick(self.resources, language, i) for i in ids), key=lambda item: item.order)
+    def resources_in(self, language: str, topic_id: str, territory: str | None = None) -> list[Resource]:
+        local = self._local(territory).resources
+        found = (_pick(self.resources, local, language, i) for i in _ids(self.resources, local))
+        # The French version decides the topic, as it decides the ids.
+        chosen = [r for r in found if _pick(self.resources, local, SOURCE_LANGUAGE, r.id).topic == topic_id]
+        return sorted(chosen, key=lambda item: item.order)
 
-    def resource(self, language: str, resource_id: str) -> Resource | None:
-        return _find(self.resources, language, resource_id)
+    def resource_ids(self, territory: str | None = None) -> list[str]:
+        return _ids(self.resources, self._local(territory).resources)
 
-    def myth_ids(self) -> list[str]:
-        return [m.id for m in sorted(self.myths.get(SOURCE_LANGUAGE, {}).values(), key=lambda m: m.order)]
+    def resource(self, language: str, resource_id: str, territory: str | None = None) -> Resource | None:
+        return _find(self.resources, self._local(territory).resources, language, resource_id)
 
-    def myth(self, language: str, myth_id: str) -> Myth | None:
-        return _find(self.myths, language, myth_id)
+    def myth_ids(self, territory: str | None = None) -> list[str]:
+        local = self._local(territory).myths
+        ids = _ids(self.myths, local)
+        return sorted(ids, key=lambda i: _pick(self.myths, local, SOURCE_LANGUAGE, i).order)
 
-    def module(self, language: str, module_id: str) -> Module | None:
-        return _find(self.modules, language, module_id)
+    def myth(self, language: str, myth_id: str, territory: str | None = None) -> Myth | None:
+        return _find(self.myths, self._local(territory).myths, language, myth_id)
 
-    def module_list(self, language: str) -> list[Module]:
-        ids = self.modules.get(SOURCE_LANGUAGE, {})
-        return sorted((_pick(self.modules, language, i) for i in ids), key=lambda module: module.order)
+    def module(self, language: str, module_id: str, territory: str | None = None) -> Module | None:
+        return _find(self.modules, self._local(territory).modules, language, module_id)
+
+    def module_list(self, language: str, territory: str | None = None) -> list[Module]:
+        local = self._local(territory).modules
+        found = (_pick(self.modules, local, language, i) for i in _ids(self.modules, local))
+        return sorted(found, key=lambda module: module.order)
+
+    def helplines_for(self, territory: str | None = None) -> tuple[Helpline, ...]:
+        """The national helplines, each replaced by the territory's entry with its id, then its own."""
+        local = self._local(territory).helplines
+        national = tuple(local.get(line.id, line) for line in self.helplines)
+        known = {line.id for line in self.helplines}
+        return national + tuple(line for line in local.values() if line.id not in known)
 
     def service(self, service_id: str) -> Service | None:
         return next((s for services in self.directory.values() for s in services if s.id == service_id), None)
 
 
-def _find(items: dict[str, dict[str, Item]], language: str, item_id: str) -> Item | None:
-    return items.get(language, {}).get(item_id) or items.get(SOURCE_LANGUAGE, {}).get(item_id)
+_NO_LOCAL = Local()
 
 
-def _pick(items: dict[str, dict[str, Item]], language: str, item_id: str) -> Item:
-    found = _find(items, language, item_id)
+def _ids(national: dict[str, dict[str, Item]], local: dict[str, dict[str, Item]]) -> list[str]:
+    """The ids a territory sees: the national ones (French decides), then the territory's new ones."""
+    ids = list(national.get(SOURCE_LANGUAGE, {}))
+    return ids + [i for i in local.get(SOURCE_LANGUAGE, {}) if i not in national.get(SOURCE_LANGUAGE, {})]
+
+
+def _find(
+    national: dict[str, dict[str, Item]], local: dict[str, dict[str, Item]], language: str, item_id: str
+) -> Item | None:
+    for items in (local, national):
+        found = items.get(language, {}).get(item_id) or items.get(SOURCE_LANGUAGE, {}).get(item_id)
+        if found is not None:
+            return found
+    return None
+
+
+def _pick(
+    national: dict[str, dict[str, Item]], local: dict[str, dict[str, Item]], language: str, item_id: str
+) -> Item:
+    found = _find(national, local, language, item_id)
     if found is None:
         raise KeyError(item_id)
     return found

@@ -82,14 +82,21 @@ def load_links(path: Path, pack: ContentPack, report: Report) -> None:
 
 
 def load_helplines(path: Path, pack: ContentPack, report: Report) -> None:
+    pack.helplines = tuple(read_helplines(path, pack.languages, report).values())
+
+
+def read_helplines(
+    path: Path, languages: tuple[str, ...], report: Report, schema: type[HelplineFile] = HelplineFile
+) -> dict[str, Helpline]:
+    """A list of helplines (the national one, or a territory's with `schema` allowing `overrides:`)."""
     helplines: dict[str, Helpline] = {}
-    for entry, line in read_list(path, HelplineFile, report, "id") if path.is_file() else []:
+    for entry, line in read_list(path, schema, report, "id") if path.is_file() else []:
         if entry.id in helplines:
             report.error(path, line, f"duplicate helpline id {entry.id!r}")
-        _warn_untranslated(path, line, entry.description, pack.languages, report)
-        fields = entry.model_dump(exclude={"description"})
+        _warn_untranslated(path, line, entry.description, languages, report)
+        fields = entry.model_dump(exclude={"description", "overrides"})
         helplines[entry.id] = Helpline(**fields, descriptions=dict(entry.description))
-    pack.helplines = tuple(helplines.values())
+    return helplines
 
 
 def load_directory(folder: Path, pack: ContentPack, report: Report) -> None:

@@ -18,6 +18,8 @@ ID_PATTERN = r"^[a-z0-9_]{1,32}$"
 TERRITORY_ID_PATTERN = r"^[a-z0-9_-]{1,20}$"
 # Telegram deep-link parameters are 1-64 characters of A-Z, a-z, 0-9, _ and -.
 LINK_CODE_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+# A territory's item records which national version it was written against (bot/content/versions.py).
+VERSION_PATTERN = r"^[0-9a-f]{8}$"
 
 
 class PageFile(BaseModel):

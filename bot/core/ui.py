@@ -39,6 +39,11 @@ class Ui:
     def language(self) -> str:
         return self.t.language
 
+    @property
+    def territory(self) -> str | None:
+        """Whose local content the person sees (bot/content/local.py); None before they chose one."""
+        return self.person.territory if self.person else None
+
     def _(self, message: str) -> str:
         return self.t.gettext(message)
 

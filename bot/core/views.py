@@ -71,7 +71,7 @@ def menu_view(ui: Ui, found: Services) -> tuple[str, Keyboard]:
         rows.insert(0, [button(ui._("🎓 Formations courtes"), pack(Action.TRAINING))])
     rows += [
         [button(page.title, pack(Action.PAGE, page.id))]
-        for page in found.content.menu_pages(ui.language, role)
+        for page in found.content.menu_pages(ui.language, role, ui.territory)
     ]
     if ui.person is None:
         text = ui._(

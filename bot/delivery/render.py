@@ -68,7 +68,8 @@ class Outgoing:
 
 
 # (services, translator, item, weekly) -> the item as a message; `weekly` for the card of the week.
-ItemRenderer = Callable[[Services, Translator, str, bool], "Outgoing | None"]
+# (services, translator, "myth:<id>", weekly, the reader's territory): see bot/content/local.py.
+ItemRenderer = Callable[[Services, Translator, str, bool, str | None], "Outgoing | None"]
 
 
 def variant(messages: dict[str, Any], language: str) -> dict[str, Any] | None:
@@ -93,6 +94,7 @@ def render(
     run_number: int = 1,
     *,
     items: ItemRenderer | None = None,
+    territory: str | None = None,
 ) -> Outgoing | None:
     """The message as `language` readers get it; None when it has nothing to show (an item since removed).
 
@@ -101,7 +103,7 @@ def render(
     t = found.catalogs.get(language)
     item = item_of(messages, run_number)
     if item is not None:
-        return items(found, t, item, bool(messages.get("items"))) if items else None
+        return items(found, t, item, bool(messages.get("items")), territory) if items else None
     chosen = variant(messages, language)
     if chosen is None:
         return None

@@ -266,18 +266,26 @@ class Sender:
 
     def _outgoing(self, delivery: Delivery) -> Outgoing | None:
         if delivery.run_id is not None:
-            key: tuple[object, ...] = ("run", delivery.run_id, delivery.language)
+            # By territory too: a content item is each territory's own version (bot/content/local.py).
+            key: tuple[object, ...] = ("run", delivery.run_id, delivery.language, delivery.territory)
             if key not in self._rendered:
                 messages, number = self._runs.get(delivery.run_id, ({}, 1))
                 self._rendered[key] = render(
-                    self.found, messages, delivery.language, number, items=self.hooks.render_item
+                    self.found,
+                    messages,
+                    delivery.language,
+                    number,
+                    items=self.hooks.render_item,
+                    territory=delivery.territory,
                 )
             return self._rendered[key]
-        key = ("drip", delivery.sequence, delivery.step, delivery.language)
+        key = ("drip", delivery.sequence, delivery.step, delivery.language, delivery.territory)
         if key not in self._rendered:
             item = drip_item(self.found.content, delivery.sequence or "", delivery.step or 0)
             t = self.found.catalogs.get(delivery.language)
-            self._rendered[key] = self.hooks.render_item(self.found, t, item, False) if item else None
+            self._rendered[key] = (
+                self.hooks.render_item(self.found, t, item, False, delivery.territory) if item else None
+            )
         return self._rendered[key]
 
     def _stopped(self, chat_id: int) -> bool:

@@ -35,6 +35,7 @@ class Delivery:
     sequence: str | None
     step: int | None
     attempts: int
+    territory: str | None = None  # content items are shown in the person's territory's version
 
 
 @dataclass
@@ -138,6 +139,7 @@ async def claim(
                 sequence=row.sequence,
                 step=row.step,
                 attempts=row.attempts,
+                territory=person.territory,
             )
         )
     # Each change applies only to rows still pending: a pause or cancel committed since the SELECT wins,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from bot.content.pack import SOURCE_LANGUAGE, ContentPack
+from bot.content.pack import ContentPack
 
 MIN_WORD = 3
 TITLE_WEIGHT = 3.0
@@ -105,16 +105,17 @@ def _best(term: str, vocabulary: frozenset[str]) -> float:
     return 1.0 - found[1] / (typos + 1) if found else 0.0
 
 
-def index_content(pack: ContentPack, language: str) -> Index:
-    """Resources, myth cards and services, in `language` where translated, French otherwise."""
+def index_content(pack: ContentPack, language: str, territory: str | None = None) -> Index:
+    """Resources, myth cards and services, in `language` where translated, French otherwise; in a
+    territory's versions, with its own items, when `territory` is given."""
     documents = []
-    for resource_id in pack.resources.get(SOURCE_LANGUAGE, {}):
-        resource = pack.resource(language, resource_id)
+    for resource_id in pack.resource_ids(territory):
+        resource = pack.resource(language, resource_id, territory)
         if resource is not None:
             text = f"{resource.summary} {' '.join(resource.pages)}"
             documents.append(document("resource", resource.id, resource.title, text))
-    for myth_id in pack.myth_ids():
-        myth = pack.myth(language, myth_id)
+    for myth_id in pack.myth_ids(territory):
+        myth = pack.myth(language, myth_id, territory)
         if myth is not None:
             documents.append(document("myth", myth.id, myth.claim, myth.html))
     for services in pack.directory.values():

@@ -128,7 +128,7 @@ async def show_helplines(update: Update, context: Context) -> None:
     found = context.services
     now = found.clock()
     lines = ["<b>" + ui._("Numéros d'aide, gratuits") + "</b>"]
-    for line in found.content.helplines:
+    for line in found.content.helplines_for(ui.territory):
         number = line.phone or (ui._("SMS au {number}").format(number=line.sms) if line.sms else "")
         lines += [
             "",
@@ -139,7 +139,7 @@ async def show_helplines(update: Update, context: Context) -> None:
         if not always_open(line.hours):
             lines += _hours_lines(ui, line.hours, now, HELPLINE_ZONE)
     rows: Keyboard = []
-    if found.content.has_page("helplines"):
+    if found.content.has_page("helplines", ui.territory):
         rows.append([button(ui._("ℹ️ En savoir plus"), pack(Action.PAGE, "helplines"))])
     rows.append([button(ui._("↩️ Retour"), pack(Action.DIRECTORY)), *back_to_menu(ui)])
     await answer(update, ui, "\n".join(lines), rows)

@@ -16,24 +16,27 @@ from bot.i18n import Translator
 from bot.services import Services
 
 
-def render_item(found: Services, t: Translator, item: str, weekly: bool = False) -> Outgoing | None:
-    """A content item as a message; `weekly` for the card of the week (its heading and its opt-out)."""
+def render_item(
+    found: Services, t: Translator, item: str, weekly: bool = False, territory: str | None = None
+) -> Outgoing | None:
+    """A content item as a message; `weekly` for the card of the week (its heading and its opt-out), in the
+    version of the reader's `territory` (its own, when it replaces the national item)."""
     ui = Ui(person=None, t=t)
     kind, _, item_id = item.partition(":")
     content = found.content
     rows: Keyboard
-    if kind == "myth" and (myth := content.myth(t.language, item_id)):
+    if kind == "myth" and (myth := content.myth(t.language, item_id, territory)):
         title = html.escape(t.gettext("La carte de la semaine"))
         heading = f"🃏 <b>{title}</b>\n\n" if weekly else "🃏 "
         text = card_text(ui, myth, heading)
         rows = card_rows(ui, myth)
         if weekly:
             rows.append([button(t.gettext("🔕 Ne plus la recevoir"), pack(Action.MYTH, "w", "0"))])
-    elif kind == "resource" and (resource := content.resource(t.language, item_id)):
+    elif kind == "resource" and (resource := content.resource(t.language, item_id, territory)):
         text = f"📚 <b>{html.escape(resource.title)}</b>\n\n{html.escape(resource.summary)}"
         rows = [[button(t.gettext("📖 Lire"), pack(Action.RESOURCE, resource.id, "0"))], back_to_menu(ui)]
-    elif kind == "page" and content.has_page(item_id):
-        page = content.page(t.language, item_id)
+    elif kind == "page" and content.has_page(item_id, territory):
+        page = content.page(t.language, item_id, territory)
         text = t.foreign(page.html, page.language)
         rows = [back_to_menu(ui)]
     else:

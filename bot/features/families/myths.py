@@ -58,7 +58,8 @@ async def show_home(update: Update, context: Context) -> None:
 
 async def show_list(update: Update, context: Context, ui: Ui) -> None:
     found = context.services
-    myths = [found.content.myth(ui.language, myth_id) for myth_id in found.content.myth_ids()]
+    ids = found.content.myth_ids(ui.territory)
+    myths = [found.content.myth(ui.language, myth_id, ui.territory) for myth_id in ids]
     rows: Keyboard = [[button(m.claim, pack(Action.MYTH, "c", m.id))] for m in myths if m is not None]
     rows.append([button(ui._("↩️ Vrai ou faux"), pack(Action.MYTH))])
     await answer(update, ui, "<b>" + ui._("Choisissez une idée reçue :") + "</b>", rows)
@@ -110,16 +111,17 @@ def _count(context: Context, ui: Ui, myth: Myth, right: bool) -> None:
 def _next_step(ui: Ui, context: Context, myth: Myth) -> Keyboard:
     kind, _, target = (myth.next or ":").partition(":")
     found = context.services
-    if kind == "resource" and (resource := found.content.resource(ui.language, target)):
+    if kind == "resource" and (resource := found.content.resource(ui.language, target, ui.territory)):
         return [[button("📚 " + resource.title, pack(Action.RESOURCE, resource.id, "0"))]]
-    if kind == "page" and found.content.has_page(target):
-        return [[button("📌 " + found.content.page(ui.language, target).title, pack(Action.PAGE, target))]]
+    if kind == "page" and found.content.has_page(target, ui.territory):
+        title = found.content.page(ui.language, target, ui.territory).title
+        return [[button("📌 " + title, pack(Action.PAGE, target))]]
     return []
 
 
 async def show_answer(update: Update, context: Context, ui: Ui, myth: Myth, said_true: bool) -> None:
     right = is_right(said_true, myth.answer)
-    ids = context.services.content.myth_ids()
+    ids = context.services.content.myth_ids(ui.territory)
     following = ids[(ids.index(myth.id) + 1) % len(ids)]
     rows = _next_step(ui, context, myth)
     rows.append([button(ui._("🃏 Carte suivante"), pack(Action.MYTH, "c", following))])
@@ -136,12 +138,12 @@ async def show_answer(update: Update, context: Context, ui: Ui, myth: Myth, said
 
 async def quiz_step(update: Update, context: Context, ui: Ui, quiz: Quiz, said: str | None) -> None:
     found = context.services
-    ids = found.content.myth_ids()
+    ids = found.content.myth_ids(ui.territory)
     cards = quiz.cards(ids)
     if said is None and quiz.finished(ids):
         await _quiz_score(update, ui, quiz, len(cards))
         return
-    myth = found.content.myth(ui.language, cards[quiz.index])
+    myth = found.content.myth(ui.language, cards[quiz.index], ui.territory)
     assert myth is not None
     if said is None:
         heading = (
@@ -186,7 +188,7 @@ async def on_myth_button(update: Update, context: Context) -> None:
         return
     ui = await ui_for(update, context)
     what, rest = fields[0], fields[1:]
-    myth = found.content.myth(ui.language, rest[0]) if rest and what in ("c", "a") else None
+    myth = found.content.myth(ui.language, rest[0], ui.territory) if rest and what in ("c", "a") else None
     if what == "l" and not rest:
         await acknowledge(update)
         await show_list(update, context, ui)
@@ -218,10 +220,10 @@ async def on_quiz_button(update: Update, context: Context) -> None:
         await stale_button(update, context)
         return
     quiz = Quiz(seed=numbers[0], index=numbers[1], score=numbers[2])
-    if not quiz.possible(context.services.content.myth_ids(), answering=said is not None):
-        await stale_button(update, context)
+    ui = await ui_for(update, context)  # the cards are the person's territory's
+    if not quiz.possible(context.services.content.myth_ids(ui.territory), answering=said is not None):
+        await stale_button(update, context, ui)
         return
-    ui = await ui_for(update, context)
     await acknowledge(update)
     await quiz_step(update, context, ui, quiz, said)
 
@@ -229,7 +231,7 @@ async def on_quiz_button(update: Update, context: Context) -> None:
 async def open_shared(update: Update, context: Context, myth_id: str) -> bool:
     """Open a card from a shared link; False when the link names none."""
     ui = await ui_for(update, context)
-    myth = context.services.content.myth(ui.language, myth_id)
+    myth = context.services.content.myth(ui.language, myth_id, ui.territory)
     if myth is None:
         return False
     await show_card(update, context, ui, myth, edit=False)

@@ -52,7 +52,7 @@ async def show_topic(update: Update, context: Context, topic_id: str) -> None:
         await stale_button(update, context, ui)
         return
     await acknowledge(update)
-    resources = found.content.resources_in(ui.language, topic_id)
+    resources = found.content.resources_in(ui.language, topic_id, ui.territory)
     lines = [f"<b>{html.escape(topic.title)}</b>", ""]
     lines += [f"• <b>{html.escape(r.title)}</b> — {html.escape(r.summary)}" for r in resources if r.summary]
     rows: Keyboard = [[button(r.title, pack(Action.RESOURCE, r.id, "0"))] for r in resources]
@@ -68,14 +68,15 @@ async def show_resource(
     *,
     edit: bool = True,
     opened: bool = False,
+    ui: Ui | None = None,
 ) -> None:
-    ui = await ui_for(update, context)
+    ui = ui or await ui_for(update, context)
     await acknowledge(update)
     if opened:  # an anonymous count for the coordinators' indicators, written in the background
         found = context.services
         territory = ui.person.territory if ui.person else None
         record.resource_opened(found.tallies, resource=resource.id, territory=territory, now=found.clock())
-    resource = context.services.content.resource(ui.language, resource.id) or resource
+    resource = context.services.content.resource(ui.language, resource.id, ui.territory) or resource
     total = len(resource.pages)
     # A translation may have fewer pages than the version the button was made from.
     page = min(page, total - 1)
@@ -114,20 +115,22 @@ async def on_resource_button(update: Update, context: Context) -> None:
     if turned:
         fields = fields[:2]
     found = context.services
-    resource = found.content.resource("fr", fields[0]) if len(fields) == 2 else None
+    ui = await ui_for(update, context)  # a territory's own resource exists only for its people
+    resource = found.content.resource("fr", fields[0], ui.territory) if len(fields) == 2 else None
     page = index(fields[1], MAX_PAGES) if len(fields) == 2 else None
     if resource is None or page is None:
-        await stale_button(update, context)
+        await stale_button(update, context, ui)
         return
-    await show_resource(update, context, resource, page, opened=page == 0 and not turned)
+    await show_resource(update, context, resource, page, opened=page == 0 and not turned, ui=ui)
 
 
 async def open_shared(update: Update, context: Context, resource_id: str) -> bool:
     """Open a resource from a shared link; False when the link names none."""
-    resource = context.services.content.resource("fr", resource_id)
+    ui = await ui_for(update, context)
+    resource = context.services.content.resource("fr", resource_id, ui.territory)
     if resource is None:
         return False
-    await show_resource(update, context, resource, 0, edit=False, opened=True)
+    await show_resource(update, context, resource, 0, edit=False, opened=True, ui=ui)
     return True
 
 

@@ -46,7 +46,7 @@ def open_data(situation: str | None = None) -> str:
 
 
 def _title(found: Services, ui: Ui, page_id: str) -> str:
-    return found.content.page(ui.language, page_id).title
+    return found.content.page(ui.language, page_id, ui.territory).title
 
 
 def _page_text(ui: Ui, page: Page) -> tuple[str, str]:
@@ -58,7 +58,7 @@ def _page_text(ui: Ui, page: Page) -> tuple[str, str]:
 
 async def show_home(update: Update, context: Context, ui: Ui) -> None:
     found = context.services
-    title, body = _page_text(ui, found.content.page(ui.language, HOME_PAGE))
+    title, body = _page_text(ui, found.content.page(ui.language, HOME_PAGE, ui.territory))
     text = f"{title}\n\n{body}"
     rows: Keyboard = [
         [button(_title(found, ui, PAGE_PREFIX + situation), open_data(situation))] for situation in SITUATIONS
@@ -69,13 +69,13 @@ async def show_home(update: Update, context: Context, ui: Ui) -> None:
 
 async def show_situation(update: Update, context: Context, ui: Ui, situation: str) -> None:
     found = context.services
-    title, body = _page_text(ui, found.content.page(ui.language, PAGE_PREFIX + situation))
+    title, body = _page_text(ui, found.content.page(ui.language, PAGE_PREFIX + situation, ui.territory))
     parts = [title]
     if situation == CRIP:
         parts.append(crip_text(ui, found))
     parts.append(body)
     rows: Keyboard = []
-    further = found.content.resource(ui.language, FURTHER_READING.get(situation, ""))
+    further = found.content.resource(ui.language, FURTHER_READING.get(situation, ""), ui.territory)
     if further is not None:
         rows.append([button("📚 " + further.title, pack(Action.RESOURCE, further.id, "0"))])
     rows.append([button(ui._("☎️ Numéros d'aide"), pack(Action.DIRECTORY, "h"))])

@@ -31,7 +31,7 @@ async def search(update: Update, context: Context, ui: Ui) -> None:
     )
     # A worry or a danger told in the text is answered first (the worried path, the helplines).
     told = await tell_worry_first(update, context, ui, query)
-    results = found.search[ui.language].search(query)
+    results = found.index(ui.language, ui.territory).search(query)
     if told and not results:
         return  # the worried path answers; "nothing found" after it would only add noise
     menu_text, menu_rows = menu_view(ui, found)

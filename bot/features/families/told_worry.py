@@ -32,7 +32,7 @@ async def tell_worry_first(update: Update, context: Context, ui: Ui, text: str) 
     recognised = found.worries.recognise(text, ui.language)
     if recognised is None:
         return False
-    helpline = _helpline(found.content.helplines, recognised)
+    helpline = _helpline(found.content.helplines_for(ui.territory), recognised)
     if recognised.level is Level.DANGER:
         await _danger(update, ui, helpline)
         return True

@@ -72,7 +72,7 @@ async def ask_concern(update: Update, context: Context, ui: Ui) -> None:
 async def show_advice(update: Update, context: Context, ui: Ui, concern: str, lead: str = "") -> None:
     found = context.services
     label, topic = CONCERNS[concern]
-    resources = found.content.resources_in(ui.language, topic)
+    resources = found.content.resources_in(ui.language, topic, ui.territory)
     places = for_need(local_services(ui, context)[0], "worried")[:SERVICES_SHOWN]
     lines = [
         f"<b>{html.escape(ui._(label))}</b>",

@@ -76,12 +76,12 @@ async def show_help(update: Update, context: Context) -> None:
 async def show_page(update: Update, context: Context) -> None:
     fields = button_fields(update) or []
     found = context.services
-    if len(fields) != 1 or not found.content.has_page(fields[0]):
-        await stale_button(update, context)
+    ui = await ui_for(update, context)  # a territory's own page exists only for its people
+    if len(fields) != 1 or not found.content.has_page(fields[0], ui.territory):
+        await stale_button(update, context, ui)
         return
-    ui = await ui_for(update, context)
     await acknowledge(update)
-    page = found.content.page(ui.language, fields[0])
+    page = found.content.page(ui.language, fields[0], ui.territory)
     await answer(update, ui, ui.t.foreign(page.html, page.language), [back_to_menu(ui)])
 
 

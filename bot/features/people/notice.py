@@ -17,7 +17,7 @@ SHORT, DETAILS = "privacy_notice", "privacy_details"
 def notice_html(ui: Ui, found: Services, page_id: str, territory_id: str | None) -> str:
     """The page in the reader's language, with the controller of their territory (or of every territory,
     before they chose one) filled in."""
-    page = found.content.page(ui.language, page_id)
+    page = found.content.page(ui.language, page_id, territory_id)
     # A notice not yet in Arabic is shown in French, left to right as a whole.
     shown = ui.t.foreign(page.html, page.language)
     controller, contact = _controller(ui, found, territory_id, page.language)

@@ -174,7 +174,7 @@ async def certificate_name(update: Update, context: Context, ui: Ui, waiting: Cu
     if message is None or not message.text:
         return False
     found = context.services
-    module = found.content.module(ui.language, waiting.text("module") or "")
+    module = found.content.module(ui.language, waiting.text("module") or "", ui.territory)
     async with found.database.session() as session:
         claimed = await conversations.taken(session, waiting)
     if not claimed or module is None or ui.person is None:
@@ -203,7 +203,7 @@ async def verify(update: Update, context: Context) -> None:
 
 
 def verified_text(ui: Ui, content: ContentPack, certificate: Certificate) -> str:
-    module = content.module(ui.language, certificate.module)
+    module = content.module(ui.language, certificate.module, certificate.territory)
     territory = content.territories.get(certificate.territory or "")
     lines = ["<b>" + ui._("✅ Attestation authentique") + "</b>"]
     if certificate.holder_name:

@@ -30,7 +30,7 @@ from bot.shorten import LABEL_LIMIT, shorten
 async def _allowed(context: Context, ui: Ui) -> tuple[bool, list[Module]]:
     """Whether the person is a verified professional, and the modules they may open."""
     found = context.services
-    modules = found.content.module_list(ui.language)
+    modules = found.content.module_list(ui.language, ui.territory)
     if ui.person is None or ui.person.id is None:
         return False, [m for m in modules if m.public] if found.settings.trainings_open_to_all else []
     async with found.database.session() as session:

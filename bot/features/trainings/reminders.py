@@ -54,7 +54,7 @@ def _zone(found: Services, person: Person) -> str:
 
 async def _send(context: Context, found: Services, item: Due) -> bool:
     t = found.catalogs.get(item.person.language)
-    module = found.content.module(item.person.language, item.progress.module)
+    module = found.content.module(item.person.language, item.progress.module, item.person.territory)
     if module is None:
         return False
     picked = _review_question(module, item.progress.reviews_sent) if item.review else None
@@ -87,7 +87,9 @@ async def _send(context: Context, found: Services, item: Due) -> bool:
 async def on_review_answer(update: Update, context: Context) -> None:
     fields = button_fields(update) or []
     ui = await ui_for(update, context)
-    module = context.services.content.module(ui.language, fields[0]) if len(fields) == 3 else None
+    module = (
+        context.services.content.module(ui.language, fields[0], ui.territory) if len(fields) == 3 else None
+    )
     numbers = read_numbers(fields[1:])
     if module is None or numbers is None or len(numbers) != 2 or numbers[0] >= len(module.quiz):
         await stale_button(update, context, ui)
