@@ -25,7 +25,7 @@ def consultation_rows(ui: Ui, found: Services) -> Keyboard:
 def resident_rows(ui: Ui, found: Services) -> Keyboard:
     """The residents' own entries, then the directory and helplines every audience needs."""
     rows: Keyboard = [
-        [button(found.content.page(ui.language, page_id).title, pack(Action.PAGE, page_id))]
+        [button(found.content.page(ui.language, page_id, ui.territory).title, pack(Action.PAGE, page_id))]
         for page_id in RESIDENT_PAGES
         if found.content.has_page(page_id)
     ]

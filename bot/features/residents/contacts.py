@@ -86,7 +86,13 @@ async def show_contacts(update: Update, context: Context) -> None:
     found = context.services
     rows: Keyboard = []
     if found.content.has_page(LAW_PAGE):
-        rows.append([button(found.content.page(ui.language, LAW_PAGE).title, pack(Action.PAGE, LAW_PAGE))])
+        rows.append(
+            [
+                button(
+                    found.content.page(ui.language, LAW_PAGE, ui.territory).title, pack(Action.PAGE, LAW_PAGE)
+                )
+            ]
+        )
     rows.append(back_to_menu(ui))
     await answer(update, ui, contacts_text(ui, found), rows)
 
