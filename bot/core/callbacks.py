@@ -52,6 +52,7 @@ class Action(StrEnum):
     GRANT = "n"  # coordination (grants): a "become a coordinator" link, its approval, /revoke
     INVITES = "l"  # coordination (invites): revoke a professionals' invite from /invites
     INVITED = "v"  # people (onboarding): a professional invite opened by someone who said "parent"
+    CONSULT = "u"  # consultations: answer one (residents); publish, close, read results, tag ideas (staff)
 
 
 class Pressed(NamedTuple):

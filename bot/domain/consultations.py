@@ -1,0 +1,396 @@
+"""Consultations on public space: a coordinator asks one territory's residents a question, each answers once.
+
+A consultation is a draft until its coordinator publishes it, then open from its opening to its closing
+moment, then closed (by the clock, bot/features/consultations/jobs.py, or by a coordinator). Every change of
+state and every answer locks the consultation's row first (bot/domain/locking.py): an answer and the closing
+cannot interleave, so no answer is written after the counts are taken, and of two closings or publishings at
+once one acts and the other is told it was done.
+
+What is kept, the least: while open, one row per person (their current option), changed in place; at closing
+the counts per option are written on the consultation and those rows deleted. An idea box keeps texts
+without their author (bot/models.py ConsultationIdea); one idea per person is enforced with an HMAC of the
+person's id keyed by a per-consultation salt, and the salt and the HMACs are deleted at closing. A text is
+deleted as soon as a coordinator tags it: then only the count of ideas per tag stays.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, func, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.domain import campaigns
+from bot.domain.coordinators import SYSTEM, audit
+from bot.domain.locking import locked
+from bot.domain.scope import Scope
+from bot.models import (
+    Campaign,
+    CampaignStatus,
+    Consultation,
+    ConsultationAnswer,
+    ConsultationIdea,
+    IdeaGuard,
+    as_utc,
+)
+from bot.roles import RESIDENT
+from bot.schedule import ONCE, wall_clock
+
+MIN_OPTIONS, MAX_OPTIONS = 2, 6
+QUESTION_LIMIT, OPTION_LIMIT, IDEA_LIMIT = 300, 40, 500
+MAX_DAYS = 92  # a consultation lasts at most a season
+MESSAGE_TIME = "10:00"  # when residents get the message on the opening day: never at night
+# The tags a coordinator sorts ideas with: short on purpose, so that the counts stay meaningful.
+TAGS = ("safety", "lighting", "cleanliness", "layout", "activities", "other")
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"  # open between opens_at and closes_at
+    CLOSED = "closed"
+
+
+class ConsultationError(Exception):
+    """An action that does not apply: the key says why, for the handler to translate."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Draft:
+    question: str
+    options: tuple[str, ...]  # empty: an idea box
+    territory: str
+    opens_on: date
+    closes_on: date
+
+
+_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
+
+
+def parse(text: str, *, territories: Collection[str], today: date) -> Draft | str:
+    """/consultation's text, or the key of what is wrong with it.
+
+    Line one is the question; lines starting with "-" are the options (none: an idea box); a line with a
+    territory id names the territory (one may be left out when `territories` holds only one); a line with
+    one or two dates (YYYY-MM-DD) gives the opening and closing days (one: it opens today)."""
+    question, options, territory, days = "", [], None, []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("-"):
+            options.append(line.lstrip("-").strip())
+        elif line in territories:
+            territory = line
+        elif _DATE.search(line):
+            days = [date.fromisoformat(found) for found in _DATE.findall(line) if _valid(found)]
+        elif not question:
+            question = line
+        else:
+            return "unreadable"
+    if territory is None and len(territories) == 1:
+        territory = next(iter(territories))
+    if not question or len(question) > QUESTION_LIMIT:
+        return "question"
+    if options and not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
+        return "options"
+    if any(not option or len(option) > OPTION_LIMIT for option in options) or len(set(options)) < len(
+        options
+    ):
+        return "options"
+    if territory is None:
+        return "territory"
+    opens_on, closes_on = (today, days[0]) if len(days) == 1 else (days[0], days[1]) if days else (None, None)
+    if opens_on is None or closes_on is None or len(days) > 2:
+        return "dates"
+    if opens_on < today or closes_on < opens_on or (closes_on - opens_on).days > MAX_DAYS:
+        return "dates"
+    return Draft(question, tuple(options), territory, opens_on, closes_on)
+
+
+def _valid(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+async def create_draft(
+    session: AsyncSession, draft: Draft, *, by: int, now: datetime, zone: str
+) -> Consultation:
+    """The draft, shown to its coordinator before they publish it. It opens at the start of its opening day
+    in the territory's zone (now, when that is today) and closes at the end of its closing day."""
+    opens_at = max(now, wall_clock(draft.opens_on, time(0), zone))
+    closes_at = wall_clock(draft.closes_on + timedelta(days=1), time(0), zone)
+    consultation = Consultation(
+        question=draft.question,
+        options=list(draft.options),
+        territory=draft.territory,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        created_by=by,
+        created_at=now,
+    )
+    session.add(consultation)
+    await session.flush()
+    return consultation
+
+
+async def publish(
+    session: AsyncSession,
+    consultation_id: int,
+    *,
+    by: int,
+    scope: Scope,
+    now: datetime,
+    zones: campaigns.Zones,
+    messages: dict[str, dict[str, str]],
+) -> Consultation:
+    """Publish a draft: residents of its territory see it from its opening, and those who accept messages
+    get `messages` (per language) then, through an approved campaign. The campaign skips the second
+    coordinator's approval: its text is the bot's own around the question, for one territory in scope."""
+    consultation = await locked(session, Consultation, consultation_id)
+    if consultation is None or not scope.covers(consultation.territory):
+        raise ConsultationError("unknown")
+    if consultation.status != Status.DRAFT:
+        raise ConsultationError("not_draft")
+    if as_utc(consultation.closes_at) <= now:
+        raise ConsultationError("dates")
+    consultation.status = Status.PUBLISHED
+    if not consultation.options:
+        consultation.salt = secrets.token_hex(32)
+    opens_at = as_utc(consultation.opens_at)
+    campaign = Campaign(
+        title=f"Consultation {consultation.id}",
+        created_by=by,
+        created_at=now,
+        messages=dict(messages),
+        audience={"roles": [RESIDENT], "territories": [consultation.territory]},
+        schedule=ONCE,
+        on_date=opens_at.astimezone(ZoneInfo(zones.of(consultation.territory))).date(),
+        time_of_day=MESSAGE_TIME,
+        local_time=True,
+        approved_by=by,
+        approved_at=now,
+        status=CampaignStatus.APPROVED,
+    )
+    # Opening late in the day: the message leaves at once rather than the next morning.
+    planned = campaigns.plan(campaign, now=now, zones=zones)
+    campaign.next_run_at = max(planned or now, now)
+    session.add(campaign)
+    await session.flush()
+    consultation.campaign_id = campaign.id
+    session.add(consultation)
+    await audit(
+        session,
+        actor=by,
+        action="consultation",
+        now=now,
+        campaign_id=campaign.id,
+        detail=consultation.question,
+        territories=[consultation.territory],
+    )
+    return consultation
+
+
+def last_day(consultation: Consultation, zone: str) -> date:
+    """The last day answers are taken, in the territory's zone (it closes at the end of that day)."""
+    return (as_utc(consultation.closes_at) - timedelta(seconds=1)).astimezone(ZoneInfo(zone)).date()
+
+
+def is_open(consultation: Consultation, now: datetime) -> bool:
+    return consultation.status == Status.PUBLISHED and as_utc(consultation.opens_at) <= now < as_utc(
+        consultation.closes_at
+    )
+
+
+async def open_for(session: AsyncSession, *, territory: str, now: datetime) -> list[Consultation]:
+    """The consultations a person of `territory` may answer now, the soonest to close first."""
+    query = (
+        select(Consultation)
+        .where(col(Consultation.territory) == territory, col(Consultation.status) == Status.PUBLISHED)
+        .order_by(col(Consultation.closes_at), col(Consultation.id))
+    )
+    return [c for c in (await session.exec(query)).all() if is_open(c, now)]
+
+
+async def in_scope(session: AsyncSession, scope: Scope, *, limit: int = 20) -> list[Consultation]:
+    """A coordinator's consultations, newest first (drafts left unpublished are not listed)."""
+    query = select(Consultation).where(col(Consultation.status) != Status.DRAFT)
+    if scope.territories is not None:
+        query = query.where(col(Consultation.territory).in_(scope.territories))
+    return list((await session.exec(query.order_by(col(Consultation.id).desc()).limit(limit))).all())
+
+
+async def _openly_locked(
+    session: AsyncSession, consultation_id: int, *, territory: str, now: datetime
+) -> Consultation:
+    consultation = await locked(session, Consultation, consultation_id)
+    if consultation is None or consultation.territory != territory:
+        raise ConsultationError("unknown")
+    if not is_open(consultation, now):
+        raise ConsultationError("closed")
+    return consultation
+
+
+async def answer(
+    session: AsyncSession, consultation_id: int, *, person_id: int, territory: str, choice: int, now: datetime
+) -> None:
+    """Record or change a person's answer: one row per person and consultation (INSERT ... ON CONFLICT)."""
+    consultation = await _openly_locked(session, consultation_id, territory=territory, now=now)
+    if not 0 <= choice < len(consultation.options):
+        raise ConsultationError("unknown")
+    insert = sqlite_insert if (await session.connection()).dialect.name == "sqlite" else postgresql_insert
+    statement = (
+        insert(ConsultationAnswer.__table__)  # type: ignore[attr-defined]
+        .values(consultation_id=consultation_id, person_id=person_id, choice=choice)
+        .on_conflict_do_update(index_elements=["consultation_id", "person_id"], set_={"choice": choice})
+    )
+    await session.exec(statement)
+
+
+async def answer_of(session: AsyncSession, consultation_id: int, *, person_id: int) -> int | None:
+    query = select(ConsultationAnswer.choice).where(
+        col(ConsultationAnswer.consultation_id) == consultation_id,
+        col(ConsultationAnswer.person_id) == person_id,
+    )
+    return (await session.exec(query)).first()
+
+
+def _digest(salt: str, person_id: int) -> str:
+    return hmac.new(bytes.fromhex(salt), str(person_id).encode(), hashlib.sha256).hexdigest()
+
+
+async def has_idea(session: AsyncSession, consultation: Consultation, *, person_id: int) -> bool:
+    if not consultation.salt:
+        return False
+    query = select(IdeaGuard.digest).where(
+        col(IdeaGuard.consultation_id) == consultation.id,
+        col(IdeaGuard.digest) == _digest(consultation.salt, person_id),
+    )
+    return (await session.exec(query)).first() is not None
+
+
+async def add_idea(
+    session: AsyncSession, consultation_id: int, *, person_id: int, territory: str, text: str, now: datetime
+) -> None:
+    """Keep an idea without its author; ConsultationError("already") for a second one from the same person
+    (the guard's primary key decides, should two arrive at once)."""
+    consultation = await _openly_locked(session, consultation_id, territory=territory, now=now)
+    if consultation.options or not consultation.salt:
+        raise ConsultationError("unknown")
+    try:
+        async with session.begin_nested():
+            session.add(
+                IdeaGuard(consultation_id=consultation_id, digest=_digest(consultation.salt, person_id))
+            )
+            await session.flush()
+    except IntegrityError:
+        raise ConsultationError("already") from None
+    session.add(ConsultationIdea(id=secrets.randbelow(2**62), consultation_id=consultation_id, text=text))
+
+
+async def close(session: AsyncSession, consultation_id: int, *, by: int, scope: Scope, now: datetime) -> bool:
+    """Close a published consultation: count its answers, delete them and the idea guard. False when it was
+    closed already (by the clock, or another coordinator at the same moment)."""
+    consultation = await locked(session, Consultation, consultation_id)
+    if consultation is None or not scope.covers(consultation.territory):
+        raise ConsultationError("unknown")
+    if consultation.status != Status.PUBLISHED:
+        return False
+    if consultation.options:
+        query = (
+            select(ConsultationAnswer.choice, func.count())
+            .where(col(ConsultationAnswer.consultation_id) == consultation_id)
+            .group_by(col(ConsultationAnswer.choice))
+        )
+        found = dict((await session.exec(query)).all())
+        consultation.counts = [int(found.get(index, 0)) for index in range(len(consultation.options))]
+    await session.exec(
+        delete(ConsultationAnswer).where(col(ConsultationAnswer.consultation_id) == consultation_id)
+    )
+    await session.exec(delete(IdeaGuard).where(col(IdeaGuard.consultation_id) == consultation_id))
+    consultation.status, consultation.salt, consultation.closed_at = Status.CLOSED, None, now
+    session.add(consultation)
+    await _cancel_unsent(session, consultation, by=by, now=now)
+    await audit(
+        session,
+        actor=by,
+        action="consultation_close",
+        now=now,
+        detail=consultation.question,
+        territories=[consultation.territory],
+    )
+    return True
+
+
+async def _cancel_unsent(
+    session: AsyncSession, consultation: Consultation, *, by: int, now: datetime
+) -> None:
+    """Closed before it opened: its message must not go out any more."""
+    if consultation.campaign_id is None:
+        return
+    campaign = await campaigns.get_campaign(session, consultation.campaign_id, for_update=True)
+    if campaign is not None and campaign.status == CampaignStatus.APPROVED and not campaign.runs:
+        await campaigns.cancel(session, campaign, by=by, now=now)
+
+
+async def due(session: AsyncSession, *, now: datetime) -> list[int]:
+    """The published consultations whose closing moment has passed."""
+    query = select(Consultation.id).where(
+        col(Consultation.status) == Status.PUBLISHED, col(Consultation.closes_at) <= now
+    )
+    return [found for found in (await session.exec(query)).all() if found is not None]
+
+
+async def close_due(session: AsyncSession, consultation_id: int, *, now: datetime) -> bool:
+    return await close(session, consultation_id, by=SYSTEM, scope=Scope.whole(), now=now)
+
+
+async def idea_to_tag(session: AsyncSession, consultation_id: int) -> ConsultationIdea | None:
+    """An idea still to read, in no particular order (ids are random)."""
+    query = select(ConsultationIdea).where(
+        col(ConsultationIdea.consultation_id) == consultation_id, col(ConsultationIdea.tag).is_(None)
+    )
+    return (await session.exec(query.order_by(col(ConsultationIdea.id)).limit(1))).first()
+
+
+async def tag_idea(session: AsyncSession, idea_id: int, *, tag: str) -> bool:
+    """Tag an idea and delete its text; False when it was tagged already (two coordinators at once: the
+    database decides with the condition on the tag)."""
+    if tag not in TAGS:
+        raise ConsultationError("unknown")
+    statement = (
+        update(ConsultationIdea)
+        .where(col(ConsultationIdea.id) == idea_id, col(ConsultationIdea.tag).is_(None))
+        .values(tag=tag, text=None)
+    )
+    return bool((await session.exec(statement)).rowcount)
+
+
+async def idea_counts(session: AsyncSession, consultation_id: int) -> tuple[dict[str, int], int]:
+    """Ideas per tag, and how many are still to read."""
+    query = (
+        select(ConsultationIdea.tag, func.count())
+        .where(col(ConsultationIdea.consultation_id) == consultation_id)
+        .group_by(col(ConsultationIdea.tag))
+    )
+    found = dict((await session.exec(query)).all())
+    untagged = int(found.pop(None, 0))
+    return {str(tag): int(count) for tag, count in found.items()}, untagged
