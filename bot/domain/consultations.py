@@ -50,6 +50,7 @@ from bot.schedule import ONCE, wall_clock
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 6
 QUESTION_LIMIT, OPTION_LIMIT, IDEA_LIMIT = 300, 40, 500
+IDEA_ID_MAX = 2**62  # ideas' ids are random in 1..this: no order to match against anything
 MAX_DAYS = 92  # a consultation lasts at most a season
 MESSAGE_TIME = "10:00"  # when residents get the message on the opening day: never at night
 # The tags a coordinator sorts ideas with: short on purpose, so that the counts stay meaningful.
@@ -82,12 +83,12 @@ class Draft:
 _DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
 
 
-def parse(text: str, *, territories: Collection[str], today: date) -> Draft | str:
+def parse(text: str, *, territories: Collection[str], allowed: Collection[str], today: date) -> Draft | str:
     """/consultation's text, or the key of what is wrong with it.
 
     Line one is the question; lines starting with "-" are the options (none: an idea box); a line with a
-    territory id names the territory (one may be left out when `territories` holds only one); a line with
-    one or two dates (YYYY-MM-DD) gives the opening and closing days (one: it opens today)."""
+    territory id names the territory, which must be `allowed` (the only one allowed may be left out); a
+    line with one or two dates (YYYY-MM-DD) gives the opening and closing days (one: it opens today)."""
     question, options, territory, days = "", [], None, []
     for raw in text.splitlines():
         line = raw.strip()
@@ -103,8 +104,8 @@ def parse(text: str, *, territories: Collection[str], today: date) -> Draft | st
             question = line
         else:
             return "unreadable"
-    if territory is None and len(territories) == 1:
-        territory = next(iter(territories))
+    if territory is None and len(allowed) == 1:
+        territory = next(iter(allowed))
     if not question or len(question) > QUESTION_LIMIT:
         return "question"
     if options and not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
@@ -113,7 +114,7 @@ def parse(text: str, *, territories: Collection[str], today: date) -> Draft | st
         options
     ):
         return "options"
-    if territory is None:
+    if territory is None or territory not in allowed:
         return "territory"
     opens_on, closes_on = (today, days[0]) if len(days) == 1 else (days[0], days[1]) if days else (None, None)
     if opens_on is None or closes_on is None or len(days) > 2:
@@ -303,7 +304,8 @@ async def add_idea(
             await session.flush()
     except IntegrityError:
         raise ConsultationError("already") from None
-    session.add(ConsultationIdea(id=secrets.randbelow(2**62), consultation_id=consultation_id, text=text))
+    idea_id = secrets.randbelow(IDEA_ID_MAX) + 1
+    session.add(ConsultationIdea(id=idea_id, consultation_id=consultation_id, text=text))
 
 
 async def close(session: AsyncSession, consultation_id: int, *, by: int, scope: Scope, now: datetime) -> bool:

@@ -28,7 +28,7 @@ from bot.domain.consultations import TAGS, ConsultationError, Status
 from bot.domain.indicators.consultations import OPTIONS, safe
 from bot.domain.indicators.labels import label
 from bot.domain.scope import Scope
-from bot.fields import index, row_id
+from bot.fields import INT32_MAX, index, number
 from bot.models import Consultation, ConsultationIdea, as_utc
 from bot.services import Services
 
@@ -70,7 +70,7 @@ async def consultation_command(update: Update, context: Context) -> None:
         await _list(update, context, ui, scope, mine)
         return
     today = found.clock().astimezone(ZoneInfo(found.settings.timezone)).date()
-    draft = consultations.parse(text, territories=mine, today=today)
+    draft = consultations.parse(text, territories=found.territory_ids, allowed=mine, today=today)
     if isinstance(draft, str):
         reason = ui._(REASONS[draft]) if draft in REASONS else ""
         await answer(update, ui, f"{reason}\n\n{usage(ui, mine)}".strip(), edit=False)
@@ -120,7 +120,8 @@ async def pressed(update: Update, context: Context, ui: Ui, kind: str, fields: l
     t next idea to tag, g tag an idea."""
     found, user = context.services, update.effective_user
     scope = await coordinator_scope(found, user.id) if user is not None else None
-    target = row_id(fields[0]) if fields else None
+    high = consultations.IDEA_ID_MAX if kind == "g" else INT32_MAX  # "g" names an idea, with a random id
+    target = number(fields[0], low=1, high=high) if fields else None
     if scope is None or user is None or target is None or kind not in {"p", "x", "v", "c", "t", "g"}:
         await stale_button(update, context, ui)
         return
