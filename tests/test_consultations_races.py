@@ -14,7 +14,7 @@ from bot.domain.campaigns import Zones
 from bot.domain.consultations import ConsultationError, Draft
 from bot.domain.people import accept_notice
 from bot.domain.scope import Scope
-from bot.models import ConsultationAnswer, ConsultationIdea, IdeaGuard
+from bot.models import Consultation, ConsultationAnswer, ConsultationIdea, IdeaGuard
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 ZONES = Zones(by_territory={"demo": "Europe/Paris"}, default="Europe/Paris")
@@ -72,7 +72,7 @@ async def test_an_answer_and_the_closing_at_once_never_leave_an_answer_uncounted
     assert closed
     async with database.session() as session:
         left = (await session.exec(select(func.count()).select_from(ConsultationAnswer))).one()
-        consultation = await session.get(consultations.Consultation, consultation_id)
+        consultation = await session.get(Consultation, consultation_id)
     assert left == 0  # counted then deleted, or refused: never written after the counts
     assert consultation is not None and consultation.counts == ([0, 1] if answered else [0, 0])
 
