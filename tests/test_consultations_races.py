@@ -14,6 +14,7 @@ from bot.domain.campaigns import Zones
 from bot.domain.consultations import ConsultationError, Draft
 from bot.domain.people import accept_notice
 from bot.domain.scope import Scope
+from bot.features.people.personal_data import forget_person
 from bot.models import Consultation, ConsultationAnswer, ConsultationIdea, IdeaGuard
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
@@ -142,3 +143,28 @@ def test_what_consultation_accepts() -> None:
     assert parse("Q ?\n2026-02-30") == "dates"  # no such day: no date at all
     assert parse("Q ?\nune autre ligne\n2026-11-30") == "unreadable"
     assert parse("\n2026-11-30") == "question"
+
+
+async def test_forget_deletes_the_persons_answer_and_idea_guard(database: Database) -> None:
+    choice_id, person_id = await published(database, ("Oui", "Non"))
+    draft = Draft("Des idées ?", (), "demo", date(2026, 11, 27), date(2026, 11, 30))
+    async with database.session() as session:
+        box = await consultations.create_draft(session, draft, by=1, now=NOW, zone="Europe/Paris")
+    async with database.session() as session:
+        await consultations.publish(
+            session, box.id or 0, by=1, scope=Scope.whole(), now=NOW, zones=ZONES, messages=MESSAGES
+        )
+    async with database.session() as session:
+        await consultations.answer(
+            session, choice_id, person_id=person_id, territory="demo", choice=1, now=NOW
+        )
+        await consultations.add_idea(
+            session, box.id or 0, person_id=person_id, territory="demo", text="Un", now=NOW
+        )
+    async with database.session() as session:
+        assert await forget_person(session, chat_id=5001)
+    async with database.session() as session:
+        assert (await session.exec(select(func.count()).select_from(ConsultationAnswer))).one() == 0
+        assert (await session.exec(select(func.count()).select_from(IdeaGuard))).one() == 0
+        # The idea stays: it names no one, and is deleted when a coordinator tags it.
+        assert (await session.exec(select(func.count()).select_from(ConsultationIdea))).one() == 1

@@ -308,6 +308,18 @@ async def add_idea(
     session.add(ConsultationIdea(id=idea_id, consultation_id=consultation_id, text=text))
 
 
+async def forget_guards(session: AsyncSession, *, person_id: int) -> None:
+    """/forget: the person's HMACs in the idea boxes still open (the ideas themselves name no one)."""
+    query = select(Consultation.id, Consultation.salt).where(col(Consultation.salt).is_not(None))
+    for consultation_id, salt in (await session.exec(query)).all():
+        await session.exec(
+            delete(IdeaGuard).where(
+                col(IdeaGuard.consultation_id) == consultation_id,
+                col(IdeaGuard.digest) == _digest(salt or "", person_id),
+            )
+        )
+
+
 async def close(session: AsyncSession, consultation_id: int, *, by: int, scope: Scope, now: datetime) -> bool:
     """Close a published consultation: count its answers, delete them and the idea guard. False when it was
     closed already (by the clock, or another coordinator at the same moment)."""
