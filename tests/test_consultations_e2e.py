@@ -14,6 +14,8 @@ from sqlmodel import col, select
 
 from bot.core.callbacks import Action, pack
 from bot.domain import consultations
+from bot.domain.indicators.export import build_export
+from bot.domain.scope import Scope
 from bot.models import (
     AuditEntry,
     Campaign,
@@ -40,6 +42,9 @@ BENCHES = "\n".join(
         "2026-11-27 2026-11-30",
     )
 )
+
+
+NOVEMBER = ("2026-11", "2026-11", "csv")
 
 
 @pytest.fixture
@@ -167,6 +172,17 @@ async def test_residents_answer_change_and_a_coordinator_closes_with_small_count
     # An answer after closing is refused, from a button still in the chat.
     await alice.press("Non")
     assert await _answers(harness) == []
+
+    # The evaluation export has it, suppressed the same way; a coordinator of the island does not see it.
+    found = harness.services
+    async with found.database.session() as session:
+        whole = await build_export(session, found.content, found.catalogs.get("fr"), Scope.whole(), *NOVEMBER)
+        island = await build_export(
+            session, found.content, found.catalogs.get("fr"), Scope.of(["ile"]), *NOVEMBER
+        )
+    (row,) = [line for line in whole.decode("utf-8-sig").splitlines() if "Faut-il des bancs" in line]
+    assert row.endswith(",6,masqué,masqué,0,0,0,12")
+    assert "Faut-il des bancs" not in island.decode("utf-8-sig")
 
 
 async def test_an_idea_box_keeps_texts_without_authors_until_tagged_and_the_clock_closes_it(
