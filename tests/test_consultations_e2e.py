@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from sqlmodel import col, select
@@ -44,7 +45,7 @@ BENCHES = "\n".join(
 )
 
 
-NOVEMBER = ("2026-11", "2026-11", "csv")
+NOVEMBER: tuple[str, str, Literal["csv"]] = ("2026-11", "2026-11", "csv")
 
 
 @pytest.fixture
