@@ -198,7 +198,7 @@ async def test_an_idea_box_keeps_texts_without_authors_until_tagged_and_the_cloc
     # Carla may not publish for the other territory; her only one needs no naming.
     await carla.send("/consultation\nQue changer au square ?\ndemo\n2026-11-28")
     assert "Le territoire manque" in (await last(carla))["text"]
-    await carla.send("/consultation\nQue changer au square ?\n2026-11-28")
+    await carla.send("/consultation Que changer au square ?\n2026-11-28")  # on the command's line too
     assert "Boîte à idées" in (await last(carla))["text"]
     await carla.press("📣 Publier")
     consultation = await _only(harness)
@@ -215,6 +215,8 @@ async def test_an_idea_box_keeps_texts_without_authors_until_tagged_and_the_cloc
     await ines.press_data(pack(Action.CONSULT, "i", str(consultation.id)), (await last(ines))["message_id"])
     await ines.send("Une deuxième idée")
     assert "déjà proposé une idée" in (await last(ines))["text"]
+    await ines.send("lampadaire")  # the refusal ended the wait: this is a search, not a third idea
+    assert "déjà proposé" not in (await last(ines))["text"]
     async with harness.services.database.session() as session:
         ideas = (await session.exec(select(ConsultationIdea))).all()
         guards = (await session.exec(select(IdeaGuard))).all()

@@ -172,10 +172,11 @@ async def typed_idea(update: Update, context: Context, ui: Ui, waiting: Current)
         return False
     found = context.services
     text = clean_text(message.text).strip()[:IDEA_LIMIT]
+    async with found.database.session() as session:  # taken first: a refused idea ends the wait too
+        if not await conversations.taken(session, waiting):
+            return False
     try:
         async with found.database.session() as session:
-            if not await conversations.taken(session, waiting):
-                return False
             await consultations.add_idea(
                 session,
                 consultation_id,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -34,6 +35,7 @@ from bot.services import Services
 
 log = logging.getLogger(__name__)
 HIDDEN = "—"
+_COMMAND = re.compile(r"^/\S*[ \t]*")
 
 
 def usage(ui: Ui, territories: list[str]) -> str:
@@ -64,8 +66,7 @@ async def consultation_command(update: Update, context: Context) -> None:
     if scope is None:
         return
     mine = scope.within(found.territory_ids)
-    _, _, text = (message.text or "").partition("\n")
-    text = text or " ".join(context.args or [])
+    text = _COMMAND.sub("", message.text or "", count=1)  # the question may follow on the command's line
     if not text.strip():
         await _list(update, context, ui, scope, mine)
         return
