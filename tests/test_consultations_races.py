@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlmodel import col, func, select
 
 from bot.db import Database
+from bot.domain import consultation_ideas as ideas
 from bot.domain import consultations
 from bot.domain.campaigns import Zones
 from bot.domain.consultations import ConsultationError, Draft
@@ -84,7 +85,7 @@ async def test_two_ideas_at_once_from_one_person_keep_one(database: Database) ->
     async def write(text: str) -> bool:
         try:
             async with database.session() as session:
-                await consultations.add_idea(
+                await ideas.add_idea(
                     session, consultation_id, person_id=person_id, territory="demo", text=text, now=NOW
                 )
         except ConsultationError as error:
@@ -102,19 +103,19 @@ async def test_two_ideas_at_once_from_one_person_keep_one(database: Database) ->
 async def test_two_coordinators_tagging_one_idea_at_once_tag_it_once(database: Database) -> None:
     consultation_id, person_id = await published(database, ())
     async with database.session() as session:
-        await consultations.add_idea(
+        await ideas.add_idea(
             session, consultation_id, person_id=person_id, territory="demo", text="Un", now=NOW
         )
-        idea = await consultations.idea_to_tag(session, consultation_id)
+        idea = await ideas.idea_to_tag(session, consultation_id)
     assert idea is not None
 
     async def tag(chosen: str) -> bool:
         async with database.session() as session:
-            return await consultations.tag_idea(session, idea.id, tag=chosen)
+            return await ideas.tag_idea(session, idea.id, tag=chosen)
 
     assert sorted(await asyncio.gather(tag("safety"), tag("other"))) == [False, True]
     async with database.session() as session:
-        tagged, untagged = await consultations.idea_counts(session, consultation_id)
+        tagged, untagged = await ideas.idea_counts(session, consultation_id)
         texts = await session.exec(
             select(ConsultationIdea.text).where(col(ConsultationIdea.text).is_not(None))
         )
@@ -158,9 +159,7 @@ async def test_forget_deletes_the_persons_answer_and_idea_guard(database: Databa
         await consultations.answer(
             session, choice_id, person_id=person_id, territory="demo", choice=1, now=NOW
         )
-        await consultations.add_idea(
-            session, box.id or 0, person_id=person_id, territory="demo", text="Un", now=NOW
-        )
+        await ideas.add_idea(session, box.id or 0, person_id=person_id, territory="demo", text="Un", now=NOW)
     async with database.session() as session:
         assert await forget_person(session, chat_id=5001)
     async with database.session() as session:

@@ -15,8 +15,7 @@ deleted as soon as a coordinator tags it: then only the count of ideas per tag s
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+import html
 import re
 import secrets
 from collections.abc import Collection
@@ -25,10 +24,9 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -36,12 +34,12 @@ from bot.domain import campaigns
 from bot.domain.coordinators import SYSTEM, audit
 from bot.domain.locking import locked
 from bot.domain.scope import Scope
+from bot.i18n import Catalogs
 from bot.models import (
     Campaign,
     CampaignStatus,
     Consultation,
     ConsultationAnswer,
-    ConsultationIdea,
     IdeaGuard,
     as_utc,
 )
@@ -50,11 +48,8 @@ from bot.schedule import ONCE, wall_clock
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 6
 QUESTION_LIMIT, OPTION_LIMIT, IDEA_LIMIT = 300, 40, 500
-IDEA_ID_MAX = 2**62  # ideas' ids are random in 1..this: no order to match against anything
 MAX_DAYS = 92  # a consultation lasts at most a season
 MESSAGE_TIME = "10:00"  # when residents get the message on the opening day: never at night
-# The tags a coordinator sorts ideas with: short on purpose, so that the counts stay meaningful.
-TAGS = ("safety", "lighting", "cleanliness", "layout", "activities", "other")
 
 
 class Status(StrEnum):
@@ -210,6 +205,21 @@ async def publish(
     return consultation
 
 
+def opening_messages(catalogs: Catalogs, consultation: Consultation, zone: str) -> dict[str, dict[str, str]]:
+    """What residents get when it opens, in each language (the question as its coordinator wrote it), for
+    `publish`: from the chat and from the dashboard alike."""
+    day = last_day(consultation, zone)
+    messages = {}
+    for language in catalogs.languages:
+        t = catalogs.get(language)
+        text = t.gettext(
+            "🗳 <b>Consultation sur l'espace public</b>\n\n{question}\n\nDonnez votre avis jusqu'au {day} : "
+            "/consultations"
+        ).format(question=html.escape(consultation.question), day=t.date(day))
+        messages[language] = {"text": text}
+    return messages
+
+
 def last_day(consultation: Consultation, zone: str) -> date:
     """The last day answers are taken, in the territory's zone (it closes at the end of that day)."""
     return (as_utc(consultation.closes_at) - timedelta(seconds=1)).astimezone(ZoneInfo(zone)).date()
@@ -239,7 +249,7 @@ async def in_scope(session: AsyncSession, scope: Scope, *, limit: int = 20) -> l
     return list((await session.exec(query.order_by(col(Consultation.id).desc()).limit(limit))).all())
 
 
-async def _openly_locked(
+async def openly_locked(
     session: AsyncSession, consultation_id: int, *, territory: str, now: datetime
 ) -> Consultation:
     consultation = await locked(session, Consultation, consultation_id)
@@ -254,7 +264,7 @@ async def answer(
     session: AsyncSession, consultation_id: int, *, person_id: int, territory: str, choice: int, now: datetime
 ) -> None:
     """Record or change a person's answer: one row per person and consultation (INSERT ... ON CONFLICT)."""
-    consultation = await _openly_locked(session, consultation_id, territory=territory, now=now)
+    consultation = await openly_locked(session, consultation_id, territory=territory, now=now)
     if not 0 <= choice < len(consultation.options):
         raise ConsultationError("unknown")
     insert = sqlite_insert if (await session.connection()).dialect.name == "sqlite" else postgresql_insert
@@ -272,52 +282,6 @@ async def answer_of(session: AsyncSession, consultation_id: int, *, person_id: i
         col(ConsultationAnswer.person_id) == person_id,
     )
     return (await session.exec(query)).first()
-
-
-def _digest(salt: str, person_id: int) -> str:
-    return hmac.new(bytes.fromhex(salt), str(person_id).encode(), hashlib.sha256).hexdigest()
-
-
-async def has_idea(session: AsyncSession, consultation: Consultation, *, person_id: int) -> bool:
-    if not consultation.salt:
-        return False
-    query = select(IdeaGuard.digest).where(
-        col(IdeaGuard.consultation_id) == consultation.id,
-        col(IdeaGuard.digest) == _digest(consultation.salt, person_id),
-    )
-    return (await session.exec(query)).first() is not None
-
-
-async def add_idea(
-    session: AsyncSession, consultation_id: int, *, person_id: int, territory: str, text: str, now: datetime
-) -> None:
-    """Keep an idea without its author; ConsultationError("already") for a second one from the same person
-    (the guard's primary key decides, should two arrive at once)."""
-    consultation = await _openly_locked(session, consultation_id, territory=territory, now=now)
-    if consultation.options or not consultation.salt:
-        raise ConsultationError("unknown")
-    try:
-        async with session.begin_nested():
-            session.add(
-                IdeaGuard(consultation_id=consultation_id, digest=_digest(consultation.salt, person_id))
-            )
-            await session.flush()
-    except IntegrityError:
-        raise ConsultationError("already") from None
-    idea_id = secrets.randbelow(IDEA_ID_MAX) + 1
-    session.add(ConsultationIdea(id=idea_id, consultation_id=consultation_id, text=text))
-
-
-async def forget_guards(session: AsyncSession, *, person_id: int) -> None:
-    """/forget: the person's HMACs in the idea boxes still open (the ideas themselves name no one)."""
-    query = select(Consultation.id, Consultation.salt).where(col(Consultation.salt).is_not(None))
-    for consultation_id, salt in (await session.exec(query)).all():
-        await session.exec(
-            delete(IdeaGuard).where(
-                col(IdeaGuard.consultation_id) == consultation_id,
-                col(IdeaGuard.digest) == _digest(salt or "", person_id),
-            )
-        )
 
 
 async def close(session: AsyncSession, consultation_id: int, *, by: int, scope: Scope, now: datetime) -> bool:
@@ -375,36 +339,3 @@ async def due(session: AsyncSession, *, now: datetime) -> list[int]:
 
 async def close_due(session: AsyncSession, consultation_id: int, *, now: datetime) -> bool:
     return await close(session, consultation_id, by=SYSTEM, scope=Scope.whole(), now=now)
-
-
-async def idea_to_tag(session: AsyncSession, consultation_id: int) -> ConsultationIdea | None:
-    """An idea still to read, in no particular order (ids are random)."""
-    query = select(ConsultationIdea).where(
-        col(ConsultationIdea.consultation_id) == consultation_id, col(ConsultationIdea.tag).is_(None)
-    )
-    return (await session.exec(query.order_by(col(ConsultationIdea.id)).limit(1))).first()
-
-
-async def tag_idea(session: AsyncSession, idea_id: int, *, tag: str) -> bool:
-    """Tag an idea and delete its text; False when it was tagged already (two coordinators at once: the
-    database decides with the condition on the tag)."""
-    if tag not in TAGS:
-        raise ConsultationError("unknown")
-    statement = (
-        update(ConsultationIdea)
-        .where(col(ConsultationIdea.id) == idea_id, col(ConsultationIdea.tag).is_(None))
-        .values(tag=tag, text=None)
-    )
-    return bool((await session.exec(statement)).rowcount)
-
-
-async def idea_counts(session: AsyncSession, consultation_id: int) -> tuple[dict[str, int], int]:
-    """Ideas per tag, and how many are still to read."""
-    query = (
-        select(ConsultationIdea.tag, func.count())
-        .where(col(ConsultationIdea.consultation_id) == consultation_id)
-        .group_by(col(ConsultationIdea.tag))
-    )
-    found = dict((await session.exec(query)).all())
-    untagged = int(found.pop(None, 0))
-    return {str(tag): int(count) for tag, count in found.items()}, untagged

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.domain.consultations import MAX_OPTIONS, TAGS, Status, idea_counts
+from bot.domain.consultation_ideas import TAGS, idea_counts
+from bot.domain.consultations import MAX_OPTIONS, Status
 from bot.domain.indicators.sources import months_between
 from bot.domain.scope import Scope
 from bot.domain.suppression import Cell, Line, suppress

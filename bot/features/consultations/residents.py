@@ -19,6 +19,7 @@ from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields, ui_for
 from bot.core.views import back_to_menu
 from bot.delivery.jobs import zones_of
+from bot.domain import consultation_ideas as ideas
 from bot.domain import consultations, conversations
 from bot.domain.consultations import IDEA_LIMIT, ConsultationError
 from bot.domain.conversations import Current, Kind
@@ -68,7 +69,7 @@ async def show(update: Update, context: Context, ui: Ui, consultation_id: int, *
             await stale_button(update, context, ui)
             return
         mine = await consultations.answer_of(session, consultation_id, person_id=person.id or 0)
-        gave_idea = await consultations.has_idea(session, consultation, person_id=person.id or 0)
+        gave_idea = await ideas.has_idea(session, consultation, person_id=person.id or 0)
     if not consultations.is_open(consultation, found.clock()):
         text = ui._("Cette consultation est close. Merci à celles et ceux qui ont répondu.")
         await answer(update, ui, text, [back_to_menu(ui)])
@@ -177,7 +178,7 @@ async def typed_idea(update: Update, context: Context, ui: Ui, waiting: Current)
             return False
     try:
         async with found.database.session() as session:
-            await consultations.add_idea(
+            await ideas.add_idea(
                 session,
                 consultation_id,
                 person_id=person.id or 0,

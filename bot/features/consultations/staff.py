@@ -24,8 +24,10 @@ from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button
 from bot.core.views import N_
 from bot.delivery.jobs import zones_of
+from bot.domain import consultation_ideas as ideas
 from bot.domain import consultations
-from bot.domain.consultations import TAGS, ConsultationError, Status
+from bot.domain.consultation_ideas import TAGS
+from bot.domain.consultations import ConsultationError, Status
 from bot.domain.indicators.consultations import OPTIONS, safe
 from bot.domain.indicators.labels import label
 from bot.domain.scope import Scope
@@ -121,7 +123,7 @@ async def pressed(update: Update, context: Context, ui: Ui, kind: str, fields: l
     t next idea to tag, g tag an idea."""
     found, user = context.services, update.effective_user
     scope = await coordinator_scope(found, user.id) if user is not None else None
-    high = consultations.IDEA_ID_MAX if kind == "g" else INT32_MAX  # "g" names an idea, with a random id
+    high = ideas.IDEA_ID_MAX if kind == "g" else INT32_MAX  # "g" names an idea, with a random id
     target = number(fields[0], low=1, high=high) if fields else None
     if scope is None or user is None or target is None or kind not in {"p", "x", "v", "c", "t", "g"}:
         await stale_button(update, context, ui)
@@ -165,7 +167,9 @@ async def _act(
             scope=scope,
             now=now,
             zones=zones_of(found),
-            messages=_messages(found, consultation),
+            messages=consultations.opening_messages(
+                found.catalogs, consultation, zones_of(found).of(consultation.territory)
+            ),
         )
         return ui._("Consultation publiée.")
     if kind == "x":
@@ -179,25 +183,11 @@ async def _act(
     return ""
 
 
-def _messages(found: Services, consultation: Consultation) -> dict[str, dict[str, str]]:
-    """What residents get when it opens, in each language (the question as its coordinator wrote it)."""
-    day = consultations.last_day(consultation, zones_of(found).of(consultation.territory))
-    messages = {}
-    for language in found.catalogs.languages:
-        t = found.catalogs.get(language)
-        text = t.gettext(
-            "🗳 <b>Consultation sur l'espace public</b>\n\n{question}\n\nDonnez votre avis jusqu'au {day} : "
-            "/consultations"
-        ).format(question=html.escape(consultation.question), day=t.date(day))
-        messages[language] = {"text": text}
-    return messages
-
-
 async def _card(update: Update, context: Context, ui: Ui, consultation_id: int) -> None:
     found = context.services
     async with found.database.session() as session:
         consultation = await session.get(Consultation, consultation_id)
-        tagged, untagged = await consultations.idea_counts(session, consultation_id)
+        tagged, untagged = await ideas.idea_counts(session, consultation_id)
     if consultation is None:
         return
     lines = [_describe(found, ui, consultation)]
@@ -231,7 +221,7 @@ def _value(value: int | float | None) -> str:
 async def _next_idea(update: Update, context: Context, ui: Ui, consultation_id: int) -> None:
     found = context.services
     async with found.database.session() as session:
-        idea = await consultations.idea_to_tag(session, consultation_id)
+        idea = await ideas.idea_to_tag(session, consultation_id)
     if idea is None:
         await _card(update, context, ui, consultation_id)
         return
@@ -254,7 +244,7 @@ async def _tag(
         consultation = await session.get(Consultation, idea.consultation_id) if idea else None
         if idea is None or consultation is None or chosen is None or not scope.covers(consultation.territory):
             raise ConsultationError("unknown")
-        done = await consultations.tag_idea(session, idea_id, tag=TAGS[chosen])
+        done = await ideas.tag_idea(session, idea_id, tag=TAGS[chosen])
     await acknowledge(update, ui._("Idée classée.") if done else ui._("Cette idée était déjà classée."))
     await _next_idea(update, context, ui, consultation.id or 0)
 
