@@ -228,6 +228,8 @@ async def test_an_idea_box_keeps_texts_without_authors_until_tagged_and_the_cloc
     await _close_job(harness)
     closed = await _only(harness)
     assert closed.status == "closed" and closed.salt is None
+    await received(carla, "Consultation n° ")  # told, with a button to the results
+    await received(founder, "Que changer au square ?")
     async with harness.services.database.session() as session:
         assert (await session.exec(select(IdeaGuard))).all() == []
 

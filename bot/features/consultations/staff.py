@@ -31,7 +31,9 @@ from bot.domain.consultations import ConsultationError, Status
 from bot.domain.indicators.consultations import OPTIONS, safe
 from bot.domain.indicators.labels import label
 from bot.domain.scope import Scope
+from bot.features.coordination.coordinators import tell_coordinators
 from bot.fields import INT32_MAX, index, number
+from bot.i18n import Translator
 from bot.models import Consultation, ConsultationIdea, as_utc
 from bot.services import Services
 
@@ -267,9 +269,29 @@ async def close_job(context: CustomContext) -> None:
             due = await consultations.due(session, now=now)
         for consultation_id in due:
             async with found.database.session() as session:
-                await consultations.close_due(session, consultation_id, now=now)
+                closed = await consultations.close_due(session, consultation_id, now=now)
+                consultation = await session.get(Consultation, consultation_id)
+            if closed and consultation is not None:
+                await _tell_closed(context, consultation)
     except SQLAlchemyError as error:  # tried again at the next tick; no traceback for a passing fault
         log.warning("consultations: closing failed (%s); tried again later", type(error).__name__)
+
+
+async def _tell_closed(context: CustomContext, consultation: Consultation) -> None:
+    """The coordinators of its territory learn that the clock closed it, with a button to its results."""
+    number, question = consultation.id or 0, html.escape(consultation.question)
+
+    def text(t: Translator) -> str:
+        return t.gettext("Consultation n° {number} close : {question}").format(
+            number=number, question=question
+        )
+
+    def rows(t: Translator) -> Keyboard:
+        return [[button(t.gettext("📊 Résultats"), pack(Action.CONSULT, "v", str(number)))]]
+
+    await tell_coordinators(
+        context.application, context.services, text, rows, territories=[consultation.territory]
+    )
 
 
 def register(app: BotApplication) -> None:
