@@ -253,6 +253,10 @@ async def test_two_coordinators_closing_at_once_close_it_once(harness: Harness) 
     founder = await harness.client.new_user("Fondatrice", "fr", user_id=FOUNDER)
     bruno = await harness.client.new_user("Bruno", "fr", user_id=BRUNO)
     await founder.send(BENCHES)
+    await founder.press("🗑 Abandonner")  # a draft discarded is gone
+    async with harness.services.database.session() as session:
+        assert (await session.exec(select(Consultation))).all() == []
+    await founder.send(BENCHES)
     await founder.press("📣 Publier")
     consultation = await _only(harness)
     await _open_card(founder, consultation)

@@ -220,6 +220,16 @@ def opening_messages(catalogs: Catalogs, consultation: Consultation, zone: str) 
     return messages
 
 
+async def discard(session: AsyncSession, consultation_id: int) -> None:
+    """Delete a draft; ConsultationError("not_draft") once published (a publish at the same moment: the
+    condition on the status decides)."""
+    statement = delete(Consultation).where(
+        col(Consultation.id) == consultation_id, col(Consultation.status) == Status.DRAFT
+    )
+    if not (await session.exec(statement)).rowcount:
+        raise ConsultationError("not_draft")
+
+
 def last_day(consultation: Consultation, zone: str) -> date:
     """The last day answers are taken, in the territory's zone (it closes at the end of that day)."""
     return (as_utc(consultation.closes_at) - timedelta(seconds=1)).astimezone(ZoneInfo(zone)).date()

@@ -175,9 +175,7 @@ async def _act(
         )
         return ui._("Consultation publiée.")
     if kind == "x":
-        if consultation.status != Status.DRAFT:
-            raise ConsultationError("not_draft")
-        await session.delete(consultation)
+        await consultations.discard(session, cid)
         return ""
     if kind == "c":
         closed = await consultations.close(session, cid, by=by, scope=scope, now=now)
