@@ -23,6 +23,7 @@ from bot.db import Database
 from bot.delivery.hooks import Hooks, Notice
 from bot.domain.campaigns import purge_delivered
 from bot.domain.conversations import purge_expired
+from bot.domain.dashboard_access import purge_logins
 from bot.domain.grants import purge_links
 from bot.features.campaigns import admin as campaign_admin
 from bot.features.campaigns import composer as campaign_composer
@@ -32,6 +33,7 @@ from bot.features.consultations import staff as consultation_staff
 from bot.features.contact import relay, tickets
 from bot.features.contact.ticket_store import purge_closed
 from bot.features.coordination import approvals, coordinators, grants
+from bot.features.coordination import dashboard as dashboard_link
 from bot.features.coordination import invites as coordination
 from bot.features.coordination.coordinators import tell_coordinators
 from bot.features.families import directory, myths, resources, safeguarding, search, worried
@@ -93,6 +95,7 @@ def register_handlers(app: BotApplication) -> None:
     coordination.register(app)  # coordinators: /invite, /training_stats
     coordinators.register(app)  # /revoke, /coordinators, /audit
     grants.register(app)  # /grant's "become a coordinator" link, its approval, /name
+    dashboard_link.register(app)  # /dashboard: a single-use login link to the web dashboard
     campaign_composer.register(app)  # /campaign, the draft card, and the coordinator's typed input
     campaign_admin.register(app)  # /campaigns, reports, approval, pause, resume, cancel
     consultations.register(app)  # /consultations: residents answer; the staff's buttons share its prefix
@@ -128,6 +131,7 @@ async def purge_job(context: CustomContext) -> None:
         await purge_delivered(session, finished_before=found.clock() - DELIVERY_RECORDS)
         await purge_expired(session, now=found.clock())
         await purge_links(session, now=found.clock())  # "become a coordinator" links a month after expiry
+        await purge_logins(session, now=found.clock())  # the dashboard's expired links and sessions
     if deleted:
         log.info("retention: %d inactive people deleted", deleted)
 

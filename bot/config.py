@@ -58,6 +58,8 @@ EXPECTED: dict[str, str] = {
     "RETRY_MAX_SECONDS": "the longest wait between two tries of failing background work, 0.1 to 600 seconds",
     "SENDER_FAILING_SECONDS": "seconds of failing sends before /healthz says unhealthy, 1 to 86400",
     "SENDER_STUCK_MINUTES": "minutes a run may stay sending before it counts as stuck, 1 to 10080",
+    "DASHBOARD_URL": "the dashboard's https address, without a path (http only on this machine): https://bot.example.fr",
+    "DASHBOARD_SECRET": "at least 32 random characters (for instance from `openssl rand -hex 32`)",
 }
 # Telegram's free broadcast limit is about 30 messages per second; paid broadcasts go up to 1000.
 FREE_RATE_LIMIT, PAID_RATE_LIMIT = 30.0, 1000.0
@@ -106,9 +108,19 @@ class Settings(BaseSettings):
     # SENDER_STUCK_MINUTES is counted as stuck (in /healthz and /metrics).
     sender_failing_seconds: float = Field(default=300.0, ge=1, le=86400)
     sender_stuck_minutes: int = Field(default=360, ge=1, le=10080)
+    # The coordinators' web dashboard (bot/dashboard/): the base URL its login links start with, and the key
+    # its login and session tokens are hashed and its forms' CSRF tokens derived with. Unset: no dashboard.
+    dashboard_url: str | None = None
+    dashboard_secret: str | None = Field(default=None, min_length=32)
 
     @field_validator(
-        "telegram_bot_token", "webhook_url", "webhook_secret", "lease_database_url", mode="before"
+        "telegram_bot_token",
+        "webhook_url",
+        "webhook_secret",
+        "lease_database_url",
+        "dashboard_url",
+        "dashboard_secret",
+        mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: Any) -> Any:
@@ -155,6 +167,21 @@ class Settings(BaseSettings):
         if not parts.netloc or not (parts.scheme == "https" or (parts.scheme == "http" and local)):
             raise ValueError("not an https URL")
         return value.strip()
+
+    @field_validator("dashboard_url")
+    @classmethod
+    def _dashboard_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        # Session cookies are Secure on https; plain http is for the demo on this machine.
+        local = parts.hostname in ("localhost", "127.0.0.1", "::1")
+        if not parts.netloc or not (parts.scheme == "https" or (parts.scheme == "http" and local)):
+            raise ValueError("not an https URL")
+        # The pages link to /dashboard/... from the host's root: a path in front would break every link.
+        if parts.query or parts.fragment or parts.path not in ("", "/"):
+            raise ValueError("a base URL has no path or query")
+        return value.strip().rstrip("/")
 
     @field_validator("webhook_secret")
     @classmethod
@@ -209,6 +236,12 @@ class Settings(BaseSettings):
             raise ValueError("unknown level")
         return value.strip().upper()
 
+    @model_validator(mode="after")
+    def _dashboard_secret(self) -> Settings:
+        if self.dashboard_url and not self.dashboard_secret:
+            raise ValueError("DASHBOARD_URL needs DASHBOARD_SECRET")
+        return self
+
     @property
     def quiet(self) -> QuietHours:
         return QuietHours.parse(self.quiet_hours)
@@ -237,13 +270,18 @@ def normalise_database_url(value: str) -> str:
     return url
 
 
+def _across(message: str) -> str:
+    """The variable a check across two variables is about, from its message."""
+    return "DASHBOARD_SECRET" if "DASHBOARD_SECRET" in message else "BROADCAST_RATE"
+
+
 def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Settings:
     """Read the settings, or raise ConfigError with one line naming the first wrong variable."""
     try:
         return Settings(_env_file=env_file, **overrides)
     except ValidationError as error:
         first = error.errors()[0]
-        # The one check across two variables (rate and paid broadcast) has no location: it is about the rate.
-        name = str(first["loc"][0]).upper() if first["loc"] else "BROADCAST_RATE"
+        # Checks across two variables have no location: they are about the rate, or the dashboard's secret.
+        name = str(first["loc"][0]).upper() if first["loc"] else _across(str(first.get("msg", "")))
         expected = EXPECTED.get(name, "a valid value")
         raise ConfigError(f"{name} is wrong: expected {expected}.") from None

@@ -425,6 +425,32 @@ class Conversation(SQLModel, table=True):
     expires_at: datetime | None = Field(default=None, index=True)
 
 
+class DashboardLink(SQLModel, table=True):
+    """A single-use login link to the dashboard, sent by /dashboard to a coordinator. Staff, not a person's
+    data. Only the token's keyed hash is kept: reading the table gives no link that works."""
+
+    __tablename__ = "dashboard_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    language: str = Field(max_length=8)  # the coordinator's language in the bot, the dashboard's first
+    expires_at: datetime = Field(index=True)
+    used_at: datetime | None = None  # set once, by the one request that logs in with it
+
+
+class DashboardSession(SQLModel, table=True):
+    """A coordinator logged in to the dashboard: the cookie's keyed hash, whose, until when. Staff data."""
+
+    __tablename__ = "dashboard_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    language: str = Field(max_length=8)  # switchable on the dashboard
+    expires_at: datetime = Field(index=True)
+
+
 class ResourceCount(SQLModel, table=True):
     """How often each resource was opened, per territory and month: a count, never who opened it."""
 

@@ -7,9 +7,10 @@ migrates), starts the Application, and on SIGTERM or SIGINT lets in-flight updat
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+import secrets
 import signal
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -24,8 +25,13 @@ from bot.config import ConfigError, Settings
 from bot.core.commands import publish_commands
 from bot.core.context import BotApplication
 from bot.core.subscribed import ALLOWED_UPDATES
+from bot.dashboard import add_dashboard
+from bot.dashboard.logs import RedactingAccessLogger
+from bot.dashboard.verify import add_verification_routes
 from bot.db import READ_ONLY, Database, write_problem
 from bot.delivery.jobs import start_delivery, stop_delivery
+from bot.delivery.sender import backoff_of
+from bot.delivery.supervise import Task
 from bot.services import Services, open_database
 from bot.web import create_web_app
 
@@ -120,8 +126,15 @@ async def running(found: Services, *, token: str, timers: bool = True) -> AsyncI
             await app.start()
             # Once started, the Application is stopped whatever fails after: shutting down a running one
             # raises "This Application is still running!", which hid the real error and exited 1.
-            # Days of use noted by updates, written apart from the replies (bot/domain/activity.py).
-            activity = asyncio.create_task(found.activity.run(found.database), name="activity")
+            # Days of use and anonymous counts noted by updates, written apart from the replies
+            # (bot/domain/activity.py, bot/domain/tallies.py).
+            retried = backoff_of(found)  # RETRY_MAX_SECONDS, like the other background work
+            activity = asyncio.create_task(
+                found.activity.run(found.database, Task(found.activity.what, retried)), name="activity"
+            )
+            tallies = asyncio.create_task(
+                found.tallies.run(found.database, Task(found.tallies.what, retried)), name="tallies"
+            )
             try:
                 await start_delivery(app, delivery_hooks(app))
                 yield app
@@ -134,22 +147,16 @@ async def running(found: Services, *, token: str, timers: bool = True) -> AsyncI
                     await app.stop()
                 finally:
                     await stop_delivery(app)  # the batch being sent is finished and recorded
-                    await _stop_activity(found, activity)
+                    # What the last updates noted is written once they are handled; a failure loses
+                    # those notes only.
+                    try:
+                        await found.activity.stop(activity, found.database)
+                    finally:
+                        await found.tallies.stop(tallies, found.database)
         finally:
             await app.shutdown()
     finally:
         await found.database.close()
-
-
-async def _stop_activity(found: Services, writer: asyncio.Task[None]) -> None:
-    """Stop the writer, then write what the last updates noted; a failure loses a day's note, no more."""
-    writer.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await writer
-    try:
-        await found.activity.flush(found.database)
-    except Exception as error:
-        log.warning("last-use days not written at shutdown (%s)", type(error).__name__)
 
 
 async def _telegram_call(call: Awaitable[object]) -> None:
@@ -170,7 +177,9 @@ async def run_polling(
     token: str,
     on_ready: Callable[[Services], None] | None = None,
     stop: asyncio.Event | None = None,
+    dashboard_socket: socket.socket | None = None,
 ) -> None:
+    """Long polling; with `dashboard_socket` (the demo), the web app without its webhook serves on it too."""
     found = build_services(settings)
     await prepare_database(found.database, migrate_schema=True)
     stop = stop or stop_event()
@@ -178,11 +187,40 @@ async def run_polling(
         assert app.updater is not None
         await app.bot.delete_webhook()
         await app.updater.start_polling(allowed_updates=list(ALLOWED_UPDATES), timeout=20)
-        log.info("Repères is running (long polling)")
-        if on_ready is not None:
-            on_ready(found)
-        await stop.wait()
+        web_runner = None
+        if dashboard_socket is not None:
+            web_runner = web.AppRunner(
+                serving_app(app, found, webhook=False),
+                handle_signals=False,
+                access_log_class=RedactingAccessLogger,
+            )
+            await web_runner.setup()
+            await web.SockSite(web_runner, dashboard_socket).start()
+        try:
+            log.info("Repères is running (long polling)")
+            if on_ready is not None:
+                on_ready(found)
+            await stop.wait()
+        finally:
+            if web_runner is not None:
+                await web_runner.cleanup()
     log.info("Repères stopped")
+
+
+def serving_app(app: BotApplication, found: Services, *, webhook: bool) -> web.Application:
+    """The webhook (unless polling), /healthz, /metrics, /verify, and the dashboard (when DASHBOARD_URL is
+    set)."""
+    settings = found.settings
+    web_app = create_web_app(
+        app,
+        secret=settings.webhook_secret if webhook else None,
+        webhook_path=settings.webhook_path if webhook else None,
+    )
+    # The public check of a certificate's code, whether or not the dashboard is set up.
+    add_verification_routes(web_app, app)
+    if settings.dashboard_url and settings.dashboard_secret:
+        add_dashboard(web_app, found, base_url=settings.dashboard_url, secret=settings.dashboard_secret)
+    return web_app
 
 
 async def run_webhook(
@@ -198,8 +236,11 @@ async def run_webhook(
     await prepare_database(found.database, migrate_schema=False)
     stop = stop or stop_event()
     async with running(found, token=settings.telegram_bot_token) as app:
-        web_app = create_web_app(app, secret=settings.webhook_secret, webhook_path=settings.webhook_path)
-        runner = web.AppRunner(web_app, handle_signals=False)
+        runner = web.AppRunner(
+            serving_app(app, found, webhook=True),
+            handle_signals=False,
+            access_log_class=RedactingAccessLogger,
+        )
         await runner.setup()
         try:
             # Listen first, then tell Telegram: its first deliveries must find the server up.
@@ -254,17 +295,42 @@ async def run_demo(
     except OSError:
         raise ConfigError(f"PORT: cannot listen on {host}:{port} (address in use or not allowed).") from None
     try:
-        local = settings.model_copy(update={"telegram_api_url": base_url})
+        # The dashboard on the next port (any free one when the sandbox's was), bound now so that its
+        # address is known before the bot sends its first login link.
+        dashboard_socket = _listen(host, port + 1 if 0 < port < 65535 else 0)
+        dashboard_url = f"http://{host}:{dashboard_socket.getsockname()[1]}"
+        local = settings.model_copy(
+            update={
+                "telegram_api_url": base_url,
+                "dashboard_url": dashboard_url,
+                # A secret of this run's when none is set: logins do not outlive the demo.
+                "dashboard_secret": settings.dashboard_secret or secrets.token_urlsafe(32),
+            }
+        )
 
         def announce(found: Services) -> None:
             _add_referents(runner, found)  # from the content the bot loaded, not a second reading
             print(
-                f"Repères sandbox: open {base_url}/ in a browser to chat with the bot (Ctrl+C to stop).",
+                f"Repères sandbox: open {base_url}/ in a browser to chat with the bot (Ctrl+C to stop).\n"
+                f"Coordinators' dashboard: {dashboard_url}/dashboard/ (send /dashboard to the bot as a "
+                "coordinator for a login link).",
                 flush=True,
             )
             if on_ready is not None:
                 on_ready(base_url)
 
-        await run_polling(local, token=SANDBOX_TOKEN, on_ready=announce, stop=stop)
+        with dashboard_socket:
+            await run_polling(
+                local, token=SANDBOX_TOKEN, on_ready=announce, stop=stop, dashboard_socket=dashboard_socket
+            )
     finally:
         await runner.cleanup()
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    try:
+        return socket.create_server((host, port), reuse_port=False)
+    except OSError:
+        raise ConfigError(
+            f"PORT: cannot listen on {host}:{port} for the dashboard (address in use?)."
+        ) from None

@@ -11,6 +11,7 @@ from bot.content.pack import ContentPack
 from bot.db import Database
 from bot.domain.activity import Activity
 from bot.domain.search import Index, index_content
+from bot.domain.tallies import Tallies
 from bot.domain.worries import Recogniser
 from bot.i18n import Catalogs
 
@@ -32,6 +33,8 @@ class Services:
     worries: Recogniser = field(init=False)
     # Days of use noted by updates, written in the background (bot/domain/activity.py).
     activity: Activity = field(default_factory=Activity)
+    # Anonymous counts (resources opened, cards answered), written in the background (bot/domain/tallies.py).
+    tallies: Tallies = field(default_factory=Tallies)
 
     def __post_init__(self) -> None:
         self.worries = Recogniser(self.content.worries)

@@ -1,4 +1,5 @@
-"""The aiohttp application of `serve`: the Telegram webhook, /healthz and /metrics.
+"""The aiohttp application of `serve`: the Telegram webhook, /healthz and /metrics (and the dashboard,
+which the runner mounts on it: bot/dashboard/).
 
 The webhook checks `X-Telegram-Bot-Api-Secret-Token` before it reads the body, so a stranger cannot make
 the bot parse anything. Even with the secret, a body that is not an update (not JSON, nested deeper than
@@ -21,7 +22,6 @@ from telegram.constants import UpdateType
 
 from bot import metrics
 from bot.core.context import BotApplication
-from bot.dashboard.verify import add_verification_routes
 from bot.db import write_problem
 from bot.delivery.health import sender_state
 
@@ -40,17 +40,15 @@ MAX_UPDATE_ID = 2**31 - 1
 _MALFORMED = (TypeError, KeyError, ValueError, AttributeError, OverflowError, OSError)
 
 
-def create_web_app(application: BotApplication, *, secret: str, webhook_path: str) -> web.Application:
+def create_web_app(
+    application: BotApplication, *, secret: str | None, webhook_path: str | None
+) -> web.Application:
+    """The application; without a secret, no webhook route (the demo polls, and serves only the rest)."""
     app = web.Application(client_max_size=MAX_UPDATE_BYTES)
     app[APPLICATION] = application
-    app.add_routes(
-        [
-            web.post(webhook_path, _webhook(secret)),
-            web.get("/healthz", _healthz),
-            web.get("/metrics", _metrics),
-        ]
-    )
-    add_verification_routes(app)
+    if secret is not None and webhook_path is not None:
+        app.add_routes([web.post(webhook_path, _webhook(secret))])
+    app.add_routes([web.get("/healthz", _healthz), web.get("/metrics", _metrics)])
     return app
 
 

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.domain.indicators import record
-from bot.models import MythCount, Person, Professional, Progress
+from bot.domain.counters import increment
+from bot.models import MythCount, Person, Professional, Progress, ResourceCount
 
 _next_chat = iter(range(10_000, 10**9))
 
@@ -72,5 +72,6 @@ async def trainings(
 
 
 async def opened(session: AsyncSession, times: int, *, resource: str, territory: str, month: str) -> None:
-    for _ in range(times):
-        await record.resource_opened(session, resource=resource, territory=territory, now=moment(month))
+    table = ResourceCount.__table__  # type: ignore[attr-defined]
+    keys = {"resource": resource, "territory": territory, "month": month}
+    await increment(session, table, keys=keys, add={"opened": times})

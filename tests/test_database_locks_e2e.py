@@ -2,14 +2,16 @@
 
 Another connection holds the lock one person's update needs (SQLite: the database's write lock; PostgreSQL:
 that person's row) for as long as the test likes. Meanwhile, on a new day (when the day of last use used to
-be written by every first update), other people read the menu, a resource and a myth card: their answers
-arrive while the lock is still held, which the test releases only afterwards. The blocked person gets the
-apology once DATABASE_TIMEOUT has passed, with one log line and no traceback; after the release, the same
-command succeeds, and the days of last use noted meanwhile are written.
+be written by every first update), other people read the menu, open a resource and answer a myth card:
+their answers arrive while the lock is still held, which the test releases only afterwards. The blocked
+person gets the apology once DATABASE_TIMEOUT has passed, with one log line and no traceback; after the
+release, the same command succeeds, and the days of last use and the anonymous counts (the resource opened,
+the card answered) noted meanwhile are written.
 
 Everything is asserted by the order of events, never by how long something took: before the fix, the
 readers' updates waited for the lock (SQLite) and failed with the apology, and the blocked person's update
-waited 15 s per database call.
+waited 15 s per database call. Before the counts were written in the background (bot/domain/tallies.py),
+opening a resource and answering a card waited for the lock too, and ended in the apology.
 """
 
 from __future__ import annotations
@@ -25,11 +27,13 @@ from datetime import timedelta
 import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
+from sqlmodel import select
 
 from bot.core.callbacks import Action, pack
 from bot.domain import conversations
 from bot.domain.conversations import Kind
 from bot.domain.people import get_person
+from bot.models import MythCount, ResourceCount
 from tests.campaign_support import wait_for
 from tests.conftest import Harness, last
 from tests.test_privacy_e2e import onboard_user
@@ -107,8 +111,13 @@ async def test_a_held_lock_delays_only_the_updates_that_need_it(
         await card_reader.send("/menu")
         menu = await last(card_reader)
         await card_reader.press_data(pack(Action.MYTH, "c", myth_id), menu["message_id"])
-        assert "Vrai ou faux" in (await last(card_reader))["text"]
+        card = await last(card_reader)
+        assert "Vrai ou faux" in card["text"]
         events.append("myth card answered")
+        await card_reader.press_data(pack(Action.MYTH, "a", myth_id, "t"), card["message_id"])
+        verdict = (await last(card_reader))["text"]
+        assert APOLOGY not in verdict and ("Bonne réponse" in verdict or "Pas tout à fait" in verdict)
+        events.append("myth answer answered")
         await resource_reader.send("/menu")
         menu = await last(resource_reader)
         await resource_reader.press_data(pack(Action.RESOURCE, resource_id, "0"), menu["message_id"])
@@ -123,6 +132,7 @@ async def test_a_held_lock_delays_only_the_updates_that_need_it(
         "lock taken",
         "menu answered",
         "myth card answered",
+        "myth answer answered",
         "resource answered",
         "blocked person apologised to",
         "lock released",
@@ -141,6 +151,16 @@ async def test_a_held_lock_delays_only_the_updates_that_need_it(
         return all(p is not None and p.last_active_on == today for p in people)
 
     await wait_for(written, what="the days of last use written once the lock is released")
+
+    async def counted() -> bool:  # and so do the counts of the resource opened and the card answered
+        async with harness.services.database.session() as session:
+            opened = (await session.exec(select(ResourceCount))).all()
+            answered = (await session.exec(select(MythCount))).all()
+        resources = [(row.resource, row.opened) for row in opened]
+        answers = [(row.myth, row.correct + row.mistaken) for row in answered]
+        return resources == [(resource_id, 1)] and answers == [(myth_id, 1)]
+
+    await wait_for(counted, what="the counts written once the lock is released")
 
 
 async def test_an_update_that_gives_up_is_apologised_for_once(

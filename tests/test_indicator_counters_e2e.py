@@ -30,6 +30,7 @@ async def test_a_resource_counts_once_when_opened_not_when_its_pages_turn(harnes
     assert "Page 1 sur" in (await last(user))["text"]
     stranger = await harness.user("Stranger", "en")
     await stranger.send(f"/start r_{long.id}")  # a shared link, before any territory is chosen
+    await harness.services.tallies.flush(harness.services.database)  # counted apart from the replies
     async with harness.services.database.session() as session:
         rows = (await session.exec(select(ResourceCount))).all()
     counted = {(row.resource, row.territory, row.month): row.opened for row in rows}

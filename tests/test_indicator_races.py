@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from bot.db import Database
 from bot.domain.indicators import record
+from bot.domain.tallies import Tallies
 from bot.features.contact import ticket_store as tickets
 from bot.models import RequestCount, ResourceCount
 from tests.test_races_database import NOW, open_ticket
@@ -57,11 +58,15 @@ async def test_a_take_undone_is_counted_back(database: Database) -> None:
 
 
 async def test_resources_opened_at_once_are_all_counted(database: Database) -> None:
-    async def open_it() -> None:
-        async with database.session() as session:
-            await record.resource_opened(session, resource="talk", territory="demo", now=NOW)
-
-    await asyncio.gather(*(open_it() for _ in range(6)))
+    """Instances writing their counts at once, each in its own batch, on the same rows."""
+    instances = [Tallies() for _ in range(3)]
+    for tallies in instances:
+        for resource in ("talk", "signs"):
+            for _ in range(2):
+                record.resource_opened(tallies, resource=resource, territory="demo", now=NOW)
+    assert [tallies.pending for tallies in instances] == [2, 2, 2], "one row each, its count summed"
+    await asyncio.gather(*(tallies.flush(database) for tallies in instances))
+    await asyncio.gather(*(tallies.flush(database) for tallies in instances))  # nothing left: no change
     async with database.session() as session:
-        (row,) = (await session.exec(select(ResourceCount))).all()
-    assert row.opened == 6
+        rows = (await session.exec(select(ResourceCount))).all()
+    assert {row.resource: row.opened for row in rows} == {"talk": 6, "signs": 6}

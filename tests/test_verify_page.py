@@ -13,7 +13,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.dashboard.verify import LOOKUPS, WINDOW, accepted
-from bot.web import create_web_app
+from bot.runner import serving_app
 from sandbox.client import SandboxUser
 from tests.conftest import Harness, last
 from tests.test_training_e2e import COORDINATOR, answer_quiz, invite_link, module, professional
@@ -26,7 +26,7 @@ def settings_overrides() -> dict[str, object]:
 
 @pytest.fixture
 async def http(harness: Harness) -> AsyncIterator[TestClient[web.Request, web.Application]]:
-    app = create_web_app(harness.app, secret="a-secret-for-the-tests", webhook_path="/hook")
+    app = serving_app(harness.app, harness.services, webhook=False)
     async with TestClient(TestServer(app)) as client:
         yield client
 

@@ -87,6 +87,10 @@ class Task:
     def __post_init__(self) -> None:
         FAILURES.labels(task=self.name).set(0)
 
+    def wait_after(self, failures: int) -> float:
+        """The wait before the next try after this many failures in a row."""
+        return self.backoff.after(failures)
+
     def succeeded(self) -> None:
         if self.failures:
             log.info("%s: working again after %d failures", self.name, self.failures)

@@ -4,15 +4,13 @@ The day of last use is what the retention rule counts from, and writing to the b
 again; neither changes the answer the person is waiting for. Written inline, the first update of each
 person's day was a write: with another process holding the database's write lock, every such update (on a
 new day, nearly all of them) waited for the lock, then failed. Here an update only notes the day in memory;
-`run` writes what was noted, many people in one statement, and when the lock is held it is the writer that
-waits and retries, never a reply. A crash loses at most the last few seconds' notes, which the person's next
-update makes again; the retention job writes what is pending before it counts.
+the writer (bot/domain/writer.py) writes what was noted, many people in one statement, and when the lock is
+held it is the writer that waits and retries, never a reply. A crash loses at most the last few seconds'
+notes, which the person's next update makes again; the retention job writes what is pending before it counts.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections import defaultdict
 from datetime import date
 
@@ -20,21 +18,21 @@ from sqlalchemy import or_, update
 from sqlmodel import col
 
 from bot.db import Database
+from bot.domain.writer import BackgroundWriter
 from bot.models import Person
 
-log = logging.getLogger(__name__)
 # Ids per statement: well under SQLite's limit on bound variables.
 _CHUNK = 500
-# After a failed write, wait this long before the next try, doubling up to the ceiling.
-_FIRST_BACKOFF, _MAX_BACKOFF = 1.0, 60.0
 
 
-class Activity:
+class Activity(BackgroundWriter):
     """Days of use noted by updates, waiting to be written."""
 
+    what = "last-use-days"
+
     def __init__(self) -> None:
+        super().__init__()
         self._pending: dict[int, date] = {}
-        self._wake = asyncio.Event()
 
     @property
     def pending(self) -> int:
@@ -46,10 +44,9 @@ class Activity:
             return
         if person.last_active_on != today or person.unreachable:
             self._pending[person.id] = max(today, self._pending.get(person.id, today))
-            self._wake.set()
+            self._noted()
 
-    async def flush(self, database: Database) -> int:
-        """Write every pending day now; on failure they stay pending and the error is raised."""
+    async def _write(self, database: Database) -> int:
         taken, self._pending = self._pending, {}
         if not taken:
             return 0
@@ -73,23 +70,3 @@ class Activity:
                 self._pending[person_id] = max(day, self._pending.get(person_id, day))
             raise
         return len(taken)
-
-    async def run(self, database: Database) -> None:
-        """Write what updates note, as they note it, until cancelled; a failure is one line, then a retry."""
-        backoff = _FIRST_BACKOFF
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            try:
-                await self.flush(database)
-                backoff = _FIRST_BACKOFF
-            except Exception as error:
-                log.warning(
-                    "last-use days not written (%s): %d pending, retry in %.0f s",
-                    type(error).__name__,
-                    self.pending,
-                    backoff,
-                )
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, _MAX_BACKOFF)
-                self._wake.set()

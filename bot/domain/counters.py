@@ -5,6 +5,7 @@ An upsert, not a read then a write, so that several instances counting at once n
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Table
@@ -12,15 +13,32 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+# Rows per statement: a few columns each, well under SQLite's limit on bound variables.
+_CHUNK = 100
+
 
 async def increment(
     session: AsyncSession, table: Table, *, keys: dict[str, Any], add: dict[str, int]
 ) -> None:
     """Add `add` to the counter columns of the row with `keys`, creating it when it is the first."""
+    await increment_rows(session, table, keys=list(keys), rows=[{**keys, **add}])
+
+
+async def increment_rows(
+    session: AsyncSession, table: Table, *, keys: Sequence[str], rows: Sequence[dict[str, Any]]
+) -> None:
+    """For each row, add its other columns to the counters of the stored row with the same `keys` values,
+    creating it when it is the first. Every row has the same columns, and no two the same keys (PostgreSQL
+    refuses to update one row twice in a statement)."""
+    if not rows:
+        return
     dialect = (await session.connection()).dialect.name
     insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
-    statement = insert(table).values(**keys, **add)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(keys), set_={column: table.c[column] + amount for column, amount in add.items()}
-    )
-    await session.exec(statement)
+    counters = [column for column in rows[0] if column not in keys]
+    for start in range(0, len(rows), _CHUNK):
+        statement = insert(table).values(list(rows[start : start + _CHUNK]))
+        statement = statement.on_conflict_do_update(
+            index_elements=list(keys),
+            set_={column: table.c[column] + statement.excluded[column] for column in counters},
+        )
+        await session.exec(statement)

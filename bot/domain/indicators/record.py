@@ -1,7 +1,9 @@
 """Counting the events the indicators need and the bot does not otherwise keep, where they happen.
 
-Each count is one race-safe upsert (bot/domain/counters.py) on a row keyed by item, territory and month:
-a count, never a person. Months are UTC months, like every other counter's.
+Each count adds to a row keyed by item, territory and month: a count, never a person. Months are UTC months,
+like every other counter's. A resource opened is counted in memory and written in the background
+(bot/domain/tallies.py), never on the way to the resource; a request's steps are written in the ticket's own
+transaction, one race-safe upsert each (bot/domain/counters.py), so that they agree with the ticket.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.counters import increment
+from bot.domain.tallies import Tallies
 from bot.models import RequestCount, ResourceCount
 
 NO_TERRITORY = "none"  # someone who opened a shared link before choosing a territory
@@ -20,12 +23,10 @@ def month_of(moment: datetime) -> str:
     return moment.strftime("%Y-%m")
 
 
-async def resource_opened(
-    session: AsyncSession, *, resource: str, territory: str | None, now: datetime
-) -> None:
+def resource_opened(tallies: Tallies, *, resource: str, territory: str | None, now: datetime) -> None:
     table = ResourceCount.__table__  # type: ignore[attr-defined]
     keys = {"resource": resource, "territory": territory or NO_TERRITORY, "month": month_of(now)}
-    await increment(session, table, keys=keys, add={"opened": 1})
+    tallies.add(table, keys=keys, add={"opened": 1})
 
 
 async def request_event(

@@ -100,12 +100,11 @@ def _verdict(ui: Ui, myth: Myth, right: bool) -> str:
     return f"<b>{verdict_line}</b>\n{explained}"
 
 
-async def _count(context: Context, ui: Ui, myth: Myth, right: bool) -> None:
-    """Count the answer anonymously, by card, territory and month."""
+def _count(context: Context, ui: Ui, myth: Myth, right: bool) -> None:
+    """Count the answer anonymously, by card, territory and month (written in the background)."""
     found = context.services
-    async with found.database.session() as session:
-        territory = ui.person.territory if ui.person else None
-        await record_answer(session, myth=myth.id, territory=territory, now=found.clock(), right=right)
+    territory = ui.person.territory if ui.person else None
+    record_answer(found.tallies, myth=myth.id, territory=territory, now=found.clock(), right=right)
 
 
 def _next_step(ui: Ui, context: Context, myth: Myth) -> Keyboard:
@@ -132,7 +131,7 @@ async def show_answer(update: Update, context: Context, ui: Ui, myth: Myth, said
     )
     # A second press of the same answer changes nothing on screen, and must not be counted again.
     if await answer(update, ui, _verdict(ui, myth, right), rows):
-        await _count(context, ui, myth, right)
+        _count(context, ui, myth, right)
 
 
 async def quiz_step(update: Update, context: Context, ui: Ui, quiz: Quiz, said: str | None) -> None:
@@ -162,7 +161,7 @@ async def quiz_step(update: Update, context: Context, ui: Ui, quiz: Quiz, said: 
     rows = _next_step(ui, context, myth)
     rows.append([button(label, pack(Action.QUIZ, str(after.seed), str(after.index), str(after.score)))])
     if await answer(update, ui, _verdict(ui, myth, right), rows):
-        await _count(context, ui, myth, right)
+        _count(context, ui, myth, right)
 
 
 async def _quiz_score(update: Update, ui: Ui, quiz: Quiz, total: int) -> None:

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.domain.counters import increment
+from bot.domain.tallies import Tallies
 from bot.models import MythCount
 
 QUIZ_LENGTH = 5
@@ -53,13 +53,12 @@ def new_quiz(rng: random.Random | None = None) -> Quiz:
     return Quiz(seed=(rng or random.Random()).randrange(1_000_000))
 
 
-async def record_answer(
-    session: AsyncSession, *, myth: str, territory: str | None, now: datetime, right: bool
-) -> None:
-    """Count one answer, by card, territory and month, and nothing else."""
+def record_answer(tallies: Tallies, *, myth: str, territory: str | None, now: datetime, right: bool) -> None:
+    """Count one answer, by card, territory and month, and nothing else: in memory, written in the
+    background (bot/domain/tallies.py), so that the verdict never waits for the database's write lock."""
     table = MythCount.__table__  # type: ignore[attr-defined]
     keys = {"myth": myth, "territory": territory or NO_TERRITORY, "month": now.strftime("%Y-%m")}
-    await increment(session, table, keys=keys, add={"correct": int(right), "mistaken": int(not right)})
+    tallies.add(table, keys=keys, add={"correct": int(right), "mistaken": int(not right)})
 
 
 async def answer_counts(session: AsyncSession) -> list[MythCount]:

@@ -71,13 +71,10 @@ async def show_resource(
 ) -> None:
     ui = await ui_for(update, context)
     await acknowledge(update)
-    if opened:  # an anonymous count for the coordinators' indicators: the resource, territory and month
+    if opened:  # an anonymous count for the coordinators' indicators, written in the background
         found = context.services
-        async with found.database.session() as session:
-            territory = ui.person.territory if ui.person else None
-            await record.resource_opened(
-                session, resource=resource.id, territory=territory, now=found.clock()
-            )
+        territory = ui.person.territory if ui.person else None
+        record.resource_opened(found.tallies, resource=resource.id, territory=territory, now=found.clock())
     resource = context.services.content.resource(ui.language, resource.id) or resource
     total = len(resource.pages)
     # A translation may have fewer pages than the version the button was made from.

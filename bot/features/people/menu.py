@@ -61,6 +61,7 @@ async def show_help(update: Update, context: Context) -> None:
                 "/grant, /revoke, /coordinators — " + ui._("qui coordonne"),
                 "/name — " + ui._("votre nom pour les autres coordinateurs"),
                 "/audit — " + ui._("le journal des actions"),
+                "/dashboard — " + ui._("le tableau de bord et l'export, sur le web"),
             ]
         )
     rows: Keyboard = [back_to_menu(ui)]

@@ -1,7 +1,7 @@
 """consultations
 
 Revision ID: c0e5a7d31b62
-Revises: a5c2e8d14f90
+Revises: b5e2d7c1f3a9
 Create Date: 2026-12-02 04:50:21
 
 Consultations on public space (issue 13): the consultation, each person's current answer (deleted at
@@ -16,7 +16,7 @@ import sqlmodel
 from alembic import op
 
 revision = "c0e5a7d31b62"
-down_revision = "a5c2e8d14f90"
+down_revision = "b5e2d7c1f3a9"
 branch_labels = None
 depends_on = None
 
