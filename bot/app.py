@@ -28,6 +28,8 @@ from bot.domain.grants import purge_links
 from bot.features.campaigns import admin as campaign_admin
 from bot.features.campaigns import composer as campaign_composer
 from bot.features.campaigns.approval import ask_approval
+from bot.features.consultations import residents as consultations
+from bot.features.consultations import staff as consultation_staff
 from bot.features.contact import relay, tickets
 from bot.features.contact.ticket_store import purge_closed
 from bot.features.coordination import approvals, coordinators, grants
@@ -100,6 +102,8 @@ def register_handlers(app: BotApplication) -> None:
     dashboard_link.register(app)  # /dashboard: a single-use login link to the web dashboard
     campaign_composer.register(app)  # /campaign, the draft card, and the coordinator's typed input
     campaign_admin.register(app)  # /campaigns, reports, approval, pause, resume, cancel
+    consultations.register(app)  # /consultations: residents answer; the staff's buttons share its prefix
+    consultation_staff.register(app)  # /consultation: coordinators write, publish, close, read, tag
     # Who gets typed text, from the chat's conversation in the database; a command or a button ends a wait
     # for one typed answer first. After every other message handler (a shared location goes to directory).
     text_router.register(
@@ -109,6 +113,7 @@ def register_handlers(app: BotApplication) -> None:
             certificate_name=certificates.certificate_name,  # the name to print on a certificate
             relay=relay.relay,  # a referent took the person's request: the two sides write to each other
             coordinator_name=approvals.typed_name,  # a "become a coordinator" link: the name to show
+            idea=consultations.typed_idea,  # a consultation's idea box: the idea, kept without its author
             search=search.search,  # no conversation: typed text searches resources, cards and services
             other=fallback.other_message,  # no conversation: files and stickers get a short answer
         ),
@@ -159,6 +164,13 @@ def build_application(found: Services, *, token: str) -> BotApplication:
     if app.job_queue is not None:
         app.job_queue.run_repeating(
             purge_job, interval=timedelta(hours=24), first=timedelta(minutes=1), name="retention"
+        )
+        # Consultations close at their closing moment; answers after it are refused even before this runs.
+        app.job_queue.run_repeating(
+            consultation_staff.close_job,
+            interval=timedelta(minutes=1),
+            first=timedelta(seconds=30),
+            name="consultations",
         )
     return app
 

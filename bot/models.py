@@ -518,3 +518,73 @@ class CoordinatorName(SQLModel, table=True):
     user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     display_name: str = Field(max_length=64)
     updated_at: datetime
+
+
+class Consultation(SQLModel, table=True):
+    """A question on public space put to one territory's residents: 2 to 6 options, or an idea box (no
+    options). Staff data. `counts`: the anonymous answers per option, written at closing, when the
+    per-person answers are deleted. `salt`: keys the idea box's one-idea-per-person guard; None once closed.
+    """
+
+    __tablename__ = "consultation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    question: str = Field(max_length=300)
+    options: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    territory: str = Field(max_length=32)
+    opens_at: datetime
+    closes_at: datetime = Field(index=True)
+    status: str = Field(default="draft", max_length=12, index=True)  # bot.domain.consultations.Status
+    created_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    created_at: datetime
+    closed_at: datetime | None = None
+    campaign_id: int | None = None  # the message to residents who accept messages, sent when it opens
+    counts: list[int] | None = Field(default=None, sa_column=Column(JSON(none_as_null=True), nullable=True))
+    salt: str | None = Field(default=None, max_length=64)
+
+
+class ConsultationAnswer(SQLModel, table=True):
+    """A person's current answer to a consultation: one row each, changed in place, deleted at closing."""
+
+    __tablename__ = "consultation_answer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    consultation_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("consultation.id", ondelete="CASCADE"), nullable=False)
+    )
+    person_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    choice: int  # the option's index
+
+    __table_args__ = (UniqueConstraint("consultation_id", "person_id"),)
+
+
+class ConsultationIdea(SQLModel, table=True):
+    """An idea-box text, never with who wrote it: its id is random (no order to match against the guard's
+    rows), it has no time. Once a coordinator tags it, the text is deleted and only the tag stays."""
+
+    __tablename__ = "consultation_idea"
+
+    id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    consultation_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("consultation.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    text: str | None = Field(default=None, max_length=500)
+    tag: str | None = Field(default=None, max_length=16)
+
+
+class IdeaGuard(SQLModel, table=True):
+    """One idea per person and idea box, without the person: an HMAC of their id keyed by the consultation's
+    salt. All deleted, with the salt, when the consultation closes."""
+
+    __tablename__ = "consultation_idea_guard"
+
+    consultation_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("consultation.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+        )
+    )
+    digest: str = Field(sa_column=Column(String(64), primary_key=True))

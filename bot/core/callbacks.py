@@ -54,6 +54,7 @@ class Action(StrEnum):
     INVITED = "v"  # people (onboarding): a professional invite opened by someone who said "parent"
     YOUTH = "j"  # youth (space): the youth space, its language in the data, nothing stored
     RESIDENTS = "b"  # residents (contacts): who a resident can talk to locally
+    CONSULT = "u"  # consultations: answer one (residents); publish, close, read results, tag ideas (staff)
 
 
 class Pressed(NamedTuple):

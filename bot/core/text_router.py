@@ -5,6 +5,7 @@ A private message that is not a command goes to
   - the certificate, when the name to print on it is awaited (text);
   - the other side of a relay, when a referent took the person's request (text; anything else is refused);
   - the grant, when someone who opened a "become a coordinator" link is asked their display name (text);
+  - a consultation's idea box, when it waits for the person's idea (text);
   - otherwise the search (text) or the short "I do not read files" answer (anything else).
 A route that finds its conversation gone stale (the draft was submitted meanwhile, the wait was answered on
 another instance) says so by returning False, and the message is then treated as if there were none.
@@ -42,6 +43,7 @@ class TextRoutes:
     certificate_name: Route  # Kind.CERTIFICATE_NAME
     relay: Route  # Kind.RELAY
     coordinator_name: Route  # Kind.COORDINATOR_NAME
+    idea: Route  # Kind.IDEA
     search: Plain  # typed text outside any conversation
     other: Plain  # files, stickers, voice... outside any conversation
 
@@ -63,6 +65,7 @@ async def route(update: Update, context: Context, routes: TextRoutes) -> None:
             Kind.CERTIFICATE_NAME: routes.certificate_name,
             Kind.RELAY: routes.relay,
             Kind.COORDINATOR_NAME: routes.coordinator_name,
+            Kind.IDEA: routes.idea,
         }
         if await by_kind[conversation.kind](update, context, ui, conversation):
             return

@@ -15,7 +15,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from bot.dashboard import auth, pages
+from bot.dashboard import auth, consultations, pages
 from bot.dashboard.context import DASHBOARD, Dashboard, environment_key
 from bot.dashboard.security import security_headers
 from bot.services import Services
@@ -41,6 +41,7 @@ def add_dashboard(app: web.Application, found: Services, *, base_url: str, secre
         env.install_gettext_translations(found.catalogs.get(language).translations, newstyle=True)  # type: ignore[attr-defined]
     sub.router.add_static("/static", HERE / "static", append_version=False)
     sub.add_routes(auth.routes)
+    sub.add_routes(consultations.routes)  # before the pages': "/consultations/new" is no page
     sub.add_routes(pages.routes)
     # The address as people type it, without the final slash: before the sub-application, which would
     # take it and answer 404.

@@ -29,11 +29,14 @@ class Kind(StrEnum):
     CERTIFICATE_NAME = "certificate"  # the name to print on a certificate (kept on its row, not here)
     RELAY = "relay"  # a conversation between a person and a referent, about one request
     COORDINATOR_NAME = "coord_name"  # the display name of someone who opened a "become a coordinator" link
+    IDEA = "idea"  # a consultation's idea box waits for the person's idea (stored without them, not here)
 
 
 # Waits for one typed answer: any command or other button means the person moved on and ends them. A relay
 # lasts until one side ends it, and such a wait never replaces it (the person ends the relay first).
-INPUT_WAITS: frozenset[Kind] = frozenset({Kind.COMPOSER, Kind.CERTIFICATE_NAME, Kind.COORDINATOR_NAME})
+INPUT_WAITS: frozenset[Kind] = frozenset(
+    {Kind.COMPOSER, Kind.CERTIFICATE_NAME, Kind.COORDINATOR_NAME, Kind.IDEA}
+)
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,9 @@ requests
 campaigns
     campaign_runs: run x outcome (targeted, sent, pending, held, failed, unreachable, opted_out, capped,
         paused, cancelled, possible_duplicates); a run planned in the period, of a campaign within scope
+consultations (objective 5, public space; bot/domain/indicators/consultations.py)
+    consultation_answers: consultation x option (option_1..option_6, + total); answers, counted at closing
+    consultation_ideas: consultation x tag (+ total); idea-box ideas a coordinator tagged
 attribution
     attribution_by_source: source (+ total) x month; people who joined through a deep-link code
     attribution_by_territory: month x territory (+ total); the same, by territory
@@ -51,7 +54,8 @@ Export tables (each: month x territory (+ total), for the period): people_joined
 people_by_language:<language>, attribution_joined, resources_opened, myth_answers, myth_correct,
 myth_mistaken, myth_correct_share, trainings_started, trainings_passed, trainings_average_score,
 requests_opened, requests_taken, requests_answered, requests_closed, requests_first_answer_hours. A key
-"base:member" is the base indicator restricted to one member (people_by_role:parent).
+"base:member" is the base indicator restricted to one member (people_by_role:parent). The consultations'
+tables follow, below the grid, one row per consultation (export.build_export).
 """
 
 from __future__ import annotations
@@ -61,6 +65,7 @@ from collections.abc import Callable
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.indicators import pages
+from bot.domain.indicators.consultations import consultation_tables
 from bot.domain.indicators.cubes import Month, average, share
 from bot.domain.indicators.pages import SECONDS_PER_HOUR
 from bot.domain.indicators.runs import campaign_tables
@@ -70,7 +75,7 @@ from bot.domain.tables import TOTAL, Table, Value
 
 __all__ = ["PAGES", "PeriodError", "export_tables", "months_between", "page_tables"]
 
-PAGES = ("overview", "families", "trainings", "requests", "campaigns", "attribution")
+PAGES = ("overview", "families", "trainings", "requests", "campaigns", "attribution", "consultations")
 
 _BUILDERS: dict[str, Callable[[Figures], list[Table]]] = {
     "overview": pages.overview,
@@ -85,6 +90,8 @@ async def page_tables(session: AsyncSession, page: str, scope: Scope, first: str
     """A page's tables (PAGES); KeyError for another page, PeriodError for a wrong period."""
     if page == "campaigns":
         return await campaign_tables(session, scope, first, last)
+    if page == "consultations":
+        return await consultation_tables(session, scope, first, last)
     builder = _BUILDERS[page]
     return builder(await gather(session, scope, first, last, _READS[page]))
 

@@ -21,6 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.content.pack import ContentPack
 from bot.domain.indicators import export_tables
+from bot.domain.indicators.consultations import consultation_tables
 from bot.domain.indicators.labels import N_, label
 from bot.domain.scope import Scope
 from bot.domain.tables import Table, Value
@@ -53,6 +54,8 @@ async def build_export(
     """The export's bytes; PeriodError for a wrong period."""
     tables = await export_tables(session, scope, first, last)
     rows = grid(tables, content, t)
+    # Consultations are one row each (the month they closed), not months by territory: after the grid.
+    rows += appendix(await consultation_tables(session, scope, first, last), content, t)
     writer = to_csv if fmt == "csv" else to_ods
     # Writing a year of a few territories is quick, but a zip is CPU work: off the event loop.
     return await asyncio.to_thread(writer, rows, t.gettext(SHEET))
@@ -72,6 +75,19 @@ def grid(tables: list[Table], content: ContentPack, t: Translator) -> list[list[
             row: list[Cell] = [label(t, content, territory), month]
             row += [_shown(table.value(month, territory), hidden) for table in tables]
             rows.append(row)
+    return rows
+
+
+def appendix(tables: list[Table], content: ContentPack, t: Translator) -> list[list[Cell]]:
+    """Tables of their own shape, each under a blank row and its title: a header, then a row per row key."""
+    hidden = t.gettext(HIDDEN)
+    rows: list[list[Cell]] = []
+    for table in tables:
+        if not table.rows:
+            continue
+        rows += [[], [label(t, content, table.key)]]
+        rows.append([label(t, content, table.row_dimension), *(label(t, content, c) for c in table.columns)])
+        rows += [[key, *(_shown(table.value(key, c), hidden) for c in table.columns)] for key in table.rows]
     return rows
 
 

@@ -30,6 +30,7 @@ FIXED: dict[str, str] = {
     "trainings": N_("Formations"),
     "campaigns": N_("Campagnes"),
     "attribution": N_("Provenance des arrivées"),
+    "consultations": N_("Consultations"),
     # Tables
     "people_by_role": N_("Personnes arrivées, par profil"),
     "people_by_language": N_("Personnes arrivées, par langue"),
@@ -52,6 +53,8 @@ FIXED: dict[str, str] = {
     "campaign_runs": N_("Envois de campagnes"),
     "attribution_by_source": N_("Arrivées par code de lien"),
     "attribution_by_territory": N_("Arrivées par code de lien, par territoire"),
+    "consultation_answers": N_("Consultations : réponses par option"),
+    "consultation_ideas": N_("Consultations : idées par thème"),
     # Export indicators
     "people_joined": N_("Personnes arrivées"),
     "attribution_joined": N_("Arrivées par un code de lien"),
@@ -75,6 +78,9 @@ FIXED: dict[str, str] = {
     "step": N_("Étape"),
     "run": N_("Envoi"),
     "outcome": N_("Résultat"),
+    "consultation": N_("Consultation"),
+    "option": N_("Option"),
+    "tag": N_("Thème"),
     # Members
     TOTAL: N_("Total"),
     NO_TERRITORY: N_("Sans territoire"),
@@ -107,6 +113,18 @@ FIXED: dict[str, str] = {
     "coach": N_("Éducateurs sportifs"),
     "mediator": N_("Médiateurs"),
     "landlord": N_("Bailleurs"),
+    # Consultations: options by number, idea tags (bot/domain/consultations.py TAGS)
+    "option_1": N_("Option 1"),
+    "option_2": N_("Option 2"),
+    "option_3": N_("Option 3"),
+    "option_4": N_("Option 4"),
+    "option_5": N_("Option 5"),
+    "option_6": N_("Option 6"),
+    "safety": N_("Sécurité"),
+    "lighting": N_("Éclairage"),
+    "cleanliness": N_("Propreté"),
+    "layout": N_("Aménagement"),
+    "activities": N_("Animations"),
     # Request topics: the same words as the contact request's concerns (bot/features/contact/concerns.py)
     "changes": N_("Il ou elle a changé : humeur, école, sorties"),
     "money": N_("De l'argent ou des affaires neuves inexpliqués"),

@@ -188,6 +188,8 @@ def action_label(t: Translator, action: str) -> str:
         "send": t.gettext("envoi lancé"),
         "missed": t.gettext("envoi manqué"),
         "series": t.gettext("série ajoutée depuis les fichiers"),
+        "consultation": t.gettext("consultation publiée"),
+        "consultation_close": t.gettext("consultation close"),
     }
     return labels.get(action, action)
 

@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, Table, delete, select
 from sqlmodel import SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.domain import consultation_ideas as ideas
 from bot.domain.people import get_person
 from bot.models import PERSON_COLUMN, PRIVATE, Conversation, Person
 
@@ -50,6 +51,9 @@ async def export_person(session: AsyncSession, *, chat_id: int) -> dict[str, Any
 async def forget_person(session: AsyncSession, *, chat_id: int) -> bool:
     """Delete every row about the person; False when there was nothing to delete."""
     await session.exec(delete(Conversation).where(col(Conversation.chat_id) == chat_id))
+    person = await get_person(session, chat_id=chat_id)
+    if person is not None and person.id is not None:  # idea-box guards name no one: found by their HMAC
+        await ideas.forget_guards(session, person_id=person.id)
     return await _delete(session, col(Person.chat_id) == chat_id) > 0
 
 

@@ -1,0 +1,105 @@
+"""Idea boxes: texts kept without their authors until a coordinator tags them, then only the tag.
+
+An idea's id is random (nothing to match against the order of anything else) and it has no time. One idea
+per person and box is enforced without keeping who wrote it: an HMAC of the person's id keyed by the box's
+salt (bot/models.py IdeaGuard); the guard and the salt are deleted when the box closes
+(consultations.close), and the person's own by /forget (`forget_guards`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime
+
+from sqlalchemy import delete, func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.domain.consultations import ConsultationError, openly_locked
+from bot.models import Consultation, ConsultationIdea, IdeaGuard
+
+IDEA_ID_MAX = 2**62  # ideas' ids are random in 1..this: no order to match against anything
+# The tags a coordinator sorts ideas with: short on purpose, so that the counts stay meaningful.
+TAGS = ("safety", "lighting", "cleanliness", "layout", "activities", "other")
+
+
+def _digest(salt: str, person_id: int) -> str:
+    return hmac.new(bytes.fromhex(salt), str(person_id).encode(), hashlib.sha256).hexdigest()
+
+
+async def has_idea(session: AsyncSession, consultation: Consultation, *, person_id: int) -> bool:
+    if not consultation.salt:
+        return False
+    query = select(IdeaGuard.digest).where(
+        col(IdeaGuard.consultation_id) == consultation.id,
+        col(IdeaGuard.digest) == _digest(consultation.salt, person_id),
+    )
+    return (await session.exec(query)).first() is not None
+
+
+async def add_idea(
+    session: AsyncSession, consultation_id: int, *, person_id: int, territory: str, text: str, now: datetime
+) -> None:
+    """Keep an idea without its author; ConsultationError("already") for a second one from the same person
+    (the guard's primary key decides, should two arrive at once)."""
+    consultation = await openly_locked(session, consultation_id, territory=territory, now=now)
+    if consultation.options or not consultation.salt:
+        raise ConsultationError("unknown")
+    try:
+        async with session.begin_nested():
+            session.add(
+                IdeaGuard(consultation_id=consultation_id, digest=_digest(consultation.salt, person_id))
+            )
+            await session.flush()
+    except IntegrityError:
+        raise ConsultationError("already") from None
+    idea_id = secrets.randbelow(IDEA_ID_MAX) + 1
+    session.add(ConsultationIdea(id=idea_id, consultation_id=consultation_id, text=text))
+
+
+async def forget_guards(session: AsyncSession, *, person_id: int) -> None:
+    """/forget: the person's HMACs in the idea boxes still open (the ideas themselves name no one)."""
+    query = select(Consultation.id, Consultation.salt).where(col(Consultation.salt).is_not(None))
+    for consultation_id, salt in (await session.exec(query)).all():
+        await session.exec(
+            delete(IdeaGuard).where(
+                col(IdeaGuard.consultation_id) == consultation_id,
+                col(IdeaGuard.digest) == _digest(salt or "", person_id),
+            )
+        )
+
+
+async def idea_to_tag(session: AsyncSession, consultation_id: int) -> ConsultationIdea | None:
+    """An idea still to read, in no particular order (ids are random)."""
+    query = select(ConsultationIdea).where(
+        col(ConsultationIdea.consultation_id) == consultation_id, col(ConsultationIdea.tag).is_(None)
+    )
+    return (await session.exec(query.order_by(col(ConsultationIdea.id)).limit(1))).first()
+
+
+async def tag_idea(session: AsyncSession, idea_id: int, *, tag: str) -> bool:
+    """Tag an idea and delete its text; False when it was tagged already (two coordinators at once: the
+    database decides with the condition on the tag)."""
+    if tag not in TAGS:
+        raise ConsultationError("unknown")
+    statement = (
+        update(ConsultationIdea)
+        .where(col(ConsultationIdea.id) == idea_id, col(ConsultationIdea.tag).is_(None))
+        .values(tag=tag, text=None)
+    )
+    return bool((await session.exec(statement)).rowcount)
+
+
+async def idea_counts(session: AsyncSession, consultation_id: int) -> tuple[dict[str, int], int]:
+    """Ideas per tag, and how many are still to read."""
+    query = (
+        select(ConsultationIdea.tag, func.count())
+        .where(col(ConsultationIdea.consultation_id) == consultation_id)
+        .group_by(col(ConsultationIdea.tag))
+    )
+    found = dict((await session.exec(query)).all())
+    untagged = int(found.pop(None, 0))
+    return {str(tag): int(count) for tag, count in found.items()}, untagged
