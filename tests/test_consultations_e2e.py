@@ -127,7 +127,8 @@ async def test_residents_answer_change_and_a_coordinator_closes_with_small_count
     await alice.press("Faut-il des bancs place du marché ?")
     await alice.press("Oui")
     assert "✅ Oui" in alice.buttons(await last(alice))
-    await bob.send("/consultations")
+    await bob.send("/menu")  # from the residents' menu this time
+    await bob.press("🗳 Consultations sur l'espace public")
     await bob.press("Faut-il des bancs place du marché ?")
     await bob.press("Non")
     await bob.press("Oui")  # changed: still one row

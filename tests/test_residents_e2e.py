@@ -47,6 +47,7 @@ def residents_menu(harness: Harness, language: str) -> list[str]:
     return [
         *(content.page(language, page_id).title for page_id in RESIDENT_PAGES),
         said(harness, language, "🏛 Qui contacter ici"),
+        said(harness, language, "🗳 Consultations sur l'espace public"),
         said(harness, language, "🤝 Trouver de l'aide"),
         said(harness, language, "☎️ Numéros d'aide"),
     ]

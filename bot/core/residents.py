@@ -17,9 +17,9 @@ RESIDENT_PAGES = (DEALING_SPOT_PAGE, LAW_PAGE)
 
 
 def consultation_rows(ui: Ui, found: Services) -> Keyboard:
-    """CONSULTATIONS: the place for the residents' "Consultations" button (the consultations part of issue 13
-    fills this in). It returns the rows to show under "who to talk to here"; none until then."""
-    return []
+    """The consultations on public space of the resident's territory (bot/features/consultations/residents.py
+    answers the button, and says when none is open)."""
+    return [[button(ui._("🗳 Consultations sur l'espace public"), pack(Action.CONSULT, "l"))]]
 
 
 def resident_rows(ui: Ui, found: Services) -> Keyboard:

@@ -1,7 +1,7 @@
 """Residents' side of the consultations: the open ones of their territory, an answer they may change until
 it closes, or one idea for an idea box, stored without them (bot/domain/consultations.py).
 
-Reached with /consultations, or from a menu through `menu_rows` (the residents' menu adds it).
+Reached with /consultations, or from the residents' menu (its button is made in bot/core/residents.py).
 """
 
 from __future__ import annotations
@@ -28,11 +28,6 @@ from bot.fields import index, row_id
 from bot.models import Consultation
 
 IDEA_WAIT = timedelta(minutes=30)  # typed text after that is not taken as an idea any more
-
-
-def menu_rows(ui: Ui) -> Keyboard:
-    """The entry point, for a menu to add among its rows."""
-    return [[button(ui._("🗳 Consultations sur l'espace public"), pack(Action.CONSULT, "l"))]]
 
 
 async def consultations_command(update: Update, context: Context) -> None:
