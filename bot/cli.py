@@ -26,9 +26,22 @@ class _Parser(argparse.ArgumentParser):
         self.exit(USAGE_ERROR, f"error: {message} (see {self.prog} --help)\n")
 
 
+class _Command(_Parser):
+    """A command's parser: arguments it does not know are its error, so the line names its own --help
+    (left to the top parser, they sent people to `python -m bot --help`, which does not list them)."""
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, extra = super().parse_known_args(args, namespace)
+        if extra:
+            self.error(f"unrecognized arguments: {' '.join(extra)}")
+        return parsed, extra
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m bot", description="Repères, a Telegram bot for prevention.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Command)
     commands.add_parser("run", help="talk to Telegram by long polling (the sandbox when no token is set)")
     commands.add_parser("serve", help="serve the webhook, /healthz and /metrics on PORT")
     demo = commands.add_parser("demo", help="start the sandbox chat page and the bot, no Telegram needed")

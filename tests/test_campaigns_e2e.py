@@ -163,3 +163,17 @@ async def test_a_document_with_caption_and_a_content_item_in_each_language(harne
     # Its buttons work like the card's in the bot: answering shows the facts.
     await parent_ar.press(parent_ar.buttons(card[-1])[0], card[-1]["message_id"])
     assert claim_ar.claim in (await last(parent_ar))["text"]
+
+
+async def test_a_single_recipient_is_counted_in_the_singular(harness: Harness) -> None:
+    """Tried as a coordinator would: "1 destinataires, c'est plus de 0" read wrong in the author's chat."""
+    harness.services.settings.approval_threshold = 0
+    alice = await harness.client.new_user("Alice", "fr", user_id=ALICE)
+    await harness.client.new_user("Bruno", "fr", user_id=BRUNO)
+    await add_person(harness, await harness.user("Parent FR", "fr"), language="fr")
+    await alice.send("/campaign Une seule")
+    await alice.press("✏️ français")
+    await alice.send("Réunion jeudi.")
+    await alice.press("📤 Soumettre")
+    text = (await last(alice))["text"]
+    assert "Envoyée pour approbation : 1 destinataire, c'est plus de 0." in text

@@ -65,6 +65,8 @@ async def test_a_csv_export_to_stdout(sqlite_database_url: str, tmp_path: Path) 
         (["--from", "2026-01"], "--to"),
         (["--from", "2026-01", "--to", "2026-02", "--territory", "atlantis"], "unknown territory 'atlantis'"),
         (["--from", "2026-01", "--to", "2026-02", "--format", "xls"], "invalid choice"),
+        # An option the command does not know sends to the command's own help, not the bot's.
+        (["--from", "2026-01", "--to", "2026-02", "-o", "x.csv"], "x.csv (see python -m bot export --help"),
     ],
 )
 def test_bad_arguments_are_one_line(arguments: list[str], said: str, tmp_path: Path) -> None:

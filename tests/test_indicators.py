@@ -8,7 +8,7 @@ import pytest
 from bot.db import Database
 from bot.domain.indicators import PAGES, PeriodError, export_tables, page_tables
 from bot.domain.scope import Scope
-from bot.domain.tables import TOTAL, Table
+from bot.domain.tables import NO_DATA, TOTAL, Table
 from tests import indicator_support as given
 
 
@@ -54,7 +54,23 @@ async def test_every_page_answers_even_on_an_empty_database(database: Database) 
     async with database.session() as session:
         for page in PAGES:
             for table in await page_tables(session, page, Scope.whole(), "2026-01", "2026-12"):
-                assert all(value in (0, None) for value in table.cells.values())
+                assert all(value in (0, None, NO_DATA) for value in table.cells.values())
+
+
+async def test_an_average_or_a_share_over_nothing_is_no_data_not_zero(database: Database) -> None:
+    """A month without answers has no share of right answers: 0 % would read as "everyone was wrong"."""
+    async with database.session() as session:
+        families = await page_tables(session, "families", Scope.whole(), "2026-03", "2026-03")
+        trainings = await page_tables(session, "trainings", Scope.whole(), "2026-03", "2026-03")
+        requests = await page_tables(session, "requests", Scope.whole(), "2026-03", "2026-03")
+        exported = await export_tables(session, Scope.whole(), "2026-03", "2026-03")
+    assert one(families, "myth_correct_share_by_territory").value("2026-03", TOTAL) is NO_DATA
+    assert one(requests, "requests").value("2026-03", "first_answer_hours") is NO_DATA
+    assert one(requests, "requests").value("2026-03", "opened") == 0
+    averages = one(trainings, "trainings_average_score")
+    assert all(averages.value(row, column) is NO_DATA for row in averages.rows for column in averages.columns)
+    for key in ("myth_correct_share", "trainings_average_score", "requests_first_answer_hours"):
+        assert one(exported, key).value("2026-03", TOTAL) is NO_DATA, key
 
 
 async def test_a_wrong_period_is_refused(database: Database) -> None:

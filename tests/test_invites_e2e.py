@@ -107,7 +107,7 @@ async def test_invites_are_listed_revoked_and_audited_within_ones_territories(ha
     await pro.send(f"/start {island_link}")
     for label in ("Français", "Autre", "Île-Exemple", "✅ J'accepte"):
         await pro.press(label)
-    assert "a expiré" in (await last(pro))["text"]
+    assert "la coordination l'a retiré" in (await last(pro))["text"]  # not just "expired": it was revoked
     await island.send("/invites")
     assert "Aucune invitation en cours" in (await last(island))["text"]
 

@@ -79,7 +79,7 @@ async def test_invites_valid_expired_used_up_unknown_and_refused(harness: Harnes
     later = await invite_link_again(harness)
     harness.clock.now += timedelta(days=31)
     await second.send(f"/start {later}")
-    assert "a expiré" in (await last(second))["text"]
+    assert "n'est plus valable : il a expiré" in (await last(second))["text"]
     async with harness.services.database.session() as session:
         person = await get_person(session, chat_id=pro.id)
         assert person is not None and person.id is not None and person.role == "professional"

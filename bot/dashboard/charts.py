@@ -16,7 +16,8 @@ from html import escape
 from markupsafe import Markup
 
 from bot.core.views import N_
-from bot.domain.tables import TOTAL, Table, Value
+from bot.domain.indicators.export import NO_DATA_WORD
+from bot.domain.tables import NO_DATA, TOTAL, Table, Value
 from bot.i18n import Translator
 
 # Bar colours with a contrast of at least 3:1 on white (WCAG 1.4.11, RGAA 3.3), told apart by the legend.
@@ -46,7 +47,7 @@ def bar_chart(
 
     rows = rows[:MOST_ROWS]
     values = [value(row, column) for row in rows for column in series]
-    top = max((float(value) for value in values if value is not None), default=0.0) or 1.0
+    top = max((float(value) for value in values if isinstance(value, int | float)), default=0.0) or 1.0
     legend_height = LEGEND_ROW * ((len(series) + 2) // 3) if len(series) > 1 else 0
     group = len(series) * (BAR + BAR_GAP) + GROUP_GAP
     height = legend_height + max(1, len(rows)) * group + 8
@@ -75,7 +76,10 @@ def bar_chart(
         for index, column in enumerate(series):
             shown = value(row, column)
             colour = PALETTE[index % len(PALETTE)]
-            if shown is None:
+            if shown is NO_DATA:  # nothing to draw: an average or a share over nothing
+                word = escape(t.gettext(NO_DATA_WORD))
+                parts.append(f'<text x="{LABELS + 6}" y="{y + BAR - 3}" class="value">{word}</text>')
+            elif shown is None:
                 parts.append(
                     f'<rect x="{LABELS}" y="{y}" width="40" height="{BAR}" fill="none" stroke="#595959" '
                     f'stroke-dasharray="3 2"/><text x="{LABELS + 46}" y="{y + BAR - 3}" class="value">'

@@ -18,7 +18,8 @@ from bot.dashboard.context import dashboard
 from bot.dashboard.security import Viewer, refused, render, translator, viewer
 from bot.domain import indicators
 from bot.domain.indicators import export, labels
-from bot.domain.tables import Table
+from bot.domain.indicators.export import NO_DATA_WORD
+from bot.domain.tables import NO_DATA, Table, Value
 from bot.i18n import Translator
 
 routes = web.RouteTableDef()
@@ -128,6 +129,8 @@ def _context(
     }
 
 
-def _cell(t: Translator, value: int | float | None, hidden_word: str) -> tuple[str, bool]:
+def _cell(t: Translator, value: Value, hidden_word: str) -> tuple[str, bool]:
     """A cell as shown, and whether it is hidden."""
-    return (hidden_word, True) if value is None else (t.number(value), False)
+    if value is None:
+        return hidden_word, True
+    return (t.gettext(NO_DATA_WORD), False) if value is NO_DATA else (t.number(value), False)

@@ -10,9 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import Enum
 
 TOTAL = "total"  # the key of a total row or column, suppressed like any other cell
-Value = int | float | None  # None: hidden
+
+
+class NoData(Enum):
+    """An average or a share over nothing (no answers, no module passed): neither 0, which an evaluator
+    would read as a result, nor hidden, which would suggest a small count behind it."""
+
+    NO_DATA = "no_data"
+
+
+NO_DATA = NoData.NO_DATA
+Value = int | float | None | NoData  # None: hidden
 
 
 @dataclass(frozen=True)

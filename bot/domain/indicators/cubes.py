@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from bot.domain.suppression import Cell, Line, cube_lines, suppress
-from bot.domain.tables import TOTAL, Table, Value
+from bot.domain.tables import NO_DATA, TOTAL, Table, Value
 
 Key = tuple[str, ...]  # (territory, *categories); any of them TOTAL
 
@@ -99,16 +99,16 @@ def _rollups(key: Key) -> list[Key]:
 def average(total: float, count: Value) -> Value:
     """An average over `count` people, hidden with its count (a count shown and its average would give the
     hidden parts' sum back otherwise)."""
-    if count is None or count == 0:
-        return None if count is None else 0
-    return round(total / count, 1)
+    if count is None or count is NO_DATA:
+        return count
+    return round(total / count, 1) if count else NO_DATA
 
 
 def share(part: Value, whole: Value) -> Value:
     """A percentage, hidden when either count is."""
-    if part is None or whole is None:
-        return None
-    return round(100 * part / whole, 1) if whole else 0
+    if part is None or whole is None or part is NO_DATA or whole is NO_DATA:
+        return None if part is None or whole is None else NO_DATA
+    return round(100 * part / whole, 1) if whole else NO_DATA
 
 
 def table(

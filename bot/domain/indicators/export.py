@@ -24,12 +24,14 @@ from bot.domain.indicators import export_tables
 from bot.domain.indicators.consultations import consultation_tables
 from bot.domain.indicators.labels import N_, label
 from bot.domain.scope import Scope
-from bot.domain.tables import Table, Value
+from bot.domain.tables import NO_DATA, Table, Value
 from bot.i18n import Translator
 
 Format = Literal["csv", "ods"]
 FORMATS: tuple[Format, ...] = ("csv", "ods")
 HIDDEN = N_("masqué")
+# An average or share over nothing: written as words, so that nobody reads it as 0 (or as a hidden count).
+NO_DATA_WORD = N_("sans objet")
 SHEET = N_("Indicateurs")
 BOM = "\ufeff"
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "ods": "application/vnd.oasis.opendocument.spreadsheet"}
@@ -66,6 +68,7 @@ def grid(tables: list[Table], content: ContentPack, t: Translator) -> list[list[
     if not tables:
         return []
     hidden = t.gettext(HIDDEN)
+    no_data = t.gettext(NO_DATA_WORD)
     header: list[Cell] = [label(t, content, "territory"), label(t, content, "month")]
     header += [label(t, content, table.key) for table in tables]
     rows = [header]
@@ -73,26 +76,28 @@ def grid(tables: list[Table], content: ContentPack, t: Translator) -> list[list[
     for territory in first.columns:
         for month in first.rows:
             row: list[Cell] = [label(t, content, territory), month]
-            row += [_shown(table.value(month, territory), hidden) for table in tables]
+            row += [_shown(table.value(month, territory), hidden, no_data) for table in tables]
             rows.append(row)
     return rows
 
 
 def appendix(tables: list[Table], content: ContentPack, t: Translator) -> list[list[Cell]]:
     """Tables of their own shape, each under a blank row and its title: a header, then a row per row key."""
-    hidden = t.gettext(HIDDEN)
+    hidden, no_data = t.gettext(HIDDEN), t.gettext(NO_DATA_WORD)
     rows: list[list[Cell]] = []
     for table in tables:
         if not table.rows:
             continue
         rows += [[], [label(t, content, table.key)]]
         rows.append([label(t, content, table.row_dimension), *(label(t, content, c) for c in table.columns)])
-        rows += [[key, *(_shown(table.value(key, c), hidden) for c in table.columns)] for key in table.rows]
+        rows += [[key, *(_shown(table.value(key, c), hidden, no_data) for c in table.columns)] for key in table.rows]
     return rows
 
 
-def _shown(value: Value, hidden: str) -> Cell:
-    return hidden if value is None else value
+def _shown(value: Value, hidden: str, no_data: str) -> Cell:
+    if value is None:
+        return hidden
+    return no_data if value is NO_DATA else value
 
 
 FORMULA = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a CSV cell as a formula

@@ -123,9 +123,12 @@ async def submit(update: Update, context: Context, ui: Ui, campaign: Campaign, _
         return
     await acknowledge(update)
     if status == CampaignStatus.PENDING:
-        text = ui._(
+        text = ui.t.ngettext(
+            "Envoyée pour approbation : {count} destinataire, c'est plus de {threshold}. "
+            "Une autre personne de la coordination doit l'approuver ; vous serez prévenu.",
             "Envoyée pour approbation : {count} destinataires, c'est plus de {threshold}. "
-            "Une autre personne de la coordination doit l'approuver ; vous serez prévenu."
+            "Une autre personne de la coordination doit l'approuver ; vous serez prévenu.",
+            recipients,
         ).format(count=ui.t.number(recipients), threshold=ui.t.number(found.settings.approval_threshold))
         await answer(
             update, ui, text, [[button(ui._("📋 Voir la campagne"), pack(Action.CAMPAIGN, str(campaign.id)))]]

@@ -271,8 +271,10 @@ async def redeem(update: Update, context: Context, ui: Ui, code: str) -> None:
         ),
         training.Redeemed.ALREADY: ui._("Vous êtes déjà enregistré comme professionnel."),
         training.Redeemed.UNKNOWN: ui._("Ce code d'invitation n'existe pas. Vérifiez le lien reçu."),
+        # Expired or revoked (a revoked invite ends now): the person cannot tell which, and need not.
         training.Redeemed.EXPIRED: ui._(
-            "Ce code d'invitation a expiré. Demandez-en un nouveau à la coordination."
+            "Ce code d'invitation n'est plus valable : il a expiré, ou la coordination l'a retiré. "
+            "Demandez-en un nouveau à la coordination."
         ),
         training.Redeemed.USED_UP: ui._("Ce code d'invitation a déjà servi autant de fois que prévu."),
     }
