@@ -31,6 +31,7 @@ from bot.domain.consultations import ConsultationError, Status
 from bot.domain.indicators.consultations import OPTIONS, safe
 from bot.domain.indicators.labels import label
 from bot.domain.scope import Scope
+from bot.domain.tables import NO_DATA, Value
 from bot.features.coordination.coordinators import tell_coordinators
 from bot.fields import INT32_MAX, index, number
 from bot.i18n import Translator
@@ -214,8 +215,9 @@ async def _card(update: Update, context: Context, ui: Ui, consultation_id: int) 
     await answer(update, ui, "\n\n".join(lines), rows)
 
 
-def _value(value: int | float | None) -> str:
-    return HIDDEN if value is None else str(value)
+def _value(value: Value) -> str:
+    """A count of answers as shown (never NO_DATA: that is for averages and shares)."""
+    return HIDDEN if value is None or value is NO_DATA else str(value)
 
 
 async def _next_idea(update: Update, context: Context, ui: Ui, consultation_id: int) -> None:
