@@ -89,7 +89,10 @@ def appendix(tables: list[Table], content: ContentPack, t: Translator) -> list[l
         if not table.rows:
             continue
         rows += [[], [label(t, content, table.key)]]
-        header = [label(t, content, table.row_dimension), *(label(t, content, c) for c in table.columns)]
+        header: list[Cell] = [
+            label(t, content, table.row_dimension),
+            *(label(t, content, c) for c in table.columns),
+        ]
         rows.append(header)
         rows += [
             [key, *(_shown(table.value(key, c), hidden, no_data) for c in table.columns)]
