@@ -81,6 +81,8 @@ async def moved_on(update: Update, context: Context) -> None:
     chat = update.effective_chat
     if chat is None or chat.type != ChatType.PRIVATE:
         return
+    if any(traceless(update, context) for traceless in context.bot_data.traceless):
+        return  # answered without any trace: no day of use noted, no wait ended
     found = context.services
     async with found.database.session() as session:
         # The person too, in this session: the handler's `ui_for` then needs none of its own.
