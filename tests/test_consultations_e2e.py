@@ -267,3 +267,23 @@ async def test_two_coordinators_closing_at_once_close_it_once(harness: Harness) 
         query = select(AuditEntry).where(col(AuditEntry.action) == "consultation_close")
         assert len((await session.exec(query)).all()) == 1
     assert (await _only(harness)).status == "closed"
+
+
+async def test_an_idea_with_nothing_left_once_cleaned_is_asked_again_not_kept(harness: Harness) -> None:
+    """Only direction marks or control characters: nothing to read, so no empty idea takes the person's one
+    place in the box; the wait goes on and their real idea is taken."""
+    carla = await _carla(harness)
+    ines = await harness.user("Inès")
+    await add_person(harness, ines, role="resident", territory="ile")
+    await carla.send("/consultation Que changer au square ?\n2026-11-28")
+    await carla.press("📣 Publier")
+    await ines.send("/consultations")
+    await ines.press("Que changer au square ?")
+    await ines.press("✍️ Proposer une idée")
+    await ines.send("\u202e\u2066 \u2069")
+    assert "Écrivez votre idée" in (await last(ines))["text"]
+    await ines.send("Des bancs à l'ombre")
+    assert "votre idée est reçue" in (await last(ines))["text"]
+    async with harness.services.database.session() as session:
+        ideas = (await session.exec(select(ConsultationIdea))).all()
+    assert [idea.text for idea in ideas] == ["Des bancs à l'ombre"]
