@@ -287,3 +287,35 @@ async def test_an_idea_with_nothing_left_once_cleaned_is_asked_again_not_kept(ha
     async with harness.services.database.session() as session:
         ideas = (await session.exec(select(ConsultationIdea))).all()
     assert [idea.text for idea in ideas] == ["Des bancs à l'ombre"]
+
+
+async def test_a_territory_coordinator_cannot_reach_another_territorys_consultation_with_forged_buttons(
+    harness: Harness,
+) -> None:
+    """Carla coordinates the island: every staff button naming the other territory's idea box is stale, and
+    neither its state, its idea's text nor its tag moves."""
+    carla = await _carla(harness)
+    founder = await harness.client.new_user("Fondatrice", "fr", user_id=FOUNDER)
+    yann = await harness.user("Yann")
+    await add_person(harness, yann, role="resident", territory="demo")
+    await founder.send("/consultation Que changer place du marché ?\ndemo\n2026-11-27 2026-11-30")
+    await founder.press("📣 Publier")
+    await yann.send("/consultations")
+    await yann.press("Que changer place du marché ?")
+    await yann.press("✍️ Proposer une idée")
+    await yann.send("Un abri vélo")
+    async with harness.services.database.session() as session:
+        (idea,) = (await session.exec(select(ConsultationIdea))).all()
+    consultation = await _only(harness)
+    await carla.send("/consultation")
+    listed = await last(carla)
+    assert "Que changer place du marché" not in str(listed.get("reply_markup"))
+    for fields in (("v",), ("t",), ("c",), ("p",), ("x",)):
+        await carla.press_data(pack(Action.CONSULT, *fields, str(consultation.id)), listed["message_id"])
+        shown = await last(carla)
+        assert "Un abri vélo" not in shown["text"] and "Que changer" not in shown["text"], fields
+    await carla.press_data(pack(Action.CONSULT, "g", str(idea.id), "0"), listed["message_id"])
+    async with harness.services.database.session() as session:
+        after = await session.get(ConsultationIdea, idea.id)
+        assert after is not None and after.text == "Un abri vélo" and after.tag is None
+    assert (await _only(harness)).status == "published"
