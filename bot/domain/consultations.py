@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 import re
 import secrets
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -99,6 +99,20 @@ def parse(text: str, *, territories: Collection[str], allowed: Collection[str], 
             question = line
         else:
             return "unreadable"
+    return validate(question, options, territory, days, allowed=allowed, today=today)
+
+
+def validate(
+    question: str,
+    options: Sequence[str],
+    territory: str | None,
+    days: Sequence[date],
+    *,
+    allowed: Collection[str],
+    today: date,
+) -> Draft | str:
+    """The rules of a consultation, for the chat's text once read and the dashboard's fields alike: a Draft,
+    or the key of what is wrong (`days`: one (it opens today) or two dates)."""
     if territory is None and len(allowed) == 1:
         territory = next(iter(allowed))
     if not question or len(question) > QUESTION_LIMIT:
