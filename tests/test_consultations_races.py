@@ -144,6 +144,10 @@ def test_what_consultation_accepts() -> None:
     assert parse("Q ?\n2026-02-30") == "dates"  # no such day: no date at all
     assert parse("Q ?\nune autre ligne\n2026-11-30") == "unreadable"
     assert parse("\n2026-11-30") == "question"
+    # A question may name a day: only a line of dates alone gives the dates.
+    assert parse("Fête du 2026-12-05 : quoi ?\n2026-11-30") == Draft(
+        "Fête du 2026-12-05 : quoi ?", (), "ile", today, date(2026, 11, 30)
+    )
 
 
 async def test_forget_deletes_the_persons_answer_and_idea_guard(database: Database) -> None:
