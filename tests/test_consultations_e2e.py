@@ -319,3 +319,21 @@ async def test_a_territory_coordinator_cannot_reach_another_territorys_consultat
         after = await session.get(ConsultationIdea, idea.id)
         assert after is not None and after.text == "Un abri vélo" and after.tag is None
     assert (await _only(harness)).status == "published"
+
+
+async def test_opening_the_youth_space_ends_a_wait_for_an_idea(harness: Harness) -> None:
+    """The youth space notes nothing, but it still ends the wait it interrupts, as any command does: what
+    the person types next is a search, not an idea kept in a box."""
+    carla = await _carla(harness)
+    ines = await harness.user("Inès")
+    await add_person(harness, ines, role="resident", territory="ile")
+    await carla.send("/consultation Que changer au square ?\n2026-11-28")
+    await carla.press("📣 Publier")
+    await ines.send("/consultations")
+    await ines.press("Que changer au square ?")
+    await ines.press("✍️ Proposer une idée")
+    await ines.send("/start jeunes")
+    await ines.send("argent facile")
+    assert "votre idée est reçue" not in (await last(ines))["text"]
+    async with harness.services.database.session() as session:
+        assert (await session.exec(select(ConsultationIdea))).all() == []

@@ -216,7 +216,7 @@ async def test_someone_with_a_profile_leaves_no_trace_either(
     harness: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A parent who opens the space (the posters' link, its buttons) on a later day: their row is not
-    touched, not even the day of last use, and a wait for typed input they had is not ended by it."""
+    touched, not even the day of last use."""
     found = harness.services
     user = await onboard(harness, "fr", "Parent ou proche d'un jeune", "Karim")
     harness.clock.now += timedelta(days=3)

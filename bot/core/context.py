@@ -37,8 +37,8 @@ class BotData:
         self.sender: Sender | None = None
         self.deep_links: dict[str, DeepLink] = {}  # payload prefix -> opener, for shared links
         self.before_forget: list[BeforeForget] = []
-        # Updates that must not touch the database at all, not even through the text router's "moved on"
-        # (the day of last use, the end of a wait): the youth space, for someone with a profile too.
+        # Updates that leave no trace, not even the day of last use the text router's "moved on" notes:
+        # the youth space, for someone with a profile too.
         self.traceless: list[Traceless] = []
 
     @property

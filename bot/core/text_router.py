@@ -81,8 +81,6 @@ async def moved_on(update: Update, context: Context) -> None:
     chat = update.effective_chat
     if chat is None or chat.type != ChatType.PRIVATE:
         return
-    if any(traceless(update, context) for traceless in context.bot_data.traceless):
-        return  # answered without any trace: no day of use noted, no wait ended
     found = context.services
     async with found.database.session() as session:
         # The person too, in this session: the handler's `ui_for` then needs none of its own.
@@ -91,7 +89,10 @@ async def moved_on(update: Update, context: Context) -> None:
         conversation = await conversations.current(session, chat_id=chat.id, now=found.clock())
         if conversation is not None and conversation.kind in INPUT_WAITS:
             await conversations.taken(session, conversation)
-    found.activity.note(person, found.clock().date())
+    # Answered without a trace (the youth space): the wait it interrupts ends all the same (nothing is
+    # kept by ending it), but the day of use is not noted.
+    if not any(traceless(update, context) for traceless in context.bot_data.traceless):
+        found.activity.note(person, found.clock().date())
     context.preloaded = (person,)
 
 
