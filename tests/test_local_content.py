@@ -14,6 +14,7 @@ from bot.content.loader import load_content
 from bot.content.problems import Report
 from bot.content.versions import check_overrides, version
 from bot.dashboard.verify import certificate_fields
+from bot.domain.indicators.labels import label
 from bot.i18n import Catalogs
 from bot.models import Certificate
 from tests.conftest import SHIPPED
@@ -206,3 +207,11 @@ def test_the_verify_page_names_a_territorys_own_module(content: Path) -> None:
     )
     shown = certificate_fields(certificate, pack, Catalogs(SUPPORTED_LANGUAGES).get("fr"))
     assert str(shown["module"]).startswith("Le cadre local")
+
+
+def test_the_dashboard_names_a_territorys_own_item() -> None:
+    """Indicators count items by id: a territory's own resource is named by its title, not its id."""
+    pack, _report = load_content(SHIPPED, SUPPORTED_LANGUAGES)
+    added = pack.resource("fr", "riviere_parents_evenings", LOCAL)
+    assert added is not None
+    assert label(Catalogs(SUPPORTED_LANGUAGES).get("fr"), pack, "riviere_parents_evenings") == added.title
