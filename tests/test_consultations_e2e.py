@@ -269,9 +269,8 @@ async def test_two_coordinators_closing_at_once_close_it_once(harness: Harness) 
     assert (await _only(harness)).status == "closed"
 
 
-async def test_an_idea_with_nothing_left_once_cleaned_is_asked_again_not_kept(harness: Harness) -> None:
-    """Only direction marks or control characters: nothing to read, so no empty idea takes the person's one
-    place in the box; the wait goes on and their real idea is taken."""
+async def _asked_for_an_idea(harness: Harness) -> SandboxUser:
+    """Carla's idea box on the island is open, and Inès, who lives there, has just asked to write an idea."""
     carla = await _carla(harness)
     ines = await harness.user("Inès")
     await add_person(harness, ines, role="resident", territory="ile")
@@ -280,6 +279,13 @@ async def test_an_idea_with_nothing_left_once_cleaned_is_asked_again_not_kept(ha
     await ines.send("/consultations")
     await ines.press("Que changer au square ?")
     await ines.press("✍️ Proposer une idée")
+    return ines
+
+
+async def test_an_idea_with_nothing_left_once_cleaned_is_asked_again_not_kept(harness: Harness) -> None:
+    """Only direction marks or control characters: nothing to read, so no empty idea takes the person's one
+    place in the box; the wait goes on and their real idea is taken."""
+    ines = await _asked_for_an_idea(harness)
     await ines.send("\u202e\u2066 \u2069")
     assert "Écrivez votre idée" in (await last(ines))["text"]
     await ines.send("Des bancs à l'ombre")
@@ -324,14 +330,7 @@ async def test_a_territory_coordinator_cannot_reach_another_territorys_consultat
 async def test_opening_the_youth_space_ends_a_wait_for_an_idea(harness: Harness) -> None:
     """The youth space notes nothing, but it still ends the wait it interrupts, as any command does: what
     the person types next is a search, not an idea kept in a box."""
-    carla = await _carla(harness)
-    ines = await harness.user("Inès")
-    await add_person(harness, ines, role="resident", territory="ile")
-    await carla.send("/consultation Que changer au square ?\n2026-11-28")
-    await carla.press("📣 Publier")
-    await ines.send("/consultations")
-    await ines.press("Que changer au square ?")
-    await ines.press("✍️ Proposer une idée")
+    ines = await _asked_for_an_idea(harness)
     await ines.send("/start jeunes")
     await ines.send("argent facile")
     assert "votre idée est reçue" not in (await last(ines))["text"]
