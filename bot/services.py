@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.config import Settings
-from bot.content.pack import SOURCE_LANGUAGE, ContentPack
+from bot.content.pack import SOURCE_LANGUAGE, ContentPack, Local
 from bot.db import Database
 from bot.domain.activity import Activity
 from bot.domain.search import Index, index_content
@@ -44,10 +44,13 @@ class Services:
             self.search = {
                 language: index_content(self.content, language) for language in self.catalogs.languages
             }
+        # A territory's own index when its search differs from the national one: its own resources or
+        # cards, or, with several territories, its own services (bot/domain/search.py).
+        several = len(self.content.territories) > 1
         self.local_search = {
             (language, territory): index_content(self.content, language, territory)
-            for territory, local in self.content.local.items()
-            if local.resources.get(SOURCE_LANGUAGE) or local.myths.get(SOURCE_LANGUAGE)
+            for territory in self.content.territories
+            if several or _has_local_items(self.content.local.get(territory))
             for language in self.catalogs.languages
         }
 
@@ -58,6 +61,12 @@ class Services:
     @property
     def territory_ids(self) -> tuple[str, ...]:
         return tuple(self.content.territories)
+
+
+def _has_local_items(local: Local | None) -> bool:
+    if local is None:
+        return False
+    return bool(local.resources.get(SOURCE_LANGUAGE) or local.myths.get(SOURCE_LANGUAGE))
 
 
 def open_database(settings: Settings) -> Database:

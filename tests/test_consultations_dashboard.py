@@ -151,3 +151,22 @@ async def test_a_territory_coordinator_publishes_only_for_their_territories(
     )
     await log_in(client, found, ISLAND)
     assert (await client.get(made.headers["Location"])).status == 404  # not hers to see
+
+
+async def test_the_form_takes_each_field_as_itself(client: Client, found: Services) -> None:
+    """A question that names a date or starts with a dash, an option that names a territory: the form's
+    fields are what they say, not lines of the chat's text to guess again."""
+    await log_in(client, found)
+    csrf = csrf_of(await (await client.get("/dashboard/consultations/new")).text())
+    form = {
+        **FORM,
+        "question": "- Fête du 2026-12-20 : quelle animation ?",
+        "options": "Concert\r\ndemo\r\n",
+        "csrf": csrf,
+    }
+    made = await client.post("/dashboard/consultations/new", data=form, allow_redirects=False)
+    assert made.status == 303, await made.text()
+    async with found.database.session() as session:
+        (draft,) = (await session.exec(select(Consultation))).all()
+    assert draft.question == "- Fête du 2026-12-20 : quelle animation ?"
+    assert draft.options == ["Concert", "demo"] and draft.territory == "demo"

@@ -267,3 +267,72 @@ async def test_two_coordinators_closing_at_once_close_it_once(harness: Harness) 
         query = select(AuditEntry).where(col(AuditEntry.action) == "consultation_close")
         assert len((await session.exec(query)).all()) == 1
     assert (await _only(harness)).status == "closed"
+
+
+async def _asked_for_an_idea(harness: Harness) -> SandboxUser:
+    """Carla's idea box on the island is open, and Inès, who lives there, has just asked to write an idea."""
+    carla = await _carla(harness)
+    ines = await harness.user("Inès")
+    await add_person(harness, ines, role="resident", territory="ile")
+    await carla.send("/consultation Que changer au square ?\n2026-11-28")
+    await carla.press("📣 Publier")
+    await ines.send("/consultations")
+    await ines.press("Que changer au square ?")
+    await ines.press("✍️ Proposer une idée")
+    return ines
+
+
+async def test_an_idea_with_nothing_left_once_cleaned_is_asked_again_not_kept(harness: Harness) -> None:
+    """Only direction marks or control characters: nothing to read, so no empty idea takes the person's one
+    place in the box; the wait goes on and their real idea is taken."""
+    ines = await _asked_for_an_idea(harness)
+    await ines.send("\u202e\u2066 \u2069")
+    assert "Écrivez votre idée" in (await last(ines))["text"]
+    await ines.send("Des bancs à l'ombre")
+    assert "votre idée est reçue" in (await last(ines))["text"]
+    async with harness.services.database.session() as session:
+        ideas = (await session.exec(select(ConsultationIdea))).all()
+    assert [idea.text for idea in ideas] == ["Des bancs à l'ombre"]
+
+
+async def test_a_territory_coordinator_cannot_reach_another_territorys_consultation_with_forged_buttons(
+    harness: Harness,
+) -> None:
+    """Carla coordinates the island: every staff button naming the other territory's idea box is stale, and
+    neither its state, its idea's text nor its tag moves."""
+    carla = await _carla(harness)
+    founder = await harness.client.new_user("Fondatrice", "fr", user_id=FOUNDER)
+    yann = await harness.user("Yann")
+    await add_person(harness, yann, role="resident", territory="demo")
+    await founder.send("/consultation Que changer place du marché ?\ndemo\n2026-11-27 2026-11-30")
+    await founder.press("📣 Publier")
+    await yann.send("/consultations")
+    await yann.press("Que changer place du marché ?")
+    await yann.press("✍️ Proposer une idée")
+    await yann.send("Un abri vélo")
+    async with harness.services.database.session() as session:
+        (idea,) = (await session.exec(select(ConsultationIdea))).all()
+    consultation = await _only(harness)
+    await carla.send("/consultation")
+    listed = await last(carla)
+    assert "Que changer place du marché" not in str(listed.get("reply_markup"))
+    for fields in (("v",), ("t",), ("c",), ("p",), ("x",)):
+        await carla.press_data(pack(Action.CONSULT, *fields, str(consultation.id)), listed["message_id"])
+        shown = await last(carla)
+        assert "Un abri vélo" not in shown["text"] and "Que changer" not in shown["text"], fields
+    await carla.press_data(pack(Action.CONSULT, "g", str(idea.id), "0"), listed["message_id"])
+    async with harness.services.database.session() as session:
+        after = await session.get(ConsultationIdea, idea.id)
+        assert after is not None and after.text == "Un abri vélo" and after.tag is None
+    assert (await _only(harness)).status == "published"
+
+
+async def test_opening_the_youth_space_ends_a_wait_for_an_idea(harness: Harness) -> None:
+    """The youth space notes nothing, but it still ends the wait it interrupts, as any command does: what
+    the person types next is a search, not an idea kept in a box."""
+    ines = await _asked_for_an_idea(harness)
+    await ines.send("/start jeunes")
+    await ines.send("argent facile")
+    assert "votre idée est reçue" not in (await last(ines))["text"]
+    async with harness.services.database.session() as session:
+        assert (await session.exec(select(ConsultationIdea))).all() == []

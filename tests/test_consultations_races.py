@@ -15,7 +15,7 @@ from bot.domain.campaigns import Zones
 from bot.domain.consultations import ConsultationError, Draft
 from bot.domain.people import accept_notice
 from bot.domain.scope import Scope
-from bot.features.people.personal_data import forget_person
+from bot.features.people.personal_data import forget_person, purge_inactive
 from bot.models import Consultation, ConsultationAnswer, ConsultationIdea, IdeaGuard
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
@@ -144,6 +144,10 @@ def test_what_consultation_accepts() -> None:
     assert parse("Q ?\n2026-02-30") == "dates"  # no such day: no date at all
     assert parse("Q ?\nune autre ligne\n2026-11-30") == "unreadable"
     assert parse("\n2026-11-30") == "question"
+    # A question may name a day: only a line of dates alone gives the dates.
+    assert parse("Fête du 2026-12-05 : quoi ?\n2026-11-30") == Draft(
+        "Fête du 2026-12-05 : quoi ?", (), "ile", today, date(2026, 11, 30)
+    )
 
 
 async def test_forget_deletes_the_persons_answer_and_idea_guard(database: Database) -> None:
@@ -166,4 +170,19 @@ async def test_forget_deletes_the_persons_answer_and_idea_guard(database: Databa
         assert (await session.exec(select(func.count()).select_from(ConsultationAnswer))).one() == 0
         assert (await session.exec(select(func.count()).select_from(IdeaGuard))).one() == 0
         # The idea stays: it names no one, and is deleted when a coordinator tags it.
+        assert (await session.exec(select(func.count()).select_from(ConsultationIdea))).one() == 1
+
+
+async def test_the_retention_purge_deletes_an_idea_guard_like_forget_does(database: Database) -> None:
+    """Someone deleted for inactivity leaves no HMAC behind: SQLite may hand their id to the next person,
+    who would otherwise find the box "already answered" (and learn that someone with it wrote)."""
+    consultation_id, person_id = await published(database, ())
+    async with database.session() as session:
+        await ideas.add_idea(
+            session, consultation_id, person_id=person_id, territory="demo", text="Un banc", now=NOW
+        )
+    async with database.session() as session:
+        assert await purge_inactive(session, last_active_before=NOW.date() + timedelta(days=400)) == 1
+    async with database.session() as session:
+        assert (await session.exec(select(func.count()).select_from(IdeaGuard))).one() == 0
         assert (await session.exec(select(func.count()).select_from(ConsultationIdea))).one() == 1

@@ -4,6 +4,7 @@ overrides that no longer match their national item reported (failing --strict)."
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,10 @@ from bot.config import SUPPORTED_LANGUAGES
 from bot.content.loader import load_content
 from bot.content.problems import Report
 from bot.content.versions import check_overrides, version
+from bot.dashboard.verify import certificate_fields
+from bot.domain.indicators.labels import label
+from bot.i18n import Catalogs
+from bot.models import Certificate
 from tests.conftest import SHIPPED
 from tests.test_config_cli import run_cli
 
@@ -185,3 +190,28 @@ def test_a_territory_replaces_and_adds_helplines(content: Path) -> None:
         for line in report.lines()
     ), report.lines()
     assert path.is_file()
+
+
+def test_the_verify_page_names_a_territorys_own_module(content: Path) -> None:
+    """A certificate for a module the territory added (or replaced) is verified under that module's title,
+    as the chat's certificate names it, not as an unknown id."""
+    national = (content / "fr" / "modules" / "legal_frame.yml").read_text(encoding="utf-8")
+    local = national.replace("id: legal_frame", "id: riviere_frame", 1).replace(
+        'title: "Le cadre légal', 'title: "Le cadre local', 1
+    )
+    write(content, f"territories/{LOCAL}/fr/modules/riviere_frame.yml", local)
+    pack, report = load_content(content, SUPPORTED_LANGUAGES)
+    assert not report.errors, report.lines()
+    certificate = Certificate(
+        code="ABCD-EFGH", module="riviere_frame", score=90, issued_on=date(2026, 12, 1), territory=LOCAL
+    )
+    shown = certificate_fields(certificate, pack, Catalogs(SUPPORTED_LANGUAGES).get("fr"))
+    assert str(shown["module"]).startswith("Le cadre local")
+
+
+def test_the_dashboard_names_a_territorys_own_item() -> None:
+    """Indicators count items by id: a territory's own resource is named by its title, not its id."""
+    pack, _report = load_content(SHIPPED, SUPPORTED_LANGUAGES)
+    added = pack.resource("fr", "riviere_parents_evenings", LOCAL)
+    assert added is not None
+    assert label(Catalogs(SUPPORTED_LANGUAGES).get("fr"), pack, "riviere_parents_evenings") == added.title

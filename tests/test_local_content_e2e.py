@@ -105,3 +105,14 @@ async def test_campaign_and_series_items_are_sent_in_each_territorys_version(har
     national = render_item(harness.services, t, "page:about", False, NATIONAL)
     assert local is not None and national is not None
     assert "Rivière-Démo" in local.text and "Rivière-Démo" not in national.text
+
+
+async def test_search_finds_another_territorys_services_only_for_its_people(harness: Harness) -> None:
+    """The directory is each territory's: a search lists the services of the person's own commune."""
+    local = await onboard(harness, "Leïla", "fr", LOCAL)
+    elsewhere = await onboard(harness, "Marc", "fr", NATIONAL)
+    title = "📍 Centre social des Berges (exemple)"
+    await local.send("centre social des berges")
+    assert title in local.buttons(await last(local))
+    await elsewhere.send("centre social des berges")
+    assert title not in elsewhere.buttons(await last(elsewhere))

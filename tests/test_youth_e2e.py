@@ -6,6 +6,7 @@ space get a clear answer."""
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from bot.content.youth import MYTH, SECTION
 from bot.i18n import Translator
 from sandbox.client import SandboxUser, as_read
 from tests.conftest import Harness, last
+from tests.test_residents_e2e import onboard
 
 LANGUAGE_BUTTON = {"fr": "Français", "en": "English", "ar": "العربية"}
 # What a worried teenager might type: it must reach neither the database nor the log.
@@ -208,3 +210,25 @@ async def test_a_code_that_only_begins_like_the_youth_link_goes_to_onboarding(ha
     for code in ("jeunesse-affiche", "jeunesen", "jeunes_xx"):
         await user.send(f"/start {code}")
         assert "Choisissez votre langue" in (await last(user))["text"], code
+
+
+async def test_someone_with_a_profile_leaves_no_trace_either(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A parent who opens the space (the posters' link, its buttons) on a later day: their row is not
+    touched, not even the day of last use."""
+    found = harness.services
+    user = await onboard(harness, "fr", "Parent ou proche d'un jeune", "Karim")
+    harness.clock.now += timedelta(days=3)
+    await found.activity.flush(found.database)
+    caplog.set_level(logging.DEBUG, logger="bot")
+    before = await snapshot(harness)
+    await user.send("/start jeunes")
+    youth = found.content.youth
+    section = youth.get("fr", youth.sections()[0], SECTION)
+    assert section is not None
+    await user.press(section.title)
+    await user.press("↩️ Espace jeunes")
+    await user.press("🃏 Vrai ou faux")
+    await found.activity.flush(found.database)
+    await leaves_no_trace(harness, user, before, caplog)

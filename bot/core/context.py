@@ -21,6 +21,8 @@ from bot.services import Services
 DeepLink = Callable[[Update, "CustomContext", str], Awaitable[bool]]
 # Something a feature must do before a person is forgotten (their chat id): end a relayed conversation.
 BeforeForget = Callable[["CustomContext", int], Awaitable[None]]
+# An update a feature answers without leaving any trace (the youth space): see `BotData.traceless`.
+Traceless = Callable[[Update, "CustomContext"], bool]
 
 
 class BotData:
@@ -35,6 +37,9 @@ class BotData:
         self.sender: Sender | None = None
         self.deep_links: dict[str, DeepLink] = {}  # payload prefix -> opener, for shared links
         self.before_forget: list[BeforeForget] = []
+        # Updates that leave no trace, not even the day of last use the text router's "moved on" notes:
+        # the youth space, for someone with a profile too.
+        self.traceless: list[Traceless] = []
 
     @property
     def services(self) -> Services:

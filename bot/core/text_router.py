@@ -89,7 +89,10 @@ async def moved_on(update: Update, context: Context) -> None:
         conversation = await conversations.current(session, chat_id=chat.id, now=found.clock())
         if conversation is not None and conversation.kind in INPUT_WAITS:
             await conversations.taken(session, conversation)
-    found.activity.note(person, found.clock().date())
+    # Answered without a trace (the youth space): the wait it interrupts ends all the same (nothing is
+    # kept by ending it), but the day of use is not noted.
+    if not any(traceless(update, context) for traceless in context.bot_data.traceless):
+        found.activity.note(person, found.clock().date())
     context.preloaded = (person,)
 
 

@@ -5,6 +5,8 @@ Labels are marked with N_ so pybabel extracts them, and translated when shown.
 
 from __future__ import annotations
 
+import html
+
 from telegram import InlineKeyboardButton
 
 from bot.core.callbacks import Action, pack
@@ -102,3 +104,32 @@ def back_to_menu(ui: Ui) -> list[InlineKeyboardButton]:
 def verdict(ui: Ui, right: bool) -> str:
     """The line that says whether an answer (myth card, quiz, review) was right."""
     return ui._("✔️ Bonne réponse !") if right else ui._("✖️ Pas tout à fait.")
+
+
+def contact_lines(
+    ui: Ui,
+    heading: str,
+    *,
+    phone: str | None,
+    email: str | None,
+    website: str | None,
+    address: str | None,
+    when: str | None = None,
+    example: bool = False,
+) -> str:
+    """An office's ways in, one a line under `heading` (HTML, escaped by the caller): the CRIP in the
+    safeguarding path, the residents' local contacts. Plain text values, escaped here."""
+    lines = [heading]
+    if phone:
+        lines.append("📞 " + html.escape(phone))
+    if email:
+        lines.append(f'✉️ <a href="mailto:{html.escape(email)}">{html.escape(email)}</a>')
+    if website:
+        lines.append(f'🌐 <a href="{html.escape(website)}">{html.escape(website)}</a>')
+    if address:
+        lines.append("📍 " + html.escape(address))
+    if when:
+        lines.append("🕒 " + html.escape(when))
+    if example:
+        lines.append("<i>" + ui._("Exemple de démonstration : ces coordonnées n'existent pas.") + "</i>")
+    return "\n".join(lines)

@@ -6,6 +6,7 @@ the coordinator's scope); the results are the "consultations" page of the indica
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -62,18 +63,23 @@ async def create(request: web.Request) -> web.StreamResponse:
     found = dashboard(request).found
     values = {key: str(form.get(key) or "").strip() for key in FIELDS}
     options = [line.strip() for line in values["options"].splitlines() if line.strip()]
-    # The chat's text, line by line: one parser, one set of rules.
-    text = "\n".join(
-        [
-            values["question"].replace("\n", " "),
-            *(f"- {o}" for o in options),
-            values["territory"],
-            f"{values['opens']} {values['closes']}",
-        ]
-    )
+    territory = values["territory"] or None  # left out: the coordinator's only territory, if one
+    # Each field as itself (the chat's rules, not its text: a question may name a date or start with "-").
+    days = [_day(values[key]) for key in ("opens", "closes")]
     today = found.clock().astimezone(ZoneInfo(found.settings.timezone)).date()
     mine = who.scope.within(found.territory_ids)
-    draft = consultations.parse(text, territories=found.territory_ids, allowed=mine, today=today)
+    draft = (
+        consultations.validate(
+            values["question"].replace("\n", " "),
+            options,
+            territory,
+            [day for day in days if day is not None],
+            allowed=mine,
+            today=today,
+        )
+        if None not in days
+        else "dates"
+    )
     if isinstance(draft, str):
         context = _form_context(found, who, values, draft)
         return render(request, "consultation_new.html", context, language=who.language, status=400)
@@ -83,6 +89,13 @@ async def create(request: web.Request) -> web.StreamResponse:
             session, draft, by=who.user_id, now=found.clock(), zone=zone
         )
     raise web.HTTPSeeOther(f"/dashboard/consultations/{consultation.id}/preview")
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 async def _mine(found: Services, scope: Scope, request: web.Request) -> Consultation:

@@ -153,7 +153,7 @@ async def _certificate(request: web.Request) -> web.Response:
             code=code,
             status=404,
         )
-    shown = _shown(certificate, found.content, t)
+    shown = certificate_fields(certificate, found.content, t)
     return _page(request, t, title=t.gettext("Attestation authentique"), certificate=shown, status=200)
 
 
@@ -168,8 +168,9 @@ def client_address(request: web.Request) -> str:
     return peer
 
 
-def _shown(certificate: Certificate, content: ContentPack, t: Translator) -> dict[str, Any]:
-    module = content.module(t.language, certificate.module)
+def certificate_fields(certificate: Certificate, content: ContentPack, t: Translator) -> dict[str, Any]:
+    # The module as its holder took it: their territory's own version or item (bot/content/local.py).
+    module = content.module(t.language, certificate.module, certificate.territory)
     territory = content.territories.get(certificate.territory or "")
     return {
         "holder": certificate.holder_name,

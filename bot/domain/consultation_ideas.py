@@ -3,7 +3,7 @@
 An idea's id is random (nothing to match against the order of anything else) and it has no time. One idea
 per person and box is enforced without keeping who wrote it: an HMAC of the person's id keyed by the box's
 salt (bot/models.py IdeaGuard); the guard and the salt are deleted when the box closes
-(consultations.close), and the person's own by /forget (`forget_guards`).
+(consultations.close), and the person's own by /forget and the retention purge (`forget_guards`).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import delete, func, update
@@ -23,6 +24,7 @@ from bot.models import Consultation, ConsultationIdea, IdeaGuard
 
 IDEA_ID_MAX = 2**62  # ideas' ids are random in 1..this: no order to match against anything
 # The tags a coordinator sorts ideas with: short on purpose, so that the counts stay meaningful.
+_CHUNK = 500  # digests per statement: well under SQLite's limit on bound variables
 TAGS = ("safety", "lighting", "cleanliness", "layout", "activities", "other")
 
 
@@ -60,16 +62,21 @@ async def add_idea(
     session.add(ConsultationIdea(id=idea_id, consultation_id=consultation_id, text=text))
 
 
-async def forget_guards(session: AsyncSession, *, person_id: int) -> None:
-    """/forget: the person's HMACs in the idea boxes still open (the ideas themselves name no one)."""
+async def forget_guards(session: AsyncSession, *, person_ids: Collection[int]) -> None:
+    """/forget and the retention purge: these people's HMACs in the idea boxes still open (the ideas
+    themselves name no one). Left behind, a guard would block whoever gets the id next (SQLite reuses it)."""
+    if not person_ids:
+        return
     query = select(Consultation.id, Consultation.salt).where(col(Consultation.salt).is_not(None))
     for consultation_id, salt in (await session.exec(query)).all():
-        await session.exec(
-            delete(IdeaGuard).where(
-                col(IdeaGuard.consultation_id) == consultation_id,
-                col(IdeaGuard.digest) == _digest(salt or "", person_id),
+        digests = [_digest(salt or "", person_id) for person_id in person_ids]
+        for start in range(0, len(digests), _CHUNK):
+            await session.exec(
+                delete(IdeaGuard).where(
+                    col(IdeaGuard.consultation_id) == consultation_id,
+                    col(IdeaGuard.digest).in_(digests[start : start + _CHUNK]),
+                )
             )
-        )
 
 
 async def idea_to_tag(session: AsyncSession, consultation_id: int) -> ConsultationIdea | None:

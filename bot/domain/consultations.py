@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 import re
 import secrets
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -83,7 +83,8 @@ def parse(text: str, *, territories: Collection[str], allowed: Collection[str], 
 
     Line one is the question; lines starting with "-" are the options (none: an idea box); a line with a
     territory id names the territory, which must be `allowed` (the only one allowed may be left out); a
-    line with one or two dates (YYYY-MM-DD) gives the opening and closing days (one: it opens today)."""
+    line with one or two dates (YYYY-MM-DD), but the question's, gives the opening and closing days (one: it
+    opens today)."""
     question, options, territory, days = "", [], None, []
     for raw in text.splitlines():
         line = raw.strip()
@@ -93,12 +94,26 @@ def parse(text: str, *, territories: Collection[str], allowed: Collection[str], 
             options.append(line.lstrip("-").strip())
         elif line in territories:
             territory = line
+        elif not question and _DATE.sub("", line).strip():  # a question may name a day ("Fête du ...")
+            question = line
         elif _DATE.search(line):
             days = [date.fromisoformat(found) for found in _DATE.findall(line) if _valid(found)]
-        elif not question:
-            question = line
         else:
             return "unreadable"
+    return validate(question, options, territory, days, allowed=allowed, today=today)
+
+
+def validate(
+    question: str,
+    options: Sequence[str],
+    territory: str | None,
+    days: Sequence[date],
+    *,
+    allowed: Collection[str],
+    today: date,
+) -> Draft | str:
+    """The rules of a consultation, for the chat's text once read and the dashboard's fields alike: a Draft,
+    or the key of what is wrong (`days`: one (it opens today) or two dates)."""
     if territory is None and len(allowed) == 1:
         territory = next(iter(allowed))
     if not question or len(question) > QUESTION_LIMIT:

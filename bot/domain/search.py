@@ -118,7 +118,9 @@ def index_content(pack: ContentPack, language: str, territory: str | None = None
         myth = pack.myth(language, myth_id, territory)
         if myth is not None:
             documents.append(document("myth", myth.id, myth.claim, myth.html))
-    for services in pack.directory.values():
+    # A person's own commune's services (the directory is each territory's); everyone's before they chose.
+    places = [pack.directory.get(territory, ())] if territory is not None else pack.directory.values()
+    for services in places:
         for service in services:
             text = f"{service.description(language)} {service.kind} {service.address}"
             documents.append(document("service", service.id, service.name, text))

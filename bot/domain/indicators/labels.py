@@ -153,17 +153,19 @@ def label(t: Translator, content: ContentPack, key: str) -> str:
 
 
 def _content_name(t: Translator, content: ContentPack, key: str) -> str | None:
-    territory = content.territories.get(key)
-    if territory is not None:
-        return territory.name(t.language)
-    module = content.module(t.language, key)
-    if module is not None:
-        return module.title
-    resource = content.resource(t.language, key)
-    if resource is not None:
-        return resource.title
-    myth = content.myth(t.language, key)
-    if myth is not None:
-        claim = myth.claim
-        return claim if len(claim) <= MYTH_LABEL else claim[: MYTH_LABEL - 1].rstrip() + "…"
+    place = content.territories.get(key)
+    if place is not None:
+        return place.name(t.language)
+    # The national item, else a territory's own (indicators count items by id, whichever territory).
+    for territory in (None, *content.local):
+        module = content.module(t.language, key, territory)
+        if module is not None:
+            return module.title
+        resource = content.resource(t.language, key, territory)
+        if resource is not None:
+            return resource.title
+        myth = content.myth(t.language, key, territory)
+        if myth is not None:
+            claim = myth.claim
+            return claim if len(claim) <= MYTH_LABEL else claim[: MYTH_LABEL - 1].rstrip() + "…"
     return None

@@ -155,6 +155,10 @@ async def _ask_idea(update: Update, context: Context, ui: Ui, consultation_id: i
             now=found.clock(),
             lasts=IDEA_WAIT,
         )
+    await _ask_text(update, ui)
+
+
+async def _ask_text(update: Update, ui: Ui) -> None:
     text = ui._("Écrivez votre idée en un message ({count} caractères au plus). Ne donnez ni nom ni adresse.")
     await answer(update, ui, text.format(count=IDEA_LIMIT), edit=False)
 
@@ -168,6 +172,9 @@ async def typed_idea(update: Update, context: Context, ui: Ui, waiting: Current)
         return False
     found = context.services
     text = clean_text(message.text).strip()[:IDEA_LIMIT]
+    if not text:  # only marks or control characters: nothing to read, and the person's one idea is not spent
+        await _ask_text(update, ui)
+        return True
     async with found.database.session() as session:  # taken first: a refused idea ends the wait too
         if not await conversations.taken(session, waiting):
             return False

@@ -180,7 +180,7 @@ async def training_stats(update: Update, context: Context) -> None:
     hidden = ui._("moins de {count}").format(count=training.SMALL_COUNT)
     lines = ["<b>" + ui._("Formations : chiffres anonymes") + "</b>"]
     for row in figures:
-        module = found.content.module(ui.language, row.module)
+        module = found.content.module(ui.language, row.module, row.territory)  # its territory's version
         territory = found.content.territories.get(row.territory)
         started = hidden if row.started is None else str(row.started)
         passed = hidden if row.passed is None else str(row.passed)

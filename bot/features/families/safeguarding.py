@@ -18,7 +18,7 @@ from bot.core.callbacks import Action, pack, pattern
 from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields, ui_for
-from bot.core.views import back_to_menu
+from bot.core.views import back_to_menu, contact_lines
 from bot.services import Services
 
 HOME_PAGE = "safeguarding"
@@ -108,18 +108,15 @@ def crip_text(ui: Ui, found: Services) -> str:
 
 
 def _crip_lines(ui: Ui, crip: Crip) -> str:
-    lines = [f"🏛 <b>{html.escape(crip.name)}</b>"]
-    if crip.phone:
-        lines.append("📞 " + html.escape(crip.phone))
-    if crip.email:
-        lines.append(f'✉️ <a href="mailto:{html.escape(crip.email)}">{html.escape(crip.email)}</a>')
-    if crip.website:
-        lines.append(f'🌐 <a href="{html.escape(crip.website)}">{html.escape(crip.website)}</a>')
-    if crip.address:
-        lines.append("📍 " + html.escape(crip.address))
-    if crip.example:
-        lines.append("<i>" + ui._("Exemple de démonstration : ces coordonnées n'existent pas.") + "</i>")
-    return "\n".join(lines)
+    return contact_lines(
+        ui,
+        f"🏛 <b>{html.escape(crip.name)}</b>",
+        phone=crip.phone,
+        email=crip.email,
+        website=crip.website,
+        address=crip.address,
+        example=crip.example,
+    )
 
 
 async def on_button(update: Update, context: Context) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Table, delete, select
 from sqlmodel import SQLModel, col
+from sqlmodel import select as select_ids  # sqlmodel's: scalar ids, typed
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain import consultation_ideas as ideas
@@ -51,9 +52,6 @@ async def export_person(session: AsyncSession, *, chat_id: int) -> dict[str, Any
 async def forget_person(session: AsyncSession, *, chat_id: int) -> bool:
     """Delete every row about the person; False when there was nothing to delete."""
     await session.exec(delete(Conversation).where(col(Conversation.chat_id) == chat_id))
-    person = await get_person(session, chat_id=chat_id)
-    if person is not None and person.id is not None:  # idea-box guards name no one: found by their HMAC
-        await ideas.forget_guards(session, person_id=person.id)
     return await _delete(session, col(Person.chat_id) == chat_id) > 0
 
 
@@ -66,6 +64,9 @@ async def _delete(session: AsyncSession, which: ColumnElement[bool]) -> int:
     """Delete the people matching `which` and every row about them, through a subquery rather than a
     list of ids, so that any number of people fits in one statement per table."""
     ids = select(col(Person.id)).where(which).scalar_subquery()
+    # Idea-box guards name no one: found by their HMAC of each person's id.
+    found = (await session.exec(select_ids(Person.id).where(which))).all()
+    await ideas.forget_guards(session, person_ids=[person_id for person_id in found if person_id is not None])
     chats = select(col(Person.chat_id)).where(which).scalar_subquery()
     await session.exec(delete(Conversation).where(col(Conversation.chat_id).in_(chats)))
     for table in person_tables():

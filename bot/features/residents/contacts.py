@@ -14,7 +14,7 @@ from bot.core.context import BotApplication, Context
 from bot.core.residents import LAW_PAGE
 from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields, ui_for
-from bot.core.views import N_, back_to_menu
+from bot.core.views import N_, back_to_menu, contact_lines
 from bot.services import Services
 
 KIND_LABELS = {
@@ -60,21 +60,16 @@ def contacts_text(ui: Ui, found: Services) -> str:
 
 def _lines(ui: Ui, contact: LocalContact) -> str:
     kind = ui._(KIND_LABELS[contact.kind])
-    lines = [f"🏛 <b>{html.escape(kind)}</b> — {html.escape(contact.name(ui.language))}"]
-    if contact.phone:
-        lines.append("📞 " + html.escape(contact.phone))
-    if contact.email:
-        lines.append(f'✉️ <a href="mailto:{html.escape(contact.email)}">{html.escape(contact.email)}</a>')
-    if contact.website:
-        lines.append(f'🌐 <a href="{html.escape(contact.website)}">{html.escape(contact.website)}</a>')
-    if contact.address:
-        lines.append("📍 " + html.escape(contact.address))
-    when = contact.when(ui.language)
-    if when:
-        lines.append("🕒 " + html.escape(when))
-    if contact.example:
-        lines.append("<i>" + ui._("Exemple de démonstration : ces coordonnées n'existent pas.") + "</i>")
-    return "\n".join(lines)
+    return contact_lines(
+        ui,
+        f"🏛 <b>{html.escape(kind)}</b> — {html.escape(contact.name(ui.language))}",
+        phone=contact.phone,
+        email=contact.email,
+        website=contact.website,
+        address=contact.address,
+        when=contact.when(ui.language),
+        example=contact.example,
+    )
 
 
 async def show_contacts(update: Update, context: Context) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import random
+from collections.abc import Collection
 
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import CallbackQueryHandler
@@ -19,7 +20,7 @@ from telegram.ext import CallbackQueryHandler
 from bot.content.pack import Service
 from bot.content.youth import MYTH, OPPORTUNITY_KINDS, SECTION, YouthItem
 from bot.core.callbacks import Action, pack, pattern
-from bot.core.context import BotApplication, Context
+from bot.core.context import BotApplication, Context, CustomContext
 from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields
 from bot.core.views import verdict
@@ -245,11 +246,30 @@ async def on_button(update: Update, context: Context) -> None:
         await show_home(update, context, ui, edit=False, note=ui._("Ce bouton n'est plus valable."))
 
 
+def _is_link(rest: str, languages: Collection[str]) -> bool:
+    """What follows "jeunes" in a /start payload names the space: nothing, or "_<language>"."""
+    return not rest or (rest.startswith("_") and rest.removeprefix("_") in languages)
+
+
+def traceless(update: Update, context: CustomContext) -> bool:
+    """The space's buttons and its /start link: the text router leaves them alone (bot/core/context.py)."""
+    query, message = update.callback_query, update.message
+    if query is not None:
+        return pattern(Action.YOUTH).match(query.data or "") is not None
+    words = (message.text or "").split() if message is not None else []
+    return (
+        len(words) == 2
+        and words[0].split("@")[0] == "/start"
+        and words[1].startswith(DEEP_LINK)
+        and _is_link(words[1].removeprefix(DEEP_LINK), context.bot_data.services.catalogs.languages)
+    )
+
+
 async def open_link(update: Update, context: Context, rest: str) -> bool:
     """/start jeunes[_<lang>]: the space in that language, else in Telegram's; False for another code."""
     found = context.services
     chosen = rest.removeprefix("_") or None
-    if rest and (not rest.startswith("_") or chosen not in found.catalogs.languages):
+    if not _is_link(rest, found.catalogs.languages):
         return False  # another code ("jeunesse-affiche"): onboarding counts it as usual
     telegram_code = update.effective_user.language_code if update.effective_user else None
     language = resolve_language(
@@ -261,4 +281,5 @@ async def open_link(update: Update, context: Context, rest: str) -> bool:
 
 def register(app: BotApplication) -> None:
     app.bot_data.deep_links[DEEP_LINK] = open_link
+    app.bot_data.traceless.append(traceless)
     app.add_handler(CallbackQueryHandler(on_button, pattern=pattern(Action.YOUTH)))
