@@ -20,12 +20,15 @@ from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, acknowledge, answer, button, button_fields
 from bot.domain import invites, training
+from bot.domain.indicators import chat
+from bot.domain.suppression import SMALL_COUNT
 from bot.fields import number, row_id
 from bot.models import as_utc
 
 DEFAULT_USES, DEFAULT_DAYS = 10, 30
 MAX_USES, MAX_DAYS = 500, 365
 STATS_CHUNK = 3500
+STATS_MONTHS = 3  # /training_stats: this month and the two before; the dashboard has the rest
 MAX_LISTED = 30  # invites in one /invites message: within Telegram's length and buttons limits
 
 
@@ -167,16 +170,22 @@ async def training_stats(update: Update, context: Context) -> None:
     if scope is None:
         return
     async with found.database.session() as session:
-        # Only the coordinator's territories: another commune's figures are not theirs to read.
-        figures = [row for row in await training.training_figures(session) if scope.covers(row.territory)]
-    hidden = ui._("moins de {count}").format(count=training.SMALL_COUNT)
+        # Only the coordinator's territories: another commune's figures are not theirs to read. Month by
+        # month as on the dashboard, never added up (see bot/domain/indicators/chat.py).
+        figures = await chat.training_lines(session, scope, now=found.clock(), months=STATS_MONTHS)
+    hidden = ui._("masqué")
     lines = ["<b>" + ui._("Formations : chiffres anonymes") + "</b>"]
+    month = None
     for row in figures:
+        if row.month != month:
+            month = row.month
+            lines.append(f"\n<b>{month}</b>")
         module = found.content.module(ui.language, row.module)
         territory = found.content.territories.get(row.territory)
-        started = hidden if row.started is None else str(row.started)
-        passed = hidden if row.passed is None else str(row.passed)
-        average = "—" if row.average_score is None else f"{row.average_score} %"
+        started = hidden if row.started is None else ui.t.number(row.started)
+        passed = hidden if row.passed is None else ui.t.number(row.passed)
+        score = row.average_score
+        average = "—" if not row.passed or score is None else f"{ui.t.number(score)} %"
         lines.append(
             ui._(
                 "{module} ({territory}) : commencées {started}, réussies {passed}, score moyen {average}"
@@ -191,7 +200,7 @@ async def training_stats(update: Update, context: Context) -> None:
     if not figures:
         lines.append(
             ui._("Rien à afficher : les nombres inférieurs à {count} sont masqués.").format(
-                count=training.SMALL_COUNT
+                count=SMALL_COUNT
             )
         )
     # One message per screenful, so that many modules and territories never pass Telegram's limit.
