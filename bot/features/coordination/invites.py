@@ -199,9 +199,7 @@ async def training_stats(update: Update, context: Context) -> None:
         )
     if not figures:
         lines.append(
-            ui._("Rien à afficher : les nombres inférieurs à {count} sont masqués.").format(
-                count=SMALL_COUNT
-            )
+            ui._("Rien à afficher : les nombres inférieurs à {count} sont masqués.").format(count=SMALL_COUNT)
         )
     # One message per screenful, so that many modules and territories never pass Telegram's limit.
     message: list[str] = []
