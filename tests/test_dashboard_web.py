@@ -208,6 +208,8 @@ async def test_odd_requests_get_answers_and_no_traceback(
     for data in (
         {"csrf": csrf, "language": "xx"},
         {"csrf": csrf, "language": "ar", "back": "//evil.example/"},
+        {"csrf": csrf, "language": "ar", "back": "/dashboard/\rSet-Cookie: a=b"},
+        {"csrf": csrf, "language": "ar", "back": "/dashboard/\x00"},
     ):
         response = await client.post("/dashboard/language", data=data, allow_redirects=False)
         assert response.status == 303 and response.headers["Location"] == "/dashboard/overview"
