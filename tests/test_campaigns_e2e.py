@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.callbacks import Action, pack
-from bot.domain import campaigns
+from bot.domain import campaigns, run_outcomes
 from bot.models import Campaign
 from bot.shorten import shorten
 from tests.campaign_support import add_person, bot_texts, received, run_clock
@@ -104,7 +104,7 @@ async def test_compose_approve_and_send_at_local_time(harness: Harness) -> None:
     harness.clock.now = datetime(2026, 11, 28, 16, 59, tzinfo=UTC)
     await run_clock(harness)
     async with harness.services.database.session() as session:
-        assert await campaigns.runs_of(session, campaign.id or 0) == []
+        assert await run_outcomes.runs_of(session, campaign.id or 0) == []
         stored = await campaigns.get_campaign(session, campaign.id or 0)
     assert stored is not None and stored.status == "approved"
     assert stored.next_run_at is not None

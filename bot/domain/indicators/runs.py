@@ -13,8 +13,9 @@ from datetime import UTC, datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.domain.campaigns import audience_of, run_figures
+from bot.domain.campaigns import audience_of
 from bot.domain.indicators.sources import months_between
+from bot.domain.run_outcomes import run_figures
 from bot.domain.scope import Scope
 from bot.domain.suppression import Cell, Line, suppress
 from bot.domain.tables import Table, Value

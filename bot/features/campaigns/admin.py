@@ -25,7 +25,7 @@ from bot.core.views import N_
 from bot.delivery.jobs import sender_of, tick_now, zones_of
 from bot.delivery.render import render
 from bot.delivery.report import figures_lines, held_lines, status_label
-from bot.domain import campaigns, coordinators
+from bot.domain import campaigns, coordinators, run_outcomes
 from bot.domain.audience import Audience, count_audience
 from bot.domain.campaigns import CampaignError
 from bot.domain.people import get_person
@@ -181,12 +181,14 @@ async def show_campaign(
     found = context.services
     user = update.effective_user
     async with found.database.session() as session:
-        runs = await campaigns.runs_of(session, campaign.id or 0)
+        runs = await run_outcomes.runs_of(session, campaign.id or 0)
         latest = runs[-1] if runs else None
-        figures = await campaigns.run_figures(session, latest, now=found.clock()) if latest else None
+        figures = await run_outcomes.run_figures(session, latest, now=found.clock()) if latest else None
         # A paused campaign's held messages go out at no set time: only after the resume.
         waiting = latest is not None and campaign.status != CampaignStatus.PAUSED
-        later = await campaigns.held_until(session, latest, now=found.clock()) if waiting and latest else None
+        later = (
+            await run_outcomes.held_until(session, latest, now=found.clock()) if waiting and latest else None
+        )
         recipients = await count_audience(
             session, campaigns.audience_of(campaign), configured=found.settings.coordinators
         )
