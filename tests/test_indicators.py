@@ -202,11 +202,12 @@ async def test_no_page_and_no_export_counts_another_territory(database: Database
         await given.trainings(session, south, module="signs", month="2026-03", passed=True, score=90)
         await given.opened(session, 11, resource="screens", territory="sud", month="2026-03")
         await given.answers(session, myth="m1", territory="sud", month="2026-03", correct=8, mistaken=6)
-        for table, keys, add in (
-            (RequestCount, {"topic": "school", "territory": "sud"}, {"opened": 7, "taken": 6, "answered": 6}),
-            (Attribution, {"source": "poster", "territory": "sud"}, {"joined": 9}),
-        ):
-            await increment(session, table.__table__, keys={**keys, "month": "2026-03"}, add=add)  # type: ignore[attr-defined]
+        requests = RequestCount.__table__  # type: ignore[attr-defined]
+        keys = {"topic": "school", "territory": "sud", "month": "2026-03"}
+        await increment(session, requests, keys=keys, add={"opened": 7, "taken": 6, "answered": 6})
+        joined = Attribution.__table__  # type: ignore[attr-defined]
+        keys = {"source": "poster", "territory": "sud", "month": "2026-03"}
+        await increment(session, joined, keys=keys, add={"joined": 9})
     async with database.session() as session:
         for scope, expect_figures in ((Scope.of(["nord"]), False), (Scope.whole(), True)):
             tables = [
