@@ -16,7 +16,7 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.config import SUPPORTED_LANGUAGES
-from bot.core.access import coordinator_scope, require_coordinator
+from bot.core.access import coordinator_scope, require_coordinator, require_scope
 from bot.core.callbacks import Action, pack, pattern
 from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
@@ -29,7 +29,6 @@ from bot.domain import campaigns, coordinators, run_outcomes
 from bot.domain.audience import Audience, count_audience
 from bot.domain.campaigns import CampaignError
 from bot.domain.people import get_person
-from bot.domain.scope import Scope
 from bot.features.campaigns.approval import ask_approval
 from bot.features.campaigns.views import audience_summary, local_moment, schedule_summary, urgent_line
 from bot.fields import number, row_id
@@ -148,14 +147,12 @@ async def submit(update: Update, context: Context, ui: Ui, campaign: Campaign, _
 
 
 async def list_campaigns(update: Update, context: Context) -> None:
-    ui = await require_coordinator(update, context)
-    if ui is None:
+    me = await require_scope(update, context)
+    if me is None:
         return
-    found = context.services
-    assert update.effective_user is not None
-    scope = await coordinator_scope(found, update.effective_user.id) or Scope.whole()
+    ui, found = me.ui, context.services
     async with found.database.session() as session:
-        listed = await campaigns.list_campaigns(session, scope=scope)
+        listed = await campaigns.list_campaigns(session, scope=me.scope)
     lines = ["<b>" + ui._("Campagnes") + "</b>"]
     rows: Keyboard = []
     for campaign in listed:

@@ -42,7 +42,10 @@ async def audience_step(
 ) -> None:
     found = context.services
     assert update.effective_user is not None
-    scope = await coordinator_scope(found, update.effective_user.id) or Scope.whole()
+    scope = await coordinator_scope(found, update.effective_user.id)
+    if scope is None:  # the role was taken back since the button's check: never every territory
+        await stale_button(update, context, ui)
+        return
     audience = campaigns.audience_of(campaign)
     if args == ["c"]:  # staff: only ever when chosen here
         audience = audience.with_staff(not audience.staff)

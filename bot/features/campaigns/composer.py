@@ -15,7 +15,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.config import SUPPORTED_LANGUAGES
-from bot.core.access import coordinator_scope, is_coordinator, require_coordinator
+from bot.core.access import is_coordinator, require_coordinator, require_scope
 from bot.core.callbacks import Action, pack, pattern
 from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
@@ -23,7 +23,6 @@ from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields
 from bot.domain import campaigns, conversations
 from bot.domain.audience import Audience
 from bot.domain.conversations import Current
-from bot.domain.scope import Scope
 from bot.features.campaigns import drafting
 from bot.features.campaigns.audience_step import audience_step, within_scope
 from bot.features.campaigns.card import ask, done_button, refusal, save, show_card
@@ -34,20 +33,17 @@ from bot.models import Campaign, CampaignStatus
 
 async def new_campaign(update: Update, context: Context) -> None:
     """/campaign [title]: a new draft."""
-    ui = await require_coordinator(update, context)
-    if ui is None or update.effective_user is None:
+    me = await require_scope(update, context)
+    if me is None:
         return
-    found = context.services
+    ui, found = me.ui, context.services
     title = " ".join(context.args or []).strip() or ui._("Campagne du {date}").format(
         date=ui.t.date(found.clock().astimezone(ZoneInfo(found.settings.timezone)).date())
     )
-    scope = await coordinator_scope(found, update.effective_user.id) or Scope.whole()
     async with found.database.session() as session:
-        campaign = await campaigns.create_draft(
-            session, by=update.effective_user.id, title=title, now=found.clock()
-        )
+        campaign = await campaigns.create_draft(session, by=me.user_id, title=title, now=found.clock())
         # A territory coordinator's "all territories" is all of theirs, written out: never every one.
-        campaign.audience = within_scope(found, scope, Audience()).to_json()
+        campaign.audience = within_scope(found, me.scope, Audience()).to_json()
         session.add(campaign)
     await show_card(update, context, ui, campaign, edit=False)
 
