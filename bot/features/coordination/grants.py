@@ -190,3 +190,9 @@ def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("name", set_name, filters=private))
     app.add_handler(CallbackQueryHandler(on_button, pattern=pattern(Action.GRANT)))
     app.bot_data.deep_links[LINK_PREFIX] = approvals.open_link
+    app.bot_data.before_forget.append(_forget_candidate)
+
+
+async def _forget_candidate(context: Context, chat_id: int) -> None:
+    async with context.services.database.session() as session:
+        await grants.forget_candidate(session, user_id=chat_id)
