@@ -21,6 +21,7 @@ from telegram.error import TelegramError
 
 from bot.delivery.notices import Notice, Notices
 from bot.domain import campaigns, run_outcomes
+from bot.domain.indicators.runs import shown_figures
 from bot.domain.people import get_person
 from bot.domain.run_outcomes import Figures
 from bot.i18n import Translator
@@ -47,25 +48,32 @@ def status_label(t: Translator, status: str) -> str:
 
 
 def figures_lines(t: Translator, figures: Figures) -> list[str]:
-    n = t.number
+    """The run's figures, small counts hidden as on the dashboard (bot/domain/indicators/runs.py)."""
+    shown = shown_figures(figures)
+
+    def n(key: str) -> str:
+        value = shown[key]
+        return t.gettext("masqué") if value is None else t.number(value)
+
     lines = [
-        t.gettext("Destinataires : {count}").format(count=n(figures.targeted)),
-        t.gettext("Envoyés : {count}").format(count=n(figures.sent)),
-        t.gettext("En attente : {count}").format(count=n(figures.pending)),
-        t.gettext("Retenus par les heures calmes : {count}").format(count=n(figures.held)),
-        t.gettext("Échecs : {count}").format(count=n(figures.failed)),
-        t.gettext("Injoignables : {count}").format(count=n(figures.unreachable)),
-        t.gettext("Désinscrits : {count}").format(count=n(figures.opted_out)),
-        t.gettext("Plafond hebdomadaire atteint : {count}").format(count=n(figures.capped)),
+        t.gettext("Destinataires : {count}").format(count=n("targeted")),
+        t.gettext("Envoyés : {count}").format(count=n("sent")),
+        t.gettext("En attente : {count}").format(count=n("pending")),
+        t.gettext("Retenus par les heures calmes : {count}").format(count=n("held")),
+        t.gettext("Échecs : {count}").format(count=n("failed")),
+        t.gettext("Injoignables : {count}").format(count=n("unreachable")),
+        t.gettext("Désinscrits : {count}").format(count=n("opted_out")),
+        t.gettext("Plafond hebdomadaire atteint : {count}").format(count=n("capped")),
     ]
-    if figures.paused:
-        lines.append(t.gettext("En pause : {count}").format(count=n(figures.paused)))
-    if figures.cancelled:
-        lines.append(t.gettext("Annulés : {count}").format(count=n(figures.cancelled)))
-    if figures.possible_duplicates:
+    # Shown only when they count someone: a hidden one may, so it is shown as hidden.
+    if shown["paused"] != 0:
+        lines.append(t.gettext("En pause : {count}").format(count=n("paused")))
+    if shown["cancelled"] != 0:
+        lines.append(t.gettext("Annulés : {count}").format(count=n("cancelled")))
+    if shown["possible_duplicates"] != 0:
         lines.append(
             t.gettext("Peut-être reçus deux fois (arrêt pendant l'envoi) : {count}").format(
-                count=n(figures.possible_duplicates)
+                count=n("possible_duplicates")
             )
         )
     return lines
