@@ -317,3 +317,16 @@ async def test_the_export_is_a_download(client: Client, found: Services) -> None
     assert response.headers["Content-Disposition"] == 'attachment; filename="reperes-2026-01-2026-12.csv"'
     assert_secured(response)
     assert (await client.get("/dashboard/export?format=exe")).status == 400
+
+
+async def test_a_form_posted_from_another_site_is_refused(client: Client, found: Services) -> None:
+    """Login CSRF: another coordinator reads the token of their own link's page and has a victim's browser
+    post it from their site; the victim would be logged in as them. The browser's Origin gives it away."""
+    link = await login_link(found, COORDINATOR)
+    csrf = csrf_of(await (await client.get(link)).text())
+    elsewhere = {"Origin": "https://elsewhere.example"}
+    response = await client.post(link, data={"csrf": csrf}, headers=elsewhere, allow_redirects=False)
+    assert response.status == 403
+    ours = {"Origin": f"http://{client.host}:{client.port}"}
+    response = await client.post(link, data={"csrf": csrf}, headers=ours, allow_redirects=False)
+    assert response.status == 303, "the link was not used up by the refused post"
