@@ -33,7 +33,9 @@ HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    # same-origin: no other site learns an address (a login link's token), and our own POSTs carry their
+    # real Origin, which `form_with_csrf` checks (under no-referrer, browsers send "Origin: null").
+    "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 CSRF_FIELD = "csrf"
