@@ -218,7 +218,7 @@ async def test_figures_hide_small_counts(harness: Harness) -> None:
     coordinator = SandboxUser(harness.client, {"id": COORDINATOR, "first_name": "Coordination"})
     await coordinator.send("/training_stats")
     text = (await last(coordinator))["text"]
-    assert f"{quiz.title} (Démo-sur-Seine (exemple)) : commencées 5, réussies 0, score moyen —" in text
+    assert f"{quiz.title} (Démo-sur-Seine (exemple)) : commencées 5, réussies 0, score moyen sans objet" in text
 
 
 async def test_resume_where_one_left_off_after_a_restart(

@@ -21,6 +21,7 @@ from telegram.error import TelegramError
 
 from bot.delivery.notices import Notice, Notices
 from bot.domain import campaigns, run_outcomes
+from bot.domain.indicators.labels import value_text
 from bot.domain.indicators.runs import shown_figures
 from bot.domain.people import get_person
 from bot.domain.run_outcomes import Figures
@@ -52,8 +53,7 @@ def figures_lines(t: Translator, figures: Figures) -> list[str]:
     shown = shown_figures(figures)
 
     def n(key: str) -> str:
-        value = shown[key]
-        return t.gettext("masqué") if value is None else t.number(value)
+        return value_text(t, shown[key])
 
     lines = [
         t.gettext("Destinataires : {count}").format(count=n("targeted")),

@@ -21,7 +21,9 @@ from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, acknowledge, answer, button, button_fields
 from bot.domain import invites, training
 from bot.domain.indicators import chat
+from bot.domain.indicators.labels import value_text
 from bot.domain.suppression import SMALL_COUNT
+from bot.domain.tables import NO_DATA
 from bot.fields import number, row_id
 from bot.models import as_utc
 
@@ -161,7 +163,6 @@ async def training_stats(update: Update, context: Context) -> None:
         # Only the coordinator's territories: another commune's figures are not theirs to read. Month by
         # month as on the dashboard, never added up (see bot/domain/indicators/chat.py).
         figures = await chat.training_lines(session, scope, now=found.clock(), months=STATS_MONTHS)
-    hidden = ui._("masqué")
     lines = ["<b>" + ui._("Formations : chiffres anonymes") + "</b>"]
     month = None
     for row in figures:
@@ -170,10 +171,9 @@ async def training_stats(update: Update, context: Context) -> None:
             lines.append(f"\n<b>{month}</b>")
         module = found.content.module(ui.language, row.module)
         territory = found.content.territories.get(row.territory)
-        started = hidden if row.started is None else ui.t.number(row.started)
-        passed = hidden if row.passed is None else ui.t.number(row.passed)
+        started, passed = value_text(ui.t, row.started), value_text(ui.t, row.passed)
         score = row.average_score
-        average = "—" if not row.passed or score is None else f"{ui.t.number(score)} %"
+        average = value_text(ui.t, score) if score is None or score is NO_DATA else f"{ui.t.number(score)} %"
         lines.append(
             ui._(
                 "{module} ({territory}) : commencées {started}, réussies {passed}, score moyen {average}"
