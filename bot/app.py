@@ -21,10 +21,10 @@ from bot.core.replies import ReplyRetries
 from bot.core.updates import ChatOrderedProcessor
 from bot.db import Database
 from bot.delivery.hooks import Hooks, Notice
-from bot.domain.campaigns import purge_delivered
 from bot.domain.conversations import purge_expired
 from bot.domain.dashboard_access import purge_logins
 from bot.domain.grants import purge_links
+from bot.domain.run_outcomes import purge_delivered
 from bot.features.campaigns import admin as campaign_admin
 from bot.features.campaigns import composer as campaign_composer
 from bot.features.campaigns.approval import ask_approval

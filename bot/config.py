@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -161,11 +161,8 @@ class Settings(BaseSettings):
     def _webhook_url(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        parts = urlsplit(value.strip())
         # Telegram only calls https; plain http is for a sandbox or Bot API server on this machine.
-        local = parts.hostname in ("localhost", "127.0.0.1", "::1")
-        if not parts.netloc or not (parts.scheme == "https" or (parts.scheme == "http" and local)):
-            raise ValueError("not an https URL")
+        _https_or_local(value)
         return value.strip()
 
     @field_validator("dashboard_url")
@@ -173,11 +170,8 @@ class Settings(BaseSettings):
     def _dashboard_url(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        parts = urlsplit(value.strip())
         # Session cookies are Secure on https; plain http is for the demo on this machine.
-        local = parts.hostname in ("localhost", "127.0.0.1", "::1")
-        if not parts.netloc or not (parts.scheme == "https" or (parts.scheme == "http" and local)):
-            raise ValueError("not an https URL")
+        parts = _https_or_local(value)
         # The pages link to /dashboard/... from the host's root: a path in front would break every link.
         if parts.query or parts.fragment or parts.path not in ("", "/"):
             raise ValueError("a base URL has no path or query")
@@ -285,3 +279,12 @@ def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Set
         name = str(first["loc"][0]).upper() if first["loc"] else _across(str(first.get("msg", "")))
         expected = EXPECTED.get(name, "a valid value")
         raise ConfigError(f"{name} is wrong: expected {expected}.") from None
+
+
+def _https_or_local(value: str) -> SplitResult:
+    """The URL's parts, when it is https, or plain http to this machine; ValueError otherwise."""
+    parts = urlsplit(value.strip())
+    local = parts.hostname in ("localhost", "127.0.0.1", "::1")
+    if not parts.netloc or not (parts.scheme == "https" or (parts.scheme == "http" and local)):
+        raise ValueError("not an https URL")
+    return parts

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlmodel import select
 
 from bot.db import Database
-from bot.domain import campaigns
+from bot.domain import run_outcomes
 from bot.models import Campaign, CampaignRun
 from bot.runner import SANDBOX_TOKEN, prepare_database
 from sandbox.client import SandboxClient
@@ -123,7 +123,7 @@ async def test_killed_mid_send_then_restarted(tmp_path: Path) -> None:
 
         async with database.session() as session:
             runs = {
-                c.title: await campaigns.runs_of(session, c.id or 0)
+                c.title: await run_outcomes.runs_of(session, c.id or 0)
                 for c in (await session.exec(select(Campaign))).all()
             }
         cut_run = runs["Coupée"][0]

@@ -72,7 +72,7 @@ def assert_secured(response: ClientResponse) -> None:
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["X-Content-Type-Options"] == "nosniff"
-    assert headers["Referrer-Policy"] == "no-referrer"
+    assert headers["Referrer-Policy"] == "same-origin"
     assert headers["Cache-Control"] == "no-store"
 
 
@@ -215,6 +215,8 @@ async def test_odd_requests_get_answers_and_no_traceback(
     for data in (
         {"csrf": csrf, "language": "xx"},
         {"csrf": csrf, "language": "ar", "back": "//evil.example/"},
+        {"csrf": csrf, "language": "ar", "back": "/dashboard/\rSet-Cookie: a=b"},
+        {"csrf": csrf, "language": "ar", "back": "/dashboard/\x00"},
     ):
         response = await client.post("/dashboard/language", data=data, allow_redirects=False)
         assert response.status == 303 and response.headers["Location"] == "/dashboard/overview"
@@ -322,3 +324,18 @@ async def test_the_export_is_a_download(client: Client, found: Services) -> None
     assert response.headers["Content-Disposition"] == 'attachment; filename="reperes-2026-01-2026-12.csv"'
     assert_secured(response)
     assert (await client.get("/dashboard/export?format=exe")).status == 400
+
+
+async def test_a_form_posted_from_another_site_is_refused(client: Client, found: Services) -> None:
+    """Login CSRF: another coordinator reads the token of their own link's page and has a victim's browser
+    post it from their site; the victim would be logged in as them. The browser's Origin gives it away."""
+    link = await login_link(found, COORDINATOR)
+    csrf = csrf_of(await (await client.get(link)).text())
+    for elsewhere in ("https://elsewhere.example", "null"):  # "null": a page that hides its origin
+        response = await client.post(
+            link, data={"csrf": csrf}, headers={"Origin": elsewhere}, allow_redirects=False
+        )
+        assert response.status == 403, elsewhere
+    ours = {"Origin": f"http://{client.host}:{client.port}"}
+    response = await client.post(link, data={"csrf": csrf}, headers=ours, allow_redirects=False)
+    assert response.status == 303, "the link was not used up by the refused post"

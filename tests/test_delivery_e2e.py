@@ -17,7 +17,7 @@ from sqlmodel import col, func, select
 
 from bot.core.callbacks import Action, pack
 from bot.delivery.jobs import sender_of, zones_of
-from bot.domain import campaigns, coordinators
+from bot.domain import campaigns, coordinators, run_outcomes
 from bot.domain.audience import Audience, count_audience
 from bot.domain.people import get_person
 from bot.models import Campaign, CampaignRun, Outbox
@@ -188,8 +188,8 @@ async def test_quiet_hours_hold_messages_until_morning_unless_urgent(harness: Ha
     await settled(harness, urgent, sent=2)
     await settled(harness, night, pending=2)
     async with harness.services.database.session() as session:
-        run = (await campaigns.runs_of(session, night))[0]
-        figures = await campaigns.run_figures(session, run, now=harness.clock.now)
+        run = (await run_outcomes.runs_of(session, night))[0]
+        figures = await run_outcomes.run_figures(session, run, now=harness.clock.now)
     assert figures.held == 2 and figures.sent == 0
     # 08:00 in Réunion is 04:00 UTC, while it is still 05:00 in Paris.
     harness.clock.now = datetime(2026, 11, 28, 4, 0, 5, tzinfo=UTC)
@@ -325,7 +325,7 @@ async def test_weekly_local_time_runs_once_a_week_across_zones(harness: Harness)
     await settled(harness, cid, sent=2)
     async with harness.services.database.session() as session:
         stored = await campaigns.get_campaign(session, cid)
-        runs = await campaigns.runs_of(session, cid)
+        runs = await run_outcomes.runs_of(session, cid)
     assert stored is not None and stored.next_run_at is not None
     assert len(runs) == 1  # Paris's 18:00 did not start a second run
     assert stored.next_run_at.replace(tzinfo=UTC) == datetime(2026, 12, 9, 14, 0, tzinfo=UTC)
@@ -346,7 +346,7 @@ async def test_a_late_start_misses_only_the_zones_whose_time_is_long_past(harnes
     await received(paris, "Ce soir")
     assert not [t for t in await bot_texts(island) if "Ce soir" in t]
     async with harness.services.database.session() as session:
-        runs = await campaigns.runs_of(session, cid)
+        runs = await run_outcomes.runs_of(session, cid)
     assert len(runs) == 1 and runs[0].targeted == 1
 
 
@@ -406,8 +406,8 @@ async def test_delivery_records_go_a_month_after_the_run_and_its_report_stays(ha
     await job.run(harness.app)
     assert await statuses(harness, cid) == {}
     async with harness.services.database.session() as session:
-        (run,) = await campaigns.runs_of(session, cid)
-        figures = await campaigns.run_figures(session, run, now=harness.clock.now)
+        (run,) = await run_outcomes.runs_of(session, cid)
+        figures = await run_outcomes.run_figures(session, run, now=harness.clock.now)
     assert (figures.targeted, figures.sent, figures.pending) == (3, 3, 0)
 
 
@@ -427,8 +427,8 @@ async def test_a_cancelled_runs_records_go_a_month_later_too(harness: Harness) -
     await job.run(harness.app)
     assert await statuses(harness, cid) == {}, "who was targeted goes a month after a cancelled run too"
     async with harness.services.database.session() as session:
-        (run,) = await campaigns.runs_of(session, cid)
-        figures = await campaigns.run_figures(session, run, now=harness.clock.now)
+        (run,) = await run_outcomes.runs_of(session, cid)
+        figures = await run_outcomes.run_figures(session, run, now=harness.clock.now)
     assert (figures.targeted, figures.cancelled, figures.sent) == (3, 3, 0)
 
 

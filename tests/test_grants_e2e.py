@@ -230,3 +230,23 @@ async def test_the_approval_request_reaches_each_coordinator_in_their_language(h
     assert "Nadia" in request and "كامل الجهاز" in request
     await second.press("✅ موافقة")
     assert await coordinates(harness, candidate)
+
+
+async def test_forget_takes_a_candidates_claim_and_name(harness: Harness) -> None:
+    """Someone who opened a "become a coordinator" link and gave a name is not staff yet: /forget deletes
+    their claim and that name (the pending request lapses), as it deletes everything else about them."""
+    founder = await harness.client.new_user("Fondatrice", "fr", user_id=FOUNDER)
+    payload = await make_link(founder, "🌍 Tout le dispositif")
+    candidate = await harness.user("Camille")
+    await add_person(harness, candidate)
+    await candidate.send(f"/start {payload}")
+    await candidate.press("Utiliser « Camille »")
+    assert "attend l'accord" in (await last(candidate))["text"]
+    await candidate.send("/forget")
+    await candidate.press(
+        next(label for label in candidate.buttons(await last(candidate)) if "effacer" in label.lower())
+    )
+    assert "a été effacé" in (await last(candidate))["text"]
+    async with harness.services.database.session() as session:
+        links = (await session.exec(select(CoordinatorLink))).all()
+    assert all(link.candidate_id != candidate.id and link.display_name != "Camille" for link in links)

@@ -204,3 +204,41 @@ async def test_campaign_runs_within_scope_with_small_outcomes_hidden(database: D
     assert mine.value(run, "failed") is None
     assert mine.value(run, "unreachable") is None, "57 - 40 - 9 would give the 2 failures back"
     assert mine.value(run, "opted_out") == 9
+
+
+async def test_no_page_and_no_export_counts_another_territory(database: Database) -> None:
+    """Every source (people, resources, myth answers, trainings, requests, sign-ups) has figures in "sud"
+    only: a coordinator of "nord" reads nothing but zeros, on every page and in the export. (The overview's
+    test above would not notice a page whose figures are summed over territories without naming them.)"""
+    from bot.domain.counters import increment
+    from bot.models import Attribution, RequestCount
+
+    async with database.session() as session:
+        south = await given.people(session, 9, month="2026-03", territory="sud", role="professional")
+        await given.trainings(session, south, module="signs", month="2026-03", passed=True, score=90)
+        await given.opened(session, 11, resource="screens", territory="sud", month="2026-03")
+        await given.answers(session, myth="m1", territory="sud", month="2026-03", correct=8, mistaken=6)
+        requests = RequestCount.__table__  # type: ignore[attr-defined]
+        keys = {"topic": "school", "territory": "sud", "month": "2026-03"}
+        await increment(session, requests, keys=keys, add={"opened": 7, "taken": 6, "answered": 6})
+        joined = Attribution.__table__  # type: ignore[attr-defined]
+        keys = {"source": "poster", "territory": "sud", "month": "2026-03"}
+        await increment(session, joined, keys=keys, add={"joined": 9})
+    async with database.session() as session:
+        for scope, expect_figures in ((Scope.of(["nord"]), False), (Scope.whole(), True)):
+            tables = [
+                t for page in PAGES for t in await page_tables(session, page, scope, "2026-03", "2026-03")
+            ]
+            tables += await export_tables(session, scope, "2026-03", "2026-03")
+            shown = {
+                table.key
+                for table in tables
+                for row in table.rows
+                for column in table.columns
+                if table.value(row, column)
+            }
+            if expect_figures:  # the same data is counted for the whole deployment: the test can see it
+                assert {"trainings_started", "resources_opened", "myth_answers", "requests"} <= shown
+                assert {"attribution_by_source", "people_by_role"} <= shown
+            else:
+                assert not shown, shown

@@ -3,6 +3,7 @@ written to the audit; a parent who opens one is asked which one they are; /train
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -133,3 +134,22 @@ async def test_training_stats_show_only_the_coordinators_territories(harness: Ha
     await island.send("/training_stats")
     text = (await last(island))["text"]
     assert "Démo-sur-Seine" not in text and "Rien à afficher" in text
+
+
+async def test_training_stats_cannot_be_subtracted_from_the_dashboards_months(harness: Harness) -> None:
+    """Five modules started last month (shown), two this month (hidden on the dashboard and in the export):
+    /training_stats gives each month's figures as they show, never an all-time 7 that would give the
+    hidden 2 back by subtraction."""
+    founder = await harness.client.new_user("Fondatrice", "fr", user_id=FOUNDER)
+    last_month = harness.clock.now - timedelta(days=31)
+    for index in range(7):
+        pro = await harness.user(f"Pro{index}")
+        person_id = await add_person(harness, pro, role="professional", territory="demo")
+        when = last_month if index < 5 else harness.clock.now
+        async with harness.services.database.session() as session:
+            await training.open_module(session, person_id=person_id, module=MODULE, now=when)
+    await founder.send("/training_stats")
+    text = (await last(founder))["text"]
+    assert "commencées 7" not in text and "commencées 2" not in text, text
+    assert "(Démo-sur-Seine (exemple)) : commencées 5" in text, text
+    assert f"{last_month:%Y-%m}" in text, "each month is named"

@@ -206,8 +206,8 @@ async def test_only_the_holder_runs_the_clock_the_timers_and_the_sender(
             one = await stack.enter_async_context(running(first, token=SANDBOX_TOKEN))
             async with running(second, token=SANDBOX_TOKEN) as two:
                 assert sender_of(one).lease.held and not sender_of(two).lease.held
-                assert clock_jobs(one) == {"campaigns": True, "retention": True, **REMINDERS}
-                assert clock_jobs(two) == {"retention": False, **{k: False for k in REMINDERS}}
+                assert clock_jobs(one) == {"campaigns": True, "retention": True, **TIMERS}
+                assert clock_jobs(two) == {"retention": False, **{k: False for k in TIMERS}}
                 # A /stop typed on the instance without the lease reaches the sender, mid-batch if need be.
                 sender_of(two).opt_out(4242)
 
@@ -221,12 +221,13 @@ async def test_only_the_holder_runs_the_clock_the_timers_and_the_sender(
                     return clock_jobs(two).get("campaigns", False)
 
                 await wait_for(took_over, TAKEOVER, "the second instance to run the clock")
-                assert clock_jobs(two) == {"campaigns": True, "retention": True, **REMINDERS}
+                assert clock_jobs(two) == {"campaigns": True, "retention": True, **TIMERS}
     finally:
         await sandbox.cleanup()
 
 
-REMINDERS = {"ticket-reminders": True, "training-reminders": True}
+# The features' timers, run by the lease holder only: reminders, and the closing of consultations.
+TIMERS = {"ticket-reminders": True, "training-reminders": True, "consultations": True}
 
 
 def clock_jobs(app: BotApplication) -> dict[str, bool]:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.core.context import BotApplication
 from bot.delivery.jobs import sender_of, tick, zones_of
-from bot.domain import campaigns
+from bot.domain import campaigns, run_outcomes
 from bot.runner import SANDBOX_TOKEN, running
 from bot.services import Services
 from sandbox.client import SandboxClient
@@ -109,7 +109,7 @@ async def test_weekly_and_missed_runs_across_restarts(database_url: str, content
             await wait_for(two, HANG, "the second weekly message")
             assert not [m for m in await parent.messages() if "Trop tard" in str(m.get("text"))]
             async with found.database.session() as session:
-                runs = await campaigns.runs_of(session, ids[0] or 0)
+                runs = await run_outcomes.runs_of(session, ids[0] or 0)
             assert [run.number for run in runs] == [1, 2] and runs[1].planned_at.replace(
                 tzinfo=UTC
             ) == datetime(2026, 12, 7, 10, 0, tzinfo=UTC)

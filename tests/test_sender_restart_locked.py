@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlmodel import select
 
 from bot.db import Database
-from bot.domain import campaigns
+from bot.domain import run_outcomes
 from bot.models import Campaign, CampaignRun
 from sandbox.client import SandboxClient
 from sandbox.server import start_sandbox
@@ -38,7 +38,7 @@ async def runs_of(database: Database) -> list[CampaignRun]:
     async with database.session() as session:
         query = select(Campaign).where(Campaign.title == "Sous verrou")
         (campaign,) = (await session.exec(query)).all()
-        return await campaigns.runs_of(session, campaign.id or 0)
+        return await run_outcomes.runs_of(session, campaign.id or 0)
 
 
 def since(log: Path, offset: int) -> str:
@@ -98,7 +98,7 @@ async def test_started_under_a_lock_it_comes_up_and_sends_once_the_lock_is_gone(
                 (campaign,) = (
                     await session.exec(select(Campaign).where(Campaign.title == "Sous verrou"))
                 ).all()
-                runs = await campaigns.runs_of(session, campaign.id or 0)
+                runs = await run_outcomes.runs_of(session, campaign.id or 0)
                 return len(runs) == 1 and runs[0].status == "done"
 
         await wait_for(everyone_reached, HANG, "the send to finish")

@@ -25,7 +25,7 @@ from sqlmodel import select
 
 from bot.db import Database
 from bot.delivery.lease import CHANNEL
-from bot.domain import campaigns
+from bot.domain import run_outcomes
 from bot.models import Campaign, CampaignRun
 from bot.runner import SANDBOX_TOKEN
 from sandbox.client import SandboxClient
@@ -211,7 +211,7 @@ async def test_two_instances_share_updates_and_the_sender_survives_kill_9(
             duplicates += got - 1
         async with database.session() as session:
             campaign = (await session.exec(select(Campaign).where(Campaign.title == "Relayée"))).one()
-            run = (await campaigns.runs_of(session, campaign.id or 0))[0]
+            run = (await run_outcomes.runs_of(session, campaign.id or 0))[0]
         print(  # the figures the README quotes, shown with `pytest -s`
             f"two instances: updates taken {dict(balancer.taken)}; holder killed after {at_kill} of "
             f"{RECIPIENTS} messages; {run.possible_duplicates} in flight, {duplicates} arrived twice"

@@ -4,6 +4,7 @@ nothing loaded from elsewhere, and a bound on guesses."""
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.dashboard.logs import RedactingAccessLogger
 from bot.dashboard.verify import LOOKUPS, WINDOW, accepted
 from bot.runner import serving_app
 from sandbox.client import SandboxUser
@@ -139,3 +141,22 @@ def test_accept_language() -> None:
     assert accepted("fr;q=0,en", supported) == "en"
     assert accepted("de, *;q=0.1", supported) is None
     assert accepted("fr;q=abc,en;q=0.2", supported) == "en"
+
+
+async def test_the_access_log_never_holds_a_certificate_code(caplog: pytest.LogCaptureFixture) -> None:
+    """A code gives the name printed on its certificate: the access log (read by more people, kept longer)
+    keeps the page asked for, not the code, whether in the path or in the form's query."""
+
+    async def ok(request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.add_routes([web.get("/verify", ok), web.get("/verify/{code}", ok)])
+    with caplog.at_level(logging.INFO, logger="aiohttp.access"):
+        server = TestServer(app)
+        await server.start_server(access_log_class=RedactingAccessLogger)  # as the runner starts it
+        async with TestClient(server) as client:
+            assert (await client.get("/verify/ABCD2345EFGH")).status == 200
+            assert (await client.get("/verify?code=HGFE5432DCBA&lang=fr")).status == 200
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "/verify" in logged and "ABCD2345EFGH" not in logged and "HGFE5432DCBA" not in logged

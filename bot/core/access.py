@@ -6,6 +6,8 @@ the command is not for them, and how to become a coordinator (a link from /grant
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from telegram import Update
 
 from bot.core.context import Context
@@ -16,19 +18,43 @@ from bot.domain.scope import Scope
 from bot.services import Services
 
 
+@dataclass(frozen=True)
+class Coordinator:
+    ui: Ui
+    user_id: int
+    scope: Scope  # what they coordinate, read when the command came
+
+
 async def require_coordinator(update: Update, context: Context) -> Ui | None:
     """The coordinator's Ui, or None after telling anyone else this command is not for them."""
     ui = await ui_for(update, context)
     user = update.effective_user
     if user is not None and await is_coordinator(context.services, user.id):
         return ui
+    await _refuse(update, ui)
+    return None
+
+
+async def require_scope(update: Update, context: Context) -> Coordinator | None:
+    """The coordinator and what they coordinate, or None after telling anyone else the command is not for
+    them. The role and the scope are one read: a /revoke landing between two reads can neither leave a
+    command with the role checked and no scope, nor let it fall back to the whole deployment."""
+    ui = await ui_for(update, context)
+    user = update.effective_user
+    scope = await coordinator_scope(context.services, user.id) if user is not None else None
+    if user is not None and scope is not None:
+        return Coordinator(ui, user.id, scope)
+    await _refuse(update, ui)
+    return None
+
+
+async def _refuse(update: Update, ui: Ui) -> None:
     text = ui._("Cette commande est réservée à la coordination du dispositif.")
     text += "\n" + ui._(
         "Pour en faire partie, demandez à une coordinatrice ou un coordinateur un lien « devenir "
         "coordinateur » (/grant)."
     )
     await answer(update, ui, text, [back_to_menu(ui)], edit=False)
-    return None
 
 
 async def is_coordinator(found: Services, user_id: int) -> bool:

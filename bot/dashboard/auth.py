@@ -102,6 +102,6 @@ async def switch_language(request: web.Request) -> web.Response:
 
 
 def _ours(path: str) -> bool:
-    return (
-        path.startswith("/dashboard/") and not path.startswith("//") and "\\" not in path and "\n" not in path
-    )
+    # Printable only: a control character (CR, NUL) is either refused by aiohttp (an error) or dropped by
+    # yarl (another address than the one checked here).
+    return path.startswith("/dashboard/") and "\\" not in path and path.isprintable()

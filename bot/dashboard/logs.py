@@ -1,7 +1,9 @@
-"""The access log without login tokens.
+"""The access log without login tokens or certificate codes.
 
-aiohttp logs each request's first line at INFO; a login link's token is in its path. Single use and short
-lived as it is, a log line must still not hold a working link (logs are read by more people, kept longer).
+aiohttp logs each request's first line at INFO. A login link's token is in its path: single use and short
+lived as it is, a log line must still not hold a working link. A certificate's code, in the verification
+page's path or query, gives the name printed on it: a log line must not lead from a visit to a name. Logs
+are read by more people, and kept longer, than either.
 """
 
 from __future__ import annotations
@@ -12,29 +14,38 @@ from aiohttp import web
 from aiohttp.web_log import AccessLogger
 
 LOGIN_PREFIX = "/dashboard/login/"
-REDACTED = LOGIN_PREFIX + "…"
+VERIFY = "/verify"
 
 
 class _Redacted:
-    """The request as the log reads it, its path without the token.
+    """The request as the log reads it, with its path (and query) replaced by `shown`.
 
     Not `request.clone()`: aiohttp refuses to clone a request whose body was read, which the POST that
     uses a link always is (the failure broke the connection before the response went out).
     """
 
-    path = REDACTED
-    path_qs = REDACTED
-    raw_path = REDACTED
-
-    def __init__(self, request: web.BaseRequest) -> None:
+    def __init__(self, request: web.BaseRequest, shown: str) -> None:
         self._request = request
+        self.path = self.path_qs = self.raw_path = shown
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._request, name)
 
 
+def _shown(path: str) -> str | None:
+    """What the log shows instead of a path holding a token or a code; None: the path as it is."""
+    if path.startswith(LOGIN_PREFIX):
+        return LOGIN_PREFIX + "…"
+    if path == VERIFY:
+        return VERIFY  # the code, if any, is in the query, which is left out
+    if path.startswith(VERIFY + "/"):
+        return VERIFY + "/…"
+    return None
+
+
 class RedactingAccessLogger(AccessLogger):
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
-        if request.path.startswith(LOGIN_PREFIX):
-            request = cast(web.BaseRequest, _Redacted(request))
+        shown = _shown(request.path)
+        if shown is not None:
+            request = cast(web.BaseRequest, _Redacted(request, shown))
         super().log(request, response, time)

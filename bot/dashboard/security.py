@@ -12,6 +12,7 @@ import hmac
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -32,7 +33,9 @@ HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    # same-origin: no other site learns an address (a login link's token), and our own POSTs carry their
+    # real Origin, which `form_with_csrf` checks (under no-referrer, browsers send "Origin: null").
+    "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 CSRF_FIELD = "csrf"
@@ -114,7 +117,14 @@ async def viewer(request: web.Request) -> Viewer | None:
 
 
 async def form_with_csrf(request: web.Request, expected: str) -> Mapping[str, Any] | None:
-    """The posted form, or None when its CSRF token is missing or wrong."""
+    """The posted form, or None when its CSRF token is missing or wrong, or when the browser says it comes
+    from another site. The token alone cannot tell: the login form's is derived from the link, so another
+    coordinator could read it from their own link's page and have a browser post it, logging its user in
+    as them (login CSRF). Browsers send Origin with every POST; a client that sends none is not a browser
+    another site can drive."""
+    origin = request.headers.get("Origin")
+    if origin is not None and urlsplit(origin).netloc != request.host:
+        return None
     form = await request.post()
     given = form.get(CSRF_FIELD)
     if not isinstance(given, str) or not hmac.compare_digest(given.encode(), expected.encode()):

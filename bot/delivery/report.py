@@ -20,9 +20,11 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.delivery.notices import Notice, Notices
-from bot.domain import campaigns
-from bot.domain.campaigns import Figures
+from bot.domain import campaigns, run_outcomes
+from bot.domain.indicators.labels import value_text
+from bot.domain.indicators.runs import shown_figures
 from bot.domain.people import get_person
+from bot.domain.run_outcomes import Figures
 from bot.i18n import Translator
 from bot.models import Campaign, CampaignRun, CampaignStatus, RunStatus, as_utc
 from bot.services import Services
@@ -47,25 +49,31 @@ def status_label(t: Translator, status: str) -> str:
 
 
 def figures_lines(t: Translator, figures: Figures) -> list[str]:
-    n = t.number
+    """The run's figures, small counts hidden as on the dashboard (bot/domain/indicators/runs.py)."""
+    shown = shown_figures(figures)
+
+    def n(key: str) -> str:
+        return value_text(t, shown[key])
+
     lines = [
-        t.gettext("Destinataires : {count}").format(count=n(figures.targeted)),
-        t.gettext("Envoyés : {count}").format(count=n(figures.sent)),
-        t.gettext("En attente : {count}").format(count=n(figures.pending)),
-        t.gettext("Retenus par les heures calmes : {count}").format(count=n(figures.held)),
-        t.gettext("Échecs : {count}").format(count=n(figures.failed)),
-        t.gettext("Injoignables : {count}").format(count=n(figures.unreachable)),
-        t.gettext("Désinscrits : {count}").format(count=n(figures.opted_out)),
-        t.gettext("Plafond hebdomadaire atteint : {count}").format(count=n(figures.capped)),
+        t.gettext("Destinataires : {count}").format(count=n("targeted")),
+        t.gettext("Envoyés : {count}").format(count=n("sent")),
+        t.gettext("En attente : {count}").format(count=n("pending")),
+        t.gettext("Retenus par les heures calmes : {count}").format(count=n("held")),
+        t.gettext("Échecs : {count}").format(count=n("failed")),
+        t.gettext("Injoignables : {count}").format(count=n("unreachable")),
+        t.gettext("Désinscrits : {count}").format(count=n("opted_out")),
+        t.gettext("Plafond hebdomadaire atteint : {count}").format(count=n("capped")),
     ]
-    if figures.paused:
-        lines.append(t.gettext("En pause : {count}").format(count=n(figures.paused)))
-    if figures.cancelled:
-        lines.append(t.gettext("Annulés : {count}").format(count=n(figures.cancelled)))
-    if figures.possible_duplicates:
+    # Shown only when they count someone: a hidden one may, so it is shown as hidden.
+    if shown["paused"] != 0:
+        lines.append(t.gettext("En pause : {count}").format(count=n("paused")))
+    if shown["cancelled"] != 0:
+        lines.append(t.gettext("Annulés : {count}").format(count=n("cancelled")))
+    if shown["possible_duplicates"] != 0:
         lines.append(
             t.gettext("Peut-être reçus deux fois (arrêt pendant l'envoi) : {count}").format(
-                count=n(figures.possible_duplicates)
+                count=n("possible_duplicates")
             )
         )
     return lines
@@ -132,12 +140,12 @@ class ReportBoard:
     async def post(self, run_id: int) -> None:
         """A run's first progress message, in its creator's chat (the content files' series have none)."""
         async with self.found.database.session() as session:
-            run = await campaigns.get_run(session, run_id)
+            run = await run_outcomes.get_run(session, run_id)
             campaign = await campaigns.get_campaign(session, run.campaign_id) if run else None
             if run is None or campaign is None or not campaign.created_by:
                 return
-            figures = await campaigns.run_figures(session, run, now=self.found.clock())
-            later = await campaigns.held_until(session, run, now=self.found.clock())
+            figures = await run_outcomes.run_figures(session, run, now=self.found.clock())
+            later = await run_outcomes.held_until(session, run, now=self.found.clock())
         t, zone = await self._reader(campaign.created_by)
         text = report_text(t, campaign, run, figures, now=self.found.clock(), zone=zone, held_until=later)
         # A report is a message too: it takes its place in the overall rate and in its chat's pace, and
@@ -149,7 +157,7 @@ class ReportBoard:
     async def _posted(self, run_id: int, sent: Message) -> None:
         """Keep the report's id to edit it; a run that ended while the report waited is shown at once."""
         async with self.found.database.session() as session:
-            stored = await campaigns.get_run(session, run_id)
+            stored = await run_outcomes.get_run(session, run_id)
             if stored is None or sent.chat is None:
                 return
             stored.report_chat, stored.report_message = sent.chat.id, sent.message_id
@@ -187,7 +195,7 @@ class ReportBoard:
     async def refresh(self, campaign_id: int) -> None:
         """Show a coordinator's pause, resume or cancel in the campaign's progress messages at once."""
         async with self.found.database.session() as session:
-            runs = await campaigns.runs_of(session, campaign_id)
+            runs = await run_outcomes.runs_of(session, campaign_id)
         for run in runs[-1:]:  # the latest run: earlier ones ended and their reports with them
             if run.id is not None:
                 self._due.discard(run.id)
@@ -198,12 +206,12 @@ class ReportBoard:
 
     async def _edit(self, run_id: int) -> None:
         async with self.found.database.session() as session:
-            run = await campaigns.get_run(session, run_id)
+            run = await run_outcomes.get_run(session, run_id)
             campaign = await campaigns.get_campaign(session, run.campaign_id) if run else None
             if run is None or campaign is None or run.report_chat is None or run.report_message is None:
                 return
-            figures = await campaigns.run_figures(session, run, now=self.found.clock())
-            later = await campaigns.held_until(session, run, now=self.found.clock())
+            figures = await run_outcomes.run_figures(session, run, now=self.found.clock())
+            later = await run_outcomes.held_until(session, run, now=self.found.clock())
         t, zone = await self._reader(run.report_chat)
         text = report_text(t, campaign, run, figures, now=self.found.clock(), zone=zone, held_until=later)
         try:

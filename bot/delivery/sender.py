@@ -30,7 +30,7 @@ from bot.delivery.pacing import Pacer, retry_seconds
 from bot.delivery.render import Outgoing, render
 from bot.delivery.report import ReportBoard
 from bot.delivery.supervise import Backoff, Task
-from bot.domain import campaigns, outbox
+from bot.domain import campaigns, outbox, run_outcomes
 from bot.domain.outbox import Delivery, Outcomes
 from bot.domain.series import drip_item
 from bot.models import CampaignRun, OutboxStatus
@@ -247,7 +247,7 @@ class Sender:
             try:
                 async with self.found.database.session() as session:
                     await outbox.record(session, outcomes, now=self.found.clock())
-                    return await campaigns.finish_runs(session, runs, now=self.found.clock())
+                    return await run_outcomes.finish_runs(session, runs, now=self.found.clock())
             except Exception as error:
                 if self._stopping or self._halted:
                     raise  # at shutdown the rows stay `sending`, counted as doubtful at the next start
@@ -259,7 +259,7 @@ class Sender:
 
     async def _load_runs(self, session: AsyncSession, run_ids: set[int]) -> None:
         for run_id in run_ids - self._runs.keys():
-            run = await campaigns.get_run(session, run_id)
+            run = await run_outcomes.get_run(session, run_id)
             campaign = await campaigns.get_campaign(session, run.campaign_id) if run else None
             if run is not None and campaign is not None:
                 self._runs[run_id] = (campaign.messages, run.number)

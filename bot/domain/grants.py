@@ -212,6 +212,17 @@ async def purge_links(session: AsyncSession, *, now: datetime) -> int:
     return int((await session.exec(statement)).rowcount)
 
 
+async def forget_candidate(session: AsyncSession, *, user_id: int) -> None:
+    """/forget by someone who opened a link without becoming a coordinator: their claim and the name they
+    gave are deleted (a request still waiting lapses: its buttons answer that they are stale). A granted
+    link stays: its candidate is staff, and the audit log says who approved them."""
+    await session.exec(
+        delete(CoordinatorLink).where(
+            col(CoordinatorLink.candidate_id) == user_id, col(CoordinatorLink.status) != LinkStatus.GRANTED
+        )
+    )
+
+
 async def pending(session: AsyncSession) -> list[CoordinatorLink]:
     """The requests waiting for a second coordinator, oldest first (shown again in /coordinators, for
     whoever could not be asked when the candidate gave their name)."""

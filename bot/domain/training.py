@@ -30,7 +30,6 @@ CODE_LENGTH = 8
 # day (past the page's per-address limit) would take over two thousand years to find one on average.
 CERTIFICATE_CODE_LENGTH = 12
 _NOT_IN_CODES = re.compile(r"[^A-Za-z0-9]")
-SMALL_COUNT = 5  # figures under this are not shown, so that nobody can be singled out
 
 
 def new_code(length: int = CODE_LENGTH) -> str:
@@ -246,47 +245,3 @@ async def find_certificate(session: AsyncSession, *, code: str) -> Certificate |
         return None  # no code is longer: no need to ask the database
     query = select(Certificate).where(Certificate.code == wanted)
     return (await session.exec(query)).first()
-
-
-@dataclass(frozen=True)
-class ModuleFigures:
-    module: str
-    territory: str
-    started: int | None  # None: fewer than SMALL_COUNT, not shown
-    passed: int | None
-    average_score: int | None
-
-
-def _shown(count: int) -> int | None:
-    return count if count >= SMALL_COUNT else None
-
-
-async def training_figures(session: AsyncSession) -> list[ModuleFigures]:
-    """Started, passed and average best score per module and territory; small counts suppressed."""
-    query = (
-        select(  # type: ignore[call-overload]
-            Progress.module,
-            Person.territory,
-            func.count(),
-            func.count(col(Progress.passed_at)),
-            func.avg(col(Progress.best_score)),
-        )
-        .join(Person, col(Person.id) == col(Progress.person_id))
-        .group_by(col(Progress.module), col(Person.territory))
-        .order_by(col(Progress.module), col(Person.territory))
-    )
-    figures = []
-    for module, territory, started, passed, average in (await session.exec(query)).all():
-        shown = _shown(int(started))
-        if shown is None:
-            continue  # even "fewer than 5" would tell that someone there started it
-        figures.append(
-            ModuleFigures(
-                module,
-                territory,
-                shown,
-                _shown(int(passed)) if shown is not None else None,
-                round(float(average)) if shown is not None and average is not None else None,
-            )
-        )
-    return figures

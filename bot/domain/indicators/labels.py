@@ -14,7 +14,7 @@ from babel.dates import format_skeleton
 from bot.content.pack import ContentPack
 from bot.domain.indicators.record import NO_TERRITORY
 from bot.domain.indicators.sources import MONTH, UNSPECIFIED
-from bot.domain.tables import TOTAL
+from bot.domain.tables import NO_DATA, TOTAL, Value
 from bot.i18n import Translator
 
 
@@ -169,3 +169,10 @@ def _content_name(t: Translator, content: ContentPack, key: str) -> str | None:
             claim = myth.claim
             return claim if len(claim) <= MYTH_LABEL else claim[: MYTH_LABEL - 1].rstrip() + "…"
     return None
+
+
+def value_text(t: Translator, value: Value) -> str:
+    """A figure as words and digits: « masqué » when hidden, « sans objet » for an average over nothing."""
+    if value is None:
+        return t.gettext("masqué")
+    return t.gettext("sans objet") if value is NO_DATA else t.number(value)

@@ -13,8 +13,9 @@ from datetime import UTC, datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.domain.campaigns import audience_of, run_figures
+from bot.domain.campaigns import audience_of
 from bot.domain.indicators.sources import months_between
+from bot.domain.run_outcomes import Figures, run_figures
 from bot.domain.scope import Scope
 from bot.domain.suppression import Cell, Line, suppress
 from bot.domain.tables import Table, Value
@@ -48,11 +49,19 @@ async def campaign_tables(
             continue
         if not scope.covers_all(audience_of(campaign).territories):
             continue
-        figures = asdict(await run_figures(session, run, now=now or datetime.now(UTC)))
+        shown = shown_figures(await run_figures(session, run, now=now or datetime.now(UTC)))
         key = run_key(campaign, run)
         rows.append(key)
-        values: dict[Cell, int] = {column: int(figures.get(column, 0)) for column in COLUMNS}
-        hidden = suppress(values, [Line(TARGETED, OUTCOMES)])  # possible duplicates: hidden when small
         for column in COLUMNS:
-            cells[(key, column)] = None if column in hidden else values.get(column, 0)
+            cells[(key, column)] = shown[column]
     return [Table("campaign_runs", "run", "outcome", tuple(rows), COLUMNS, cells)]
+
+
+def shown_figures(figures: Figures) -> dict[str, Value]:
+    """A run's figures as they may be read, on the dashboard and in the chat's reports alike (so that
+    neither gives back what the other hides): a small outcome is hidden, and a second one with it, since
+    they add up to the people targeted; possible duplicates are hidden when small. None: hidden."""
+    counted = asdict(figures)
+    values: dict[Cell, int] = {column: int(counted.get(column, 0)) for column in COLUMNS}
+    hidden = suppress(values, [Line(TARGETED, OUTCOMES)])
+    return {column: None if column in hidden else values[column] for column in COLUMNS}

@@ -16,7 +16,7 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.config import SUPPORTED_LANGUAGES
-from bot.core.access import coordinator_scope, require_coordinator
+from bot.core.access import coordinator_scope, require_coordinator, require_scope
 from bot.core.callbacks import Action, pack, pattern
 from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
@@ -25,11 +25,10 @@ from bot.core.views import N_
 from bot.delivery.jobs import sender_of, tick_now, zones_of
 from bot.delivery.render import render
 from bot.delivery.report import figures_lines, held_lines, status_label
-from bot.domain import campaigns, coordinators
+from bot.domain import campaigns, coordinators, run_outcomes
 from bot.domain.audience import Audience, count_audience
 from bot.domain.campaigns import CampaignError
 from bot.domain.people import get_person
-from bot.domain.scope import Scope
 from bot.features.campaigns.approval import ask_approval
 from bot.features.campaigns.views import audience_summary, local_moment, schedule_summary, urgent_line
 from bot.fields import number, row_id
@@ -151,14 +150,12 @@ async def submit(update: Update, context: Context, ui: Ui, campaign: Campaign, _
 
 
 async def list_campaigns(update: Update, context: Context) -> None:
-    ui = await require_coordinator(update, context)
-    if ui is None:
+    me = await require_scope(update, context)
+    if me is None:
         return
-    found = context.services
-    assert update.effective_user is not None
-    scope = await coordinator_scope(found, update.effective_user.id) or Scope.whole()
+    ui, found = me.ui, context.services
     async with found.database.session() as session:
-        listed = await campaigns.list_campaigns(session, scope=scope)
+        listed = await campaigns.list_campaigns(session, scope=me.scope)
     lines = ["<b>" + ui._("Campagnes") + "</b>"]
     rows: Keyboard = []
     for campaign in listed:
@@ -184,12 +181,14 @@ async def show_campaign(
     found = context.services
     user = update.effective_user
     async with found.database.session() as session:
-        runs = await campaigns.runs_of(session, campaign.id or 0)
+        runs = await run_outcomes.runs_of(session, campaign.id or 0)
         latest = runs[-1] if runs else None
-        figures = await campaigns.run_figures(session, latest, now=found.clock()) if latest else None
+        figures = await run_outcomes.run_figures(session, latest, now=found.clock()) if latest else None
         # A paused campaign's held messages go out at no set time: only after the resume.
         waiting = latest is not None and campaign.status != CampaignStatus.PAUSED
-        later = await campaigns.held_until(session, latest, now=found.clock()) if waiting and latest else None
+        later = (
+            await run_outcomes.held_until(session, latest, now=found.clock()) if waiting and latest else None
+        )
         recipients = await count_audience(
             session, campaigns.audience_of(campaign), configured=found.settings.coordinators
         )

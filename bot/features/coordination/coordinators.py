@@ -1,7 +1,7 @@
 """Who coordinates: /revoke, /coordinators and /audit, and the notices every coordinator gets.
 
 Coordinators are the COORDINATORS setting plus the people granted the role (/grant, in grants.py); the check
-every coordinator command makes is bot.core.access.require_coordinator. People are shown by display name,
+every coordinator command makes is bot.core.access.require_scope. People are shown by display name,
 and a territory coordinator sees and acts only within their territories.
 """
 
@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.ext import CommandHandler, filters
 
-from bot.core.access import coordinator_scope, require_coordinator
+from bot.core.access import require_scope
 from bot.core.callbacks import Action, pack
 from bot.core.context import AnyBotApplication, BotApplication, Context
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, keyboard
@@ -49,16 +49,12 @@ def _visible(scope: Scope, territories: list[str] | None) -> bool:
 
 async def revoke(update: Update, context: Context) -> None:
     """/revoke: a button per coordinator the caller may take the role from (within their scope)."""
-    ui = await require_coordinator(update, context)
-    user = update.effective_user
-    if ui is None or user is None:
+    me = await require_scope(update, context)
+    if me is None:
         return
-    found = context.services
-    scope = await coordinator_scope(found, user.id)
-    if scope is None:
-        return
+    ui, user_id, scope, found = me.ui, me.user_id, me.scope, context.services
     async with found.database.session() as session:
-        rows = [g for g in await coordinators.grants(session) if g.user_id != user.id]
+        rows = [g for g in await coordinators.grants(session) if g.user_id != user_id]
         shown = await coordinators.names(session, [g.user_id for g in rows])
     revocable = [g for g in rows if scope.covers_all(g.territories or [])]
     lines = ["<b>" + ui._("Retirer le rôle de coordination") + "</b>"]
@@ -111,19 +107,15 @@ async def revoke_pressed(
 
 
 async def list_coordinators(update: Update, context: Context) -> None:
-    ui = await require_coordinator(update, context)
-    user = update.effective_user
-    if ui is None or user is None:
+    me = await require_scope(update, context)
+    if me is None:
         return
-    found = context.services
-    scope = await coordinator_scope(found, user.id)
-    if scope is None:
-        return
+    ui, user_id, scope, found = me.ui, me.user_id, me.scope, context.services
     configured = sorted(found.settings.coordinators)
     async with found.database.session() as session:
         rows = [g for g in await coordinators.grants(session) if g.user_id not in set(configured)]
         waiting = [
-            w for w in await grants.pending(session) if grants.may_decide(w, user_id=user.id, scope=scope)
+            w for w in await grants.pending(session) if grants.may_decide(w, user_id=user_id, scope=scope)
         ]
         shown = await coordinators.names(
             session,
@@ -195,14 +187,12 @@ def action_label(t: Translator, action: str) -> str:
 
 
 async def show_audit(update: Update, context: Context) -> None:
-    ui = await require_coordinator(update, context)
-    user = update.effective_user
-    if ui is None or user is None:
+    me = await require_scope(update, context)
+    if me is None:
         return
-    found = context.services
-    scope = await coordinator_scope(found, user.id)
+    ui, user_id, scope, found = me.ui, me.user_id, me.scope, context.services
     async with found.database.session() as session:
-        entries = await coordinators.recent_audit(session, limit=25, scope=scope, viewer=user.id)
+        entries = await coordinators.recent_audit(session, limit=25, scope=scope, viewer=user_id)
         shown = await coordinators.names(session, [e.actor_id for e in entries])
     zone = ZoneInfo(found.settings.timezone)
     lines = ["<b>" + ui._("Journal des actions (les plus récentes d'abord)") + "</b>"]

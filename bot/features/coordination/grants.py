@@ -19,7 +19,7 @@ import html
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.core.access import coordinator_scope, require_coordinator
+from bot.core.access import require_coordinator, require_scope
 from bot.core.callbacks import Action, pack, pattern
 from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
@@ -53,9 +53,10 @@ def _ticked(mask: str, found: Services) -> list[str] | None:
 
 
 async def grant(update: Update, context: Context) -> None:
-    ui = await require_coordinator(update, context)
-    if ui is None or update.effective_user is None:
+    me = await require_scope(update, context)
+    if me is None:
         return
+    ui = me.ui
     if context.args:
         text = ui._(
             "/grant ne prend plus d'identifiant : lancez /grant seul, choisissez pour quels territoires, "
@@ -64,10 +65,7 @@ async def grant(update: Update, context: Context) -> None:
         )
         await answer(update, ui, text, edit=False)
         return
-    scope = await coordinator_scope(context.services, update.effective_user.id)
-    if scope is None:
-        return
-    await show_chooser(update, context, ui, scope, [], edit=False)
+    await show_chooser(update, context, ui, me.scope, [], edit=False)
 
 
 async def show_chooser(
@@ -138,14 +136,12 @@ async def on_button(update: Update, context: Context) -> None:
     if what == "m":  # the candidate, who coordinates nothing yet
         await approvals.first_name(update, context, value)
         return
-    ui = await require_coordinator(update, context)
-    user = update.effective_user
-    if ui is None or user is None:
+    me = await require_scope(update, context)
+    if me is None:
         return
-    found = context.services
-    scope = await coordinator_scope(found, user.id)
+    ui, scope, found = me.ui, me.scope, context.services
     ticked = None if value == WHOLE else _ticked(value, found)
-    if scope is None or len(fields) != 2:
+    if len(fields) != 2:
         await stale_button(update, context, ui)
     elif what == "t" and ticked is not None and all(scope.covers(tid) for tid in ticked):
         await acknowledge(update)
@@ -194,3 +190,9 @@ def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("name", set_name, filters=private))
     app.add_handler(CallbackQueryHandler(on_button, pattern=pattern(Action.GRANT)))
     app.bot_data.deep_links[LINK_PREFIX] = approvals.open_link
+    app.bot_data.before_forget.append(_forget_candidate)
+
+
+async def _forget_candidate(context: Context, chat_id: int) -> None:
+    async with context.services.database.session() as session:
+        await grants.forget_candidate(session, user_id=chat_id)

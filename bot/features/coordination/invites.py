@@ -14,19 +14,24 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.content.schemas import AUDIENCES
-from bot.core.access import coordinator_scope, require_coordinator
+from bot.core.access import require_scope
 from bot.core.callbacks import Action, pack, pattern
 from bot.core.context import BotApplication, Context
 from bot.core.stale import stale_button
 from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, button_fields
 from bot.domain import invites, training
+from bot.domain.indicators import chat
 from bot.domain.indicators.labels import FIXED as JOBS
+from bot.domain.indicators.labels import value_text
+from bot.domain.suppression import SMALL_COUNT
+from bot.domain.tables import NO_DATA
 from bot.fields import number, row_id
 from bot.models import as_utc
 
 DEFAULT_USES, DEFAULT_DAYS = 10, 30
 MAX_USES, MAX_DAYS = 500, 365
 STATS_CHUNK = 3500
+STATS_MONTHS = 3  # /training_stats: this month and the two before; the dashboard has the rest
 MAX_LISTED = 30  # invites in one /invites message: within Telegram's length and buttons limits
 
 
@@ -55,14 +60,12 @@ def invite_terms(args: Sequence[str], territories: Container[str]) -> InviteTerm
 
 async def invite(update: Update, context: Context) -> None:
     """/invite [uses] [days] [territory] [kind]: a code and a link that make professionals verified."""
-    ui = await require_coordinator(update, context)
-    user = update.effective_user
-    if ui is None or user is None:
+    me = await require_scope(update, context)
+    if me is None:
         return
-    found = context.services
-    scope = await coordinator_scope(found, user.id)
+    ui, user_id, scope, found = me.ui, me.user_id, me.scope, context.services
     terms = invite_terms(context.args or [], found.content.territories)
-    if terms is not None and scope is not None and not scope.is_whole:
+    if terms is not None and not scope.is_whole:
         # A territory coordinator's invite is for one of their territories: named, or their only one.
         mine = scope.within(found.territory_ids)
         territory = terms.territory or (mine[0] if len(mine) == 1 else None)
@@ -71,7 +74,7 @@ async def invite(update: Update, context: Context) -> None:
             await answer(update, ui, text, edit=False)
             return
         terms = terms._replace(territory=territory)
-    if terms is None or scope is None:
+    if terms is None:
         text = ui._(
             "Utilisation : /invite [utilisations] [jours] [territoire] [métier], par exemple /invite 20 30. "
             "Territoires : {territories}. Métiers : {kinds}."
@@ -87,7 +90,7 @@ async def invite(update: Update, context: Context) -> None:
             days=terms.days,
             now=found.clock(),
         )
-        await invites.audit_created(session, created, by=user.id, now=found.clock())
+        await invites.audit_created(session, created, by=user_id, now=found.clock())
     link = f"https://t.me/{context.bot.username}?start=inv_{created.code}"
     text = ui._(
         "Code d'invitation {code} : {uses} utilisations, valable jusqu'au {date}.\n"
@@ -107,14 +110,10 @@ def job_name(ui: Ui, kind: str | None) -> str:
 
 async def list_invites(update: Update, context: Context) -> None:
     """/invites: the invites that still work, within the coordinator's territories, each with Revoke."""
-    ui = await require_coordinator(update, context)
-    user = update.effective_user
-    if ui is None or user is None:
+    me = await require_scope(update, context)
+    if me is None:
         return
-    found = context.services
-    scope = await coordinator_scope(found, user.id)
-    if scope is None:
-        return
+    ui, scope, found = me.ui, me.scope, context.services
     async with found.database.session() as session:
         live = await invites.live_invites(session, scope=scope, now=found.clock())
     lines = ["<b>" + ui._("Invitations en cours") + "</b>"]
@@ -142,20 +141,18 @@ async def list_invites(update: Update, context: Context) -> None:
 
 async def revoke_pressed(update: Update, context: Context) -> None:
     """A Revoke button of /invites: the invite ends now, if still live and within the presser's scope."""
-    ui = await require_coordinator(update, context)
-    user = update.effective_user
-    if ui is None or user is None:
+    me = await require_scope(update, context)
+    if me is None:
         return
-    found = context.services
+    ui, user_id, scope, found = me.ui, me.user_id, me.scope, context.services
     fields = button_fields(update) or []
     invite_id = row_id(fields[0]) if len(fields) == 1 else None
-    scope = await coordinator_scope(found, user.id)
-    if invite_id is None or scope is None:
+    if invite_id is None:
         await stale_button(update, context, ui)
         return
     async with found.database.session() as session:
         ended = await invites.revoke_invite(
-            session, invite_id=invite_id, by=user.id, scope=scope, now=found.clock()
+            session, invite_id=invite_id, by=user_id, scope=scope, now=found.clock()
         )
     await acknowledge(update)
     if ended is None:
@@ -166,25 +163,25 @@ async def revoke_pressed(update: Update, context: Context) -> None:
 
 
 async def training_stats(update: Update, context: Context) -> None:
-    ui = await require_coordinator(update, context)
-    user = update.effective_user
-    if ui is None or user is None:
+    me = await require_scope(update, context)
+    if me is None:
         return
-    found = context.services
-    scope = await coordinator_scope(found, user.id)
-    if scope is None:
-        return
+    ui, scope, found = me.ui, me.scope, context.services
     async with found.database.session() as session:
-        # Only the coordinator's territories: another commune's figures are not theirs to read.
-        figures = [row for row in await training.training_figures(session) if scope.covers(row.territory)]
-    hidden = ui._("moins de {count}").format(count=training.SMALL_COUNT)
+        # Only the coordinator's territories: another commune's figures are not theirs to read. Month by
+        # month as on the dashboard, never added up (see bot/domain/indicators/chat.py).
+        figures = await chat.training_lines(session, scope, now=found.clock(), months=STATS_MONTHS)
     lines = ["<b>" + ui._("Formations : chiffres anonymes") + "</b>"]
+    month = None
     for row in figures:
+        if row.month != month:
+            month = row.month
+            lines.append(f"\n<b>{month}</b>")
         module = found.content.module(ui.language, row.module, row.territory)  # its territory's version
         territory = found.content.territories.get(row.territory)
-        started = hidden if row.started is None else str(row.started)
-        passed = hidden if row.passed is None else str(row.passed)
-        average = "—" if row.average_score is None else f"{row.average_score} %"
+        started, passed = value_text(ui.t, row.started), value_text(ui.t, row.passed)
+        score = row.average_score
+        average = value_text(ui.t, score) if score is None or score is NO_DATA else f"{ui.t.number(score)} %"
         lines.append(
             ui._(
                 "{module} ({territory}) : commencées {started}, réussies {passed}, score moyen {average}"
@@ -198,9 +195,7 @@ async def training_stats(update: Update, context: Context) -> None:
         )
     if not figures:
         lines.append(
-            ui._("Rien à afficher : les nombres inférieurs à {count} sont masqués.").format(
-                count=training.SMALL_COUNT
-            )
+            ui._("Rien à afficher : les nombres inférieurs à {count} sont masqués.").format(count=SMALL_COUNT)
         )
     # One message per screenful, so that many modules and territories never pass Telegram's limit.
     message: list[str] = []
