@@ -130,7 +130,7 @@ async def purge_job(context: CustomContext) -> None:
     closed_before = found.clock() - timedelta(days=found.settings.ticket_retention_days)
     await found.activity.flush(found.database)  # the days of use noted but not yet written count too
     async with found.database.session() as session:
-        deleted = await purge_inactive(session, last_active_before=cutoff)
+        deleted = await purge_inactive(session, last_active_before=cutoff, pepper=found.idea_pepper)
         await purge_closed(session, closed_before=closed_before)
         await purge_delivered(session, finished_before=found.clock() - DELIVERY_RECORDS)
         await purge_expired(session, now=found.clock())

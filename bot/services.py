@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -57,6 +58,13 @@ class Services:
     def index(self, language: str, territory: str | None) -> Index:
         """What a person searches: their territory's versions and own items, else the national index."""
         return self.local_search.get((language, territory or "")) or self.search[language]
+
+    @property
+    def idea_pepper(self) -> bytes:
+        """The idea guards' key beside each box's salt, never stored (bot/domain/consultation_ideas.py):
+        derived from the bot's token, which the database does not hold. Empty without a token (the demo)."""
+        token = self.settings.telegram_bot_token
+        return hashlib.sha256(b"reperes idea guards\0" + token.encode()).digest() if token else b""
 
     @property
     def territory_ids(self) -> tuple[str, ...]:

@@ -4,6 +4,8 @@ on SQLite and PostgreSQL: the database decides, once. Also what /consultation ac
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import col, func, select
@@ -186,3 +188,36 @@ async def test_the_retention_purge_deletes_an_idea_guard_like_forget_does(databa
     async with database.session() as session:
         assert (await session.exec(select(func.count()).select_from(IdeaGuard))).one() == 0
         assert (await session.exec(select(func.count()).select_from(ConsultationIdea))).one() == 1
+
+
+async def test_an_idea_guard_cannot_be_computed_from_the_database_alone(database: Database) -> None:
+    """Someone who reads the database (or a backup) while a box is open has each box's salt and every
+    person's id: the guards must still name nobody, or the order they were written in would match each
+    idea to its author. The pepper they are keyed with too is never stored."""
+    consultation_id, person_id = await published(database, ())
+    pepper = b"p" * 32
+    async with database.session() as session:
+        await ideas.add_idea(
+            session,
+            consultation_id,
+            person_id=person_id,
+            territory="demo",
+            text="Un banc",
+            now=NOW,
+            pepper=pepper,
+        )
+    async with database.session() as session:
+        salt = (await session.get(Consultation, consultation_id)).salt  # type: ignore[union-attr]
+        stored = set((await session.exec(select(IdeaGuard.digest))).all())
+    assert salt is not None and len(stored) == 1
+    from_the_database = hmac.new(bytes.fromhex(salt), str(person_id).encode(), hashlib.sha256).hexdigest()
+    assert from_the_database not in stored
+    # With the pepper, the bot still finds the person's own guard: one idea each, /forget deletes it.
+    async with database.session() as session:
+        consultation = await session.get(Consultation, consultation_id)
+        assert consultation is not None
+        assert await ideas.has_idea(session, consultation, person_id=person_id, pepper=pepper)
+        assert not await ideas.has_idea(session, consultation, person_id=person_id)
+        await ideas.forget_guards(session, person_ids=[person_id], pepper=pepper)
+    async with database.session() as session:
+        assert (await session.exec(select(func.count()).select_from(IdeaGuard))).one() == 0

@@ -4,6 +4,11 @@ An idea's id is random (nothing to match against the order of anything else) and
 per person and box is enforced without keeping who wrote it: an HMAC of the person's id keyed by the box's
 salt (bot/models.py IdeaGuard); the guard and the salt are deleted when the box closes
 (consultations.close), and the person's own by /forget and the retention purge (`forget_guards`).
+
+The HMAC's key is the salt AND a pepper that is never in the database (`Services.idea_pepper`, derived from
+the bot's token): while a box is open, someone who reads the database or a backup could otherwise compute
+each person's guard from the salt, and match it to an idea by the order or the transaction both were
+written in. Without the pepper, a guard names nobody. (A new token mid-box lets a person give one more idea.)
 """
 
 from __future__ import annotations
@@ -28,22 +33,31 @@ _CHUNK = 500  # digests per statement: well under SQLite's limit on bound variab
 TAGS = ("safety", "lighting", "cleanliness", "layout", "activities", "other")
 
 
-def _digest(salt: str, person_id: int) -> str:
-    return hmac.new(bytes.fromhex(salt), str(person_id).encode(), hashlib.sha256).hexdigest()
+def _digest(salt: str, person_id: int, pepper: bytes) -> str:
+    return hmac.new(pepper + bytes.fromhex(salt), str(person_id).encode(), hashlib.sha256).hexdigest()
 
 
-async def has_idea(session: AsyncSession, consultation: Consultation, *, person_id: int) -> bool:
+async def has_idea(
+    session: AsyncSession, consultation: Consultation, *, person_id: int, pepper: bytes = b""
+) -> bool:
     if not consultation.salt:
         return False
     query = select(IdeaGuard.digest).where(
         col(IdeaGuard.consultation_id) == consultation.id,
-        col(IdeaGuard.digest) == _digest(consultation.salt, person_id),
+        col(IdeaGuard.digest) == _digest(consultation.salt, person_id, pepper),
     )
     return (await session.exec(query)).first() is not None
 
 
 async def add_idea(
-    session: AsyncSession, consultation_id: int, *, person_id: int, territory: str, text: str, now: datetime
+    session: AsyncSession,
+    consultation_id: int,
+    *,
+    person_id: int,
+    territory: str,
+    text: str,
+    now: datetime,
+    pepper: bytes = b"",
 ) -> None:
     """Keep an idea without its author; ConsultationError("already") for a second one from the same person
     (the guard's primary key decides, should two arrive at once)."""
@@ -53,7 +67,9 @@ async def add_idea(
     try:
         async with session.begin_nested():
             session.add(
-                IdeaGuard(consultation_id=consultation_id, digest=_digest(consultation.salt, person_id))
+                IdeaGuard(
+                    consultation_id=consultation_id, digest=_digest(consultation.salt, person_id, pepper)
+                )
             )
             await session.flush()
     except IntegrityError:
@@ -62,14 +78,14 @@ async def add_idea(
     session.add(ConsultationIdea(id=idea_id, consultation_id=consultation_id, text=text))
 
 
-async def forget_guards(session: AsyncSession, *, person_ids: Collection[int]) -> None:
+async def forget_guards(session: AsyncSession, *, person_ids: Collection[int], pepper: bytes = b"") -> None:
     """/forget and the retention purge: these people's HMACs in the idea boxes still open (the ideas
     themselves name no one). Left behind, a guard would block whoever gets the id next (SQLite reuses it)."""
     if not person_ids:
         return
     query = select(Consultation.id, Consultation.salt).where(col(Consultation.salt).is_not(None))
     for consultation_id, salt in (await session.exec(query)).all():
-        digests = [_digest(salt or "", person_id) for person_id in person_ids]
+        digests = [_digest(salt or "", person_id, pepper) for person_id in person_ids]
         for start in range(0, len(digests), _CHUNK):
             await session.exec(
                 delete(IdeaGuard).where(

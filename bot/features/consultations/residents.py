@@ -64,7 +64,9 @@ async def show(update: Update, context: Context, ui: Ui, consultation_id: int, *
             await stale_button(update, context, ui)
             return
         mine = await consultations.answer_of(session, consultation_id, person_id=person.id or 0)
-        gave_idea = await ideas.has_idea(session, consultation, person_id=person.id or 0)
+        gave_idea = await ideas.has_idea(
+            session, consultation, person_id=person.id or 0, pepper=found.idea_pepper
+        )
     if not consultations.is_open(consultation, found.clock()):
         text = ui._("Cette consultation est close. Merci à celles et ceux qui ont répondu.")
         await answer(update, ui, text, [back_to_menu(ui)])
@@ -187,6 +189,7 @@ async def typed_idea(update: Update, context: Context, ui: Ui, waiting: Current)
                 territory=person.territory,
                 text=text,
                 now=found.clock(),
+                pepper=found.idea_pepper,
             )
     except ConsultationError as error:
         refusal = {

@@ -49,24 +49,26 @@ async def export_person(session: AsyncSession, *, chat_id: int) -> dict[str, Any
     return exported
 
 
-async def forget_person(session: AsyncSession, *, chat_id: int) -> bool:
-    """Delete every row about the person; False when there was nothing to delete."""
+async def forget_person(session: AsyncSession, *, chat_id: int, pepper: bytes = b"") -> bool:
+    """Delete every row about the person; False when there was nothing to delete. `pepper`: the idea
+    guards' (Services.idea_pepper), to find this person's."""
     await session.exec(delete(Conversation).where(col(Conversation.chat_id) == chat_id))
-    return await _delete(session, col(Person.chat_id) == chat_id) > 0
+    return await _delete(session, col(Person.chat_id) == chat_id, pepper) > 0
 
 
-async def purge_inactive(session: AsyncSession, *, last_active_before: date) -> int:
+async def purge_inactive(session: AsyncSession, *, last_active_before: date, pepper: bytes = b"") -> int:
     """Delete the people who have not used the bot since `last_active_before`; how many were deleted."""
-    return await _delete(session, col(Person.last_active_on) < last_active_before)
+    return await _delete(session, col(Person.last_active_on) < last_active_before, pepper)
 
 
-async def _delete(session: AsyncSession, which: ColumnElement[bool]) -> int:
+async def _delete(session: AsyncSession, which: ColumnElement[bool], pepper: bytes) -> int:
     """Delete the people matching `which` and every row about them, through a subquery rather than a
     list of ids, so that any number of people fits in one statement per table."""
     ids = select(col(Person.id)).where(which).scalar_subquery()
     # Idea-box guards name no one: found by their HMAC of each person's id.
     found = (await session.exec(select_ids(Person.id).where(which))).all()
-    await ideas.forget_guards(session, person_ids=[person_id for person_id in found if person_id is not None])
+    person_ids = [person_id for person_id in found if person_id is not None]
+    await ideas.forget_guards(session, person_ids=person_ids, pepper=pepper)
     chats = select(col(Person.chat_id)).where(which).scalar_subquery()
     await session.exec(delete(Conversation).where(col(Conversation.chat_id).in_(chats)))
     for table in person_tables():

@@ -124,7 +124,7 @@ async def forget(update: Update, context: Context) -> None:
         await before(context, chat.id)
     stop_deliveries(context, chat.id)
     async with context.services.database.session() as session:
-        deleted = await forget_person(session, chat_id=chat.id)
+        deleted = await forget_person(session, chat_id=chat.id, pepper=context.services.idea_pepper)
     if deleted:
         await clear_chat_commands(context.bot, chat.id)
     text = ui._(
