@@ -233,6 +233,14 @@ async def test_an_idea_box_keeps_texts_without_authors_until_tagged_and_the_cloc
     await received(founder, "Que changer au square ?")
     async with harness.services.database.session() as session:
         assert (await session.exec(select(IdeaGuard))).all() == []
+    # Asking to write an idea once the box has closed is answered at once: nobody types for nothing.
+    await yann.press_data(pack(Action.CONSULT, "i", str(consultation.id)), (await last(yann))["message_id"])
+    assert "Ce bouton n'est plus valable" in (await last(yann))["text"]  # another territory's box
+    await ines.press_data(pack(Action.CONSULT, "i", str(consultation.id)), (await last(ines))["message_id"])
+    assert "Cette consultation est close" in (await last(ines))["text"]
+    await ines.send("Une idée trop tard")
+    async with harness.services.database.session() as session:
+        assert len((await session.exec(select(ConsultationIdea))).all()) == 1
 
     await _open_card(carla, closed)
     assert "Idées à lire : 1" in (await last(carla))["text"]

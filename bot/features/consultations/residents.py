@@ -7,7 +7,7 @@ Reached with /consultations, or from the residents' menu (its button is made in 
 from __future__ import annotations
 
 import html
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
@@ -25,7 +25,7 @@ from bot.domain.consultations import IDEA_LIMIT, ConsultationError
 from bot.domain.conversations import Current, Kind
 from bot.features.consultations import staff  # the staff's buttons share the prefix
 from bot.fields import index, row_id
-from bot.models import Consultation
+from bot.models import Consultation, as_utc
 
 IDEA_WAIT = timedelta(minutes=30)  # typed text after that is not taken as an idea any more
 
@@ -67,9 +67,7 @@ async def show(update: Update, context: Context, ui: Ui, consultation_id: int, *
         gave_idea = await ideas.has_idea(
             session, consultation, person_id=person.id or 0, pepper=found.idea_pepper
         )
-    if not consultations.is_open(consultation, found.clock()):
-        text = ui._("Cette consultation est close. Merci à celles et ceux qui ont répondu.")
-        await answer(update, ui, text, [back_to_menu(ui)])
+    if not await _still_open(update, ui, consultation, found.clock()):
         return
     lines = [f"<b>{html.escape(consultation.question)}</b>"]
     rows: Keyboard = []
@@ -147,6 +145,14 @@ async def _ask_idea(update: Update, context: Context, ui: Ui, consultation_id: i
     if ui.person is None or chat is None:
         await stale_button(update, context, ui)
         return
+    async with found.database.session() as session:
+        consultation = await session.get(Consultation, consultation_id)
+    if consultation is None or consultation.territory != ui.person.territory or consultation.options:
+        await stale_button(update, context, ui)
+        return
+    # Asked only while the box takes ideas: nobody types an idea to be told afterwards that it had closed.
+    if not await _still_open(update, ui, consultation, found.clock()):
+        return
     await acknowledge(update)
     async with found.database.session() as session:
         await conversations.begin(
@@ -158,6 +164,19 @@ async def _ask_idea(update: Update, context: Context, ui: Ui, consultation_id: i
             lasts=IDEA_WAIT,
         )
     await _ask_text(update, ui)
+
+
+async def _still_open(update: Update, ui: Ui, consultation: Consultation, now: datetime) -> bool:
+    """True when the consultation takes answers now; otherwise says when it opens, or that it closed."""
+    if consultations.is_open(consultation, now):
+        return True
+    if consultation.status == consultations.Status.PUBLISHED and now < as_utc(consultation.opens_at):
+        opens = ui.t.date(as_utc(consultation.opens_at).date())
+        text = ui._("Cette consultation ouvre le {date}.").format(date=opens)
+    else:
+        text = ui._("Cette consultation est close. Merci à celles et ceux qui ont répondu.")
+    await answer(update, ui, text, [back_to_menu(ui)])
+    return False
 
 
 async def _ask_text(update: Update, ui: Ui) -> None:
