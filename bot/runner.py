@@ -179,7 +179,8 @@ async def run_polling(
     stop: asyncio.Event | None = None,
     dashboard_socket: socket.socket | None = None,
 ) -> None:
-    """Long polling; with `dashboard_socket` (the demo), the web app without its webhook serves on it too."""
+    """Long polling; the web app without its webhook (/healthz, /metrics, /verify, the dashboard) serves on
+    `dashboard_socket` (the demo), or on PORT when DASHBOARD_URL is set (a deployment that polls)."""
     found = build_services(settings)
     await prepare_database(found.database, migrate_schema=True)
     stop = stop or stop_event()
@@ -188,14 +189,24 @@ async def run_polling(
         await app.bot.delete_webhook()
         await app.updater.start_polling(allowed_updates=list(ALLOWED_UPDATES), timeout=20)
         web_runner = None
-        if dashboard_socket is not None:
+        if dashboard_socket is not None or settings.dashboard_url:
             web_runner = web.AppRunner(
                 serving_app(app, found, webhook=False),
                 handle_signals=False,
                 access_log_class=RedactingAccessLogger,
             )
             await web_runner.setup()
-            await web.SockSite(web_runner, dashboard_socket).start()
+            try:
+                if dashboard_socket is not None:
+                    await web.SockSite(web_runner, dashboard_socket).start()
+                else:
+                    await web.TCPSite(web_runner, "0.0.0.0", settings.port).start()
+            except OSError:
+                await web_runner.cleanup()
+                raise ConfigError(
+                    f"PORT: cannot listen on port {settings.port} for the dashboard (address in use or "
+                    "not allowed)."
+                ) from None
         try:
             log.info("Repères is running (long polling)")
             if on_ready is not None:
