@@ -134,6 +134,18 @@ async def test_a_refusal_an_expired_link_and_a_typed_name(harness: Harness) -> N
     await received(founder, "La demande de Zoé Z. a été refusée par")
     assert not await coordinates(harness, candidate)
 
+    # A request nobody decided lapses a week after its link expired: an old button gives no role.
+    slow = await make_link(founder, "🌍 Tout le dispositif")
+    tardy = await harness.user("Lent")
+    await tardy.send(f"/start {slow}")
+    await tardy.press("Utiliser « Lent »")
+    await received(second, "Nouvelle coordination demandée : Lent")
+    old_request = await _approval(second)
+    harness.clock.now += timedelta(hours=48) + timedelta(days=7)
+    await second.press_data(str(old_request["data"]), int(str(old_request["message_id"])))
+    assert "n'a pas été décidée à temps" in (await last(second))["text"]
+    assert not await coordinates(harness, tardy)
+
     late = await make_link(founder, "🌍 Tout le dispositif")
     harness.clock.now += timedelta(hours=49)
     other = await harness.user("Tard")

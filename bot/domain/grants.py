@@ -28,6 +28,9 @@ from bot.models import CoordinatorLink, as_utc
 
 LINK_LIFETIME = timedelta(hours=48)
 LINK_KEPT = timedelta(days=30)  # after expiry, then deleted (see `purge_links`)
+# A request opened from a link may be decided until this long after the link expired; then it lapses: a
+# role given weeks later, by whoever finds an old button, is not the second look the rule asks for.
+DECISION_WINDOW = timedelta(days=7)
 NAME_MAX = 40
 # 24 random bytes: 32 characters of [A-Za-z0-9_-], which a /start payload (64 at most) carries as they are.
 TOKEN_BYTES = 24
@@ -56,6 +59,7 @@ class Decided(StrEnum):
     REFUSED = "refused"
     ALREADY = "already"  # another coordinator decided first
     NOT_YOURS = "not_yours"  # its maker, its candidate, or a coordinator whose scope does not cover it
+    LAPSED = "lapsed"  # nobody decided within DECISION_WINDOW after the link expired
 
 
 def hashed(token: str) -> str:
@@ -177,10 +181,16 @@ async def decide(
         return Decided.ALREADY, link
     if not may_decide(link, user_id=by, scope=scope):
         return Decided.NOT_YOURS, link
+    if as_utc(link.expires_at) + DECISION_WINDOW <= now:
+        return Decided.LAPSED, link
     status = LinkStatus.GRANTED if approve else LinkStatus.REFUSED
     decided = await session.exec(
         update(CoordinatorLink)
-        .where(col(CoordinatorLink.id) == link_id, col(CoordinatorLink.status) == LinkStatus.PENDING)
+        .where(
+            col(CoordinatorLink.id) == link_id,
+            col(CoordinatorLink.status) == LinkStatus.PENDING,
+            col(CoordinatorLink.expires_at) > now - DECISION_WINDOW,
+        )
         .values(status=status, decided_by=by, decided_at=now)
         .execution_options(synchronize_session=False)
     )

@@ -211,6 +211,12 @@ async def decide(
         text = ui._("Vous ne pouvez pas décider de cette demande (la vôtre, ou hors de vos territoires).")
         await answer(update, ui, text, edit=False)
         return
+    if outcome is Decided.LAPSED:
+        text = ui._(
+            "Cette demande n'a pas été décidée à temps : elle a expiré. Un nouveau lien se fait avec /grant."
+        )
+        await answer(update, ui, text)
+        return
     if outcome is Decided.ALREADY:
         await answer(update, ui, ui._("Cette demande a déjà été décidée par une autre coordination."))
         return
