@@ -76,7 +76,9 @@ async def test_accept_update_export_forget(database: Database) -> None:
         assert await export_person(session, chat_id=5_000_000_001) is None
         assert await get_person(session, chat_id=42) is not None
         counts = await attribution_counts(session)
-    assert [(row.source, row.joined) for row in counts] == [("flyer", 1)], "the anonymous count stays"
+    assert [(row.source, row.joined) for row in counts] == [("direct", 1), ("flyer", 1)], (
+        "the anonymous count stays (a join without a code counts as direct)"
+    )
 
 
 async def test_accepting_again_after_forget_counts_again(database: Database) -> None:

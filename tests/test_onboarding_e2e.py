@@ -129,6 +129,7 @@ async def test_deep_link_code_is_recorded_for_anonymous_attribution(harness: Har
         sources = [(await get_person(session, chat_id=u.id)) for u in (unlisted, refused)]
     assert [(row.source, row.territory, row.month, row.joined) for row in counts] == [
         ("affiche-gare", "demo", "2026-11", 2),
+        ("direct", "demo", "2026-11", 1),  # joined without a code: counted, so nobody can subtract it out
         ("other", "demo", "2026-11", 1),
     ]
     assert [person.source if person else "missing" for person in sources] == ["other", None]

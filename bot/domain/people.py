@@ -80,10 +80,16 @@ async def accept_notice_once(
     table = Person.__table__  # type: ignore[attr-defined]
     statement = insert(table).values(**values).on_conflict_do_nothing(index_elements=["chat_id"])
     created = bool((await session.exec(statement)).rowcount)
-    if created and source:
-        await _count_join(session, source=source, territory=territory, month=now.strftime("%Y-%m"))
+    if created:
+        # Joins without a code are counted too ("direct"): without them, everyone who joined minus those who
+        # came through a code would give back a small number the figures hide.
+        month = now.strftime("%Y-%m")
+        await _count_join(session, source=source or DIRECT_SOURCE, territory=territory, month=month)
     query = select(Person).where(Person.chat_id == chat_id).execution_options(populate_existing=True)
     return (await session.exec(query)).one(), created
+
+
+DIRECT_SOURCE = "direct"  # the attribution of a join that came through no deep-link code
 
 
 async def _count_join(session: AsyncSession, *, source: str, territory: str, month: str) -> None:

@@ -89,6 +89,7 @@ FIXED: dict[str, str] = {
     "professional": N_("Professionnels"),
     "resident": N_("Habitants"),
     "other": N_("Autres"),
+    "direct": N_("Sans code (arrivée directe)"),
     "correct": N_("Bonnes réponses"),
     "mistaken": N_("Réponses erronées"),
     "opened": N_("Ouvertes"),
