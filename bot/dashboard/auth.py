@@ -13,10 +13,10 @@ from bot.dashboard.context import dashboard
 from bot.dashboard.security import (
     clear_session_cookie,
     form_with_csrf,
+    posted,
     refused,
     render,
     set_session_cookie,
-    viewer,
 )
 from bot.domain import coordinators, dashboard_access
 
@@ -69,11 +69,10 @@ async def log_in(request: web.Request) -> web.Response:
 @routes.post("/logout")
 async def log_out(request: web.Request) -> web.Response:
     board = dashboard(request)
-    who = await viewer(request)
-    if who is None:
-        return refused(request, status=401, reason="login")
-    if await form_with_csrf(request, who.csrf) is None:
-        return refused(request, status=403, reason="csrf", language=who.language)
+    checked = await posted(request)
+    if isinstance(checked, web.Response):
+        return checked
+    who, _ = checked
     async with board.found.database.session() as session:
         await dashboard_access.close_session(session, token=who.token, secret=board.secret)
     response = render(request, "refused.html", {"reason": "logged_out"}, language=who.language)
@@ -84,12 +83,10 @@ async def log_out(request: web.Request) -> web.Response:
 @routes.post("/language")
 async def switch_language(request: web.Request) -> web.Response:
     board = dashboard(request)
-    who = await viewer(request)
-    if who is None:
-        return refused(request, status=401, reason="login")
-    form = await form_with_csrf(request, who.csrf)
-    if form is None:
-        return refused(request, status=403, reason="csrf", language=who.language)
+    checked = await posted(request)
+    if isinstance(checked, web.Response):
+        return checked
+    who, form = checked
     language = form.get("language")
     if isinstance(language, str) and language in board.found.catalogs.languages:
         async with board.found.database.session() as session:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from bot.dashboard.context import dashboard
-from bot.dashboard.security import Viewer, form_with_csrf, refused, render, viewer
+from bot.dashboard.security import Viewer, posted, refused, render, viewer
 from bot.delivery.jobs import zones_of
 from bot.domain import consultations
 from bot.domain.consultations import ConsultationError, Status
@@ -54,12 +54,10 @@ async def new(request: web.Request) -> web.StreamResponse:
 
 @routes.post("/consultations/new")
 async def create(request: web.Request) -> web.StreamResponse:
-    who = await viewer(request)
-    if who is None:
-        return refused(request, status=401, reason="login")
-    form = await form_with_csrf(request, who.csrf)
-    if form is None:
-        return refused(request, status=403, reason="csrf", language=who.language)
+    checked = await posted(request)
+    if isinstance(checked, web.Response):
+        return checked
+    who, form = checked
     found = dashboard(request).found
     values = {key: str(form.get(key) or "").strip() for key in FIELDS}
     options = [line.strip() for line in values["options"].splitlines() if line.strip()]
@@ -132,11 +130,10 @@ async def preview(request: web.Request) -> web.StreamResponse:
 
 @routes.post(r"/consultations/{id:\d+}/publish")
 async def publish(request: web.Request) -> web.StreamResponse:
-    who = await viewer(request)
-    if who is None:
-        return refused(request, status=401, reason="login")
-    if await form_with_csrf(request, who.csrf) is None:
-        return refused(request, status=403, reason="csrf", language=who.language)
+    checked = await posted(request)
+    if isinstance(checked, web.Response):
+        return checked
+    who, _ = checked
     found = dashboard(request).found
     consultation = await _mine(found, who.scope, request)
     zones = zones_of(found)

@@ -132,6 +132,17 @@ async def form_with_csrf(request: web.Request, expected: str) -> Mapping[str, An
     return form
 
 
+async def posted(request: web.Request) -> tuple[Viewer, Mapping[str, Any]] | web.Response:
+    """A logged-in coordinator's form, checked (`form_with_csrf`); otherwise the refusal to answer with."""
+    who = await viewer(request)
+    if who is None:
+        return refused(request, status=401, reason="login")
+    form = await form_with_csrf(request, who.csrf)
+    if form is None:
+        return refused(request, status=403, reason="csrf", language=who.language)
+    return who, form
+
+
 def translator(request: web.Request, language: str | None = None) -> Translator:
     found = dashboard(request).found
     return found.catalogs.get(language or found.settings.default_language)
