@@ -16,7 +16,7 @@ from html import escape
 from markupsafe import Markup
 
 from bot.core.views import N_
-from bot.domain.indicators.export import NO_DATA_WORD
+from bot.domain.indicators.labels import NO_DATA_WORD
 from bot.domain.tables import NO_DATA, TOTAL, Table, Value
 from bot.i18n import Translator
 

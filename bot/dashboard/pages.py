@@ -18,8 +18,8 @@ from bot.dashboard.context import dashboard
 from bot.dashboard.security import Viewer, refused, render, translator, viewer
 from bot.domain import indicators
 from bot.domain.indicators import export, labels
-from bot.domain.indicators.export import NO_DATA_WORD
-from bot.domain.tables import NO_DATA, Table, Value
+from bot.domain.indicators.labels import HIDDEN, value_text
+from bot.domain.tables import Table, Value
 from bot.i18n import Translator
 
 routes = web.RouteTableDef()
@@ -89,7 +89,7 @@ def _context(
     def label(key: str) -> str:
         return labels.label(t, found.content, key)
 
-    hidden_word = t.gettext("masqué")
+    hidden_word = t.gettext(HIDDEN)
     shown = []
     for index, table in enumerate(tables):
         title = label(table.key)
@@ -103,7 +103,7 @@ def _context(
                     (
                         row,
                         label(row),
-                        [_cell(t, table.value(row, column), hidden_word) for column in table.columns],
+                        [_cell(t, table.value(row, column)) for column in table.columns],
                     )
                     for row in table.rows
                 ],
@@ -129,8 +129,6 @@ def _context(
     }
 
 
-def _cell(t: Translator, value: Value, hidden_word: str) -> tuple[str, bool]:
+def _cell(t: Translator, value: Value) -> tuple[str, bool]:
     """A cell as shown, and whether it is hidden."""
-    if value is None:
-        return hidden_word, True
-    return (t.gettext(NO_DATA_WORD), False) if value is NO_DATA else (t.number(value), False)
+    return value_text(t, value), value is None

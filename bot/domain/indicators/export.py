@@ -22,16 +22,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.content.pack import ContentPack
 from bot.domain.indicators import export_tables
 from bot.domain.indicators.consultations import consultation_tables
-from bot.domain.indicators.labels import N_, label
+from bot.domain.indicators.labels import HIDDEN, N_, NO_DATA_WORD, label
 from bot.domain.scope import Scope
 from bot.domain.tables import NO_DATA, Table, Value
 from bot.i18n import Translator
 
 Format = Literal["csv", "ods"]
 FORMATS: tuple[Format, ...] = ("csv", "ods")
-HIDDEN = N_("masqué")
-# An average or share over nothing: written as words, so that nobody reads it as 0 (or as a hidden count).
-NO_DATA_WORD = N_("sans objet")
 SHEET = N_("Indicateurs")
 BOM = "\ufeff"
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "ods": "application/vnd.oasis.opendocument.spreadsheet"}

@@ -172,8 +172,13 @@ def _content_name(t: Translator, content: ContentPack, key: str) -> str | None:
     return None
 
 
+HIDDEN = N_("masqué")
+# An average or share over nothing: written as words, so that nobody reads it as 0 (or as a hidden count).
+NO_DATA_WORD = N_("sans objet")
+
+
 def value_text(t: Translator, value: Value) -> str:
     """A figure as words and digits: « masqué » when hidden, « sans objet » for an average over nothing."""
     if value is None:
-        return t.gettext("masqué")
-    return t.gettext("sans objet") if value is NO_DATA else t.number(value)
+        return t.gettext(HIDDEN)
+    return t.gettext(NO_DATA_WORD) if value is NO_DATA else t.number(value)
