@@ -10,24 +10,21 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable
 
 from telegram import Update
 
 from bot.core.callbacks import Action, pack
-from bot.core.context import AnyBotApplication, Context
+from bot.core.context import Context
 from bot.core.stale import stale_button
-from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, keyboard, ui_for
-from bot.delivery.notices import Notice
+from bot.core.ui import Keyboard, Ui, acknowledge, answer, button, ui_for
 from bot.domain import conversations, coordinators, grants
 from bot.domain.conversations import INPUT_WAITS, Current, Kind
 from bot.domain.grants import Decided, Opened
-from bot.domain.people import get_person
 from bot.domain.scope import Scope
+from bot.features.coordination.coordinators import notify
 from bot.features.coordination.coordinators import scope_text as where
 from bot.fields import row_id
 from bot.i18n import Translator
-from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -245,22 +242,3 @@ async def decide(
     if link.candidate_id is not None:
         await notify(app, found, link.candidate_id, to_candidate)
     await notify(app, found, link.created_by, to_inviter)
-
-
-async def notify(
-    app: AnyBotApplication,
-    found: Services,
-    user_id: int,
-    text_for: Callable[[Translator], str],
-    rows_for: Callable[[Translator], Keyboard] | None = None,
-) -> None:
-    """One message to one person, in their language, queued with the sender's notices (never waited for)."""
-    sender = app.bot_data.sender
-    if sender is None:
-        log.warning("a grant notice not sent: the sender is not running")
-        return
-    async with found.database.session() as session:
-        person = await get_person(session, chat_id=user_id)
-    t = found.catalogs.get(person.language if person else found.settings.default_language)
-    markup = keyboard(rows_for(t), t) if rows_for else None
-    sender.notices.post(Notice(user_id, t.directed(text_for(t)), markup))

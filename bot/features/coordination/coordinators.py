@@ -226,25 +226,43 @@ async def tell_coordinators(
     Queued with the sender's notices, which go out at the campaigns' pace and wait out any "retry after"
     there: the handler or job that calls this returns without waiting for Telegram.
     """
-    sender = app.bot_data.sender
-    if sender is None:
+    if app.bot_data.sender is None:
         log.warning("coordinators not told: the sender is not running")
         return
+    told: list[int] = []
     async with found.database.session() as session:
         granted = await coordinators.granted(session)  # not the cache: a revoke elsewhere counts at once
-    for user_id in sorted(set(found.settings.coordinators) | granted):
-        if user_id == exclude:
-            continue
-        async with found.database.session() as session:
+        for user_id in sorted(set(found.settings.coordinators) | granted):
+            if user_id == exclude:
+                continue
             if territories is not None:
                 configured = found.settings.coordinators
                 scope = await coordinators.scope_of(session, user_id=user_id, configured=configured)
                 if scope is None or not scope.covers_all(territories):
                     continue
-            person = await get_person(session, chat_id=user_id)
-        t = found.catalogs.get(person.language if person else found.settings.default_language)
-        markup = keyboard(rows_for(t)) if rows_for else None
-        sender.notices.post(Notice(user_id, t.directed(text_for(t)), markup))
+            told.append(user_id)
+    for user_id in told:
+        await notify(app, found, user_id, text_for, rows_for)
+
+
+async def notify(
+    app: AnyBotApplication,
+    found: Services,
+    user_id: int,
+    text_for: Callable[[Translator], str],
+    rows_for: Callable[[Translator], Keyboard] | None = None,
+) -> None:
+    """One message to one person, in their language (the bot's default when they never chose), queued with
+    the sender's notices (never waited for)."""
+    sender = app.bot_data.sender
+    if sender is None:
+        log.warning("a coordination notice not sent: the sender is not running")
+        return
+    async with found.database.session() as session:
+        person = await get_person(session, chat_id=user_id)
+    t = found.catalogs.get(person.language if person else found.settings.default_language)
+    markup = keyboard(rows_for(t), t) if rows_for else None
+    sender.notices.post(Notice(user_id, t.directed(text_for(t)), markup))
 
 
 def register(app: BotApplication) -> None:
