@@ -6,12 +6,16 @@ Everything goes through SQLAlchemy's async engine so that no query blocks the ev
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, exc, text
+from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -192,3 +196,10 @@ def gave_up_waiting(error: BaseException | None) -> bool:
     return getattr(orig, "sqlstate", None) in _POSTGRES_TIMEOUTS or getattr(orig, "pgcode", None) in (
         _POSTGRES_TIMEOUTS
     )
+
+
+async def dialect_insert(session: AsyncSession) -> Callable[[Any], SqliteInsert | PostgresqlInsert]:
+    """The INSERT of the session's database, with its ON CONFLICT clauses: the two databases the bot runs on
+    spell "insert, or leave (or add to) the row already there" the same way, but through their own dialect."""
+    dialect = (await session.connection()).dialect.name
+    return sqlite_insert if dialect == "sqlite" else postgresql_insert

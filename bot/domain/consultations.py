@@ -25,11 +25,10 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.db import dialect_insert
 from bot.domain import campaigns
 from bot.domain.coordinators import SYSTEM, audit
 from bot.domain.locking import locked
@@ -292,7 +291,7 @@ async def answer(
     consultation = await openly_locked(session, consultation_id, territory=territory, now=now)
     if not 0 <= choice < len(consultation.options):
         raise ConsultationError("unknown")
-    insert = sqlite_insert if (await session.connection()).dialect.name == "sqlite" else postgresql_insert
+    insert = await dialect_insert(session)
     statement = (
         insert(ConsultationAnswer.__table__)  # type: ignore[attr-defined]
         .values(consultation_id=consultation_id, person_id=person_id, choice=choice)

@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.db import dialect_insert
 from bot.domain.scope import Scope
 from bot.models import AuditEntry, Campaign, CoordinatorGrant, CoordinatorName
 
@@ -40,8 +39,7 @@ async def grant(
     INSERT ... ON CONFLICT DO NOTHING on the unique user id: of two coordinators granting the same person at
     once, one grants and the other is told it was done already, and the audit log says it once.
     """
-    dialect = (await session.connection()).dialect.name
-    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    insert = await dialect_insert(session)
     table = CoordinatorGrant.__table__  # type: ignore[attr-defined]
     values = {
         "user_id": user_id,
@@ -132,8 +130,7 @@ async def set_name(session: AsyncSession, *, user_id: int, name: str, now: datet
     )
     if named.rowcount:
         return
-    dialect = (await session.connection()).dialect.name
-    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    insert = await dialect_insert(session)
     table = CoordinatorName.__table__  # type: ignore[attr-defined]
     values = {"user_id": user_id, "display_name": name, "updated_at": now}
     await session.exec(

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Table
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.db import dialect_insert
 
 # Rows per statement: a few columns each, well under SQLite's limit on bound variables.
 _CHUNK = 100
@@ -32,8 +32,7 @@ async def increment_rows(
     refuses to update one row twice in a statement)."""
     if not rows:
         return
-    dialect = (await session.connection()).dialect.name
-    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    insert = await dialect_insert(session)
     counters = [column for column in rows[0] if column not in keys]
     for start in range(0, len(rows), _CHUNK):
         statement = insert(table).values(list(rows[start : start + _CHUNK]))

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import bindparam
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.db import dialect_insert
 from bot.domain.counters import increment
 from bot.models import Attribution, Person
 
@@ -75,8 +74,7 @@ async def accept_notice_once(
         "consented_at": now,
         "last_active_on": now.date(),
     }
-    dialect = (await session.connection()).dialect.name
-    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    insert = await dialect_insert(session)
     table = Person.__table__  # type: ignore[attr-defined]
     statement = insert(table).values(**values).on_conflict_do_nothing(index_elements=["chat_id"])
     created = bool((await session.exec(statement)).rowcount)

@@ -14,13 +14,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, case, literal
 from sqlalchemy import select as select_columns
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from bot.content.pack import ContentPack, Drip, WeeklySeries
+from bot.db import dialect_insert
 from bot.domain.campaigns import Zones, plan
 from bot.domain.coordinators import SYSTEM, audit
 from bot.models import Campaign, CampaignStatus, Outbox, OutboxStatus, Person
@@ -145,8 +144,7 @@ async def enqueue_drips(
     The unique (person, series, step) key decides: a step queued by another tick, or another instance
     at the same moment, is left alone (ON CONFLICT DO NOTHING), never queued twice.
     """
-    dialect = (await session.connection()).dialect.name
-    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    insert = await dialect_insert(session)
     table = Outbox.__table__  # type: ignore[attr-defined]
     groups: dict[str, list[str]] = {zones.default: []}
     for territory, zone in zones.by_territory.items():

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.db import dialect_insert
 from bot.models import Person, Subscription
 
 
@@ -18,8 +17,7 @@ async def is_subscribed(session: AsyncSession, *, person_id: int, topic: str) ->
 async def set_subscription(session: AsyncSession, *, person_id: int, topic: str, on: bool) -> None:
     if on:
         # ON CONFLICT DO NOTHING on (person, topic): "subscribe" pressed twice at once makes one row.
-        dialect = (await session.connection()).dialect.name
-        insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+        insert = await dialect_insert(session)
         table = Subscription.__table__  # type: ignore[attr-defined]
         statement = insert(table).values(person_id=person_id, topic=topic)
         await session.exec(statement.on_conflict_do_nothing(index_elements=["person_id", "topic"]))

@@ -14,12 +14,11 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import case, delete, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.content.pack import Module, Question
+from bot.db import dialect_insert
 from bot.models import Certificate, Invite, Person, Professional, Progress, as_utc
 
 # Codes people type or read aloud: no 0/O or 1/I.
@@ -83,8 +82,7 @@ async def redeem_invite(session: AsyncSession, *, code: str, person: Person, now
         return Redeemed.EXPIRED
     if invite.uses_left <= 0:
         return Redeemed.USED_UP
-    dialect = (await session.connection()).dialect.name
-    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    insert = await dialect_insert(session)
     table = Professional.__table__  # type: ignore[attr-defined]
     values = {"person_id": person.id, "kind": invite.kind, "verified_at": now}
     statement = insert(table).values(**values).on_conflict_do_nothing(index_elements=["person_id"])
@@ -125,8 +123,7 @@ async def open_module(session: AsyncSession, *, person_id: int, module: str, now
 
     Created with INSERT ... ON CONFLICT DO NOTHING on (person, module): two first steps at once make one row.
     """
-    dialect = (await session.connection()).dialect.name
-    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    insert = await dialect_insert(session)
     table = Progress.__table__  # type: ignore[attr-defined]
     values = {"person_id": person_id, "module": module, "started_at": now, "updated_at": now}
     await session.exec(
