@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 
 from bot.config import Settings
 from bot.content.pack import SOURCE_LANGUAGE, ContentPack, Local
@@ -59,7 +60,7 @@ class Services:
         """What a person searches: their territory's versions and own items, else the national index."""
         return self.local_search.get((language, territory or "")) or self.search[language]
 
-    @property
+    @cached_property  # the same for the life of the process: hashed once
     def idea_pepper(self) -> bytes:
         """The idea guards' key beside each box's salt, never stored (bot/domain/consultation_ideas.py):
         derived from the bot's token, which the database does not hold. Empty without a token (the demo)."""
